@@ -1,0 +1,82 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** One measured figure. `target` is the figure an issue asks for, in the same unit, when there is one. */
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  target?: { value: number; better: "higher" | "lower" };
+  note?: string;
+}
+
+/** A benchmark suite: `bench/<name>.bench.ts` exports one as default; results go to bench/results/<name>.json. */
+export interface BenchSuite {
+  name: string;
+  run(): Promise<BenchRow[]>;
+}
+
+/** Runs `fn` repeatedly for about `ms` milliseconds after a warm-up and returns operations per second. */
+export function opsPerSecond(fn: () => unknown, ms = 1000, warmupMs = 200): number {
+  const until = (limit: number) => {
+    let n = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < limit) {
+      for (let i = 0; i < 100; i++) fn();
+      n += 100;
+      now = performance.now();
+    }
+    return (n * 1000) / (now - start);
+  };
+  until(warmupMs);
+  return until(ms);
+}
+
+/** The q-quantile (0..1) of a sample, by nearest rank. */
+export function quantile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+export function meets(row: BenchRow): boolean | undefined {
+  if (!row.target) return undefined;
+  return row.target.better === "higher" ? row.value >= row.target.value : row.value <= row.target.value;
+}
+
+export function formatTable(suite: string, rows: readonly BenchRow[]): string {
+  const fmt = (v: number) => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : v.toPrecision(3));
+  const lines = rows.map((r) => {
+    const verdict = meets(r);
+    const target = r.target ? `${r.target.better === "higher" ? "≥" : "≤"} ${fmt(r.target.value)}` : "";
+    const mark = verdict === undefined ? "" : verdict ? "met" : "MISSED";
+    return [r.name, fmt(r.value), r.unit, target, mark, r.note ?? ""];
+  });
+  const header = ["benchmark", "value", "unit", "target", "", "note"];
+  const all = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...all.map((l) => (l[i] ?? "").length)));
+  const render = (l: string[]) =>
+    l
+      .map((c, i) => (i === 1 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [`## ${suite}`, render(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(render)].join("\n");
+}
+
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), "results");
+
+export function writeResults(suite: string, rows: readonly BenchRow[]): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${suite}.json`);
+  const payload = {
+    suite,
+    date: new Date().toISOString(),
+    node: process.version,
+    rows: rows.map((r) => ({ ...r, met: meets(r) })),
+  };
+  writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
+  return file;
+}
