@@ -1,0 +1,122 @@
+import { Buffer } from "node:buffer";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  decodeMessage,
+  encodeMessage,
+  MESSAGES,
+  type MessageType,
+  SIP2_CHARSETS,
+  Sip2Error,
+  Sip2Framer,
+  tryDecodeMessage,
+} from "../../../protocols/sip2/index.ts";
+import { anyMessage, messageArbitrary } from "./arbitraries.ts";
+import { GOLDEN } from "./golden.ts";
+
+describe("SIP2 round trips (fast-check)", () => {
+  for (const charset of SIP2_CHARSETS) {
+    for (const type of Object.keys(MESSAGES) as MessageType[]) {
+      it(`${type} in ${charset}`, () => {
+        fc.assert(
+          fc.property(messageArbitrary(type, charset, true), fc.boolean(), (message, errorDetection) => {
+            const options = { charset, errorDetection };
+            const decoded = decodeMessage(encodeMessage(message, options), options);
+            const expected = errorDetection ? message : { ...message, sequence: undefined };
+            expect(JSON.parse(JSON.stringify(decoded))).toEqual(JSON.parse(JSON.stringify(expected)));
+          }),
+          { numRuns: 40 },
+        );
+      });
+    }
+  }
+
+  it("a stream of encoded messages, cut anywhere, frames and decodes to the same messages", () => {
+    fc.assert(
+      fc.property(
+        fc.array(anyMessage("utf-8", true), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 64 }),
+        (messages, chunk) => {
+          const stream = Buffer.concat(messages.map((m) => encodeMessage(m, { errorDetection: true })));
+          const out: unknown[] = [];
+          const framer = new Sip2Framer({ onFrame: (f) => out.push(decodeMessage(f, { errorDetection: true })) });
+          for (let at = 0; at < stream.length; at += chunk) framer.push(stream.subarray(at, at + chunk));
+          expect(JSON.parse(JSON.stringify(out))).toEqual(JSON.parse(JSON.stringify(messages)));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe("SIP2 fuzzing", () => {
+  const goldens = Object.values(GOLDEN).map((g) => Buffer.from(g));
+
+  /** Decoding anything gives a message or a Sip2Error, never another exception. */
+  function decodeNeverThrows(bytes: Uint8Array, errorDetection: boolean) {
+    for (const charset of SIP2_CHARSETS) {
+      try {
+        decodeMessage(bytes, { charset, errorDetection });
+      } catch (error) {
+        if (!(error instanceof Sip2Error)) throw error;
+      }
+    }
+    const r = tryDecodeMessage(bytes);
+    expect(r.ok || r.error instanceof Sip2Error).toBe(true);
+  }
+
+  it("random bytes (40,000 frames × 3 charsets)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, ed) => decodeNeverThrows(bytes, ed)),
+      { numRuns: 40_000 },
+    );
+  });
+
+  it("mutated real messages (60,000 frames × 3 charsets)", () => {
+    const mutation = fc.record({
+      source: fc.integer({ min: 0, max: goldens.length - 1 }),
+      edits: fc.array(
+        fc.record({
+          at: fc.nat(),
+          op: fc.constantFrom("flip", "delete", "insert", "truncate", "duplicate"),
+          byte: fc.integer({ min: 0, max: 255 }),
+        }),
+        { minLength: 1, maxLength: 4 },
+      ),
+    });
+    fc.assert(
+      fc.property(mutation, fc.boolean(), ({ source, edits }, ed) => {
+        let bytes = Buffer.from(goldens[source]!);
+        for (const { at, op, byte } of edits) {
+          const i = bytes.length === 0 ? 0 : at % bytes.length;
+          if (op === "flip") bytes[i] = byte;
+          else if (op === "delete") bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
+          else if (op === "insert") bytes = Buffer.concat([bytes.subarray(0, i), Buffer.of(byte), bytes.subarray(i)]);
+          else if (op === "truncate") bytes = bytes.subarray(0, i);
+          else bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i)]);
+        }
+        decodeNeverThrows(bytes, ed);
+      }),
+      { numRuns: 60_000 },
+    );
+  });
+
+  it("the framer never holds more than its limit, whatever arrives", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 16, max: 512 }),
+        fc.array(fc.uint8Array({ maxLength: 700 }), { maxLength: 20 }),
+        (maxLength, chunks) => {
+          let frames = 0;
+          const framer = new Sip2Framer({ maxLength, onFrame: (f) => (frames += f.length <= maxLength ? 1 : 1e9) });
+          for (const chunk of chunks) {
+            framer.push(chunk);
+            expect(framer.buffered).toBeLessThanOrEqual(maxLength);
+          }
+          expect(frames).toBeLessThan(1e9);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});
