@@ -61,7 +61,7 @@ function fixedArbitrary(kind: string, width: number | undefined): fc.Arbitrary<u
     case "summary":
       return fc.constantFrom(null, ...SUMMARY_LISTS);
     default:
-      return fc.string({ unit: fc.constantFrom(...ASCII), minLength: width, maxLength: width });
+      return fc.string({ unit: fc.constantFrom(...ASCII), minLength: width ?? 0, maxLength: width ?? 0 });
   }
 }
 

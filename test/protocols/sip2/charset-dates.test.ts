@@ -9,6 +9,7 @@ import {
   formatSip2Date,
   parseDueDate,
   parseSip2Date,
+  sip2,
   sip2Checksum,
 } from "../../../protocols/sip2/index.ts";
 
@@ -37,15 +38,14 @@ describe("SIP2 charsets", () => {
   });
 
   it("computes the checksum over encoded bytes, so it differs per charset", () => {
-    const message = {
-      type: "endSessionResponse",
+    const message = sip2("endSessionResponse", {
       endSession: true,
       transactionDate: "20261125    143000",
       institutionId: "OSC",
       patronIdentifier: "2000",
       screenMessage: ["Tschüß"],
       sequence: 1,
-    } as const;
+    });
     const utf8 = encodeMessage(message, { errorDetection: true, charset: "utf-8" });
     const cp850 = encodeMessage(message, { errorDetection: true, charset: "cp850" });
     expect(utf8.length).toBe(cp850.length + 2);
