@@ -1,0 +1,277 @@
+/**
+ * A transport that keeps itself connected. It wraps a factory that makes a fresh transport for each
+ * attempt (so the factory can look the device up again by its USB identity: after a replug it may sit
+ * at another /dev path), retries with capped exponential backoff, and forwards data from whichever
+ * transport is current. Drivers above see one transport that is sometimes down:
+ *
+ * - `open`/`close` events each time the device comes and goes (`close` with reason "disconnected"),
+ *   and one final `close` with reason "requested" after close();
+ * - status changes for the health display, through onStatus(): connecting → open → disconnected (with
+ *   the error and the next retry time) → connecting …, and closed at the end;
+ * - `write()` while down rejects with DEVICE_DISCONNECTED carrying the last error.
+ *
+ * `open()` resolves when the device is first reached. It never rejects because an attempt failed: it
+ * keeps trying (watch `status` to tell people why), and rejects with TRANSPORT_CLOSED only if close()
+ * is called first. Callers that must not wait simply do not await it.
+ */
+import { EventEmitter } from "node:events";
+import { describeError } from "../../protocols/errors.ts";
+import { TransportError, transportError } from "./errors.ts";
+import type { Transport, TransportEvents, TransportFactory } from "./transport.ts";
+
+export interface BackoffPolicy {
+  /** Delay before the first retry. Default 500 ms. */
+  initialMs: number;
+  /** Longest delay. Default 30 s. */
+  maxMs: number;
+  /** Growth per failed attempt. Default 2. */
+  factor: number;
+  /** 0..1: each delay is shortened by up to this fraction at random, so many kiosks do not retry in step. Default 0.2. */
+  jitter: number;
+}
+
+export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2 };
+
+/**
+ * Delay before retry number `failures` (1 = after the first failure):
+ * min(maxMs, initialMs · factor^(failures-1)), minus up to `jitter` of it. `random` returns [0, 1).
+ */
+export function backoffDelay(failures: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+  const exponent = Math.max(0, failures - 1);
+  const raw = policy.initialMs * policy.factor ** exponent;
+  const capped = Math.min(policy.maxMs, Number.isFinite(raw) ? raw : policy.maxMs);
+  const r = Math.min(1, Math.max(0, random()));
+  return Math.max(0, Math.round(capped * (1 - policy.jitter * r)));
+}
+
+export type ConnectionState = "connecting" | "open" | "disconnected" | "closed";
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** Attempts made since the device was last open (1 on the first attempt). */
+  attempt: number;
+  /** The current or last underlying transport's description, when there was one. */
+  device?: string;
+  /** Why the device is down (state "disconnected"). */
+  lastError?: TransportError;
+  /** When the next attempt starts (state "disconnected"), as epoch milliseconds. */
+  nextRetryAt?: number;
+}
+
+export interface ReconnectingOptions {
+  /** Makes a fresh, unopened transport; called once per attempt. A thrown TransportError counts as a failed attempt. */
+  factory: TransportFactory;
+  /** Name for logs while no underlying transport exists yet, e.g. "RFID pad (USB 0403:6001 #A1B2)". */
+  label: string;
+  backoff?: Partial<BackoffPolicy>;
+  /** Source of jitter randomness; tests pass a fixed one. */
+  random?: () => number;
+}
+
+export class ReconnectingTransport extends EventEmitter<TransportEvents> implements Transport {
+  readonly label: string;
+  readonly #factory: TransportFactory;
+  readonly #policy: BackoffPolicy;
+  readonly #random: () => number;
+  #current: Transport | undefined;
+  #running = false;
+  #failures = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #status: ConnectionStatus = { state: "closed", attempt: 0 };
+  readonly #statusListeners = new Set<(status: ConnectionStatus) => void>();
+  #firstOpen: { promise: Promise<void>; resolve: () => void; reject: (e: TransportError) => void } | undefined;
+
+  constructor(options: ReconnectingOptions) {
+    super();
+    this.#factory = options.factory;
+    this.label = options.label;
+    this.#policy = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.#random = options.random ?? Math.random;
+    validatePolicy(this.#policy, this.label);
+  }
+
+  get description(): string {
+    const device = this.#status.device;
+    return device ? `${this.label} (${device})` : this.label;
+  }
+
+  get isOpen(): boolean {
+    return this.#current?.isOpen === true && this.#status.state === "open";
+  }
+
+  /** The latest status, for a health display that did not see the events. */
+  get status(): ConnectionStatus {
+    return { ...this.#status };
+  }
+
+  /** Calls `listener` on every status change; returns the function that unsubscribes it. */
+  onStatus(listener: (status: ConnectionStatus) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  open(): Promise<void> {
+    if (this.isOpen) return Promise.resolve();
+    if (this.#firstOpen) return this.#firstOpen.promise;
+    let resolve!: () => void;
+    let reject!: (e: TransportError) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.#firstOpen = { promise, resolve, reject };
+    if (!this.#running) {
+      this.#running = true;
+      this.#failures = 0;
+      void this.#attempt();
+    }
+    return promise;
+  }
+
+  async close(): Promise<void> {
+    const wasRunning = this.#running;
+    this.#running = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const current = this.#current;
+    this.#current = undefined;
+    const wasOpen = current?.isOpen === true && this.#status.state === "open";
+    if (current) {
+      current.removeAllListeners();
+      current.on("error", () => undefined);
+      await current.close().catch(() => undefined);
+    }
+    this.#firstOpen?.reject(
+      transportError("TRANSPORT_CLOSED", `${this.description}: closed before the device could be opened.`, {
+        device: this.description,
+      }),
+    );
+    this.#firstOpen = undefined;
+    if (!wasRunning) return;
+    this.#setStatus({ state: "closed", attempt: 0 });
+    if (wasOpen) this.emit("close", { reason: "requested" });
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    const current = this.#current;
+    if (!current || !this.isOpen) {
+      const last = this.#status.lastError;
+      throw transportError(
+        this.#running ? "DEVICE_DISCONNECTED" : "DEVICE_NOT_OPEN",
+        this.#running
+          ? `${this.description}: cannot write, the device is disconnected` +
+              (last ? ` (${last.message})` : "") +
+              "; the bridge keeps trying to reconnect."
+          : `${this.description}: cannot write, the transport is not open. Call open() first.`,
+        { device: this.description, lastError: last?.code },
+        last,
+      );
+    }
+    return current.write(bytes);
+  }
+
+  async #attempt(): Promise<void> {
+    this.#timer = undefined;
+    if (!this.#running) return;
+    const attempt = this.#failures + 1;
+    this.#setStatus({ ...this.#deviceField(), state: "connecting", attempt });
+    let transport: Transport | undefined;
+    try {
+      transport = await this.#factory();
+      if (!this.#running) return;
+      this.#setStatus({ state: "connecting", attempt, device: transport.description });
+      this.#listen(transport);
+      this.#current = transport;
+      await transport.open();
+    } catch (err) {
+      if (transport) {
+        transport.removeAllListeners();
+        transport.on("error", () => undefined);
+        await transport.close().catch(() => undefined);
+      }
+      if (this.#current === transport) this.#current = undefined;
+      this.#failed(asTransportError(err, this.description));
+      return;
+    }
+    if (!this.#running || this.#current !== transport) {
+      transport.removeAllListeners();
+      await transport.close().catch(() => undefined);
+      return;
+    }
+    this.#failures = 0;
+    this.#setStatus({ state: "open", attempt, device: transport.description });
+    this.emit("open");
+    this.#firstOpen?.resolve();
+    this.#firstOpen = undefined;
+  }
+
+  #listen(transport: Transport): void {
+    transport.on("data", (bytes) => this.emit("data", bytes));
+    transport.on("error", (error) => {
+      if (this.listenerCount("error") > 0) this.emit("error", error);
+    });
+    transport.on("close", (info) => {
+      if (transport !== this.#current || info.reason === "requested") return;
+      this.#current = undefined;
+      transport.removeAllListeners();
+      transport.on("error", () => undefined);
+      const error =
+        info.error ??
+        transportError("DEVICE_DISCONNECTED", `${transport.description}: the device went away.`, {
+          device: transport.description,
+        });
+      this.emit("close", { reason: "disconnected", error });
+      this.#failed(error);
+    });
+  }
+
+  #failed(error: TransportError): void {
+    if (!this.#running) return;
+    this.#failures++;
+    const delay = backoffDelay(this.#failures, this.#policy, this.#random);
+    this.#setStatus({
+      ...this.#deviceField(),
+      state: "disconnected",
+      attempt: this.#failures,
+      lastError: error,
+      nextRetryAt: Date.now() + delay,
+    });
+    this.#timer = setTimeout(() => void this.#attempt(), delay);
+  }
+
+  #deviceField(): { device?: string } {
+    return this.#status.device === undefined ? {} : { device: this.#status.device };
+  }
+
+  #setStatus(status: ConnectionStatus): void {
+    this.#status = status;
+    for (const listener of this.#statusListeners) {
+      try {
+        listener({ ...status });
+      } catch {
+        // A broken health display must not stop reconnection.
+      }
+    }
+  }
+}
+
+export function createReconnectingTransport(options: ReconnectingOptions): ReconnectingTransport {
+  return new ReconnectingTransport(options);
+}
+
+function asTransportError(err: unknown, device: string): TransportError {
+  if (err instanceof TransportError) return err;
+  return transportError("DEVICE_OPEN_FAILED", `${device}: could not open (${describeError(err)}).`, { device }, err);
+}
+
+function validatePolicy(p: BackoffPolicy, label: string): void {
+  const ok =
+    p.initialMs >= 0 && p.maxMs >= p.initialMs && p.factor >= 1 && p.jitter >= 0 && p.jitter <= 1 && p.maxMs < 2 ** 31;
+  if (!ok) {
+    throw transportError(
+      "TRANSPORT_OPTIONS_INVALID",
+      `${label}: backoff needs 0 ≤ initialMs ≤ maxMs < 2^31 ms, factor ≥ 1 and 0 ≤ jitter ≤ 1 (got ${JSON.stringify(p)}).`,
+      { backoff: p },
+    );
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The one interface every device driver talks through: a byte pipe that opens, closes, writes and
+ * emits what it reads. Serial ports, HID devices, TCP sockets, printer device files and in-memory
+ * pairs all look the same from above.
+ *
+ * Contract:
+ * - `open()` resolves once the device is usable (and is a no-op when already open); it rejects with a
+ *   TransportError saying what is wrong and what to do.
+ * - `write(bytes)`: one call is one write to the device. Rejects with DEVICE_NOT_OPEN when closed.
+ *   The bytes are copied, so the caller may reuse its buffer at once.
+ * - `data` carries whatever arrived, in order, in chunks of any size: framing is the driver's job.
+ * - `close` is emitted once per open period, with `reason: "requested"` after `close()` and
+ *   `reason: "disconnected"` (and the error) when the device went away by itself.
+ * - `error` reports problems that did not come from a call (a read failure, an unplug). It is only
+ *   emitted when someone listens, so an unobserved transport never crashes the process; the same
+ *   error is always also on the `close` event.
+ */
+import { EventEmitter } from "node:events";
+import { describeError } from "../../protocols/errors.ts";
+import { TransportError, transportError, writeError } from "./errors.ts";
+
+export { TransportError, type TransportErrorCode } from "./errors.ts";
+
+export type CloseReason = "requested" | "disconnected";
+
+export interface TransportCloseInfo {
+  reason: CloseReason;
+  error?: TransportError;
+}
+
+export type TransportEvents = {
+  data: [bytes: Uint8Array];
+  open: [];
+  close: [info: TransportCloseInfo];
+  error: [error: TransportError];
+};
+
+export interface Transport extends EventEmitter<TransportEvents> {
+  /** Human readable, for logs and the staff console: "serial /dev/ttyUSB0 @19200 8N1". */
+  readonly description: string;
+  readonly isOpen: boolean;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  write(bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * HID feature reports, as used by USB relay boards. Report bytes follow hidapi: the first byte is the
+ * report id (0 when the device uses none).
+ */
+export interface FeatureReports {
+  /** Sends a feature report; resolves to the number of bytes the device took. */
+  sendFeatureReport(bytes: Uint8Array): Promise<number>;
+  /** Reads feature report `reportId`; the answer starts with the report id and has at most `length` bytes. */
+  getFeatureReport(reportId: number, length: number): Promise<Uint8Array>;
+}
+
+export type HidTransport = Transport & FeatureReports;
+
+export function hasFeatureReports(transport: Transport): transport is HidTransport {
+  const candidate = transport as Partial<FeatureReports>;
+  return typeof candidate.sendFeatureReport === "function" && typeof candidate.getFeatureReport === "function";
+}
+
+/** A function that makes a fresh, unopened transport: what reconnecting wrappers and registries take. */
+export type TransportFactory = () => Transport | Promise<Transport>;
+
+type State = "closed" | "opening" | "open" | "closing";
+
+/**
+ * Shared state machine for the concrete transports. A subclass implements the three device hooks and
+ * calls `received()` for incoming bytes and `lost()` when the device goes away by itself.
+ */
+export abstract class TransportBase extends EventEmitter<TransportEvents> implements Transport {
+  abstract readonly description: string;
+  #state: State = "closed";
+  #pending: Promise<void> | undefined;
+
+  get isOpen(): boolean {
+    return this.#state === "open";
+  }
+
+  /** Acquire the device. Throw a TransportError (see openError()) when that fails. */
+  protected abstract openDevice(): Promise<void>;
+  /** Release the device. Called once per successful openDevice() unless lost() was called. */
+  protected abstract closeDevice(): Promise<void>;
+  /** Write all bytes. Only called while open. */
+  protected abstract writeDevice(bytes: Uint8Array): Promise<void>;
+
+  open(): Promise<void> {
+    if (this.#state === "open") return Promise.resolve();
+    if (this.#state === "opening" && this.#pending) return this.#pending;
+    const previous = this.#state === "closing" ? this.#pending : undefined;
+    const opening = (async () => {
+      await previous?.catch(() => undefined);
+      this.#state = "opening";
+      try {
+        await this.openDevice();
+      } catch (err) {
+        this.#state = "closed";
+        throw err instanceof TransportError
+          ? err
+          : transportError(
+              "DEVICE_OPEN_FAILED",
+              `${this.description}: could not open (${describeError(err)}).`,
+              { device: this.description },
+              err,
+            );
+      }
+      this.#state = "open";
+      this.emit("open");
+    })();
+    this.#pending = opening;
+    return opening;
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === "opening") await this.#pending?.catch(() => undefined);
+    if (this.#state === "closing") return this.#pending;
+    if (this.#state !== "open") return;
+    this.#state = "closing";
+    const closing = (async () => {
+      try {
+        await this.closeDevice();
+      } catch {
+        // The handle is being thrown away; a failing close leaves nothing the caller could fix.
+      }
+      this.#state = "closed";
+      this.emit("close", { reason: "requested" });
+    })();
+    this.#pending = closing;
+    return closing;
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (!(bytes instanceof Uint8Array)) {
+      throw transportError("DEVICE_WRITE_FAILED", `${this.description}: write() takes a Uint8Array.`, {
+        device: this.description,
+      });
+    }
+    if (this.#state !== "open") {
+      throw transportError(
+        "DEVICE_NOT_OPEN",
+        `${this.description}: cannot write, the transport is not open. Call open() first and wait for it.`,
+        { device: this.description },
+      );
+    }
+    if (bytes.length === 0) return;
+    try {
+      await this.writeDevice(bytes);
+    } catch (err) {
+      throw writeError(this.description, err);
+    }
+  }
+
+  /** Subclasses call this with bytes read from the device. */
+  protected received(bytes: Uint8Array): void {
+    if (this.#state !== "open" || bytes.length === 0) return;
+    try {
+      this.emit("data", bytes);
+    } catch (err) {
+      this.reportError(
+        transportError(
+          "DATA_LISTENER_FAILED",
+          `${this.description}: a data listener threw (${describeError(err)}); the bytes were dropped. This is a bug in the driver.`,
+          { device: this.description },
+          err,
+        ),
+      );
+    }
+  }
+
+  /**
+   * Subclasses call this when the device went away by itself, after releasing their handle.
+   * Returns false when the transport was not open (nothing to report).
+   */
+  protected lost(error: TransportError): boolean {
+    if (this.#state !== "open") return false;
+    this.#state = "closed";
+    this.reportError(error);
+    this.emit("close", { reason: "disconnected", error });
+    return true;
+  }
+
+  /** Emits `error` only when someone listens: an unobserved error must not crash the process. */
+  protected reportError(error: TransportError): void {
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+  }
+}
+
+/** A copy of `bytes` that owns its memory, so later changes by the caller do not leak into the device. */
+export function ownedCopy(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes);
+}
