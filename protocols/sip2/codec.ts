@@ -1,16 +1,8 @@
 import { Buffer } from "node:buffer";
-import {
-  FIELDS,
-  FIXED_WIDTH,
-  type FieldId,
-  MESSAGES,
-  type MessageOf,
-  type MessageType,
-  type Sip2Message,
-} from "./catalog.ts";
+import { MESSAGES, type MessageOf, type MessageType, type Sip2Message } from "./catalog.ts";
 import { decodeText, encodeText, type Sip2Charset } from "./charset.ts";
 import { formatChecksum, sip2Checksum } from "./checksum.ts";
-import { PATRON_STATUS_FLAGS, type PatronStatus, SUMMARY_LISTS, type SummaryList } from "./enums.ts";
+import { BY_CODE, BY_TYPE } from "./compile.ts";
 import { Sip2Error } from "./errors.ts";
 
 export interface Sip2CodecOptions {
@@ -22,51 +14,6 @@ export interface Sip2CodecOptions {
   strict?: boolean;
   /** Encode: message terminator. Default "\r". */
   terminator?: "\r" | "\r\n" | "\n";
-}
-
-// ---- the compiled table ------------------------------------------------------------------------------
-
-interface CompiledFixed {
-  name: string;
-  kind: "flag" | "ynu" | "bool" | "int" | "date" | "text" | "status" | "summary";
-  width: number;
-}
-interface CompiledField {
-  id: string;
-  name: string;
-  required: boolean;
-  repeat: boolean;
-}
-interface CompiledMessage {
-  type: MessageType;
-  code: string;
-  fixed: CompiledFixed[];
-  fixedLength: number;
-  fields: CompiledField[];
-  byId: Map<string, CompiledField>;
-}
-
-const BY_CODE = new Map<string, CompiledMessage>();
-const BY_TYPE = new Map<MessageType, CompiledMessage>();
-for (const [type, spec] of Object.entries(MESSAGES) as [MessageType, (typeof MESSAGES)[MessageType]][]) {
-  const fixed = spec.fixed.map(([name, kind, width]): CompiledFixed => {
-    const w = kind === "text" || kind === "int" ? width : FIXED_WIDTH[kind];
-    return { name, kind, width: w ?? 0 };
-  });
-  const fields = spec.fields.map((s: string): CompiledField => {
-    const id = s.slice(0, 2) as FieldId;
-    return { id, name: FIELDS[id], required: s.endsWith("!"), repeat: s.endsWith("*") };
-  });
-  const compiled: CompiledMessage = {
-    type,
-    code: spec.code,
-    fixed,
-    fixedLength: fixed.reduce((n, f) => n + f.width, 0),
-    fields,
-    byId: new Map(fields.map((f) => [f.id, f])),
-  };
-  BY_CODE.set(spec.code, compiled);
-  BY_TYPE.set(type, compiled);
 }
 
 export function messageTypeOfCode(code: string): MessageType | undefined {
@@ -84,44 +31,6 @@ const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
 const A = 0x41;
 const Y = 0x59;
 const Z = 0x5a;
-
-function decodeFixed(f: CompiledFixed, text: string, at: number): unknown {
-  const raw = text.slice(at, at + f.width);
-  switch (f.kind) {
-    case "flag":
-    case "ynu": {
-      const c = raw.toUpperCase();
-      if (c === "Y") return true;
-      if (c === "N") return false;
-      if (c === "U" || c === " ") return f.kind === "ynu" ? null : false;
-      break;
-    }
-    case "bool":
-      if (raw === "1" || raw === "Y") return true;
-      if (raw === "0" || raw === "N") return false;
-      break;
-    case "int": {
-      const digits = raw.trim();
-      if (digits === "") return 0;
-      if (/^\d+$/.test(digits)) return Number(digits);
-      break;
-    }
-    case "status": {
-      const status = {} as Record<string, boolean>;
-      for (let i = 0; i < PATRON_STATUS_FLAGS.length; i++) status[PATRON_STATUS_FLAGS[i]!] = raw[i] === "Y";
-      return status;
-    }
-    case "summary": {
-      const at = raw.search(/[Yy]/);
-      return at < 0 ? null : (SUMMARY_LISTS[at] ?? null);
-    }
-    default:
-      return raw;
-  }
-  throw new Sip2Error("SIP2_BAD_FIELD", `fixed field "${f.name}" has an invalid value "${raw}"`, at, {
-    field: f.name,
-  });
-}
 
 /** Decodes one message (without its terminator). Throws only `Sip2Error`. */
 export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {}): Sip2Message {
@@ -184,51 +93,21 @@ export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {})
     );
   }
 
-  const msg: Record<string, unknown> = { type: spec.type };
-  let at = 2;
-  for (const f of spec.fixed) {
-    msg[f.name] = decodeFixed(f, text, at);
-    at += f.width;
-  }
-
-  let unknown: Array<[string, string]> | undefined;
-  while (at < text.length) {
-    if (text.length - at < 2) {
-      throw new Sip2Error("SIP2_BAD_FIELD", `dangling characters "${text.slice(at)}" after the last field`, at);
-    }
-    const c0 = text.charCodeAt(at);
-    const c1 = text.charCodeAt(at + 1);
-    if (c0 < 0x21 || c0 > 0x7e || c1 < 0x21 || c1 > 0x7e || c0 === 0x7c || c1 === 0x7c) {
-      throw new Sip2Error("SIP2_BAD_FIELD", `"${text.slice(at, at + 2)}" is not a field id`, at);
-    }
-    const id = text.slice(at, at + 2);
-    let bar = text.indexOf("|", at + 2);
-    if (bar < 0) bar = text.length; // tolerate a last field without its "|"
-    const value = text.slice(at + 2, bar);
-    const field = spec.byId.get(id);
-    if (!field) {
-      if (!unknown) unknown = [];
-      unknown.push([id, value]);
-    } else if (field.repeat) {
-      const list = msg[field.name] as string[] | undefined;
-      if (list) list.push(value);
-      else msg[field.name] = [value];
-    } else {
-      msg[field.name] = value;
-    }
-    at = bar + 1;
-  }
-
+  const msg = spec.decodeBody(text, fixedEnd) as Record<string, unknown>;
   for (const f of spec.fields) {
     if (!f.required || msg[f.name] !== undefined) continue;
     if (options.strict) {
-      throw new Sip2Error("SIP2_MISSING_FIELD", `${spec.type} (${code}) lacks required field ${f.id} (${f.name})`, at, {
-        field: f.id,
-      });
+      throw new Sip2Error(
+        "SIP2_MISSING_FIELD",
+        `${spec.type} (${code}) lacks required field ${f.id} (${f.name})`,
+        end,
+        {
+          field: f.id,
+        },
+      );
     }
     msg[f.name] = "";
   }
-  if (unknown) msg.unknownFields = unknown;
   if (sequence !== undefined) msg.sequence = sequence;
   return msg as Sip2Message;
 }
@@ -251,67 +130,11 @@ export function tryDecodeMessage(frame: Uint8Array, options?: Sip2CodecOptions):
 
 // ---- encoding ----------------------------------------------------------------------------------------
 
-/** CR and LF would end the message early and "|" would end the field: replace them (see reference notes). */
-function clean(value: string): string {
-  return /[\r\n|]/.test(value) ? value.replace(/[\r\n]/g, " ").replace(/\|/g, "/") : value;
-}
-
-function encodeFixed(f: CompiledFixed, value: unknown, type: MessageType): string {
-  const bad = (why: string) =>
-    new Sip2Error("SIP2_ENCODE", `${type}.${f.name}: ${why} (got ${JSON.stringify(value)})`, undefined, {
-      field: f.name,
-    });
-  switch (f.kind) {
-    case "flag":
-      return value ? "Y" : "N";
-    case "ynu":
-      return value === null || value === undefined ? "U" : value ? "Y" : "N";
-    case "bool":
-      return value ? "1" : "0";
-    case "int": {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 0 || n >= 10 ** f.width) throw bad(`needs an integer 0–${10 ** f.width - 1}`);
-      return String(n).padStart(f.width, "0");
-    }
-    case "status": {
-      const status = value as PatronStatus | undefined;
-      let out = "";
-      for (const flag of PATRON_STATUS_FLAGS) out += status?.[flag] ? "Y" : " ";
-      return out;
-    }
-    case "summary": {
-      const i = value === null || value === undefined ? -1 : SUMMARY_LISTS.indexOf(value as SummaryList);
-      return i < 0 ? "          " : `${" ".repeat(i)}Y${" ".repeat(9 - i)}`;
-    }
-    default: {
-      const text = value === undefined ? "" : String(value);
-      if (text.length > f.width) throw bad(`is ${f.width} characters wide`);
-      return text.padEnd(f.width, " ");
-    }
-  }
-}
-
 /** Encodes a message, with AY/AZ when error detection is on and the terminator. Throws only `Sip2Error`. */
 export function encodeMessage(message: Sip2Message, options: Sip2CodecOptions = {}): Buffer {
   const spec = BY_TYPE.get(message.type);
   if (!spec) throw new Sip2Error("SIP2_ENCODE", `unknown message type "${String(message.type)}"`);
-  const m = message as unknown as Record<string, unknown>;
-  let text = spec.code;
-  for (const f of spec.fixed) text += encodeFixed(f, m[f.name], spec.type);
-  for (const f of spec.fields) {
-    const value = m[f.name];
-    if (value === undefined) {
-      if (f.required) text += `${f.id}|`;
-      continue;
-    }
-    if (f.repeat) {
-      for (const v of value as string[]) text += `${f.id}${clean(v)}|`;
-    } else {
-      text += `${f.id}${clean(String(value))}|`;
-    }
-  }
-  if (message.unknownFields) for (const [id, v] of message.unknownFields) text += `${id}${clean(v)}|`;
-
+  const text = spec.encodeBody(message as unknown as Record<string, unknown>);
   const charset = options.charset ?? "utf-8";
   const terminator = options.terminator ?? "\r";
   if (!options.errorDetection) return encodeText(text + terminator, charset);
@@ -320,9 +143,18 @@ export function encodeMessage(message: Sip2Message, options: Sip2CodecOptions = 
   if (seq !== undefined && (!Number.isInteger(seq) || seq < 0 || seq > 9)) {
     throw new Sip2Error("SIP2_ENCODE", `sequence must be a digit 0–9 (got ${seq})`);
   }
-  const body = encodeText(seq === undefined ? `${text}AZ` : `${text}AY${seq}AZ`, charset);
-  return Buffer.concat([body, encodeText(formatChecksum(sip2Checksum(body)) + terminator, "iso-8859-1")]);
+  // Encode once with placeholder checksum digits, then write the real digits over them.
+  const out = encodeText(`${text}${seq === undefined ? "" : `AY${seq}`}AZ0000${terminator}`, charset);
+  const length = out.length - 4 - terminator.length;
+  const sum = sip2Checksum(out, 0, length);
+  out[length] = HEX[sum >> 12]!;
+  out[length + 1] = HEX[(sum >> 8) & 0xf]!;
+  out[length + 2] = HEX[(sum >> 4) & 0xf]!;
+  out[length + 3] = HEX[sum & 0xf]!;
+  return out;
 }
+
+const HEX = Buffer.from("0123456789ABCDEF");
 
 /** Convenience for building a message with its type checked against the catalog. */
 export function sip2<T extends MessageType>(type: T, fields: Omit<MessageOf<T>, "type">): MessageOf<T> {
