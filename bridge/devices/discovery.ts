@@ -8,8 +8,7 @@
  */
 import { readdir, readFile, realpath } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { describeError } from "../../protocols/errors.ts";
-import { transportError } from "../transports/errors.ts";
+import { reasonOf, transportError } from "../transports/errors.ts";
 import { type HidDeviceDescriptor, type HidLoader, loadNodeHid } from "../transports/hid.ts";
 import { createSerialTransport, type SerialSettings } from "../transports/serial.ts";
 import type { TransportFactory } from "../transports/transport.ts";
@@ -265,7 +264,7 @@ export async function listHidDevices(options: { loader?: HidLoader } = {}): Prom
     const listed = await hid.devicesAsync();
     return { devices: listed.filter(isDescriptor).map(toHidInfo) };
   } catch (err) {
-    return { devices: [], error: describeError(err) };
+    return { devices: [], error: reasonOf(err) };
   }
 }
 

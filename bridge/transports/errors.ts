@@ -39,6 +39,15 @@ export function transportError(
     : new TransportError(code, message, details, { cause });
 }
 
+/** describeError() that survives any thrown value (String() throws on a null-prototype object). */
+export function reasonOf(err: unknown): string {
+  try {
+    return describeError(err);
+  } catch {
+    return Object.prototype.toString.call(err);
+  }
+}
+
 /**
  * The errno name of a system error. Node errors carry it in `code`; the serialport bindings only put
  * strerror() text into the message ("Error: Permission denied, cannot open /dev/ttyUSB0"), so that is
@@ -49,7 +58,7 @@ export function errnoOf(err: unknown): string | undefined {
     const code = (err as { code?: unknown }).code;
     if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) return code;
   }
-  const text = describeError(err);
+  const text = reasonOf(err);
   for (const [errno, strerror] of STRERROR) if (text.includes(strerror)) return errno;
   return undefined;
 }
@@ -91,7 +100,7 @@ export interface OpenErrorContext {
 export function openError(err: unknown, context: OpenErrorContext): TransportError {
   if (err instanceof TransportError) return err;
   const errno = errnoOf(err);
-  const reason = describeError(err);
+  const reason = reasonOf(err);
   const details = { device: context.device, errno, reason };
   switch (errno) {
     case "ENOENT":
@@ -139,7 +148,7 @@ export function openError(err: unknown, context: OpenErrorContext): TransportErr
 
 /** The error for a device that went away while open. */
 export function disconnectedError(device: string, what: string, cause?: unknown): TransportError {
-  const reason = cause === undefined ? "" : ` (${describeError(cause)})`;
+  const reason = cause === undefined ? "" : ` (${reasonOf(cause)})`;
   return transportError(
     "DEVICE_DISCONNECTED",
     `${device}: ${what}${reason}. Check the cable and power; the bridge reconnects when it is back.`,
@@ -155,7 +164,7 @@ export function writeError(device: string, cause: unknown): TransportError {
   if (errno !== undefined && GONE_ERRNOS.has(errno)) return disconnectedError(device, "write failed", cause);
   return transportError(
     "DEVICE_WRITE_FAILED",
-    `${device}: write failed (${describeError(cause)}). Check that the device is ready.`,
+    `${device}: write failed (${reasonOf(cause)}). Check that the device is ready.`,
     { device, errno },
     cause,
   );

@@ -5,8 +5,7 @@
  * therefore loaded lazily, only when a HID transport is opened or HID devices are listed, and a
  * failure to load it only affects HID devices (HID_UNAVAILABLE), never the rest of the bridge.
  */
-import { describeError } from "../../protocols/errors.ts";
-import { disconnectedError, openError, TransportError, transportError } from "./errors.ts";
+import { disconnectedError, openError, reasonOf, TransportError, transportError } from "./errors.ts";
 import { type FeatureReports, ownedCopy, TransportBase } from "./transport.ts";
 
 /** One HID device as node-hid lists it. */
@@ -46,7 +45,7 @@ const INSTALL_LIBUSB = "install libusb-1.0-0 (Debian/Ubuntu: sudo apt-get instal
 
 /** The error for a node-hid that cannot load, with the fix for the usual causes. */
 export function hidUnavailable(cause: unknown): TransportError {
-  const reason = describeError(cause);
+  const reason = reasonOf(cause);
   const code = (cause as { code?: unknown } | null)?.code;
   const notInstalled =
     (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /node-hid/.test(reason) && !/\.so/.test(reason);
@@ -129,7 +128,7 @@ export class HidDeviceTransport extends TransportBase implements FeatureReports 
       if (mapped.code !== "DEVICE_OPEN_FAILED") throw mapped;
       throw transportError(
         "DEVICE_OPEN_FAILED",
-        `${this.description}: could not open ${path} (${describeError(err)}). On Linux this usually means ` +
+        `${this.description}: could not open ${path} (${reasonOf(err)}). On Linux this usually means ` +
           "the bridge's user may not access /dev/hidraw*: add a udev rule for the device " +
           '(SUBSYSTEM=="hidraw", ATTRS{idVendor}=="…", MODE="0660", GROUP="plugdev") and replug it.',
         { device: this.description, path },
@@ -185,7 +184,7 @@ export class HidDeviceTransport extends TransportBase implements FeatureReports 
     const all = await hid.devicesAsync().catch((err: unknown) => {
       throw transportError(
         "DEVICE_OPEN_FAILED",
-        `${this.description}: could not list HID devices (${describeError(err)}).`,
+        `${this.description}: could not list HID devices (${reasonOf(err)}).`,
         { device: this.description },
         err,
       );
@@ -222,7 +221,7 @@ export class HidDeviceTransport extends TransportBase implements FeatureReports 
   #featureError(kind: "send" | "read", cause: unknown): TransportError {
     return transportError(
       "HID_FEATURE_REPORT_FAILED",
-      `${this.description}: could not ${kind} a feature report (${describeError(cause)}). Check the report id and length for this device.`,
+      `${this.description}: could not ${kind} a feature report (${reasonOf(cause)}). Check the report id and length for this device.`,
       { device: this.description },
       cause,
     );

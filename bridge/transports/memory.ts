@@ -7,7 +7,7 @@
  * cable (both ends close with DEVICE_DISCONNECTED and cannot be opened); `reconnect()` plugs it back.
  */
 import { disconnectedError, type TransportError, transportError } from "./errors.ts";
-import { type FeatureReports, ownedCopy, TransportBase } from "./transport.ts";
+import { type FeatureReports, plainCopy, TransportBase } from "./transport.ts";
 
 export interface MemoryPairOptions {
   /** Names for the two ends, used in `description` ("memory scanner-host"). Default "a" and "b". */
@@ -141,7 +141,7 @@ export class MemoryTransport extends TransportBase {
   protected async closeDevice(): Promise<void> {}
 
   protected async writeDevice(bytes: Uint8Array): Promise<void> {
-    this.cable.send(this.side === 0 ? 1 : 0, ownedCopy(bytes), this.#wholeWrites);
+    this.cable.send(this.side === 0 ? 1 : 0, plainCopy(bytes), this.#wholeWrites);
   }
 
   /** @internal Called by the cable when bytes reach this end. */
@@ -178,7 +178,7 @@ export interface FeatureReportHandler {
 export class MemoryHidHost extends MemoryTransport implements FeatureReports {
   async sendFeatureReport(bytes: Uint8Array): Promise<number> {
     const device = this.#device("send feature report");
-    const copy = ownedCopy(bytes);
+    const copy = plainCopy(bytes);
     await nextMacrotask();
     const handler = device.featureReportHandler;
     if (!handler?.set) throw this.#unsupported("set");
@@ -203,7 +203,7 @@ export class MemoryHidHost extends MemoryTransport implements FeatureReports {
     const handler = device.featureReportHandler;
     if (!handler?.get) throw this.#unsupported("get");
     try {
-      return ownedCopy(handler.get(reportId, length).subarray(0, length));
+      return plainCopy(handler.get(reportId, length).subarray(0, length));
     } catch (err) {
       throw this.#failed("get", err);
     }

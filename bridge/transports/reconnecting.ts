@@ -15,8 +15,7 @@
  * is called first. Callers that must not wait simply do not await it.
  */
 import { EventEmitter } from "node:events";
-import { describeError } from "../../protocols/errors.ts";
-import { TransportError, transportError } from "./errors.ts";
+import { reasonOf, TransportError, transportError } from "./errors.ts";
 import type { Transport, TransportEvents, TransportFactory } from "./transport.ts";
 
 export interface BackoffPolicy {
@@ -261,7 +260,7 @@ export function createReconnectingTransport(options: ReconnectingOptions): Recon
 
 function asTransportError(err: unknown, device: string): TransportError {
   if (err instanceof TransportError) return err;
-  return transportError("DEVICE_OPEN_FAILED", `${device}: could not open (${describeError(err)}).`, { device }, err);
+  return transportError("DEVICE_OPEN_FAILED", `${device}: could not open (${reasonOf(err)}).`, { device }, err);
 }
 
 function validatePolicy(p: BackoffPolicy, label: string): void {

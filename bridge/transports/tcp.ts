@@ -3,8 +3,7 @@
  * printers on port 9100.
  */
 import { Socket } from "node:net";
-import { describeError } from "../../protocols/errors.ts";
-import { disconnectedError, errnoOf, TransportError, transportError } from "./errors.ts";
+import { disconnectedError, errnoOf, reasonOf, TransportError, transportError } from "./errors.ts";
 import { ownedCopy, TransportBase } from "./transport.ts";
 
 export interface TcpSettings {
@@ -57,7 +56,7 @@ export class TcpTransport extends TransportBase {
         reject(
           transportError(
             "TCP_CONNECT_FAILED",
-            `${this.description}: could not connect (${describeError(cause)}); ${hint}.`,
+            `${this.description}: could not connect (${reasonOf(cause)}); ${hint}.`,
             { host, port, errno, timeoutMs },
             cause,
           ),

@@ -16,8 +16,7 @@
  *   error is always also on the `close` event.
  */
 import { EventEmitter } from "node:events";
-import { describeError } from "../../protocols/errors.ts";
-import { TransportError, transportError, writeError } from "./errors.ts";
+import { reasonOf, TransportError, transportError, writeError } from "./errors.ts";
 
 export { TransportError, type TransportErrorCode } from "./errors.ts";
 
@@ -90,10 +89,9 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
   open(): Promise<void> {
     if (this.#state === "open") return Promise.resolve();
     if (this.#state === "opening" && this.#pending) return this.#pending;
-    const previous = this.#state === "closing" ? this.#pending : undefined;
+    if (this.#state === "closing" && this.#pending) return this.#pending.then(() => this.open());
+    this.#state = "opening";
     const opening = (async () => {
-      await previous?.catch(() => undefined);
-      this.#state = "opening";
       try {
         await this.openDevice();
       } catch (err) {
@@ -102,7 +100,7 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
           ? err
           : transportError(
               "DEVICE_OPEN_FAILED",
-              `${this.description}: could not open (${describeError(err)}).`,
+              `${this.description}: could not open (${reasonOf(err)}).`,
               { device: this.description },
               err,
             );
@@ -153,16 +151,20 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
     }
   }
 
-  /** Subclasses call this with bytes read from the device. */
+  /**
+   * Subclasses call this with bytes read from the device. Buffers are passed on as plain Uint8Array
+   * views (no copy), so no driver comes to depend on Buffer-only methods one transport happens to give.
+   */
   protected received(bytes: Uint8Array): void {
     if (this.#state !== "open" || bytes.length === 0) return;
+    const plain = Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
     try {
-      this.emit("data", bytes);
+      this.emit("data", plain);
     } catch (err) {
       this.reportError(
         transportError(
           "DATA_LISTENER_FAILED",
-          `${this.description}: a data listener threw (${describeError(err)}); the bytes were dropped. This is a bug in the driver.`,
+          `${this.description}: a data listener threw (${reasonOf(err)}); the bytes were dropped. This is a bug in the driver.`,
           { device: this.description },
           err,
         ),
@@ -188,7 +190,12 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
   }
 }
 
-/** A copy of `bytes` that owns its memory, so later changes by the caller do not leak into the device. */
+/** A copy of `bytes` for a device API, so later changes by the caller do not leak into the device. */
 export function ownedCopy(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes);
+}
+
+/** A plain Uint8Array copy of `bytes` (Buffer's slice() would share memory). */
+export function plainCopy(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
 }
