@@ -3,7 +3,7 @@ import { type Logger, type LoggerOptions, pino } from "pino";
 /**
  * Keys that may carry patron identity. Their values never reach a log line:
  * SIP2 field ids (AA patron id, AD patron password, AE name, BD address, BE email, BF phone,
- * CY/DA hold patron) and the property names our own code uses for the same data.
+ * CY/DA hold patron, CO and AC passwords) and the property names our own code uses for the same data.
  */
 export const REDACTED_KEYS = [
   "patronIdentifier",
@@ -13,6 +13,8 @@ export const REDACTED_KEYS = [
   "personalName",
   "pin",
   "password",
+  "loginPassword",
+  "terminalPassword",
   "homeAddress",
   "emailAddress",
   "homePhoneNumber",
@@ -27,6 +29,7 @@ export const REDACTED_KEYS = [
   "CY",
   "DA",
   "CO",
+  "AC",
 ] as const;
 
 export interface LoggerSettings {

@@ -1,0 +1,367 @@
+import { Buffer } from "node:buffer";
+import { Writable } from "node:stream";
+import { generate } from "selfsigned";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_FIXTURE } from "../../../bridge/cli.ts";
+import { createLogger } from "../../../bridge/log/logger.ts";
+import { formatSip2Date, type Sip2Message, sip2Checksum } from "../../../protocols/sip2/index.ts";
+import { loadFixture } from "../../../simulators/acs/fixture.ts";
+import { InMemoryIls } from "../../../simulators/acs/ils.ts";
+import { AcsServer, type AcsServerOptions } from "../../../simulators/acs/server.ts";
+import { TestSipClient } from "../../support/sip2-client.ts";
+
+const fixture = loadFixture(DEFAULT_FIXTURE);
+const patron = (note: string) => fixture.patrons.find((p) => p.note === note)!;
+const item = (note: string) => fixture.items.find((i) => i.note === note)!;
+const NOW = formatSip2Date(new Date());
+const BLANK = " ".repeat(18);
+
+const checkout = (patronId: string, itemId: string, extra: Partial<Sip2Message> = {}): Sip2Message =>
+  ({
+    type: "checkout",
+    scRenewalPolicy: true,
+    noBlock: false,
+    transactionDate: NOW,
+    nbDueDate: BLANK,
+    institutionId: "OSC",
+    patronIdentifier: patronId,
+    itemIdentifier: itemId,
+    terminalPassword: "",
+    ...extra,
+  }) as Sip2Message;
+const checkin = (itemId: string): Sip2Message => ({
+  type: "checkin",
+  noBlock: false,
+  transactionDate: NOW,
+  returnDate: NOW,
+  currentLocation: "MAIN",
+  institutionId: "OSC",
+  itemIdentifier: itemId,
+  terminalPassword: "",
+});
+const scStatus: Sip2Message = { type: "scStatus", statusCode: "0", maxPrintWidth: 40, protocolVersion: "2.00" };
+
+let server: AcsServer;
+let port: number;
+const clients: TestSipClient[] = [];
+
+async function startServer(options: Partial<AcsServerOptions> = {}) {
+  server = new AcsServer({ ils: new InMemoryIls(fixture), ...options });
+  port = (await server.start()).port;
+}
+async function connect(options?: Parameters<typeof TestSipClient.connect>[1]) {
+  const c = await TestSipClient.connect(port, options);
+  clients.push(c);
+  return c;
+}
+
+beforeEach(() => startServer());
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await server.stop();
+});
+
+describe("ACS simulator: the SIP2 session", () => {
+  it("logs in with a fixture account and refuses a wrong password", async () => {
+    const a = await connect();
+    expect(await a.login("kiosk-main", "wrong")).toBe(false);
+    expect(await a.login()).toBe(true);
+  });
+
+  it("answers 99 with 98: online, protocol 2.00, all 16 messages supported in BX", async () => {
+    const a = await connect();
+    await a.login();
+    const status = await a.request(scStatus, "acsStatus");
+    expect(status).toMatchObject({
+      onlineStatus: true,
+      checkinOk: true,
+      checkoutOk: true,
+      protocolVersion: "2.00",
+      institutionId: "OSC",
+      supportedMessages: "YYYYYYYYYYYYYYYY",
+      terminalLocation: "MAIN",
+    });
+  });
+
+  it("answers 99 before login but closes the connection on other requests before login", async () => {
+    const a = await connect();
+    expect((await a.request(scStatus, "acsStatus")).onlineStatus).toBe(true);
+    a.send(checkin(item("available").barcode));
+    await a.closedWithin();
+  });
+
+  it("echoes the sequence number and signs responses with a valid checksum", async () => {
+    const a = await connect();
+    await a.login();
+    for (let i = 0; i < 12; i++) {
+      a.send(scStatus);
+      const frame = await a.nextFrame();
+      const text = frame.toString("latin1");
+      expect(text).toMatch(new RegExp(`AY${(i + 1) % 10}AZ[0-9A-F]{4}$`));
+      expect((sip2Checksum(frame, 0, frame.length - 4) - Number.parseInt(text.slice(-4), 16)) & 0xffff).toBe(0);
+    }
+  });
+
+  it("answers without AY/AZ to an SC that does not use error detection", async () => {
+    const a = await connect({ errorDetection: false });
+    expect(await a.login()).toBe(true);
+    a.send(scStatus);
+    expect((await a.nextFrame()).toString()).not.toMatch(/AZ[0-9A-F]{4}$/);
+  });
+
+  it("asks for a resend (96) on a bad checksum and does not act on the message", async () => {
+    const a = await connect();
+    await a.login();
+    const id = item("available").barcode;
+    a.writeRaw(`11YN${NOW}${BLANK}AOOSC|AA${patron("valid").barcode}|AB${id}|AC|AY1AZ0000\r`);
+    expect((await a.nextFrame()).toString()).toMatch(/^96/);
+    expect(server.responder).toBeDefined();
+    const info = await a.request(
+      { type: "itemInformation", transactionDate: NOW, institutionId: "OSC", itemIdentifier: id },
+      "itemInformationResponse",
+    );
+    expect(info.circulationStatus).toBe("03"); // still available: the corrupted checkout was not applied
+  });
+
+  it("resends the last response byte for byte on 97", async () => {
+    const a = await connect();
+    await a.login();
+    a.send(scStatus);
+    const first = await a.nextFrame();
+    a.writeRaw("97AZFEF5\r");
+    expect((await a.nextFrame()).equals(first)).toBe(true);
+  });
+});
+
+describe("ACS simulator: circulation over the wire", () => {
+  it("checks out, reports the item charged, renews on a repeat checkout, and checks in", async () => {
+    const a = await connect();
+    await a.login();
+    const p = patron("valid").barcode;
+    const id = item("available").barcode;
+    const out = await a.request(checkout(p, id), "checkoutResponse");
+    expect(out).toMatchObject({ ok: true, renewalOk: false, itemIdentifier: id, desensitize: true });
+    expect(out.dueDate).toMatch(/^\d{8} {4}\d{6}$/);
+    const again = await a.request(checkout(p, id), "checkoutResponse");
+    expect(again).toMatchObject({ ok: true, renewalOk: true });
+    const back = await a.request(checkin(id), "checkinResponse");
+    expect(back).toMatchObject({ ok: true, resensitize: true, patronIdentifier: p });
+  });
+
+  it("refuses an item checked out to someone else, with a screen message", async () => {
+    const a = await connect();
+    await a.login();
+    const r = await a.request(
+      checkout(patron("valid").barcode, item("checked-out-to-another").barcode),
+      "checkoutResponse",
+    );
+    expect(r.ok).toBe(false);
+    expect(r.screenMessage?.join(" ")).toMatch(/checked out to another/i);
+  });
+
+  it("traps a hold on checkin and tells where it goes", async () => {
+    const a = await connect();
+    await a.login();
+    const r = await a.request(checkin(item("checked-out-with-holds").barcode), "checkinResponse");
+    expect(r.ok).toBe(true);
+    expect(r.alert).toBe(true);
+    expect(["01", "02"]).toContain(r.alertType);
+    expect(r.holdPatronId).toBeTruthy();
+  });
+
+  it("accepts an offline (no block) checkout from a blocked patron with its original date", async () => {
+    const a = await connect();
+    await a.login();
+    const earlier = new Date(Date.now() - 3 * 3600_000);
+    const r = await a.request(
+      checkout(patron("blocked").barcode, item("available-second-copy").barcode, {
+        noBlock: true,
+        transactionDate: formatSip2Date(earlier),
+      } as Partial<Sip2Message>),
+      "checkoutResponse",
+    );
+    expect(r.ok).toBe(true);
+  });
+
+  it("sends non-ASCII titles in the configured charset", async () => {
+    await server.stop();
+    await startServer({ charset: "cp850" });
+    const a = await connect({ errorDetection: true, charset: "cp850" });
+    await a.login();
+    const it = item("non-ascii-title");
+    const info = await a.request(
+      { type: "itemInformation", transactionDate: NOW, institutionId: "OSC", itemIdentifier: it.barcode },
+      "itemInformationResponse",
+    );
+    const representable = it.title.replace(/[^\u0000-\u00ff]/g, "?");
+    expect(info.titleIdentifier).toBe(representable);
+  });
+
+  it("lists charged items in patron information with BP/BQ ranges", async () => {
+    const a = await connect();
+    await a.login();
+    const p = patron("at-checkout-limit").barcode;
+    const r = await a.request(
+      {
+        type: "patronInformation",
+        language: "001",
+        transactionDate: NOW,
+        summary: "chargedItems",
+        institutionId: "OSC",
+        patronIdentifier: p,
+        terminalPassword: "",
+        startItem: "2",
+        endItem: "3",
+      },
+      "patronInformationResponse",
+    );
+    expect(r.chargedItemsCount).toBeGreaterThanOrEqual(3);
+    expect(r.chargedItems).toHaveLength(2);
+  });
+});
+
+describe("ACS simulator: fault injection", () => {
+  it("adds latency", async () => {
+    const a = await connect();
+    await a.login();
+    server.faults.set({ latencyMs: 150 });
+    const started = Date.now();
+    await a.request(scStatus, "acsStatus");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it("drops the connection after N messages", async () => {
+    server.faults.set({ dropAfter: 2 });
+    const a = await connect();
+    await a.login();
+    await a.request(scStatus, "acsStatus");
+    await a.closedWithin();
+  });
+
+  it("stalls without replying", async () => {
+    const a = await connect();
+    await a.login();
+    server.faults.set({ stall: true });
+    a.send(scStatus);
+    await expect(a.nextFrame(300)).rejects.toThrow(/no SIP2 frame/);
+  });
+
+  it("corrupts checksums, and a 97 gets the same (still corrupt) response until the fault clears", async () => {
+    const a = await connect();
+    await a.login();
+    server.faults.set({ corruptChecksum: true });
+    a.send(scStatus);
+    await expect(a.next()).rejects.toMatchObject({ code: "SIP2_CHECKSUM" });
+    server.faults.clear();
+    a.writeRaw("97AZFEF5\r");
+    expect((await a.next()).type).toBe("acsStatus");
+  });
+
+  it("garbles bytes but keeps one frame per message", async () => {
+    const a = await connect();
+    await a.login();
+    server.faults.set({ garble: true });
+    a.send(scStatus);
+    const frame = await a.nextFrame();
+    expect(frame.length).toBeGreaterThan(20);
+  });
+
+  it("splits responses into 1-byte writes", async () => {
+    const a = await connect();
+    await a.login();
+    server.faults.set({ split: true });
+    let chunks = 0;
+    a.socket.on("data", () => chunks++);
+    expect((await a.request(scStatus, "acsStatus")).onlineStatus).toBe(true);
+    expect(chunks).toBeGreaterThan(20);
+  });
+
+  it("refuses logins", async () => {
+    server.faults.set({ refuseLogin: true });
+    const a = await connect();
+    expect(await a.login()).toBe(false);
+  });
+
+  it("goes offline: 98 online = N and transactions refused", async () => {
+    const a = await connect();
+    await a.login();
+    server.faults.set({ offline: true });
+    expect((await a.request(scStatus, "acsStatus")).onlineStatus).toBe(false);
+    const r = await a.request(checkout(patron("valid").barcode, item("available").barcode), "checkoutResponse");
+    expect(r.ok).toBe(false);
+  });
+
+  it("applies a fault to one connection only", async () => {
+    const a = await connect();
+    const b = await connect();
+    await a.login();
+    await b.login();
+    const [idA] = server.connectionIds();
+    server.faults.setFor(idA!, { offline: true });
+    expect((await a.request(scStatus, "acsStatus")).onlineStatus).toBe(false);
+    expect((await b.request(scStatus, "acsStatus")).onlineStatus).toBe(true);
+  });
+});
+
+describe("ACS simulator: transport and logging", () => {
+  it("speaks SIP2 over TLS with a self-signed certificate", async () => {
+    const pems = await generate([{ name: "commonName", value: "localhost" }], {
+      keySize: 2048,
+      extensions: [{ name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }] }],
+    } as Parameters<typeof generate>[1]);
+    await server.stop();
+    await startServer({ tls: { cert: pems.cert, key: pems.private } });
+    const a = await connect({ errorDetection: true, tls: { ca: pems.cert } });
+    expect(await a.login()).toBe(true);
+    expect((await a.request(scStatus, "acsStatus")).onlineStatus).toBe(true);
+  });
+
+  it("logs every message with patron identifiers and PINs redacted", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    await server.stop();
+    await startServer({ logger: createLogger({ destination: sink, level: "info" }) });
+    const a = await connect();
+    await a.login();
+    const p = patron("pin-required");
+    await a.request(
+      {
+        type: "patronStatusRequest",
+        language: "001",
+        transactionDate: NOW,
+        institutionId: "OSC",
+        patronIdentifier: p.barcode,
+        terminalPassword: "",
+        patronPassword: p.password ?? "",
+      },
+      "patronStatusResponse",
+    );
+    const log = lines.join("");
+    expect(log).toContain("patronStatusRequest");
+    expect(log).toContain("[redacted]");
+    expect(log).not.toContain(p.barcode);
+    expect(log).not.toContain(p.name);
+    expect(log).not.toContain("main-secret");
+  });
+
+  it("holds 1,000 concurrent SC connections", async () => {
+    const many = await Promise.all(Array.from({ length: 1000 }, () => connect()));
+    const logins = await Promise.all(many.map((c) => c.login()));
+    expect(logins.every(Boolean)).toBe(true);
+    expect(server.connectionCount).toBe(1000);
+    const statuses = await Promise.all(many.map((c) => c.request(scStatus, "acsStatus", 10_000)));
+    expect(statuses.every((s) => s.onlineStatus)).toBe(true);
+  });
+
+  it("survives a peer that never sends a terminator", async () => {
+    const a = await connect();
+    a.writeRaw(Buffer.alloc(200_000, 0x41));
+    a.writeRaw("\r");
+    expect(await a.login()).toBe(true);
+  });
+});
