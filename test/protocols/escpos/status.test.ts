@@ -142,7 +142,12 @@ describe("GS a automatic status back", () => {
   });
 
   it("round trips any status", () => {
-    const flags = fc.record(Object.fromEntries(Object.keys(ALL_CLEAR).map((k) => [k, fc.boolean()])) as never);
+    const flags = fc.record(
+      Object.fromEntries(Object.keys(ALL_CLEAR).map((k) => [k, fc.boolean()])) as Record<
+        keyof AutoStatus,
+        fc.Arbitrary<boolean>
+      >,
+    );
     fc.assert(
       fc.property(flags, (status: AutoStatus) => {
         expect(decodeAutoStatus(encodeAutoStatus(status))).toEqual(status);
