@@ -463,6 +463,8 @@ export class InMemoryIls {
   private readonly accounts: FixtureAccount[];
   private readonly patrons = new Map<string, PatronRecord>();
   private readonly items = new Map<string, ItemRecord>();
+  /** Copies per title id; the catalogue does not change while the ILS runs. */
+  private readonly copies = new Map<string, ItemRecord[]>();
   /** Keyed by item barcode: an item has at most one loan. */
   private readonly loans = new Map<string, LoanRecord>();
   /** In placement order; the queue of a title is its holds in this order. */
@@ -492,7 +494,10 @@ export class InMemoryIls {
         cardRetained: false,
       });
     }
-    for (const item of copy.items) this.items.set(item.barcode, item);
+    for (const item of copy.items) {
+      this.items.set(item.barcode, item);
+      this.copies.set(item.titleId, [...(this.copies.get(item.titleId) ?? []), item]);
+    }
     for (const l of copy.loans) this.loans.set(l.item, { ...l, checkedOut: at(l.checkedOut), due: at(l.due) });
     this.holds = copy.holds
       .map((h) => ({ ...h, placed: at(h.placed), expires: atOpt(h.expires), shelfExpires: atOpt(h.shelfExpires) }))
@@ -1453,7 +1458,7 @@ export class InMemoryIls {
     const standing = this.standing(patron, at);
     if (standing.renewRefusal) return refuse(standing.renewRefusal, { screenMessages: standing.messages });
     const copyLevel = item !== undefined && req.holdType !== "anyCopy" && req.holdType !== "anyCopyAtBranch";
-    const copies = [...this.items.values()].filter((i) => i.titleId === titleId);
+    const copies = this.copies.get(titleId) ?? [];
     if (copyLevel ? !item.circulates : !copies.some((i) => i.circulates)) return refuse("itemNotCirculating");
     if (standing.loans.some((l) => this.items.get(l.item)?.titleId === titleId)) return refuse("holdOnOwnLoan");
     const mine = this.holds.filter((h) => h.patron === patron.barcode);
@@ -1489,7 +1494,7 @@ export class InMemoryIls {
 
   private holdView(hold: HoldRecord, base: HoldResult): HoldResult {
     const queue = this.holds.filter((h) => h.titleId === hold.titleId);
-    const onShelf = [...this.items.values()].some(
+    const onShelf = (this.copies.get(hold.titleId) ?? []).some(
       (i) => this.canFill(hold, i) && i.circulates && this.circulationStatus(i) === "available",
     );
     return {
@@ -1529,8 +1534,7 @@ export class InMemoryIls {
   }
 
   private titleText(titleId: string): string | undefined {
-    for (const item of this.items.values()) if (item.titleId === titleId) return item.title;
-    return undefined;
+    return this.copies.get(titleId)?.[0]?.title;
   }
 
   private branchName(id: string): string {

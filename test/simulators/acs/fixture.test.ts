@@ -5,6 +5,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FixtureError, loadFixture, parseFixture } from "../../../simulators/acs/fixture.ts";
 import {
+  CASES_PATH,
+  casesText,
   codabarCheckDigit,
   DEFAULT_FIXTURE_PATH,
   defaultFixtureText,
@@ -121,6 +123,7 @@ describe("default fixture", () => {
 
   it("is what the generator produces (the committed output is current)", () => {
     expect(readFileSync(DEFAULT_FIXTURE_PATH, "utf8")).toBe(defaultFixtureText());
+    expect(readFileSync(CASES_PATH, "utf8")).toBe(casesText());
   });
 
   it("is large enough and has two branches", () => {
