@@ -93,36 +93,13 @@ export function characterForKey(layout: KeyboardLayout, stroke: KeyStroke): stri
   return (stroke.modifiers & SHIFT) !== 0 ? (entry.shift ?? entry.plain) : entry.plain;
 }
 
-type StrokeIndex = Map<string, KeyStroke>;
-const strokeIndexes = new WeakMap<KeyboardLayout, StrokeIndex>();
-
-/** char → the simplest stroke producing it (plain before Shift before AltGr; lowest usage first). */
-function strokeIndex(layout: KeyboardLayout): StrokeIndex {
-  let index = strokeIndexes.get(layout);
-  if (index) return index;
-  index = new Map();
-  const levels = [
-    ["plain", 0],
-    ["shift", MODIFIER.leftShift],
-    ["altGr", MODIFIER.rightAlt],
-  ] as const;
-  for (const [field, modifiers] of levels) {
-    for (const [usage, chars] of [...layout.keys].sort((a, b) => a[0] - b[0])) {
-      const c = chars[field];
-      if (c !== undefined && !index.has(c)) index.set(c, { modifiers, usage });
-    }
-  }
-  strokeIndexes.set(layout, index);
-  return index;
-}
-
 /**
  * Key strokes that type `text` on `layout`. Dead-key characters are typed as dead key + space;
  * accented letters missing from the layout are typed as dead key + base letter when possible.
  * Throws BARCODE_UNMAPPABLE_CHAR for a character the layout cannot produce.
  */
 export function textToKeyStrokes(text: string, layout: KeyboardLayout): KeyStroke[] {
-  const index = strokeIndex(layout);
+  const index = layout.strokes;
   const space = index.get(" ");
   const strokes: KeyStroke[] = [];
   for (const ch of text) {

@@ -18,6 +18,8 @@ export interface KeyCharacters {
 export interface KeyboardLayout {
   readonly name: string;
   readonly keys: ReadonlyMap<number, KeyCharacters>;
+  /** char → the simplest key stroke typing it: plain before Shift before AltGr, lowest usage first. */
+  readonly strokes: ReadonlyMap<string, { modifiers: number; usage: number }>;
   /** Dead keys: pressing one prints nothing until the next key (accent + letter, or accent + space). */
   readonly deadKeys: ReadonlyMap<string, string>;
 }
@@ -59,7 +61,20 @@ export function defineKeyboardLayout(
       keys.set(r.start + i, entry);
     });
   }
-  return { name, keys, deadKeys: new Map(Object.entries(deadKeys)) };
+  const strokes = new Map<string, { modifiers: number; usage: number }>();
+  const sorted = [...keys].sort((a, b) => a[0] - b[0]);
+  // Left Shift (0x02) and Right Alt (0x40) are the modifier bits a scanner uses for these levels.
+  for (const [field, modifiers] of [
+    ["plain", 0],
+    ["shift", 0x02],
+    ["altGr", 0x40],
+  ] as const) {
+    for (const [usage, chars] of sorted) {
+      const c = chars[field];
+      if (c !== undefined && !strokes.has(c)) strokes.set(c, { modifiers, usage });
+    }
+  }
+  return { name, keys, strokes, deadKeys: new Map(Object.entries(deadKeys)) };
 }
 
 // Usages 0x2C..0x38: Space, -, =, [, ], \, Non-US #, ;, ', `, comma, period, /.

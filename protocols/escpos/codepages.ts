@@ -55,24 +55,21 @@ export const EPSON_CODEPAGE_SLOTS: Readonly<Record<number, CodepageName>> = {
   40: "iso8859-15",
 };
 
-const decoders = new Map<CodepageName, readonly string[]>();
+const ASCII = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i));
+const TABLES = Object.fromEntries(
+  CODEPAGE_NAMES.map((name) => [name, Object.freeze([...ASCII, ...UPPER_HALVES[name]])]),
+) as Record<CodepageName, readonly string[]>;
 
 /** The 256-entry byte → character table of a code page. */
 export function codepageTable(name: CodepageName): readonly string[] {
-  let table = decoders.get(name);
-  if (table) return table;
-  const upper = UPPER_HALVES[name];
-  if (upper === undefined) {
+  const table = TABLES[name];
+  if (table === undefined || !Object.hasOwn(TABLES, name)) {
     throw new EscPosError(
       "ESCPOS_UNKNOWN_CODEPAGE",
       `Unknown code page "${name}"; use one of ${CODEPAGE_NAMES.join(", ")}`,
-      {
-        name,
-      },
+      { name },
     );
   }
-  table = [...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)), ...upper];
-  decoders.set(name, table);
   return table;
 }
 
