@@ -60,15 +60,15 @@ function readBits(bytes: Uint8Array, at: number, width: number): number {
 }
 
 /**
- * Fixed-width symbols padded with zero bits. A zero symbol that starts inside the last byte is
- * padding, not data (a real symbol there would have needed no padding byte).
+ * Fixed-width symbols padded with fewer than 8 zero bits. A final zero symbol that starts after the
+ * first bit of the last byte is padding: without it the data would still need that byte.
  */
 function unpackFixed(bytes: Uint8Array, width: number): number[] {
   const bits = bytes.length * 8;
   const symbols: number[] = [];
   for (let at = 0; at + width <= bits; at += width) {
     const s = readBits(bytes, at, width);
-    if (s === 0 && at >= bits - 8) break;
+    if (s === 0 && at > bits - 8) break;
     symbols.push(s);
   }
   return symbols;
@@ -77,7 +77,7 @@ function unpackFixed(bytes: Uint8Array, width: number): number[] {
 /** True when packing `count` symbols would put the last one where the decoder treats zero as padding. */
 function lastSymbolInPad(count: number, width: number): boolean {
   const bytes = Math.ceil((count * width) / 8);
-  return (count - 1) * width >= bytes * 8 - 8;
+  return (count - 1) * width > bytes * 8 - 8;
 }
 
 // --- character tables ---
