@@ -29,6 +29,7 @@ import {
   type PatronStatusFlag,
   type PaymentType,
   type SecurityMarker,
+  SUMMARY_LISTS,
   type SummaryList,
 } from "../../protocols/sip2/enums.ts";
 import type {
@@ -421,10 +422,7 @@ export interface IlsOptions {
 /** Why a patron may not do something, most important first. */
 interface Standing {
   loans: LoanRecord[];
-  overdue: number;
   balance: number;
-  expired: boolean;
-  fines: boolean;
   chargeRefusal: Refusal | undefined;
   /** Renewals and holds are denied for the same reasons, bar too many overdue items. */
   renewRefusal: Refusal | undefined;
@@ -530,12 +528,12 @@ export class InMemoryIls {
     const at = this.tick();
     const patron = this.patrons.get(patronId);
     if (!patron) {
-      const counts = Object.fromEntries(this.listKinds().map((k) => [k, 0])) as Record<SummaryList, number>;
+      const counts = Object.fromEntries(SUMMARY_LISTS.map((k) => [k, 0])) as Record<SummaryList, number>;
       return { ...this.unknownPatron(patronId), counts, limits: this.limits(), contact: {}, list: undefined };
     }
     const standing = this.standing(patron, at);
     const lists = this.summaryLists(patron, at);
-    const counts = Object.fromEntries(this.listKinds().map((k) => [k, lists[k].length])) as Record<SummaryList, number>;
+    const counts = Object.fromEntries(SUMMARY_LISTS.map((k) => [k, lists[k].length])) as Record<SummaryList, number>;
     let requested: PatronInformationResult["list"];
     if (list) {
       const entries = lists[list.kind];
@@ -1086,10 +1084,6 @@ export class InMemoryIls {
     return at;
   }
 
-  private listKinds(): SummaryList[] {
-    return ["holdItems", "overdueItems", "chargedItems", "fineItems", "recallItems", "unavailableHoldItems"];
-  }
-
   private limits(): PatronInformationResult["limits"] {
     const p = this.policy;
     return { hold: p.holdLimit, overdue: p.overdueLimit, charged: p.checkoutLimit, fee: p.fineBlockThreshold };
@@ -1185,10 +1179,7 @@ export class InMemoryIls {
     status.excessiveOutstandingFees = fines;
     return {
       loans,
-      overdue,
       balance,
-      expired,
-      fines,
       chargeRefusal: active[0]?.[1],
       renewRefusal: renewActive[0]?.[1],
       status,
