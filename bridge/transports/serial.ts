@@ -1,8 +1,9 @@
 /**
  * Serial ports (RS-232, USB-serial adapters, CDC-ACM devices) through the `serialport` package.
  */
+import { stat } from "node:fs/promises";
 import { SerialPort } from "serialport";
-import { disconnectedError, errnoOf, openError, transportError } from "./errors.ts";
+import { disconnectedError, errnoOf, GONE_ERRNOS, openError, transportError } from "./errors.ts";
 import { ownedCopy, TransportBase } from "./transport.ts";
 
 export type Parity = "none" | "even" | "odd" | "mark" | "space";
@@ -22,6 +23,13 @@ export interface SerialSettings {
   flowControl?: FlowControl;
   /** Take an exclusive lock so a second program cannot open the port. Default true. */
   lock?: boolean;
+  /**
+   * How often to check that the device is still there, in ms; 0 turns the check off. Default 1000.
+   * serialport does not always notice an unplug on Linux (node-serialport issues #2043, #1465): the
+   * read side can stay silent while poll() reports hangup. The check notices the device node going
+   * away, or a hung-up tty answering the modem-status ioctl with EIO.
+   */
+  presenceCheckMs?: number;
 }
 
 /** The subset of serialport's SerialPort this transport uses; tests may pass another implementation. */
@@ -41,6 +49,7 @@ export class SerialTransport extends TransportBase {
   readonly settings: Readonly<SerialSettings>;
   readonly #SerialPort: SerialPortClass;
   #port: SerialPort | undefined;
+  #presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(settings: SerialSettings, SerialPortImpl: SerialPortClass = SerialPort) {
     super();
@@ -82,9 +91,29 @@ export class SerialTransport extends TransportBase {
     port.on("close", (err: unknown) => this.#gone(port, "the port closed", err ?? undefined));
     port.on("end", () => this.#gone(port, "the device hung up"));
     this.#port = port;
+    const every = s.presenceCheckMs ?? 1000;
+    if (every > 0) this.#presenceTimer = setInterval(() => void this.#checkPresence(port), every).unref();
+  }
+
+  async #checkPresence(port: SerialPort): Promise<void> {
+    const missing = await stat(this.settings.path).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    if (missing !== undefined) {
+      const errno = errnoOf(missing);
+      if (errno === "ENOENT" || errno === "ENODEV") this.#gone(port, "the device node disappeared", missing);
+      return;
+    }
+    if (port !== this.#port || !port.isOpen) return;
+    port.get((err) => {
+      const errno = err ? errnoOf(err) : undefined;
+      if (errno !== undefined && GONE_ERRNOS.has(errno)) this.#gone(port, "the device stopped answering", err);
+    });
   }
 
   protected async closeDevice(): Promise<void> {
+    clearInterval(this.#presenceTimer);
     const port = this.#port;
     this.#port = undefined;
     if (!port) return;
@@ -106,6 +135,7 @@ export class SerialTransport extends TransportBase {
   #gone(port: SerialPort, what: string, cause?: unknown): void {
     if (port !== this.#port) return;
     this.#port = undefined;
+    clearInterval(this.#presenceTimer);
     port.removeAllListeners();
     port.on("error", () => undefined);
     if (port.isOpen) port.close(() => undefined);
@@ -130,6 +160,9 @@ function validateSerial(s: SerialSettings): void {
   if (s.stopBits !== undefined && !STOP_BITS.has(s.stopBits)) problems.push("stopBits must be 1, 1.5 or 2");
   if (s.flowControl !== undefined && !["none", "rtscts", "xonxoff"].includes(s.flowControl)) {
     problems.push("flowControl must be none, rtscts or xonxoff");
+  }
+  if (s.presenceCheckMs !== undefined && !(s.presenceCheckMs >= 0 && s.presenceCheckMs < 2 ** 31)) {
+    problems.push("presenceCheckMs must be ≥ 0");
   }
   if (problems.length > 0) {
     throw transportError(
