@@ -67,9 +67,12 @@ function storedCrc(memory: Uint8Array): number {
   return (memory[BASIC_BLOCK.crc] as number) | ((memory[BASIC_BLOCK.crc + 1] as number) << 8);
 }
 
+/** Copy with each whole 4-byte block reversed; a trailing partial block is kept as read. */
 function reverseBlocks(memory: Uint8Array): Uint8Array {
   const out = memory.slice();
-  for (let i = 0; i + 4 <= out.length; i += 4) out.subarray(i, i + 4).reverse();
+  for (let start = 0; start + 4 <= out.length; start += 4) {
+    for (let i = 0; i < 4; i++) out[start + i] = memory[start + 3 - i] as number;
+  }
   return out;
 }
 

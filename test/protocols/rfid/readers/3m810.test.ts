@@ -192,6 +192,13 @@ describe("3M 810 frame parser", () => {
     expect(errors[1]?.details.streamOffset).toBe(3);
   });
 
+  it("resynchronises one byte after a start byte with an impossible length", () => {
+    const parser = createM810FrameParser();
+    const { frames, errors } = parser.feed(concatBytes([0xd6], h("D6 00 05 FE 00 05 FA 40")));
+    expect(frames).toHaveLength(1);
+    expect(errors.map((e) => e.code)).toEqual(["RFID_FRAME_TOO_LONG"]);
+  });
+
   it("does not let a false start byte hold back a complete frame behind it", () => {
     const parser = createM810FrameParser();
     const { frames, errors } = parser.feed(concatBytes(h("D6 01 00"), h("D6 00 05 FE 00 05 FA 40")));
