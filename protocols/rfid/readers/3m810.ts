@@ -331,13 +331,10 @@ function spec<K extends M810CommandKind>(kind: K): MessageSpec<K> {
   return SPECS[kind] as MessageSpec<K>;
 }
 
-function messageReader(frame: M810Frame, what: string): ByteReader {
-  return new ByteReader(
-    frame.body,
-    `3M 810 ${what}`,
-    what.endsWith("response") ? "RFID_BAD_RESPONSE" : "RFID_UNKNOWN_COMMAND",
-    4,
-  );
+/** Reads a message body; a malformed command is an unknown command, a malformed reply a bad response. */
+function messageReader(frame: M810Frame, kind: M810CommandKind, direction: "command" | "response"): ByteReader {
+  const code = direction === "command" ? "RFID_UNKNOWN_COMMAND" : "RFID_BAD_RESPONSE";
+  return new ByteReader(frame.body, `3M 810 ${kind} ${direction}`, code, 4);
 }
 
 /** Host side: the bytes to send for a command. */
@@ -353,7 +350,7 @@ export function encodeM810Command(cmd: M810Command): Uint8Array {
 /** Reader side: which command a frame from the host is. */
 export function decodeM810Command(frame: M810Frame): M810Command {
   const [kind, s] = specFor(frame);
-  const r = messageReader(frame, `${kind} command`);
+  const r = messageReader(frame, kind, "command");
   const cmd = s.decodeCommand(r);
   r.end();
   return cmd;
@@ -375,7 +372,7 @@ export function encodeM810Response(resp: M810Response): Uint8Array {
 /** Host side: the typed answer in a frame from the reader (3M responses name their command). */
 export function decodeM810Response(frame: M810Frame): M810Response {
   const [kind, s] = specFor(frame);
-  const r = messageReader(frame, `${kind} response`);
+  const r = messageReader(frame, kind, "response");
   const status = r.u8("status");
   if (status !== M810_STATUS.ok) {
     const failed: M810Response = { kind: "failed", request: kind, status, data: new Uint8Array(0) };
