@@ -13,7 +13,7 @@ import {
 } from "../../../protocols/rfid/compaction.ts";
 import { RfidError } from "../../../protocols/rfid/errors.ts";
 
-/** Goldens from an independent Python implementation of the same rules (/tmp/iso28560_2.py in the report). */
+/** Goldens from an independent Python implementation of the same rules (goldens/iso28560_2.py). */
 const GOLDEN: [TextCompaction, string, string][] = [
   ["integer", "30001000000010", "1B4926F2AA0A"],
   ["numeric", "0012345", "98C6B9"],

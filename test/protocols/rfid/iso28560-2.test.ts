@@ -11,7 +11,7 @@ import {
   OID,
 } from "../../../protocols/rfid/iso28560-2.ts";
 
-/** Tags built by an independent Python implementation of the data-set rules (see report). */
+/** Tags built by an independent Python implementation of the data-set rules (goldens/iso28560_2.py). */
 const TAG_A = "11061B4926F2AA0A030622C1E710100F1401150501105F020D8997920B587AE2CBCB165E59C00000";
 const TAG_B = "A1020398C6B900006F1903010203460306DC7200AABB";
 const TAG_C = "41073090ADC30C3160020280027F0207C5BD69C5BE656B00";

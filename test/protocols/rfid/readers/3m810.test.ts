@@ -47,7 +47,7 @@ const COMMANDS: [string, M810Command][] = [
   ],
 ];
 
-/** Reader → host frames from the same sources (live-capture CRCs recomputed by an independent Python script). */
+/** Reader → host frames from the same sources (live-capture CRCs recomputed by ../goldens/check_captures.py). */
 const RESPONSES: [string, M810Response][] = [
   ["D5 00 09 04 00 11 0A 05 00 02 72 50", { kind: "version", hardwareVersion: "10.5.0.2" }],
   ["D6 00 0C 13 00 02 01 01 03 02 02 03 00 E7 78", { kind: "setup", data: h("02 01 01 03 02 02 03 00") }],

@@ -25,7 +25,7 @@ const MEMORY = h("04 11 00 01 31 33 30 32");
 
 /**
  * Frames computed by a Python port of the CRC C example in FEIG's ISC manuals (LEN counts the whole
- * frame, CRC LSB first); the command bytes are those Biblio-RFID's CPRM02.pm sends.
+ * frame, CRC LSB first; ../goldens/feig_frames.py); the command bytes are those Biblio-RFID's CPRM02.pm sends.
  */
 const COMMANDS: [string, CprCommand][] = [
   ["06 ff 52 00 0f 6e", { kind: "baudRateDetection" }],
