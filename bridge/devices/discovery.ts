@@ -8,6 +8,7 @@
  */
 import { readdir, readFile, realpath } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { SerialPort } from "serialport";
 import { reasonOf, transportError } from "../transports/errors.ts";
 import { type HidDeviceDescriptor, type HidLoader, loadNodeHid } from "../transports/hid.ts";
 import { createSerialTransport, type SerialSettings } from "../transports/serial.ts";
@@ -96,6 +97,18 @@ export interface SerialListOptions {
   platform?: NodeJS.Platform;
   /** Include ports with no hardware behind them (legacy ttyS* placeholders). Default false. */
   includePlaceholders?: boolean;
+  /** The lister used off Linux. Default: serialport's SerialPort.list(). */
+  listPorts?: () => Promise<ListedPort[]>;
+}
+
+/** A port as serialport's SerialPort.list() describes it (ids are hex strings there). */
+export interface ListedPort {
+  path: string;
+  vendorId?: string | undefined;
+  productId?: string | undefined;
+  serialNumber?: string | undefined;
+  manufacturer?: string | undefined;
+  locationId?: string | undefined;
 }
 
 /**
@@ -106,7 +119,7 @@ export interface SerialListOptions {
 export async function listSerialPorts(options: SerialListOptions = {}): Promise<SerialPortInfo[]> {
   try {
     if ((options.platform ?? process.platform) === "linux") return await listLinuxSerialPorts(options);
-    return await listWithSerialPort();
+    return await listWithSerialPort(options.listPorts ?? defaultListPorts);
   } catch {
     return [];
   }
@@ -222,21 +235,27 @@ function assignDefined<T extends object>(target: T, values: { [K in keyof T]?: T
   }
 }
 
-/** serialport's list() for macOS and Windows; any failure yields []. */
-async function listWithSerialPort(): Promise<SerialPortInfo[]> {
-  const { SerialPort } = await import("serialport");
-  const listed = await SerialPort.list();
-  return listed.map((p) => {
-    const info: SerialPortInfo = { path: p.path, kind: p.vendorId ? "usb" : "other" };
-    assignDefined(info, {
-      vendorId: parseHex(p.vendorId),
-      productId: parseHex(p.productId),
-      serialNumber: p.serialNumber,
-      manufacturer: p.manufacturer,
-      location: p.locationId,
+/** serialport's list() for macOS and Windows, mapped to SerialPortInfo. */
+async function listWithSerialPort(listPorts: () => Promise<ListedPort[]>): Promise<SerialPortInfo[]> {
+  const listed = await listPorts();
+  return listed
+    .filter((p) => typeof p?.path === "string")
+    .map((p) => {
+      const vendorId = parseHex(p.vendorId);
+      const info: SerialPortInfo = { path: p.path, kind: vendorId === undefined ? "other" : "usb" };
+      assignDefined(info, {
+        vendorId,
+        productId: parseHex(p.productId),
+        serialNumber: p.serialNumber,
+        manufacturer: p.manufacturer,
+        location: p.locationId,
+      });
+      return info;
     });
-    return info;
-  });
+}
+
+function defaultListPorts(): Promise<ListedPort[]> {
+  return SerialPort.list();
 }
 
 export interface HidList {

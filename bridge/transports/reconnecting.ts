@@ -37,8 +37,8 @@ export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = { initialMs: 500, maxMs:
  */
 export function backoffDelay(failures: number, policy: BackoffPolicy, random: () => number = Math.random): number {
   const exponent = Math.max(0, failures - 1);
-  const raw = policy.initialMs * policy.factor ** exponent;
-  const capped = Math.min(policy.maxMs, Number.isFinite(raw) ? raw : policy.maxMs);
+  // With initialMs 0 every delay is 0 (0 · Infinity would be NaN); Infinity caps to maxMs.
+  const capped = policy.initialMs === 0 ? 0 : Math.min(policy.maxMs, policy.initialMs * policy.factor ** exponent);
   const r = Math.min(1, Math.max(0, random()));
   return Math.max(0, Math.round(capped * (1 - policy.jitter * r)));
 }
