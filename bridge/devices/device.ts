@@ -44,7 +44,9 @@ export type DeviceEvents = {
   health: [health: DeviceHealth];
 };
 
-export interface Device<Events extends DeviceEvents = DeviceEvents> extends EventEmitter<Events> {
+// biome-ignore lint/suspicious/noExplicitAny: mirrors node:events' own EventMap constraint
+export interface Device<Events extends DeviceEvents & Record<keyof Events, any[]> = DeviceEvents>
+  extends EventEmitter<Events> {
   /** The id from the config, e.g. "rfid-pad". */
   readonly id: string;
   readonly kind: DeviceKind;
