@@ -29,7 +29,8 @@ class Cable {
   plugged = true;
   readonly ends: [MemoryTransport | undefined, MemoryTransport | undefined] = [undefined, undefined];
   readonly #queues: [Delivery[], Delivery[]] = [[], []];
-  readonly #timers: [NodeJS.Timeout | undefined, NodeJS.Timeout | undefined] = [undefined, undefined];
+  /** Cancels the pending delivery towards each end, if one is scheduled. */
+  readonly #pending: [(() => void) | undefined, (() => void) | undefined] = [undefined, undefined];
   readonly #lastDue: [number, number] = [0, 0];
 
   constructor(readonly options: MemoryPairOptions) {}
@@ -48,8 +49,8 @@ class Cable {
   clear(): void {
     for (const side of [0, 1] as const) {
       this.#queues[side].length = 0;
-      clearTimeout(this.#timers[side]);
-      this.#timers[side] = undefined;
+      this.#pending[side]?.();
+      this.#pending[side] = undefined;
     }
   }
 
@@ -68,19 +69,25 @@ class Cable {
   }
 
   #schedule(to: Side): void {
-    if (this.#timers[to] !== undefined) return;
+    if (this.#pending[to] !== undefined) return;
     const next = this.#queues[to][0];
     if (!next) return;
-    // One chunk per macrotask, so a reader sees separate `data` events like on a real line.
-    this.#timers[to] = setTimeout(
-      () => {
-        this.#timers[to] = undefined;
-        const delivery = this.#queues[to].shift();
-        if (delivery) this.ends[to]?.arrive(delivery.bytes);
-        this.#schedule(to);
-      },
-      Math.max(0, next.due - Date.now()),
-    );
+    // One chunk per macrotask, so a reader sees separate `data` events like on a real line. Chunks
+    // already due go out on setImmediate: setTimeout(0) would cost a millisecond each.
+    const deliver = () => {
+      this.#pending[to] = undefined;
+      const delivery = this.#queues[to].shift();
+      if (delivery) this.ends[to]?.arrive(delivery.bytes);
+      this.#schedule(to);
+    };
+    const wait = next.due - Date.now();
+    if (wait > 0) {
+      const timer = setTimeout(deliver, wait);
+      this.#pending[to] = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(deliver);
+      this.#pending[to] = () => clearImmediate(immediate);
+    }
   }
 }
 

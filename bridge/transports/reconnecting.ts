@@ -178,7 +178,9 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
     try {
       transport = await this.#factory();
       if (!this.#running) return;
-      this.#setStatus({ state: "connecting", attempt, device: transport.description });
+      if (this.#status.device !== transport.description) {
+        this.#setStatus({ state: "connecting", attempt, device: transport.description });
+      }
       this.#listen(transport);
       this.#current = transport;
       await transport.open();

@@ -210,11 +210,10 @@ describe("reconnecting tcp", () => {
     await rt.write(Uint8Array.of(0x1b, 0x40));
     expect([...((await atServer)[0] as Buffer)]).toEqual([0x1b, 0x40]);
     expect(log.map((s) => s.state)).toEqual([
-      "connecting",
-      "connecting",
+      "connecting", // before the factory ran
+      "connecting", // now naming the device
       "open",
       "disconnected",
-      "connecting",
       "connecting",
       "open",
     ]);
