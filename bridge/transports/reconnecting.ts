@@ -74,6 +74,8 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
   readonly #random: () => number;
   #current: Transport | undefined;
   #running = false;
+  /** Bumped by open() and close(), so an attempt still in flight from an earlier run gives up. */
+  #session = 0;
   #failures = 0;
   #timer: NodeJS.Timeout | undefined;
   #status: ConnectionStatus = { state: "closed", attempt: 0 };
@@ -122,7 +124,7 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
     if (!this.#running) {
       this.#running = true;
       this.#failures = 0;
-      void this.#attempt();
+      void this.#attempt(++this.#session);
     }
     return promise;
   }
@@ -130,6 +132,7 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
   async close(): Promise<void> {
     const wasRunning = this.#running;
     this.#running = false;
+    this.#session++;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const current = this.#current;
@@ -169,15 +172,16 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
     return current.write(bytes);
   }
 
-  async #attempt(): Promise<void> {
+  async #attempt(session: number): Promise<void> {
     this.#timer = undefined;
-    if (!this.#running) return;
+    const stale = () => session !== this.#session;
+    if (stale()) return;
     const attempt = this.#failures + 1;
     this.#setStatus({ ...this.#deviceField(), state: "connecting", attempt });
     let transport: Transport | undefined;
     try {
       transport = await this.#factory();
-      if (!this.#running) return;
+      if (stale()) return;
       if (this.#status.device !== transport.description) {
         this.#setStatus({ state: "connecting", attempt, device: transport.description });
       }
@@ -190,11 +194,12 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
         transport.on("error", () => undefined);
         await transport.close().catch(() => undefined);
       }
+      if (stale()) return;
       if (this.#current === transport) this.#current = undefined;
       this.#failed(asTransportError(err, this.description));
       return;
     }
-    if (!this.#running || this.#current !== transport) {
+    if (stale() || this.#current !== transport) {
       transport.removeAllListeners();
       await transport.close().catch(() => undefined);
       return;
@@ -237,7 +242,8 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
       lastError: error,
       nextRetryAt: Date.now() + delay,
     });
-    this.#timer = setTimeout(() => void this.#attempt(), delay);
+    const session = this.#session;
+    this.#timer = setTimeout(() => void this.#attempt(session), delay);
   }
 
   #deviceField(): { device?: string } {

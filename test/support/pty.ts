@@ -92,7 +92,12 @@ function lineReader(child: ChildProcessWithoutNullStreams): { next(): Promise<Re
     for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
       const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + 1);
-      const reply = JSON.parse(line) as Reply;
+      let reply: Reply;
+      try {
+        reply = JSON.parse(line) as Reply;
+      } catch {
+        reply = { ok: false, error: `unreadable reply from ptypair.py: ${line}` };
+      }
       const waiter = waiting.shift();
       if (waiter) waiter.resolve(reply);
       else lines.push(reply);

@@ -193,6 +193,33 @@ describe("reconnecting transport", () => {
     await expect(rt.write(Uint8Array.of(1))).rejects.toMatchObject({ code: "DEVICE_NOT_OPEN" });
   });
 
+  it("close() then open() while an attempt is in flight leaves one retry loop, not two", async () => {
+    let calls = 0;
+    let release: () => void = () => undefined;
+    const [device, sim] = createMemoryPair();
+    await sim.open();
+    const rt = track(
+      createReconnectingTransport({
+        label: "x",
+        backoff: FAST,
+        factory: async () => {
+          calls++;
+          if (calls === 1) await new Promise<void>((r) => (release = r)); // a slow device lookup
+          return device;
+        },
+      }),
+    );
+    rt.open().catch(() => undefined);
+    await rt.close();
+    const reopened = rt.open();
+    release(); // the first lookup finishes only now, for a run that was closed
+    await reopened;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toBe(2);
+    expect(rt.isOpen).toBe(true);
+    expect(device.listenerCount("data")).toBe(1);
+  });
+
   it("close() while open closes the device and emits close(requested) once", async () => {
     const [device, sim] = createMemoryPair();
     await sim.open();
