@@ -11,9 +11,9 @@
  * - `data` carries whatever arrived, in order, in chunks of any size: framing is the driver's job.
  * - `close` is emitted once per open period, with `reason: "requested"` after `close()` and
  *   `reason: "disconnected"` (and the error) when the device went away by itself.
- * - `error` reports problems that did not come from a call (a read failure, an unplug). It is only
- *   emitted when someone listens, so an unobserved transport never crashes the process; the same
- *   error is always also on the `close` event.
+ * - `error` reports problems that did not come from a call (a read failure, an unplug, a throwing
+ *   `data` listener). It is only emitted when someone listens, so an unobserved transport never
+ *   crashes the process; an unplug's error is also on the `close` event.
  */
 import { EventEmitter } from "node:events";
 import { reasonOf, TransportError, transportError, writeError } from "./errors.ts";
