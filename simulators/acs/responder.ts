@@ -271,7 +271,7 @@ export class AcsResponder {
               });
         return this.circulation(request.type, {
           ok: r.ok,
-          renewalOk: r.renewal,
+          renewalOk: r.ok && r.renewal, // "renewal ok" means it was already out to this patron and was renewed
           magneticMedia: r.magneticMedia ?? null,
           desensitize: r.desensitize,
           ...base,
