@@ -21,5 +21,10 @@ export class CodedError<Code extends string = string> extends Error {
 /** Narrow an unknown thrown value to a readable message without assuming it is an Error. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
-  return String(err);
+  try {
+    return String(err);
+  } catch {
+    // An object without a prototype (or with a throwing toString) cannot be turned into a string.
+    return Object.prototype.toString.call(err);
+  }
 }
