@@ -1,0 +1,249 @@
+/**
+ * The bridge config file (JSON), as one TypeBox schema: the types below are derived from it, and the
+ * loader checks files against it (bridge/config/load.ts). Defaults live here, next to the keys.
+ *
+ * Model-specific device options (`devices[].options`) are checked against the schema of the driver's
+ * row in bridge/devices/factories.ts; the simulators section's options against simulators/devices/catalog.ts.
+ */
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { SIP2_CHARSETS } from "../../protocols/sip2/charset.ts";
+import { DEVICE_KINDS } from "../devices/device.ts";
+
+/** A union of string literals, typed as that union and described as "one of a, b, c" in errors. */
+export function oneOf<const T extends readonly string[]>(values: T, options: { default?: T[number] } = {}) {
+  return Type.Unsafe<T[number]>(
+    Type.Union(
+      values.map((v) => Type.Literal(v)),
+      options,
+    ),
+  );
+}
+
+const Id = Type.String({
+  pattern: "^[a-z0-9][a-z0-9_-]{0,63}$",
+  description: 'an id of lower-case letters, digits, "-" and "_" (e.g. "rfid-pad")',
+});
+const NonEmpty = Type.String({ minLength: 1 });
+const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+/** USB vendor or product id: a number, or 4 hex digits as lsusb shows them ("0403"). */
+const UsbId = Type.Integer({
+  minimum: 0,
+  maximum: 0xffff,
+  acceptHex: true,
+  description: 'a USB id: 4 hex digits as lsusb shows them ("0403") or a number 0-65535',
+});
+
+/** Finds a USB device wherever it is plugged in; see bridge/devices/discovery.ts. */
+export const UsbMatchSchema = Type.Object(
+  {
+    vendorId: UsbId,
+    productId: UsbId,
+    serialNumber: Type.Optional(NonEmpty),
+    /** USB topology ("1-1.4") for identical devices without serial numbers. */
+    location: Type.Optional(NonEmpty),
+  },
+  { additionalProperties: false },
+);
+
+export const PARITIES = ["none", "even", "odd", "mark", "space"] as const;
+export const FLOW_CONTROLS = ["none", "rtscts", "xonxoff"] as const;
+
+export const SerialTransportSchema = Type.Object(
+  {
+    type: Type.Literal("serial"),
+    /** /dev/ttyUSB0, /dev/serial/by-id/…, COM3. With `match`, only breaks ties between identical devices. */
+    path: Type.Optional(NonEmpty),
+    match: Type.Optional(UsbMatchSchema),
+    /** Default: the model's (bridge/devices/factories.ts). */
+    baudRate: Type.Optional(Type.Integer({ minimum: 50, maximum: 4_000_000 })),
+    dataBits: Type.Optional(Type.Union([Type.Literal(5), Type.Literal(6), Type.Literal(7), Type.Literal(8)])),
+    parity: Type.Optional(oneOf(PARITIES)),
+    stopBits: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(1.5), Type.Literal(2)])),
+    flowControl: Type.Optional(oneOf(FLOW_CONTROLS)),
+  },
+  { additionalProperties: false },
+);
+
+export const TcpTransportSchema = Type.Object(
+  {
+    type: Type.Literal("tcp"),
+    host: NonEmpty,
+    /** Default: the model's (9100 for network receipt printers). */
+    port: Type.Optional(Port),
+    connectTimeoutMs: Type.Integer({ minimum: 1, maximum: 600_000, default: 5000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const HidTransportSchema = Type.Object(
+  {
+    type: Type.Literal("hid"),
+    /** hidraw path (/dev/hidraw3); prefer `match`, paths change on replug. */
+    path: Type.Optional(NonEmpty),
+    match: Type.Optional(UsbMatchSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const UsbPrinterTransportSchema = Type.Object(
+  {
+    type: Type.Literal("usb-printer"),
+    path: Type.String({ minLength: 1, default: "/dev/usb/lp0" }),
+  },
+  { additionalProperties: false },
+);
+
+export const TransportConfigSchema = Type.Union(
+  [SerialTransportSchema, TcpTransportSchema, HidTransportSchema, UsbPrinterTransportSchema],
+  { discriminator: "type" },
+);
+
+export const TRANSPORT_TYPES = ["serial", "tcp", "hid", "usb-printer"] as const;
+export type TransportType = (typeof TRANSPORT_TYPES)[number];
+
+export const DeviceConfigSchema = Type.Object(
+  {
+    id: Id,
+    kind: oneOf(DEVICE_KINDS),
+    /** Driver model: "3m810", "cpr-m02", "hid-pos", "escpos", … (bridge/devices/factories.ts). */
+    model: NonEmpty,
+    /** Name for people, e.g. "RFID pad"; default: the id. */
+    name: Type.Optional(NonEmpty),
+    transport: TransportConfigSchema,
+    /** Model-specific settings; checked against the model's schema. */
+    options: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+    /** false keeps the entry in the file without starting the device. */
+    enabled: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+);
+
+/** The SIP2 connection to the ILS. The client itself comes later; the section is fixed now. */
+export const Sip2ConfigSchema = Type.Object(
+  {
+    host: NonEmpty,
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 6001 }),
+    /** TLS to the ACS: true for the system CAs, or an object for a private CA or a self-signed ACS. */
+    tls: Type.Union(
+      [
+        Type.Boolean(),
+        Type.Object(
+          {
+            /** PEM file of the CA that signed the ACS certificate. */
+            caFile: Type.Optional(NonEmpty),
+            /** Name to check the certificate against, when it differs from `host`. */
+            serverName: Type.Optional(NonEmpty),
+            rejectUnauthorized: Type.Boolean({ default: true }),
+          },
+          { additionalProperties: false },
+        ),
+      ],
+      { default: false },
+    ),
+    login: Type.Object(
+      {
+        /** SIP2 93 login CN. */
+        user: NonEmpty,
+        /** SIP2 93 login CO; never logged. */
+        password: Type.String(),
+        /** SIP2 93 login CP: location code, when the ILS wants one. */
+        location: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
+    /** AO institution id. */
+    institution: Type.String(),
+    /** The SC's terminal location; sent in 99 SC status and as AP/AQ where the ILS uses it. */
+    terminal: Type.Optional(Type.String()),
+    charset: oneOf(SIP2_CHARSETS, { default: "utf-8" }),
+    /** Sequence numbers and checksums (AY/AZ). Off only for an ACS that rejects them. */
+    errorDetection: Type.Boolean({ default: true }),
+    timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+
+/** Where `selfcheck sim` (or the stack) exposes a simulator for a driver to reach. */
+export const SimulatorExposeSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        type: Type.Literal("pty"),
+        /** Also make a symlink here to the PTY, so a bridge config can name a stable path. */
+        link: Type.Optional(NonEmpty),
+        /** What the simulator's end of the line is set to. Default: the model's. */
+        baudRate: Type.Optional(Type.Integer({ minimum: 50, maximum: 4_000_000 })),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        type: Type.Literal("tcp"),
+        host: Type.String({ minLength: 1, default: "127.0.0.1" }),
+        /** 0 picks a free port. */
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { discriminator: "type" },
+);
+
+export const SimulatorConfigSchema = Type.Object(
+  {
+    id: Id,
+    kind: oneOf(DEVICE_KINDS),
+    model: NonEmpty,
+    expose: SimulatorExposeSchema,
+    options: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  },
+  { additionalProperties: false },
+);
+
+export const BridgeConfigSchema = Type.Object(
+  {
+    sip2: Type.Optional(Sip2ConfigSchema),
+    devices: Type.Array(DeviceConfigSchema, { default: [] }),
+    /** For `selfcheck sim`: simulators to run for the devices above (ignored by the bridge). */
+    simulators: Type.Array(SimulatorConfigSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export type UsbMatch = Static<typeof UsbMatchSchema>;
+export type SerialTransportConfig = Static<typeof SerialTransportSchema>;
+export type TcpTransportConfig = Static<typeof TcpTransportSchema>;
+export type HidTransportConfig = Static<typeof HidTransportSchema>;
+export type UsbPrinterTransportConfig = Static<typeof UsbPrinterTransportSchema>;
+export type TransportConfig = Static<typeof TransportConfigSchema>;
+export type DeviceConfig = Static<typeof DeviceConfigSchema>;
+export type Sip2Config = Static<typeof Sip2ConfigSchema>;
+export type SimulatorExpose = Static<typeof SimulatorExposeSchema>;
+export type SimulatorConfig = Static<typeof SimulatorConfigSchema>;
+export type BridgeConfig = Static<typeof BridgeConfigSchema>;
+
+/** Serial line settings a model uses unless the config says otherwise. */
+export interface SerialDefaults {
+  baudRate: number;
+  dataBits?: 5 | 6 | 7 | 8;
+  parity?: (typeof PARITIES)[number];
+  stopBits?: 1 | 1.5 | 2;
+}
+
+/**
+ * What the loader needs to know about each device model: which transports it can use, its defaults
+ * and its options schema. Rows in bridge/devices/factories.ts carry these facts (plus how to build the
+ * driver); kept as an interface here so config checks do not need the drivers.
+ */
+export interface DeviceModelSpec {
+  kind: (typeof DEVICE_KINDS)[number];
+  model: string;
+  /** One line for `selfcheck devices` and error messages. */
+  summary: string;
+  transports: readonly TransportType[];
+  serial?: SerialDefaults;
+  /** Default TCP port (9100 for raw network printers). */
+  tcpPort?: number;
+  /** Schema of `options` (with defaults). */
+  options: TSchema;
+}
