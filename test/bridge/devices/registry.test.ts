@@ -1,0 +1,279 @@
+import { Type } from "@sinclair/typebox";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseConfig } from "../../../bridge/config/load.ts";
+import type { DeviceHealth } from "../../../bridge/devices/device.ts";
+import type { DeviceFactory } from "../../../bridge/devices/factories.ts";
+import {
+  createReconnectingHidTransport,
+  DeviceRegistry,
+  describeTransport,
+  type RegistryOptions,
+} from "../../../bridge/devices/registry.ts";
+import { createMemoryHidPair } from "../../../bridge/transports/memory.ts";
+import { type Hosting, hostOnMemory, hostOnPty, memoryDriverFactory } from "../../../simulators/devices/host.ts";
+import { PingDevice, PongSimulator } from "../../simulators/devices/host-fixtures.ts";
+
+const logger = pino({ level: "silent" });
+const BACKOFF = { initialMs: 5, maxMs: 40 };
+
+/** A test-only model: the ping protocol from host-fixtures, over any transport. */
+const PING: DeviceFactory = {
+  kind: "relay",
+  model: "pong",
+  summary: "ping/pong test device",
+  transports: ["serial", "tcp", "hid"],
+  serial: { baudRate: 9600 },
+  options: Type.Object(
+    { failCreate: Type.Boolean({ default: false }), failStart: Type.Boolean({ default: false }) },
+    { additionalProperties: false },
+  ),
+  create({ id, transport, options, logger: log }) {
+    const opts = options as { failCreate: boolean; failStart: boolean };
+    if (opts.failCreate) throw new Error("the board answered nonsense");
+    const device = new PingDevice(id, transport, log);
+    if (opts.failStart) device.start = () => Promise.reject(new Error("firmware too old"));
+    return device;
+  },
+};
+const FACTORIES = [PING];
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function config(devices: unknown[]) {
+  return parseConfig({ devices }, "test", { models: FACTORIES }).devices;
+}
+
+function registry(options: Omit<RegistryOptions, "logger" | "factories" | "backoff">): DeviceRegistry {
+  const r = new DeviceRegistry({ logger, factories: FACTORIES, backoff: BACKOFF, ...options });
+  cleanups.push(() => r.stop());
+  return r;
+}
+
+async function hosted(): Promise<Hosting & { type: "memory" }> {
+  const hosting = await hostOnMemory(new PongSimulator());
+  cleanups.push(() => hosting.close());
+  return hosting as Hosting & { type: "memory" };
+}
+
+function healthOf(r: DeviceRegistry, id: string, state: DeviceHealth["state"]): Promise<DeviceHealth> {
+  return new Promise((resolve) => {
+    const current = r.list().find((e) => e.id === id)?.health;
+    if (current?.state === state) return resolve(current);
+    const check = (which: string, health: DeviceHealth) => {
+      if (which !== id || health.state !== state) return;
+      r.off("health", check);
+      resolve(health);
+    };
+    r.on("health", check);
+  });
+}
+
+const pong = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  kind: "relay",
+  model: "pong",
+  transport: { type: "serial", path: `/dev/null-${id}` },
+  ...extra,
+});
+
+describe("DeviceRegistry", () => {
+  it("starts every device; one that is missing or broken does not stop the others", async () => {
+    const a = await hosted();
+    const b = await hosted();
+    const devices = config([
+      pong("a"),
+      pong("b"),
+      pong("missing", { transport: { type: "serial", path: "/dev/does-not-exist-selfcheck" } }),
+      pong("broken", { options: { failCreate: true } }),
+      pong("stubborn", { options: { failStart: true } }),
+      pong("off", { enabled: false }),
+    ]);
+    const byId: Record<string, Hosting> = { a, b };
+    const r = registry({
+      devices,
+      transportFor: (d) => {
+        const h = byId[d.id];
+        return h && h.exposure.type === "memory" ? memoryDriverFactory(h as never) : undefined;
+      },
+    });
+    await r.start();
+    const states = Object.fromEntries(r.list().map((e) => [e.id, e.health.state]));
+    expect(states).toEqual({
+      a: "ok",
+      b: "ok",
+      missing: "disconnected",
+      broken: "disconnected",
+      stubborn: "disconnected",
+      off: "disconnected",
+    });
+    const entries = Object.fromEntries(r.list().map((e) => [e.id, e]));
+    expect(entries.missing?.health.lastError).toMatchObject({
+      code: "DEVICE_NOT_FOUND",
+      message: expect.stringContaining("/dev/does-not-exist-selfcheck"),
+    });
+    expect(entries.missing?.connection).toMatchObject({ state: "disconnected", nextRetryAt: expect.any(String) });
+    expect(entries.broken?.health.lastError).toMatchObject({
+      code: "DEVICE_CREATE_FAILED",
+      message: expect.stringContaining("the board answered nonsense"),
+    });
+    expect(entries.stubborn?.health.lastError).toMatchObject({
+      code: "DEVICE_START_FAILED",
+      message: expect.stringContaining("firmware too old"),
+    });
+    expect(entries.off).toMatchObject({ enabled: false, health: { detail: { disabled: true } } });
+    expect(entries.a).toMatchObject({ kind: "relay", model: "pong", name: "a" });
+    expect(r.get("a")).toBeInstanceOf(PingDevice);
+    expect(r.get("broken")).toBeUndefined();
+    expect(r.ofKind("relay").map((d) => d.id)).toEqual(["a", "b", "missing"]);
+
+    await expect(r.test("a")).resolves.toMatchObject({ ok: true, summary: "answered PONG 1" });
+    await expect(r.test("off")).resolves.toMatchObject({ ok: false, error: { code: "DEVICE_DISABLED" } });
+    await expect(r.test("broken")).resolves.toMatchObject({ ok: false, error: { code: "DEVICE_CREATE_FAILED" } });
+    await expect(r.test("missing", { timeoutMs: 50 })).resolves.toMatchObject({
+      ok: false,
+      error: { code: "DEVICE_DISCONNECTED" },
+    });
+    await expect(r.test("nope")).rejects.toMatchObject({
+      code: "DEVICE_UNKNOWN",
+      message: expect.stringContaining("a, b, missing, broken, stubborn, off"),
+    });
+  });
+
+  it("emits health changes by id and follows a device through unplug and replug", async () => {
+    const a = await hosted();
+    const r = registry({ devices: config([pong("a")]), transportFor: () => memoryDriverFactory(a as never) });
+    const seen: string[] = [];
+    r.on("health", (id, h) => seen.push(`${id}:${h.state}`));
+    await r.start();
+    expect(await r.whenAllOk(1000)).toBe(true);
+    const down = healthOf(r, "a", "disconnected");
+    await a.unplug();
+    expect((await down).lastError?.code).toBe("DEVICE_DISCONNECTED");
+    const up = healthOf(r, "a", "ok");
+    await a.replug();
+    await up;
+    expect(seen).toEqual(["a:ok", "a:disconnected", "a:ok"]);
+    await expect(r.test("a")).resolves.toMatchObject({ ok: true });
+  });
+
+  it("whenAllOk gives up after its timeout", async () => {
+    const r = registry({ devices: config([pong("missing")]) });
+    await r.start();
+    expect(await r.whenAllOk(30)).toBe(false);
+  });
+
+  it("shows a HID device as disconnected with HID_UNAVAILABLE while node-hid cannot load, and runs the rest", async () => {
+    const a = await hosted();
+    const devices = config([
+      pong("a"),
+      {
+        id: "hid",
+        kind: "relay",
+        model: "pong",
+        transport: { type: "hid", match: { vendorId: "16c0", productId: "05df" } },
+      },
+    ]);
+    const r = registry({
+      devices,
+      transportFor: (d) => (d.id === "a" ? memoryDriverFactory(a as never) : undefined),
+      hidLoader: () =>
+        Promise.reject(
+          Object.assign(new Error("libusb-1.0.so.0: cannot open shared object file"), { code: "ERR_DLOPEN_FAILED" }),
+        ),
+    });
+    await r.start();
+    const hid = r.list().find((e) => e.id === "hid");
+    expect(hid?.description).toContain("hid 16c0:05df");
+    expect(hid?.health).toMatchObject({
+      state: "disconnected",
+      lastError: { code: "HID_UNAVAILABLE", message: expect.stringMatching(/libusb/) },
+    });
+    expect(r.list().find((e) => e.id === "a")?.health.state).toBe("ok");
+  });
+
+  it("finds a serial device by USB identity wherever it is, over a real PTY", async () => {
+    const sim = new PongSimulator();
+    const pty = await hostOnPty(sim);
+    cleanups.push(() => pty.close());
+    const devices = config([
+      pong("by-id", {
+        transport: { type: "serial", match: { vendorId: "0403", productId: "6001", serialNumber: "A1" } },
+      }),
+    ]);
+    let path = pty.exposure.path;
+    const r = registry({
+      devices,
+      listSerialPorts: async () => [
+        { path: "/dev/ttyUSB9", kind: "usb", vendorId: 0x0403, productId: 0x6001, serialNumber: "OTHER" },
+        { path, kind: "usb", vendorId: 0x0403, productId: 0x6001, serialNumber: "A1" },
+      ],
+    });
+    expect(r.list()[0]?.description).toBe("serial USB 0403:6001 serial A1 @9600 8N1");
+    await r.start();
+    expect(r.list()[0]?.health.state).toBe("ok");
+    await expect(r.test("by-id")).resolves.toMatchObject({ ok: true });
+    // Replugged at another path: the registry finds it again by identity.
+    const down = healthOf(r, "by-id", "disconnected");
+    await pty.unplug();
+    await down;
+    const up = healthOf(r, "by-id", "ok");
+    await pty.replug();
+    path = pty.exposure.path;
+    await up;
+    await expect(r.test("by-id")).resolves.toMatchObject({ ok: true, summary: "answered PONG 2" });
+  });
+
+  it("stop() stops every device and closes their transports", async () => {
+    const a = await hosted();
+    const r = registry({
+      devices: config([pong("a"), pong("missing")]),
+      transportFor: (d) => (d.id === "a" ? memoryDriverFactory(a as never) : undefined),
+    });
+    await r.start();
+    await r.stop();
+    expect(r.list().map((e) => [e.id, e.health.state, e.connection?.state])).toEqual([
+      ["a", "disconnected", "closed"],
+      ["missing", "disconnected", "closed"],
+    ]);
+  });
+
+  it("describes transports from the config", () => {
+    const [serial, tcp, hid] = config([
+      pong("s", { transport: { type: "serial", path: "/dev/ttyUSB0", baudRate: 19200, parity: "even" } }),
+      pong("t", { transport: { type: "tcp", host: "10.0.0.7", port: 4001 } }),
+      pong("h", { transport: { type: "hid", path: "/dev/hidraw2" } }),
+    ]);
+    expect([serial, tcp, hid].map((d) => d && describeTransport(d))).toEqual([
+      "serial /dev/ttyUSB0 @19200 8E1",
+      "tcp 10.0.0.7:4001",
+      "hid /dev/hidraw2",
+    ]);
+  });
+});
+
+describe("createReconnectingHidTransport", () => {
+  it("passes feature reports to the connected device and refuses them while it is away", async () => {
+    const [host, device] = createMemoryHidPair();
+    await device.open();
+    const received: number[][] = [];
+    device.handleFeatureReports({
+      set: (bytes) => received.push([...bytes]),
+      get: (reportId, length) => new Uint8Array([reportId, 1, 2, 3].slice(0, length)),
+    });
+    const transport = createReconnectingHidTransport(() => host, "relay board", BACKOFF);
+    cleanups.push(() => transport.close());
+    await expect(transport.sendFeatureReport(new Uint8Array([0, 0xff, 1]))).rejects.toMatchObject({
+      code: "DEVICE_DISCONNECTED",
+    });
+    await transport.open();
+    await expect(transport.sendFeatureReport(new Uint8Array([0, 0xff, 1]))).resolves.toBe(3);
+    expect(received).toEqual([[0, 0xff, 1]]);
+    expect([...(await transport.getFeatureReport(0, 3))]).toEqual([0, 1, 2]);
+    host.disconnect();
+    await expect(transport.getFeatureReport(0, 3)).rejects.toMatchObject({ code: "DEVICE_DISCONNECTED" });
+  });
+});
