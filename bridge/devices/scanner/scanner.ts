@@ -360,14 +360,17 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
     };
   }
 
+  /** Calls each listener on its own: one that throws neither reaches the decoder nor starves the others. */
   #emitSafely<K extends "scan" | "health">(event: K, payload: ScannerEvents[K][0]): void {
-    try {
-      (this.emit as (e: string, p: unknown) => boolean)(event, payload);
-    } catch (err) {
-      this.#log.error(
-        { event, reason: reasonOf(err) },
-        "a scanner event listener threw; this is a bug in the listener",
-      );
+    for (const listener of this.rawListeners(event) as Array<(p: unknown) => unknown>) {
+      try {
+        listener.call(this, payload);
+      } catch (err) {
+        this.#log.error(
+          { event, reason: reasonOf(err) },
+          "a scanner event listener threw; this is a bug in the listener",
+        );
+      }
     }
   }
 
