@@ -1,7 +1,8 @@
 /**
  * Serial line scanners (RS-232 or USB CDC/VCP): the scanner writes each code followed by a suffix,
- * usually CR (the factory default of most Honeywell, Zebra and Datalogic scanners) or CR LF. Without a
- * suffix, a code ends when the line goes quiet for the inter-character timeout.
+ * CR or CR LF (Honeywell's RS-232 plug-and-play code sets CR LF at 115200 8N1, per the 4820 manual;
+ * Unitech scanners default to 9600 8N1). Without a suffix, a code ends when the line goes quiet for
+ * the inter-character timeout. Suffix "CR" is the most tolerant setting: it also reads CR LF.
  */
 import { IdleTimer, type ScannerClock } from "./clock.ts";
 import type { DecoderSink, ScanDecoder } from "./decoder.ts";

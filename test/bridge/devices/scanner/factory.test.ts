@@ -1,0 +1,85 @@
+/** The scanner rows of the factories table, through the real config loader. */
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../../../bridge/config/load.ts";
+import { SCANNER_FACTORIES } from "../../../../bridge/devices/scanner/factory.ts";
+import type { ScanEvent } from "../../../../bridge/devices/scanner/index.ts";
+import { createMemoryHidPair } from "../../../../bridge/transports/memory.ts";
+import { HidKeyboardScannerSimulator } from "../../../../simulators/devices/scanner/index.ts";
+import { capturedLogger, nextEvents } from "./helpers.ts";
+
+const load = (devices: unknown[]) => parseConfig({ devices }, "test config", { models: SCANNER_FACTORIES });
+
+describe("scanner factory rows", () => {
+  it("fill in defaults for each model and serial line settings for serial-line", () => {
+    const config = load([
+      { id: "serial", kind: "scanner", model: "serial-line", transport: { type: "serial", path: "/dev/ttyUSB0" } },
+      { id: "pos", kind: "scanner", model: "hid-pos", transport: { type: "hid", path: "/dev/hidraw0" } },
+      {
+        id: "wedge",
+        kind: "scanner",
+        model: "hid-keyboard",
+        transport: { type: "hid", path: "/dev/hidraw1" },
+        options: { layout: "de" },
+      },
+    ]);
+    const [serial, pos, wedge] = config.devices;
+    expect(serial?.options).toEqual({
+      suffix: "CR",
+      staleTimeoutMs: 1000,
+      encoding: "latin1",
+      duplicateWindowMs: 1000,
+      maxLength: 1024,
+      aim: false,
+    });
+    expect(serial?.transport).toMatchObject({ type: "serial", baudRate: 9600 });
+    expect(pos?.options).toMatchObject({ reportId: 2 });
+    expect(wedge?.options).toMatchObject({ layout: "de", terminator: "enter" });
+  });
+
+  it("reject bad options with the key path", () => {
+    expect(() =>
+      load([
+        {
+          id: "serial",
+          kind: "scanner",
+          model: "serial-line",
+          transport: { type: "serial", path: "/dev/ttyUSB0" },
+          options: { suffix: "CRCR" },
+        },
+      ]),
+    ).toThrow(/devices\[0\]\.options\.suffix/);
+    expect(() =>
+      load([{ id: "p", kind: "scanner", model: "hid-pos", transport: { type: "serial", path: "/dev/ttyUSB0" } }]),
+    ).toThrow(/transport/);
+  });
+
+  it("build a working driver from loaded options", async () => {
+    const [device] = load([
+      {
+        id: "wedge",
+        kind: "scanner",
+        model: "hid-keyboard",
+        transport: { type: "hid", path: "/dev/hidraw1" },
+        options: { layout: "de", terminator: "tab" },
+      },
+    ]).devices;
+    const row = SCANNER_FACTORIES.find((f) => f.model === "hid-keyboard");
+    const [host, end] = createMemoryHidPair();
+    await end.open();
+    const sim = new HidKeyboardScannerSimulator({ layout: "de", terminator: "tab", delay: async () => undefined });
+    sim.attach(end);
+    const scanner = row?.create({
+      id: "wedge",
+      name: "Wedge",
+      transport: host,
+      options: device?.options,
+      logger: capturedLogger().logger,
+    });
+    expect(scanner).toMatchObject({ id: "wedge", kind: "scanner", model: "hid-keyboard" });
+    await scanner?.start();
+    const next = nextEvents<ScanEvent>(scanner as NonNullable<typeof scanner>, "scan");
+    await sim.control("scan", { code: "Zürich-yz" });
+    expect((await next)[0]?.code).toBe("Zürich-yz");
+    await scanner?.stop();
+  });
+});
