@@ -1,0 +1,91 @@
+/**
+ * Every device simulator, as one table keyed by kind + model (the model names match the drivers'):
+ * the schema of its options in a sim config, how it can be exposed, and how to build it. `selfcheck sim`
+ * and the stack build simulators from these rows only.
+ */
+import { type Static, type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
+import { oneOf } from "../../bridge/config/schema.ts";
+import type { DeviceKind } from "../../bridge/devices/device.ts";
+import { KEYBOARD_LAYOUTS } from "../../protocols/barcode/keyboard-layouts.ts";
+import { createScannerSimulator, type ScannerSimulatorConfig } from "./scanner/index.ts";
+import type { DeviceSimulator } from "./simulator.ts";
+
+/** How a simulator can be reached: a PTY (serial devices), TCP (network devices or a serial server), memory (in-process HID). */
+export type ExposureType = "pty" | "tcp" | "memory";
+
+export interface SimulatorModel<S extends TSchema = TSchema> {
+  kind: DeviceKind;
+  model: string;
+  summary: string;
+  /** The exposures this simulator can use; the first is what the stack uses. */
+  exposures: readonly ExposureType[];
+  /** A HID device: hosted on a memory HID pair (reports and feature reports). */
+  hid?: boolean;
+  /** Line speed set on the simulator's end of a PTY (the driver's default for this model). */
+  baudRate?: number;
+  options: S;
+  create(options: Static<S>): DeviceSimulator;
+}
+
+function row<S extends TSchema>(model: SimulatorModel<S>): SimulatorModel {
+  return model as unknown as SimulatorModel;
+}
+
+const options = <P extends TProperties>(properties: P): TObject<P> =>
+  Type.Object(properties, { additionalProperties: false });
+const milliseconds = Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 }));
+const byte = Type.Optional(Type.Integer({ minimum: 0, maximum: 255, acceptHex: true }));
+
+const scanner = (model: ScannerSimulatorConfig["model"]) => (o: object) =>
+  createScannerSimulator({ model, ...o } as ScannerSimulatorConfig);
+
+export const SIMULATOR_MODELS: readonly SimulatorModel[] = [
+  row({
+    kind: "scanner",
+    model: "serial-line",
+    summary: "serial barcode scanner: code + suffix, optional AIM prefix and chunked writes",
+    exposures: ["pty", "tcp", "memory"],
+    baudRate: 9600,
+    options: options({
+      suffix: Type.Optional(oneOf(["CR", "LF", "CRLF", "none"])),
+      aim: Type.Optional(Type.Boolean()),
+      encoding: Type.Optional(oneOf(["latin1", "utf8"])),
+      chunks: Type.Optional(options({ maxSize: Type.Integer({ minimum: 1, maximum: 4096 }), maxGapMs: milliseconds })),
+    }),
+    create: scanner("serial-line"),
+  }),
+  row({
+    kind: "scanner",
+    model: "hid-pos",
+    summary: "USB HID POS barcode scanner: 64-byte input reports",
+    exposures: ["memory"],
+    hid: true,
+    options: options({ reportId: byte, vendorSymbology: byte, reportGapMs: milliseconds }),
+    create: scanner("hid-pos"),
+  }),
+  row({
+    kind: "scanner",
+    model: "hid-keyboard",
+    summary: "keyboard-wedge barcode scanner: boot keyboard reports with human-like key timing",
+    exposures: ["memory"],
+    hid: true,
+    options: options({
+      layout: Type.Optional(oneOf(Object.keys(KEYBOARD_LAYOUTS) as (keyof typeof KEYBOARD_LAYOUTS)[])),
+      terminator: Type.Optional(oneOf(["enter", "tab", "none"])),
+      aim: Type.Optional(Type.Boolean()),
+      interReportMs: Type.Optional(
+        options({ min: Type.Integer({ minimum: 0, maximum: 1000 }), max: Type.Integer({ minimum: 0, maximum: 1000 }) }),
+      ),
+      reportId: byte,
+    }),
+    create: scanner("hid-keyboard"),
+  }),
+];
+
+export function findSimulatorModel(
+  kind: string,
+  model: string,
+  models: readonly SimulatorModel[] = SIMULATOR_MODELS,
+): SimulatorModel | undefined {
+  return models.find((m) => m.kind === kind && m.model === model);
+}

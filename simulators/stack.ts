@@ -1,0 +1,206 @@
+/**
+ * The whole kiosk in one process with simulated ends: the SIP2 ACS simulator with its in-memory ILS,
+ * a simulator for every device (serial ones on pseudo-terminals opened with the real serialport,
+ * network ones on TCP, HID ones on in-memory HID cables), the bridge's device registry with a config
+ * generated to point at them, and the simulators' control API. `npm start` and the tests use it.
+ */
+import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import { pino } from "pino";
+import { type LoadedConfig, parseConfig } from "../bridge/config/load.ts";
+import type { DeviceKind } from "../bridge/devices/device.ts";
+import { DEVICE_FACTORIES, type DeviceFactory, findFactory } from "../bridge/devices/factories.ts";
+import { DeviceRegistry } from "../bridge/devices/registry.ts";
+import type { BackoffPolicy } from "../bridge/transports/reconnecting.ts";
+import type { Sip2Charset } from "../protocols/sip2/index.ts";
+import type { FaultPlan } from "./acs/faults.ts";
+import { loadFixture } from "./acs/fixture.ts";
+import { InMemoryIls } from "./acs/ils.ts";
+import { type AcsAddress, AcsServer } from "./acs/server.ts";
+import { findSimulatorModel, SIMULATOR_MODELS, type SimulatorModel } from "./devices/catalog.ts";
+import { type ControlApi, startControlApi } from "./devices/control-api.ts";
+import { type Hosting, hostOnMemory, hostOnPty, hostOnTcp, type MemoryHosting } from "./devices/host.ts";
+
+export const DEFAULT_FIXTURE = fileURLToPath(new URL("./acs/fixtures/default.json", import.meta.url));
+
+/** One device of the simulated kiosk: its driver and simulator share the model name. */
+export interface StackDevice {
+  id: string;
+  name: string;
+  kind: DeviceKind;
+  model: string;
+  /** Driver options for the generated bridge config. */
+  options?: Record<string, unknown>;
+  /** Simulator options. */
+  simulator?: Record<string, unknown>;
+}
+
+/** A typical kiosk: a HID POS scanner, a 3M 810 pad, an 80 mm network printer, a USB relay for the gate. */
+export const STACK_DEVICES: readonly StackDevice[] = [
+  { id: "scanner", name: "Barcode scanner", kind: "scanner", model: "hid-pos" },
+  { id: "rfid-pad", name: "RFID pad", kind: "rfid", model: "3m810" },
+  { id: "printer", name: "Receipt printer", kind: "printer", model: "escpos" },
+  { id: "relay", name: "Security relay", kind: "relay", model: "usb-hid-relay" },
+];
+
+export interface StackOptions {
+  logger?: Logger;
+  /** The ACS simulator. Default: 127.0.0.1, a free port, the default fixture, UTF-8, login required. */
+  acs?: {
+    host?: string;
+    port?: number;
+    fixture?: string;
+    charset?: Sip2Charset;
+    requireLogin?: boolean;
+    faults?: FaultPlan;
+    tls?: { cert: string | Buffer; key: string | Buffer };
+  };
+  /** Control API port; 0 (default) picks a free one. */
+  controlPort?: number;
+  /** Host for the control API and TCP simulators. Default 127.0.0.1. */
+  host?: string;
+  /** Default STACK_DEVICES. */
+  devices?: readonly StackDevice[];
+  /** Reconnect backoff for the drivers. */
+  backoff?: Partial<BackoffPolicy>;
+  /** Tables to build from (tests may narrow them). */
+  factories?: readonly DeviceFactory[];
+  simulatorModels?: readonly SimulatorModel[];
+}
+
+export interface Stack {
+  acs: { server: AcsServer; ils: InMemoryIls; address: AcsAddress };
+  /** Hosted simulators by device id. */
+  simulators: ReadonlyMap<string, Hosting>;
+  registry: DeviceRegistry;
+  control: ControlApi;
+  /** The bridge config generated for the simulators (what the registry runs). */
+  config: LoadedConfig;
+  /** Devices left out because this build has no driver or no simulator for them, with the reason. */
+  skipped: ReadonlyArray<{ id: string; reason: string }>;
+  stop(): Promise<void>;
+}
+
+/** Starts everything; if any part fails to start, what already started is stopped again. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const logger = options.logger ?? pino({ level: "silent" });
+  const host = options.host ?? "127.0.0.1";
+  const factories = options.factories ?? DEVICE_FACTORIES;
+  const simulatorModels = options.simulatorModels ?? SIMULATOR_MODELS;
+  const stops: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+
+  try {
+    const acsOptions = options.acs ?? {};
+    const fixture = loadFixture(acsOptions.fixture ?? DEFAULT_FIXTURE);
+    const ils = new InMemoryIls(fixture);
+    const server = new AcsServer({
+      ils,
+      host: acsOptions.host ?? host,
+      port: acsOptions.port ?? 0,
+      charset: acsOptions.charset ?? "utf-8",
+      requireLogin: acsOptions.requireLogin ?? true,
+      logger: logger.child({ component: "acs" }),
+      ...(acsOptions.faults ? { faults: acsOptions.faults } : {}),
+      ...(acsOptions.tls ? { tls: acsOptions.tls } : {}),
+    });
+    const address = await server.start();
+    stops.push(() => server.stop());
+
+    const simulators = new Map<string, Hosting>();
+    const skipped: Array<{ id: string; reason: string }> = [];
+    const deviceConfigs: unknown[] = [];
+    for (const device of options.devices ?? STACK_DEVICES) {
+      const factory = findFactory(device.kind, device.model, factories);
+      const simModel = findSimulatorModel(device.kind, device.model, simulatorModels);
+      if (!factory || !simModel) {
+        skipped.push({
+          id: device.id,
+          reason: `no ${factory ? "simulator" : "driver"} for ${device.kind} model ${device.model}`,
+        });
+        continue;
+      }
+      const hosting = await hostSimulator(simModel, device, host);
+      stops.push(() => hosting.close());
+      simulators.set(device.id, hosting);
+      deviceConfigs.push({
+        id: device.id,
+        name: device.name,
+        kind: device.kind,
+        model: device.model,
+        transport: transportFor(hosting, device, simModel),
+        options: device.options ?? {},
+      });
+    }
+
+    // The SIP2 section points at the ACS simulator with the fixture's first SIP account.
+    const account = fixture.accounts[0];
+    const sip2 = account && {
+      host: address.host,
+      port: address.port,
+      tls: address.tls ? { rejectUnauthorized: false } : false,
+      login: { user: account.userId, password: account.password },
+      institution: account.institution,
+      charset: acsOptions.charset ?? "utf-8",
+    };
+    const config = parseConfig({ ...(sip2 ? { sip2 } : {}), devices: deviceConfigs }, "generated stack config", {
+      models: factories,
+    });
+    const registry = new DeviceRegistry({
+      devices: config.devices,
+      logger: logger.child({ component: "devices" }),
+      factories,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      transportFor: (device) => {
+        const hosting = simulators.get(device.id);
+        return hosting?.exposure.type === "memory" ? () => (hosting as MemoryHosting).driverTransport : undefined;
+      },
+    });
+    stops.push(() => registry.stop());
+    await registry.start();
+
+    const control = await startControlApi({
+      simulators,
+      host,
+      port: options.controlPort ?? 0,
+      logger: logger.child({ component: "control-api" }),
+    });
+    stops.push(() => control.close());
+
+    return { acs: { server, ils, address }, simulators, registry, control, config, skipped, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Hosts a simulator the way its model is reached: PTY for serial, TCP for network, memory for HID. */
+async function hostSimulator(model: SimulatorModel, device: StackDevice, host: string): Promise<Hosting> {
+  const simulator = model.create(device.simulator ?? {});
+  switch (model.exposures[0]) {
+    case "pty":
+      return hostOnPty(simulator, model.baudRate === undefined ? {} : { baudRate: model.baudRate });
+    case "tcp":
+      return hostOnTcp(simulator, { host, port: 0 });
+    default:
+      return hostOnMemory(simulator, { hid: model.hid === true });
+  }
+}
+
+/** The bridge config transport that reaches a hosted simulator. */
+function transportFor(hosting: Hosting, device: StackDevice, model: SimulatorModel): Record<string, unknown> {
+  const e = hosting.exposure;
+  switch (e.type) {
+    case "pty":
+      return { type: "serial", path: e.path, ...(model.baudRate === undefined ? {} : { baudRate: model.baudRate }) };
+    case "tcp":
+      return { type: "tcp", host: e.host, port: e.port };
+    case "memory":
+      // Memory cables have no config form; the registry is handed the cable instead (see transportFor above).
+      return e.hid
+        ? { type: "hid", path: `simulated:${device.id}` }
+        : { type: "serial", path: `simulated:${device.id}` };
+  }
+}

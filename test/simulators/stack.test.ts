@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AnyDevice } from "../../bridge/devices/factories.ts";
+import { STACK_DEVICES, type Stack, startStack } from "../../simulators/stack.ts";
+import { TestSipClient } from "../support/sip2-client.ts";
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ backoff: { initialMs: 10, maxMs: 100 } });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${stack.control.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+function next<T>(device: AnyDevice, event: string): Promise<T> {
+  return new Promise((resolve) => device.once(event, (value: T) => resolve(value)));
+}
+
+describe("the simulated kiosk stack", () => {
+  it("starts every device of the typical kiosk that this build has, and they all reach ok", async () => {
+    const running = stack.registry.list().map((e) => e.id);
+    expect(running.length + stack.skipped.length).toBe(STACK_DEVICES.length);
+    expect(running).toContain("scanner");
+    expect(await stack.registry.whenAllOk(5000)).toBe(true);
+    for (const entry of stack.registry.list()) expect(entry.health.state, entry.id).toBe("ok");
+  });
+
+  it("lists its simulators on the control API with where each is exposed", async () => {
+    const sims = (await (await fetch(`${stack.control.url}/sims`)).json()) as Array<{ id: string; where: string }>;
+    expect(sims.map((s) => s.id)).toEqual([...stack.simulators.keys()]);
+    for (const sim of sims) expect(sim.where).toMatch(/^(pty \/dev\/|tcp 127\.0\.0\.1:\d+|memory)/);
+  });
+
+  it("delivers a scan made through the control API as a scan event of the registry's scanner", async () => {
+    const scanner = stack.registry.get("scanner");
+    if (!scanner) throw new Error("no scanner in the stack");
+    const scanned = next<{ code: string; classification: { kind: string } }>(scanner, "scan");
+    const { status } = await post("/sims/scanner/scan", { code: "34711000000010" });
+    expect(status).toBe(200);
+    const scan = await scanned;
+    expect(scan.code).toBe("34711000000010");
+    expect(scan.classification.kind).toBe("item");
+  });
+
+  it("serves SIP2 on the ACS simulator with the login the generated config names", async () => {
+    const sip2 = stack.config.sip2;
+    expect(sip2).toMatchObject({ host: "127.0.0.1", port: stack.acs.address.port });
+    const client = await TestSipClient.connect(stack.acs.address.port);
+    try {
+      expect(await client.login(sip2?.login.user, sip2?.login.password)).toBe(true);
+    } finally {
+      client.close();
+    }
+  });
+});
