@@ -38,6 +38,8 @@ export interface AcsAddress {
 }
 
 const AZ_TRAILER = /AZ[0-9A-Fa-f]{4}$/;
+/** Requests queued per connection before the server stops reading from it. */
+const MAX_WAITING = 64;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Messages answered before a login, when login is required. */
@@ -108,6 +110,7 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
     let lastResponse: Buffer | undefined;
     let answered = 0;
     let queue = Promise.resolve();
+    let waiting = 0; // requests read but not yet answered
 
     this.sockets.set(id, socket);
     socket.setNoDelay(true);
@@ -174,7 +177,14 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
     const framer = new Sip2Framer({
       maxLength: this.options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH,
       onFrame: (frame) => {
-        queue = queue.then(() => handle(frame)).catch((error) => log?.error({ err: error }, "failed to answer"));
+        // SIP2 allows one request in flight; an SC that floods us is read no faster than we answer.
+        if (++waiting === MAX_WAITING) socket.pause();
+        queue = queue
+          .then(() => handle(frame))
+          .catch((error) => log?.error({ err: error }, "failed to answer"))
+          .finally(() => {
+            if (waiting-- === MAX_WAITING) socket.resume();
+          });
       },
       onError: (error) => log?.warn({ code: error.code, reason: error.message }, "framing error"),
     });

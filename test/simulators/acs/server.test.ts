@@ -365,3 +365,13 @@ describe("ACS simulator: transport and logging", () => {
     expect(await a.login()).toBe(true);
   });
 });
+
+describe("ACS simulator: a flooding SC", () => {
+  it("answers every pipelined request in order without reading faster than it answers", async () => {
+    const a = await connect({ errorDetection: false });
+    await a.login();
+    const one = "9900402.00\r";
+    a.writeRaw(one.repeat(500));
+    for (let i = 0; i < 500; i++) expect((await a.next()).type).toBe("acsStatus");
+  });
+});
