@@ -1,0 +1,752 @@
+/**
+ * RfidPad: the driver for a library RFID pad (3M 810 or FEIG CPR-M02) on any transport, usually a
+ * ReconnectingTransport around a serial port.
+ *
+ * - Set-up on every (re)connect, then health `ok` with the firmware version; a reader that stays silent
+ *   is `disconnected` with RFID_TIMEOUT and the set-up is retried.
+ * - One command in flight at a time, each with a timeout; bad bytes are skipped and the parser resyncs.
+ * - Reads retry a tag that does not answer; writes (item data, security) are verified by reading back
+ *   and retried per tag. When a tag stops answering, an inventory tells "left the pad" (RFID_TAG_GONE)
+ *   from "will not take the write" (RFID_TAG_WRITE_FAILED / RFID_VERIFY_FAILED).
+ * - Optional polling emits `tagsChanged` when books are put on or lifted off the pad.
+ *
+ * Privacy: tag UIDs and item ids may be logged at debug level; ids read from patron cards never are.
+ */
+import { EventEmitter } from "node:events";
+import type { Logger } from "pino";
+import type { CodedError } from "../../../protocols/errors.ts";
+import { bytesEqual } from "../../../protocols/rfid/bytes.ts";
+import { isRfidError } from "../../../protocols/rfid/errors.ts";
+import { normalizeUid, type Uid } from "../../../protocols/rfid/iso15693.ts";
+import { M810_SERIAL } from "../../../protocols/rfid/readers/3m810.ts";
+import { CPR_SERIAL } from "../../../protocols/rfid/readers/cpr-m02.ts";
+import {
+  type SecurityObservation,
+  type SecurityPolicy,
+  type SecurityState,
+  securityPolicy,
+  securityState,
+  securityTarget,
+  verifySecurity,
+} from "../../../protocols/rfid/security.ts";
+import {
+  decodeTagData,
+  type EncodableTagDataModel,
+  encodeTagData,
+  type LibraryItemData,
+  type LibraryItemInput,
+} from "../../../protocols/rfid/tag-data.ts";
+import { createLogger } from "../../log/logger.ts";
+import { ReconnectingTransport } from "../../transports/reconnecting.ts";
+import type { SerialSettings } from "../../transports/serial.ts";
+import type { Transport, TransportCloseInfo } from "../../transports/transport.ts";
+import {
+  type Device,
+  type DeviceErrorInfo,
+  type DeviceEvents,
+  type DeviceHealth,
+  type DeviceTestResult,
+  errorInfo,
+  type HealthState,
+} from "../device.ts";
+import { type RfidClock, systemClock } from "./clock.ts";
+import { CprReader } from "./cpr-reader.ts";
+import { isRfidPadError, RfidPadError } from "./errors.ts";
+import { M810Reader } from "./m810-reader.ts";
+import { type InventoryTag, type ReaderProtocol, RFID_MODELS, type RfidModel, type TagInfo } from "./reader.ts";
+import { type TagsChange, TagTracker } from "./tag-tracker.ts";
+
+export type { InventoryTag, RfidModel } from "./reader.ts";
+export type { TagsChange } from "./tag-tracker.ts";
+
+export interface RfidPadOptions {
+  /** The id from the config, e.g. "rfid-pad". */
+  id: string;
+  model: RfidModel;
+  transport: Transport;
+  logger?: Logger;
+  clock?: RfidClock;
+  /** AFI values and mode; default AFI 0x07 secured / 0xC2 unsecured, mode "afi". */
+  security?: Partial<SecurityPolicy>;
+  /** Extra attempts per tag after a failed read or write. Default 3. */
+  retries?: number;
+  /** Answer timeout for reads, inventories and set-up. Default 1500 ms (koha-rfid-3m810-js). */
+  commandTimeoutMs?: number;
+  /** Answer timeout for writes. Default 2500 ms (koha-rfid-3m810-js). */
+  writeTimeoutMs?: number;
+  /** Wait before repeating a set-up the reader did not answer. Default 2000 ms. */
+  setupRetryMs?: number;
+  /** Inventory rounds a tag may be missing before tagsChanged reports it removed. Default 2. */
+  missThreshold?: number;
+  /** Inventory rounds that must all miss a tag before it counts as gone. Default 2. */
+  presenceRounds?: number;
+  /** 3M 810 only: blocks holding item data (the protocol cannot ask the tag). Default 8. */
+  blockCount?: number;
+  /** Start polling on start() with this interval. */
+  pollIntervalMs?: number;
+}
+
+export type RfidPadEvents = DeviceEvents & { tagsChanged: [change: TagsChange] };
+
+/** One tag read in full. */
+export interface TagReading {
+  uid: Uid;
+  /** Not reported by the 3M 810. */
+  dsfid?: number;
+  afi?: number;
+  /** Only read when the security mode uses EAS. */
+  eas?: boolean;
+  /** The tag's security under the configured policy. */
+  security: SecurityState;
+  blockSize: number;
+  blockCount: number;
+  memory: Uint8Array;
+  /** Decoded item data; absent when the memory matches no known data model (then see dataError). */
+  data?: LibraryItemData;
+  dataError?: { code: string; message: string };
+}
+
+export interface TagWriteResult {
+  uid: Uid;
+  model: EncodableTagDataModel;
+  dsfid: number;
+  /** Bytes of encoded item data (the rest of the tag memory is cleared). */
+  bytes: number;
+  attempts: number;
+}
+
+/** Outcome for one tag of setSecurity(): a write that fails mid-stack is reported here, the others go on. */
+export interface SecurityResult {
+  uid: string;
+  ok: boolean;
+  attempts: number;
+  error?: { code: string; message: string };
+}
+
+const DEFAULTS = {
+  retries: 3,
+  commandTimeoutMs: 1500,
+  writeTimeoutMs: 2500,
+  setupRetryMs: 2000,
+  missThreshold: 2,
+  presenceRounds: 2,
+  blockCount: 8,
+} as const;
+
+/** ISO 28560 type of usage, main class 8: patron card. Its id is a patron's and stays out of logs and tests. */
+const PATRON_CARD_USAGE = 8;
+
+/** Serial settings each reader family needs (3M 810: 19200 8N1; CPR-M02: 38400 8E1, per Biblio-RFID). */
+export function readerSerialSettings(model: RfidModel, path: string): SerialSettings {
+  const s = model === "3m810" ? M810_SERIAL : CPR_SERIAL;
+  return { path, baudRate: s.baudRate, dataBits: s.dataBits, parity: s.parity, stopBits: s.stopBits };
+}
+
+export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidPadEvents> {
+  readonly id: string;
+  readonly kind = "rfid" as const;
+  readonly model: RfidModel;
+  readonly policy: SecurityPolicy;
+  readonly #transport: Transport;
+  readonly #reader: ReaderProtocol;
+  readonly #logger: Logger;
+  readonly #clock: RfidClock;
+  readonly #options: Required<Omit<RfidPadOptions, "logger" | "clock" | "security" | "pollIntervalMs" | "transport">>;
+  readonly #tracker: TagTracker;
+  #running = false;
+  #ready = false;
+  #setup: Promise<void> | undefined;
+  #setupTimer: unknown;
+  #setupError: CodedError | undefined;
+  #firmware: string | undefined;
+  #setupDetail: Record<string, unknown> = {};
+  #pollIntervalMs: number | undefined;
+  #pollTimer: unknown;
+  #polling = false;
+  #health: { state: HealthState; since: number; lastError?: DeviceErrorInfo };
+  #unsubscribeStatus: (() => void) | undefined;
+
+  constructor(options: RfidPadOptions) {
+    super();
+    if (!RFID_MODELS.includes(options.model)) {
+      throw badOption("model", `"${options.model}" is not one of ${RFID_MODELS.join(", ")}`);
+    }
+    this.id = options.id;
+    this.model = options.model;
+    this.#transport = options.transport;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = (options.logger ?? createLogger({ level: "silent" })).child({ device: options.id });
+    this.#options = {
+      id: options.id,
+      model: options.model,
+      retries: wholeNumber("retries", options.retries ?? DEFAULTS.retries, 0, 100),
+      commandTimeoutMs: wholeNumber(
+        "commandTimeoutMs",
+        options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
+        1,
+        600_000,
+      ),
+      writeTimeoutMs: wholeNumber("writeTimeoutMs", options.writeTimeoutMs ?? DEFAULTS.writeTimeoutMs, 1, 600_000),
+      setupRetryMs: wholeNumber("setupRetryMs", options.setupRetryMs ?? DEFAULTS.setupRetryMs, 1, 3_600_000),
+      missThreshold: wholeNumber("missThreshold", options.missThreshold ?? DEFAULTS.missThreshold, 1, 1000),
+      presenceRounds: wholeNumber("presenceRounds", options.presenceRounds ?? DEFAULTS.presenceRounds, 1, 100),
+      blockCount: wholeNumber("blockCount", options.blockCount ?? DEFAULTS.blockCount, 1, 255),
+    };
+    if (options.pollIntervalMs !== undefined) {
+      this.#pollIntervalMs = wholeNumber("pollIntervalMs", options.pollIntervalMs, 0, 3_600_000);
+    }
+    try {
+      this.policy = securityPolicy(options.security);
+    } catch (err) {
+      throw isRfidError(err) ? badOption("security", err.message) : err;
+    }
+    if (this.model === "3m810" && this.policy.mode !== "afi") {
+      throw badOption("security.mode", `"${this.policy.mode}" needs EAS commands, which the 3M 810 has not; use "afi"`);
+    }
+    const timeouts = { commandMs: this.#options.commandTimeoutMs, writeMs: this.#options.writeTimeoutMs };
+    const common = { transport: this.#transport, clock: this.#clock, logger: this.#logger, timeouts };
+    this.#reader =
+      this.model === "3m810"
+        ? new M810Reader({ ...common, blockCount: this.#options.blockCount })
+        : new CprReader(common);
+    this.#tracker = new TagTracker(this.#options.missThreshold);
+    this.#health = { state: "disconnected", since: this.#clock.now() };
+  }
+
+  get description(): string {
+    return this.#transport.description;
+  }
+
+  /** Firmware version the reader reported at the last set-up. */
+  get firmware(): string | undefined {
+    return this.#firmware;
+  }
+
+  health(): DeviceHealth {
+    const health: DeviceHealth = {
+      state: this.#health.state,
+      since: new Date(this.#health.since).toISOString(),
+      detail: {
+        model: this.model,
+        ...(this.#firmware !== undefined && { firmware: this.#firmware }),
+        ...this.#setupDetail,
+        tagsOnPad: this.#tracker.size,
+        polling: this.#pollIntervalMs !== undefined && this.#pollIntervalMs > 0,
+      },
+    };
+    if (this.#health.lastError) health.lastError = { ...this.#health.lastError };
+    return health;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#transport.on("open", this.#onOpen);
+    this.#transport.on("close", this.#onClose);
+    this.#transport.on("error", this.#onTransportError);
+    const transport = this.#transport;
+    let firstFailure: Promise<false> | undefined;
+    if (transport instanceof ReconnectingTransport) {
+      let failed!: (v: false) => void;
+      firstFailure = new Promise((resolve) => {
+        failed = resolve;
+      });
+      this.#unsubscribeStatus = transport.onStatus((status) => {
+        if (status.state !== "disconnected") return;
+        const error = status.lastError;
+        if (error) this.#setHealth("disconnected", error);
+        failed(false);
+      });
+    }
+    if (transport.isOpen) {
+      await this.#runSetup();
+      return;
+    }
+    const opened = transport.open().then(
+      () => true,
+      (err: unknown) => {
+        if (this.#running) this.#setHealth("disconnected", asError(err));
+        return false;
+      },
+    );
+    const reached = await (firstFailure ? Promise.race([opened, firstFailure]) : opened);
+    if (reached && this.#running) await this.#runSetup();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#ready = false;
+    this.#clock.clearTimeout(this.#pollTimer);
+    this.#clock.clearTimeout(this.#setupTimer);
+    this.#pollTimer = undefined;
+    this.#setupTimer = undefined;
+    this.#unsubscribeStatus?.();
+    this.#unsubscribeStatus = undefined;
+    this.#reader.channel.failPending(
+      new RfidPadError("RFID_STOPPED", `${this.description}: the RFID pad driver was stopped.`),
+    );
+    this.#transport.off("open", this.#onOpen);
+    this.#transport.off("close", this.#onClose);
+    this.#transport.off("error", this.#onTransportError);
+    await this.#transport.close().catch(() => undefined);
+    this.#setHealth("disconnected");
+  }
+
+  /** Polls the pad every `intervalMs`, emitting tagsChanged when tags come or go. */
+  startPolling(intervalMs: number): void {
+    this.#pollIntervalMs = wholeNumber("pollIntervalMs", intervalMs, 0, 3_600_000);
+    if (this.#running && this.#ready) this.#schedulePoll(0);
+  }
+
+  stopPolling(): void {
+    this.#pollIntervalMs = undefined;
+    this.#clock.clearTimeout(this.#pollTimer);
+    this.#pollTimer = undefined;
+  }
+
+  /** The tags currently considered on the pad (as of the last refresh). */
+  tagsOnPad(): InventoryTag[] {
+    return this.#tracker.present();
+  }
+
+  /** One inventory round (or the union of `rounds` rounds, to catch tags a single round misses). */
+  inventory(options: { rounds?: number } = {}): Promise<InventoryTag[]> {
+    const rounds = wholeNumber("rounds", options.rounds ?? 1, 1, 100);
+    return this.#op(async () => {
+      const found = new Map<Uid, InventoryTag>();
+      for (let i = 0; i < rounds; i++) {
+        for (const tag of await this.#reader.inventory()) if (!found.has(tag.uid)) found.set(tag.uid, tag);
+      }
+      return [...found.values()];
+    });
+  }
+
+  /** One polling round by hand: inventory, update the tags on the pad, emit tagsChanged if they changed. */
+  async refresh(): Promise<TagsChange> {
+    const seen = await this.inventory();
+    const change = this.#tracker.update(seen);
+    if (change) {
+      this.#logger.debug({ added: change.added.length, removed: change.removed.length }, "rfid: tags changed");
+      this.emit("tagsChanged", change);
+      return change;
+    }
+    return { added: [], removed: [], present: this.#tracker.present() };
+  }
+
+  /** Reads a tag's memory and security bytes and decodes its item data. */
+  readTag(uid: string): Promise<TagReading> {
+    const id = normalizeUid(uid);
+    return this.#op(async () => {
+      const info = await this.#retryRead(id, () => this.#reader.tagInfo(id));
+      const memory = await this.#readMemory(id, info, true);
+      const useEas = this.#reader.supportsEas && this.policy.mode !== "afi";
+      const eas = useEas ? await this.#retryRead(id, () => this.#reader.readEas(id)) : undefined;
+      const observed: SecurityObservation = {};
+      if (info.afi !== undefined) observed.afi = info.afi;
+      if (eas !== undefined) observed.eas = eas;
+      const reading: TagReading = {
+        uid: id,
+        security: securityState(this.policy, observed),
+        blockSize: info.blockSize,
+        blockCount: info.blockCount,
+        memory,
+        ...(info.dsfid !== undefined && { dsfid: info.dsfid }),
+        ...(info.afi !== undefined && { afi: info.afi }),
+        ...(eas !== undefined && { eas }),
+      };
+      try {
+        reading.data = decodeTagData(info.dsfid ?? 0, memory);
+        if (reading.data.typeOfUsage !== PATRON_CARD_USAGE) {
+          this.#logger.debug({ uid: id, itemId: reading.data.itemId, model: reading.data.model }, "rfid: tag read");
+        }
+      } catch (err) {
+        if (!isRfidError(err)) throw err;
+        reading.dataError = { code: err.code, message: err.message };
+      }
+      return reading;
+    });
+  }
+
+  /**
+   * Encodes item data in `model`, writes it over the tag's whole data area (and the DSFID where the reader
+   * can), reads it back and retries. Throws RFID_TAG_GONE, RFID_TAG_WRITE_FAILED or RFID_VERIFY_FAILED.
+   */
+  writeTagData(uid: string, model: EncodableTagDataModel, data: LibraryItemInput): Promise<TagWriteResult> {
+    const id = normalizeUid(uid);
+    return this.#op(async () => {
+      const info = await this.#retryRead(id, () => this.#reader.tagInfo(id));
+      const capacity = info.blockSize * info.blockCount;
+      const encoded = encodeTagData(model, data, { capacity, blockSize: info.blockSize });
+      const memory = new Uint8Array(capacity);
+      memory.set(encoded.memory);
+      const setDsfid = this.#reader.supportsDsfid && info.dsfid !== encoded.dsfid;
+      const outcome = await this.#withRetries(id, "write item data to", async () => {
+        await this.#reader.writeBlocks(id, 0, memory, info.blockSize);
+        if (setDsfid) await this.#reader.writeDsfid(id, encoded.dsfid);
+        const back = await this.#readMemory(id, info, false);
+        if (!bytesEqual(back, memory)) throw verifyError(id, "the memory read back differs from what was written");
+        if (this.#reader.supportsDsfid) {
+          const after = await this.#reader.tagInfo(id);
+          if (after.dsfid !== encoded.dsfid) throw verifyError(id, `the DSFID reads 0x${hex(after.dsfid)}`);
+        }
+      });
+      if (outcome.error) throw outcome.error;
+      this.#logger.debug({ uid: id, model, attempts: outcome.attempts }, "rfid: item data written");
+      return { uid: id, model, dsfid: encoded.dsfid, bytes: encoded.memory.length, attempts: outcome.attempts };
+    });
+  }
+
+  /**
+   * Secures (checked in) or unsecures (checked out) each tag under the security policy: writes AFI and/or
+   * EAS, reads them back, retries. Never throws for one tag: every tag gets its own result, in order.
+   */
+  async setSecurity(uids: readonly string[], secured: boolean): Promise<SecurityResult[]> {
+    const target = securityTarget(this.policy, secured);
+    const results: SecurityResult[] = [];
+    for (const raw of uids) {
+      let id: Uid;
+      try {
+        id = normalizeUid(raw);
+      } catch (err) {
+        results.push({ uid: raw, ok: false, attempts: 0, error: brief(asError(err)) });
+        continue;
+      }
+      try {
+        const outcome = await this.#op(() =>
+          this.#withRetries(id, secured ? "secure" : "unsecure", async () => {
+            if (target.afi !== undefined) await this.#reader.writeAfi(id, target.afi);
+            if (target.eas !== undefined) await this.#reader.writeEas(id, target.eas);
+            const observed: SecurityObservation = {};
+            // EAS Alarm is silent both for "EAS off" and "no tag": read the AFI too, so a silent tag is known present.
+            if (target.afi !== undefined || target.eas === false) observed.afi = await this.#reader.readAfi(id);
+            if (target.eas !== undefined) observed.eas = await this.#reader.readEas(id);
+            const check = verifySecurity(this.policy, secured, observed);
+            if (!check.ok) {
+              const what = check.mismatches.map(
+                (m) => `${m.field} reads ${String(m.actual)}, wanted ${String(m.expected)}`,
+              );
+              throw verifyError(id, what.join("; "), { mismatches: check.mismatches });
+            }
+          }),
+        );
+        results.push(
+          outcome.error
+            ? { uid: id, ok: false, attempts: outcome.attempts, error: brief(outcome.error) }
+            : { uid: id, ok: true, attempts: outcome.attempts },
+        );
+      } catch (err) {
+        results.push({ uid: id, ok: false, attempts: 0, error: brief(asError(err)) });
+      }
+    }
+    const failed = results.filter((r) => !r.ok).length;
+    this.#logger.debug({ tags: results.length, failed, secured }, "rfid: security set");
+    return results;
+  }
+
+  async selfTest(options: { timeoutMs?: number } = {}): Promise<DeviceTestResult> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    let timer: unknown;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = this.#clock.setTimeout(
+        () =>
+          reject(
+            new RfidPadError("RFID_TIMEOUT", `${this.description}: the self test did not finish in ${timeoutMs} ms.`),
+          ),
+        timeoutMs,
+      );
+    });
+    const run = async (): Promise<DeviceTestResult> => {
+      const tags = await this.inventory({ rounds: 2 });
+      const items: Array<{ uid: Uid; itemId?: string; model?: string; error?: { code: string; message: string } }> = [];
+      for (const tag of tags) {
+        try {
+          const reading = await this.readTag(tag.uid);
+          const data = reading.data;
+          if (!data) items.push({ uid: tag.uid, ...(reading.dataError && { error: reading.dataError }) });
+          else if (data.typeOfUsage === PATRON_CARD_USAGE)
+            items.push({ uid: tag.uid, model: data.model, itemId: "[patron card]" });
+          else items.push({ uid: tag.uid, model: data.model, itemId: data.itemId });
+        } catch (err) {
+          items.push({ uid: tag.uid, error: brief(asError(err)) });
+        }
+      }
+      const ids = items.map((i) => i.itemId ?? `${i.uid} (unreadable)`);
+      const summary =
+        tags.length === 0
+          ? `No tags on the pad (firmware ${this.#firmware ?? "unknown"})`
+          : `${tags.length} tag${tags.length === 1 ? "" : "s"} on the pad: ${ids.join(", ")}`;
+      return { ok: true, summary, details: { firmware: this.#firmware, tags: items } };
+    };
+    try {
+      return await Promise.race([run(), timedOut]);
+    } catch (err) {
+      const error = asError(err);
+      return { ok: false, summary: `RFID pad test failed: ${error.message}`, error: brief(error) };
+    } finally {
+      this.#clock.clearTimeout(timer);
+    }
+  }
+
+  // --- connection and set-up ---
+
+  readonly #onOpen = () => {
+    this.#ready = false;
+    this.#reader.channel.resetParser();
+    void this.#runSetup();
+  };
+
+  readonly #onClose = (info: TransportCloseInfo) => {
+    if (info.reason !== "disconnected") return;
+    this.#ready = false;
+    const error =
+      info.error ?? new RfidPadError("RFID_DISCONNECTED", `${this.description}: the reader connection was lost.`);
+    this.#reader.channel.failPending(
+      new RfidPadError(
+        "RFID_DISCONNECTED",
+        `${this.description}: the reader went away during a command (${error.message})`,
+        {},
+        { cause: error },
+      ),
+    );
+    this.#logger.warn({ code: error.code }, "rfid: reader disconnected");
+    this.#setHealth("disconnected", error);
+  };
+
+  readonly #onTransportError = (error: CodedError) => {
+    this.#logger.debug({ code: error.code }, "rfid: transport error");
+  };
+
+  #runSetup(): Promise<void> {
+    if (this.#setup) return this.#setup;
+    this.#clock.clearTimeout(this.#setupTimer);
+    this.#setupTimer = undefined;
+    const setup = (async () => {
+      try {
+        const result = await this.#reader.setup();
+        if (!this.#running) return;
+        this.#ready = true;
+        this.#setupError = undefined;
+        this.#firmware = result.firmware;
+        this.#setupDetail = result.detail;
+        this.#logger.info({ firmware: result.firmware, model: this.model }, "rfid: reader ready");
+        this.#setHealth("ok");
+        if (this.#pollIntervalMs) this.#schedulePoll(0);
+      } catch (err) {
+        if (!this.#running) return;
+        const error = asError(err);
+        this.#setupError = error;
+        if (isRfidPadError(err, "RFID_DISCONNECTED", "RFID_STOPPED")) return;
+        this.#logger.warn({ code: error.code }, "rfid: reader set-up failed");
+        this.#setHealth("disconnected", error);
+        if (this.#transport.isOpen) {
+          this.#setupTimer = this.#clock.setTimeout(() => {
+            this.#setupTimer = undefined;
+            if (this.#running && !this.#ready && this.#transport.isOpen) void this.#runSetup();
+          }, this.#options.setupRetryMs);
+        }
+      } finally {
+        this.#setup = undefined;
+      }
+    })();
+    this.#setup = setup;
+    return setup;
+  }
+
+  /** Runs an operation on a set-up reader and keeps health in step with how the reader answered. */
+  async #op<T>(run: () => Promise<T>): Promise<T> {
+    if (!this.#running) {
+      throw new RfidPadError(
+        "RFID_STOPPED",
+        `${this.description}: the RFID pad driver is not running; start() it first.`,
+      );
+    }
+    if (!this.#ready) {
+      if (!this.#transport.isOpen) {
+        const last = this.#health.lastError;
+        throw new RfidPadError(
+          "RFID_DISCONNECTED",
+          `${this.description}: the reader is disconnected${last ? ` (${last.message})` : ""}; the bridge keeps reconnecting.`,
+        );
+      }
+      await this.#runSetup();
+      if (!this.#ready) {
+        throw (
+          this.#setupError ?? new RfidPadError("RFID_READER_ERROR", `${this.description}: the reader is not set up.`)
+        );
+      }
+    }
+    try {
+      const value = await run();
+      if (this.#health.state === "degraded") this.#setHealth("ok");
+      return value;
+    } catch (err) {
+      if (isRfidPadError(err, "RFID_TIMEOUT", "RFID_READER_ERROR") && this.#running && this.#transport.isOpen) {
+        // Re-run set-up before the next command: a reader that lost power may need its set-up again.
+        if (err.code === "RFID_TIMEOUT") this.#ready = false;
+        this.#setHealth("degraded", err);
+      }
+      throw err;
+    }
+  }
+
+  // --- retries ---
+
+  /** A read that retries a tag that does not answer; after the last miss, tells a gone tag from a mute one. */
+  async #retryRead<T>(uid: Uid, read: () => Promise<T>): Promise<T> {
+    let last: RfidPadError | undefined;
+    for (let attempt = 0; attempt <= this.#options.retries; attempt++) {
+      try {
+        return await read();
+      } catch (err) {
+        if (!isRfidPadError(err, "RFID_TAG_NO_ANSWER")) throw err;
+        last = err;
+      }
+    }
+    if (!(await this.#isPresent(uid))) throw goneError(uid, this.#options.retries + 1, last);
+    throw last as RfidPadError;
+  }
+
+  /** The tag's data area, read in chunks the reader can take; with `retry`, each chunk is retried on its own. */
+  async #readMemory(uid: Uid, info: TagInfo, retry: boolean): Promise<Uint8Array> {
+    const memory = new Uint8Array(info.blockCount * info.blockSize);
+    const step = this.#reader.maxBlocksPerRead;
+    for (let first = 0; first < info.blockCount; first += step) {
+      const count = Math.min(step, info.blockCount - first);
+      const read = () => this.#reader.readBlocks(uid, first, count, info.blockSize);
+      memory.set(retry ? await this.#retryRead(uid, read) : await read(), first * info.blockSize);
+    }
+    return memory;
+  }
+
+  /**
+   * Runs a write-and-verify `attempt` up to 1 + retries times. A tag failure is retried unless an inventory
+   * shows the tag has left the pad; reader failures (timeout, disconnect) end the operation.
+   */
+  async #withRetries(
+    uid: Uid,
+    what: string,
+    attempt: () => Promise<void>,
+  ): Promise<{ attempts: number; error?: RfidPadError }> {
+    const max = this.#options.retries + 1;
+    let last: RfidPadError | undefined;
+    for (let n = 1; n <= max; n++) {
+      try {
+        await attempt();
+        return { attempts: n };
+      } catch (err) {
+        if (!isRfidPadError(err, "RFID_TAG_WRITE_FAILED", "RFID_TAG_NO_ANSWER", "RFID_VERIFY_FAILED")) throw err;
+        last = err;
+        this.#logger.debug({ uid, attempt: n, code: err.code }, `rfid: could not ${what} tag`);
+        if (err.code !== "RFID_VERIFY_FAILED" && !(await this.#isPresent(uid))) {
+          return { attempts: n, error: goneError(uid, n, err) };
+        }
+      }
+    }
+    const failure = last as RfidPadError;
+    const code = failure.code === "RFID_TAG_WRITE_FAILED" ? "RFID_TAG_WRITE_FAILED" : "RFID_VERIFY_FAILED";
+    return {
+      attempts: max,
+      error: new RfidPadError(
+        code,
+        `${this.description}: could not ${what} tag ${uid} in ${max} attempts (${failure.message}). ` +
+          "Move the item to the middle of the pad and try again; a tag that keeps failing may be damaged.",
+        { uid, attempts: max, last: failure.code, ...failure.details },
+        { cause: failure },
+      ),
+    };
+  }
+
+  /** Is the tag still on the pad? True if any of presenceRounds inventory rounds sees it. */
+  async #isPresent(uid: Uid): Promise<boolean> {
+    for (let round = 0; round < this.#options.presenceRounds; round++) {
+      if ((await this.#reader.inventory()).some((t) => t.uid === uid)) return true;
+    }
+    return false;
+  }
+
+  // --- polling and health ---
+
+  #schedulePoll(ms: number): void {
+    this.#clock.clearTimeout(this.#pollTimer);
+    this.#pollTimer = this.#clock.setTimeout(() => void this.#pollTick(), ms);
+  }
+
+  async #pollTick(): Promise<void> {
+    this.#pollTimer = undefined;
+    if (!this.#running || !this.#pollIntervalMs || this.#polling) return;
+    // While the reader is down the loop rests; set-up after the reconnect starts it again.
+    if (!this.#ready) return;
+    this.#polling = true;
+    try {
+      await this.refresh();
+    } catch (err) {
+      this.#logger.debug({ code: asError(err).code }, "rfid: polling round failed");
+    } finally {
+      this.#polling = false;
+    }
+    if (
+      this.#running &&
+      this.#pollIntervalMs &&
+      this.#pollTimer === undefined &&
+      (this.#ready || this.#transport.isOpen)
+    ) {
+      this.#schedulePoll(this.#pollIntervalMs);
+    }
+  }
+
+  #setHealth(state: HealthState, error?: CodedError | Error): void {
+    const previous = this.#health;
+    const info = error ? errorInfo(error, new Date(this.#clock.now())) : undefined;
+    const errorChanged =
+      info !== undefined && (info.code !== previous.lastError?.code || info.message !== previous.lastError?.message);
+    if (state === previous.state && !errorChanged) return;
+    this.#health = {
+      state,
+      since: state === previous.state ? previous.since : this.#clock.now(),
+      ...((info ?? previous.lastError) && { lastError: info ?? previous.lastError }),
+    };
+    this.emit("health", this.health());
+  }
+}
+
+export function createRfidPad(options: RfidPadOptions): RfidPad {
+  return new RfidPad(options);
+}
+
+function badOption(option: string, problem: string): RfidPadError {
+  return new RfidPadError("RFID_BAD_OPTIONS", `RFID pad option ${option}: ${problem}.`, { option });
+}
+
+function wholeNumber(option: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badOption(option, `must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function hex(n: number | undefined): string {
+  return (n ?? 0).toString(16).padStart(2, "0");
+}
+
+function verifyError(uid: Uid, problem: string, details: Record<string, unknown> = {}): RfidPadError {
+  return new RfidPadError("RFID_VERIFY_FAILED", `tag ${uid}: write not confirmed, ${problem}`, { uid, ...details });
+}
+
+function goneError(uid: Uid, attempts: number, cause: RfidPadError | undefined): RfidPadError {
+  return new RfidPadError(
+    "RFID_TAG_GONE",
+    `tag ${uid} left the pad (no answer after ${attempts} attempt${attempts === 1 ? "" : "s"}, not in the inventory). Put the item back on the pad.`,
+    { uid, attempts },
+    cause ? { cause } : undefined,
+  );
+}
+
+function asError(err: unknown): CodedError {
+  if (err instanceof Error && "code" in err && typeof err.code === "string") return err as CodedError;
+  return new RfidPadError("RFID_READER_ERROR", err instanceof Error ? err.message : String(err), {}, { cause: err });
+}
+
+function brief(error: CodedError): { code: string; message: string } {
+  return { code: error.code, message: error.message };
+}

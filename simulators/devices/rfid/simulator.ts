@@ -1,0 +1,288 @@
+/**
+ * A virtual library RFID pad: the device side of the 3M 810 or FEIG CPR-M02 host protocol over any
+ * transport (memory pair, PTY with the real serialport, TCP), holding a stack of virtual ISO 15693 tags.
+ * It shares nothing with the RfidPad driver above protocols/: both meet on the wire.
+ *
+ * Events: `command` (the decoded command each time one arrives) and `reply` (the bytes of each answer,
+ * emitted just before they are written), for tests and the latency benchmark.
+ */
+import { EventEmitter } from "node:events";
+import type { Transport } from "../../../bridge/transports/transport.ts";
+import { isRfidError } from "../../../protocols/rfid/errors.ts";
+import { normalizeUid, type Uid } from "../../../protocols/rfid/iso15693.ts";
+import {
+  createM810FrameParser,
+  decodeM810Command,
+  encodeM810Response,
+  type M810Command,
+} from "../../../protocols/rfid/readers/3m810.ts";
+import {
+  type CprCommand,
+  createCprFrameParser,
+  decodeCprCommand,
+  encodeCprFrame,
+  encodeCprResponse,
+} from "../../../protocols/rfid/readers/cpr-m02.ts";
+import { AFI_PRESETS, type SecurityPolicy } from "../../../protocols/rfid/security.ts";
+import type { ControlAction, DeviceSimulator } from "../simulator.ts";
+import { CPR_DEFAULT_FIRMWARE, CprResponder } from "./cpr-responder.ts";
+import { badParams, RfidSimulatorError } from "./errors.ts";
+import { applyFaultParams, type PadFaults } from "./faults.ts";
+import { M810_DEFAULT_FIRMWARE, respondM810 } from "./m810-responder.ts";
+import { array, optionalBoolean, type Params } from "./params.ts";
+import { type Random, seededRandom } from "./random.ts";
+import { buildTag, parseTagSpecs, type TagView, tagUid, viewTag } from "./tags.ts";
+import { VirtualPad } from "./virtual-pad.ts";
+
+export type RfidReaderModel = "3m810" | "cpr-m02";
+export const RFID_READER_MODELS: readonly RfidReaderModel[] = ["3m810", "cpr-m02"];
+
+export interface RfidSimulatorOptions {
+  model: RfidReaderModel;
+  /** Random source for UIDs and faults; default a generator seeded with `seed`. */
+  random?: Random;
+  /** Seed for the default random source. Default 1. */
+  seed?: number;
+  /** Firmware the reader reports: "10.5.0.2" style for the 3M 810, "major.minor" for the CPR-M02. */
+  firmware?: string;
+  /** CPR-M02 bus address (COM-ADR). Default 0. */
+  address?: number;
+  /** AFI values "secured: true/false" in placeTags stand for. Default ISO 28560 practice (0x07 / 0xC2). */
+  securedAfi?: number;
+  unsecuredAfi?: number;
+}
+
+export type RfidSimulatorEvents = {
+  command: [command: M810Command | CprCommand];
+  reply: [bytes: Uint8Array];
+};
+
+interface Action extends ControlAction {
+  run(params: Params): unknown;
+}
+
+export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> implements DeviceSimulator {
+  readonly kind = "rfid" as const;
+  readonly model: RfidReaderModel;
+  readonly firmware: string;
+  readonly #random: Random;
+  readonly #pad: VirtualPad;
+  readonly #policy: SecurityPolicy;
+  readonly #cpr: CprResponder | undefined;
+  readonly #actions: readonly Action[];
+  #transport: Transport | undefined;
+  #onData: ((bytes: Uint8Array) => void) | undefined;
+  /** Replies go out one at a time, in command order, like a reader that handles one command at a time. */
+  #replyChain: Promise<void> = Promise.resolve();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #commandsSeen = 0;
+  #framesRejected = 0;
+
+  constructor(options: RfidSimulatorOptions) {
+    super();
+    if (!RFID_READER_MODELS.includes(options.model)) {
+      throw badParams(`model "${options.model}" is not one of ${RFID_READER_MODELS.join(", ")}`, { field: "model" });
+    }
+    this.model = options.model;
+    this.#random = options.random ?? seededRandom(options.seed ?? 1);
+    this.#pad = new VirtualPad(this.#random);
+    this.#policy = {
+      mode: "both",
+      securedAfi: options.securedAfi ?? AFI_PRESETS.iso28560.securedAfi,
+      unsecuredAfi: options.unsecuredAfi ?? AFI_PRESETS.iso28560.unsecuredAfi,
+    };
+    this.firmware = options.firmware ?? (this.model === "3m810" ? M810_DEFAULT_FIRMWARE : CPR_DEFAULT_FIRMWARE);
+    this.#cpr =
+      this.model === "cpr-m02"
+        ? new CprResponder(this.#pad, { address: options.address ?? 0, firmware: this.firmware })
+        : undefined;
+    this.#actions = [
+      {
+        name: "placeTags",
+        description:
+          "placeTags({tags:[{uid?, itemId?, model?: iso28560-2|iso28560-3|rfid501, owner?, partNumber?, partsInSet?, " +
+          "typeOfUsage?, title?, memory?: hex, secured?, dsfid?, afi?, eas?, blockSize?, blockCount?, lockedBlocks?}]}): " +
+          "put tags on the pad; returns their UIDs",
+        run: (p) => this.placeTags(p.tags),
+      },
+      {
+        name: "removeTags",
+        description: "removeTags({uids:[…]} | {all:true}): lift tags off the pad; returns the UIDs removed",
+        run: (p) => this.#removeTags(p),
+      },
+      {
+        name: "setFaults",
+        description:
+          "setFaults({readMissRate?, writeFailureRate?, lostWriteRate?, collisionRate?, responseDelayMs?, unresponsive?, " +
+          "noiseBytes?, tags?: {UID: {readMissRate?, writeFailureRate?, lostWriteRate?, removeAfterBlocks?}}, reset?}): " +
+          "change fault injection (fields left out keep their value)",
+        run: (p) => {
+          this.#pad.faults = applyFaultParams(this.#pad.faults, p);
+          return this.faults;
+        },
+      },
+      {
+        name: "listTags",
+        description: "listTags(): the tags on the pad with decoded data",
+        run: () => this.listTags(),
+      },
+    ];
+  }
+
+  attach(transport: Transport): void {
+    this.detach();
+    const feed = this.#cpr ? this.#cprFeeder(this.#cpr) : this.#m810Feeder();
+    const onData = (bytes: Uint8Array) => {
+      const reply = feed(bytes);
+      for (const bytes of reply) this.#send(bytes);
+    };
+    this.#transport = transport;
+    this.#onData = onData;
+    transport.on("data", onData);
+  }
+
+  detach(): void {
+    if (this.#transport && this.#onData) this.#transport.off("data", this.#onData);
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    this.#transport = undefined;
+    this.#onData = undefined;
+    this.#replyChain = Promise.resolve();
+  }
+
+  actions(): readonly ControlAction[] {
+    return this.#actions.map(({ name, description }) => ({ name, description }));
+  }
+
+  async control(action: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const found = this.#actions.find((a) => a.name === action);
+    if (!found) {
+      throw new RfidSimulatorError(
+        "SIM_BAD_ACTION",
+        `RFID simulator: unknown action "${action}"; use one of ${this.#actions.map((a) => a.name).join(", ")}`,
+        { action },
+      );
+    }
+    return found.run(params);
+  }
+
+  state(): Record<string, unknown> {
+    return {
+      kind: this.kind,
+      model: this.model,
+      firmware: this.firmware,
+      attached: this.#transport !== undefined,
+      commandsSeen: this.#commandsSeen,
+      framesRejected: this.#framesRejected,
+      faults: this.faults,
+      tags: this.listTags(),
+    };
+  }
+
+  get faults(): PadFaults {
+    return structuredClone(this.#pad.faults);
+  }
+
+  /** Puts tags on the pad (see the placeTags action); returns their UIDs in order. */
+  placeTags(tags: unknown): Uid[] {
+    const specs = parseTagSpecs(tags);
+    const built = specs.map((spec, i) => {
+      const where = `tags[${i}]`;
+      return buildTag(spec, tagUid(spec, this.#random, where), this.#policy, where);
+    });
+    const uids = built.map((t) => t.uid);
+    if (new Set(uids).size !== uids.length) throw badParams("tags repeats a UID", { field: "tags" });
+    for (const tag of built) this.#pad.place(tag);
+    return uids;
+  }
+
+  listTags(): TagView[] {
+    return this.#pad.tags().map((tag) => viewTag(tag, this.#policy));
+  }
+
+  #removeTags(params: Params): Uid[] {
+    if (optionalBoolean(params, "all", "removeTags") === true) return this.#pad.removeAll();
+    if (params.uids === undefined) throw badParams("removeTags needs {uids:[…]} or {all:true}", { field: "uids" });
+    const uids = array(params.uids, "uids").map((u, i) => {
+      try {
+        return normalizeUid(String(u));
+      } catch {
+        throw badParams(`uids[${i}] "${String(u)}" is not a UID (16 hex digits)`, { field: "uids" });
+      }
+    });
+    return this.#pad.remove(uids);
+  }
+
+  /** Bytes in → the replies they call for. Bad frames are counted and skipped, as a reader ignores line noise. */
+  #m810Feeder(): (bytes: Uint8Array) => Uint8Array[] {
+    const parser = createM810FrameParser();
+    return (bytes) => {
+      const { frames, errors } = parser.feed(bytes);
+      this.#framesRejected += errors.length;
+      const replies: Uint8Array[] = [];
+      for (const frame of frames) {
+        const command = this.#decode(() => decodeM810Command(frame));
+        if (command) replies.push(encodeM810Response(respondM810(this.#pad, command, this.firmware)));
+      }
+      return replies;
+    };
+  }
+
+  #cprFeeder(cpr: CprResponder): (bytes: Uint8Array) => Uint8Array[] {
+    const parser = createCprFrameParser();
+    return (bytes) => {
+      const { frames, errors } = parser.feed(bytes);
+      this.#framesRejected += errors.length;
+      const replies: Uint8Array[] = [];
+      for (const frame of frames) {
+        if (!cpr.addressedToMe(frame.address)) continue;
+        const command = this.#decode(() => decodeCprCommand(frame));
+        if (command) replies.push(encodeCprResponse(cpr.respond(frame, command)));
+        // A FEIG reader answers a command it does not know with status 0x80 "unknown command".
+        else replies.push(encodeCprFrame({ address: cpr.address, command: frame.command, body: Uint8Array.of(0x80) }));
+      }
+      return replies;
+    };
+  }
+
+  #decode<C extends M810Command | CprCommand>(decode: () => C): C | undefined {
+    try {
+      const command = decode();
+      this.#commandsSeen++;
+      this.emit("command", command);
+      return command;
+    } catch (err) {
+      if (!isRfidError(err)) throw err;
+      this.#framesRejected++;
+      return undefined;
+    }
+  }
+
+  #send(reply: Uint8Array): void {
+    const faults = this.#pad.faults;
+    if (faults.unresponsive) return;
+    const transport = this.#transport;
+    const noise = Uint8Array.from({ length: faults.noiseBytes }, () => Math.floor(this.#random() * 256));
+    this.#replyChain = this.#replyChain.then(async () => {
+      if (faults.responseDelayMs > 0) await this.#delay(faults.responseDelayMs);
+      if (!transport?.isOpen || transport !== this.#transport) return;
+      if (noise.length > 0) await transport.write(noise).catch(() => undefined);
+      this.emit("reply", reply);
+      await transport.write(reply).catch(() => undefined);
+    });
+  }
+
+  #delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        resolve();
+      }, ms);
+      this.#timers.add(timer);
+    });
+  }
+}
+
+export function createRfidReaderSimulator(options: RfidSimulatorOptions): RfidReaderSimulator {
+  return new RfidReaderSimulator(options);
+}

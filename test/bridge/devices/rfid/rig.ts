@@ -1,0 +1,91 @@
+/** Driver ↔ simulator rigs for the RFID pad tests: the real RfidPad on one end of a cable, the simulator on the other. */
+
+import {
+  createRfidPad,
+  type RfidPad,
+  type RfidPadEvents,
+  type RfidPadOptions,
+} from "../../../../bridge/devices/rfid/pad.ts";
+import type { RfidModel } from "../../../../bridge/devices/rfid/reader.ts";
+import {
+  createMemoryPair,
+  type MemoryPairOptions,
+  type MemoryTransport,
+} from "../../../../bridge/transports/memory.ts";
+import {
+  createRfidReaderSimulator,
+  type RfidReaderSimulator,
+  type RfidSimulatorOptions,
+} from "../../../../simulators/devices/rfid/simulator.ts";
+
+export interface Rig {
+  pad: RfidPad;
+  sim: RfidReaderSimulator;
+  host: MemoryTransport;
+  device: MemoryTransport;
+  /** Commands the simulator has received, by kind, since the last clear. */
+  commands: string[];
+}
+
+type Cleanup = () => unknown;
+
+export async function memoryRig(
+  model: RfidModel,
+  cleanups: Cleanup[],
+  options: {
+    pad?: Partial<RfidPadOptions>;
+    sim?: Partial<RfidSimulatorOptions>;
+    pair?: MemoryPairOptions;
+    start?: boolean;
+  } = {},
+): Promise<Rig> {
+  const [host, device] = createMemoryPair({ names: ["rfid host", "rfid reader"], ...options.pair });
+  await device.open();
+  const sim = createRfidReaderSimulator({ model, seed: 42, ...options.sim });
+  sim.attach(device);
+  const commands: string[] = [];
+  sim.on("command", (c) => commands.push(c.kind));
+  const pad = createRfidPad({
+    id: "rfid-pad",
+    model,
+    transport: host,
+    commandTimeoutMs: 300,
+    writeTimeoutMs: 300,
+    setupRetryMs: 50,
+    ...options.pad,
+  });
+  cleanups.push(
+    () => pad.stop(),
+    () => sim.detach(),
+    () => device.close(),
+  );
+  if (options.start !== false) await pad.start();
+  return { pad, sim, host, device, commands };
+}
+
+/** Resolves with the next event of that name (rejects after a few seconds, naming it). */
+export function nextEvent<K extends keyof RfidPadEvents>(
+  pad: RfidPad,
+  name: K,
+  predicate: (...args: RfidPadEvents[K]) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<RfidPadEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pad.off(name, listener as never);
+      reject(new Error(`timed out waiting for ${String(name)}`));
+    }, timeoutMs);
+    const listener = (...args: RfidPadEvents[K]) => {
+      if (!predicate(...args)) return;
+      clearTimeout(timer);
+      pad.off(name, listener as never);
+      resolve(args);
+    };
+    pad.on(name, listener as never);
+  });
+}
+
+/** Item ids for a stack of `n` books. */
+export function itemIds(n: number, prefix = "3000100000"): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, "0")}`);
+}
