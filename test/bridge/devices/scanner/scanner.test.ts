@@ -112,7 +112,9 @@ describe("serial-line scanner", () => {
     ["none", "none"],
   ] as const)("bridge suffix %s reads a scanner sending %s, in random chunks", async (bridgeSuffix, simSuffix) => {
     const sim = new SerialLineScannerSimulator({ ...fast, suffix: simSuffix, chunks: { maxSize: 3, maxGapMs: 5 } });
-    const r = await rig({ model: "serial-line", suffix: bridgeSuffix }, sim, { maxChunkSize: 2 });
+    // Without a suffix only a pause ends a code; 150 ms leaves room for a busy test machine.
+    const idle = bridgeSuffix === "none" ? { interCharTimeoutMs: 150 } : {};
+    const r = await rig({ model: "serial-line", suffix: bridgeSuffix, ...idle }, sim, { maxChunkSize: 2 });
     const codes = [CODES.item, CODES.patron, CODES.item2];
     // One scan at a time, as people scan: without a suffix only the pause tells codes apart.
     for (const code of codes) await scanAndWait(r, { code });
@@ -222,6 +224,30 @@ describe("serial-line scanner", () => {
     await up;
     await scanAndWait(r, { code: CODES.item2 });
     expect(r.scans.map((s) => s.code)).toEqual([CODES.item, CODES.item2]);
+  });
+
+  it("an unplug in the middle of a code drops the partial code: the first scan after replug is exact", async () => {
+    const slow = { delay: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+    const sim = new SerialLineScannerSimulator({ ...slow, chunks: { maxSize: 4, maxGapMs: 15 } });
+    const r = await rig({ model: "serial-line" }, sim, {
+      transport: (host) =>
+        createReconnectingTransport({ label: "scanner", factory: () => host, backoff: { initialMs: 5, maxMs: 20 } }),
+    });
+    const received: Uint8Array[] = [];
+    r.host.on("data", (bytes) => received.push(bytes));
+    const down = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "disconnected");
+    const scanning = sim.control("scan", { code: "3".repeat(40) });
+    await waitForEvent(r.host, "data", () => received.length >= 2);
+    r.host.disconnect();
+    await down;
+    await expect(scanning).rejects.toMatchObject({ code: "DEVICE_NOT_OPEN" });
+    const up = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "ok");
+    r.host.reconnect();
+    await r.device.open();
+    await up;
+    const [scan] = await scanAndWait(r, { code: CODES.item2 });
+    expect(scan?.code).toBe(CODES.item2);
+    expect(r.scans.map((s) => s.code)).toEqual([CODES.item2]);
   });
 
   it("start() with a device that cannot be opened reports disconnected instead of throwing", async () => {
@@ -340,7 +366,7 @@ describe("hid-keyboard scanner", () => {
 
   it("terminator none: codes end on the inter-key pause; Tab works as terminator", async () => {
     const none = await rig(
-      { model: "hid-keyboard", terminator: "none", interKeyTimeoutMs: 40 },
+      { model: "hid-keyboard", terminator: "none", interKeyTimeoutMs: 150 },
       new HidKeyboardScannerSimulator({ ...fast, terminator: "none" }),
     );
     const [a] = await scanAndWait(none, { code: CODES.patron });
