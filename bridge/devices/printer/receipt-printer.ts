@@ -1,0 +1,492 @@
+/**
+ * ESC/POS receipt printer driver (kind "printer", model "escpos"), on any byte transport: serial,
+ * the USB printer device file, or TCP port 9100.
+ *
+ * Before every print it asks the printer for its real-time status (DLE EOT 1, 2 and 4; 3 as well
+ * when the printer reports an error) and refuses to print when the paper is out, the cover is open,
+ * the printer is offline or in error, so a patron never walks away without the receipt they were
+ * promised. Paper near its end still prints, but health turns degraded so staff change the roll.
+ * Idle, it polls the status so health stays current.
+ */
+import { EventEmitter } from "node:events";
+import { CodedError, describeError } from "../../../protocols/errors.ts";
+import {
+  conditionFromAutoStatus,
+  conditionFromRealtime,
+  decodeRealtimeStatus,
+  type PrinterCondition,
+  type RealtimeStatusKind,
+  realtimeStatusRequest,
+  StatusReplyReader,
+} from "../../../protocols/escpos/status.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { ConnectionStatus } from "../../transports/reconnecting.ts";
+import type { Transport, TransportCloseInfo } from "../../transports/transport.ts";
+import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
+import { errorInfo } from "../device.ts";
+import { PrinterError } from "./errors.ts";
+import {
+  checkReceipt,
+  encodeReceipt,
+  encodeTestPage,
+  type Receipt,
+  type ReceiptLayout,
+  type ReceiptLayoutOptions,
+  resolveLayout,
+} from "./receipt.ts";
+
+export interface ReceiptPrinterDeps {
+  /** The id from the config, e.g. "receipt-printer". */
+  id: string;
+  /** Usually a ReconnectingTransport around a serial, USB printer or TCP transport. */
+  transport: Transport;
+  logger: Logger;
+  /** Clock for receipt dates. Default: the system clock. */
+  now?: () => Date;
+}
+
+export interface ReceiptPrinterOptions extends ReceiptLayoutOptions {
+  /** How long to wait for the printer to answer a status request. Default 1000 ms. */
+  statusTimeoutMs?: number;
+  /** How often to ask for the status while idle, in ms; 0 turns polling off. Default 10 000. */
+  pollIntervalMs?: number;
+  /** A receipt is written in pieces of this many bytes, so an unplug is noticed mid-receipt. Default 1024. */
+  writeChunkSize?: number;
+}
+
+export interface PrintResult {
+  /** Bytes sent to the printer. */
+  bytes: number;
+  /** The printer's condition after printing. */
+  condition: PrinterCondition;
+  /** Something staff should know, e.g. the paper is nearly out. */
+  warning?: string;
+}
+
+export type PaperState = "ok" | "near-end" | "out";
+
+const STATUS_KINDS: readonly RealtimeStatusKind[] = ["printer", "offlineCause", "paperSensor"];
+const NEAR_END_WARNING = "The paper roll is nearly used up: put in a new roll soon.";
+
+/** What stops a print, most specific first; near-end is not here because it still prints. */
+const REFUSALS: ReadonlyArray<{ when: (c: PrinterCondition) => boolean; code: PrinterError["code"]; message: string }> =
+  [
+    {
+      when: (c) => c.coverOpen,
+      code: "PRINTER_COVER_OPEN",
+      message: "the printer cover is open: close it firmly until it clicks",
+    },
+    { when: (c) => c.paperOut, code: "PRINTER_PAPER_OUT", message: "the printer is out of paper: put in a new roll" },
+    {
+      when: (c) => c.unrecoverableError,
+      code: "PRINTER_ERROR",
+      message: "the printer reports an unrecoverable error: switch it off and on, and call a technician if it stays",
+    },
+    {
+      when: (c) => c.error,
+      code: "PRINTER_ERROR",
+      message: "the printer reports an error (cutter jammed or print head too hot): check the cutter and let it cool",
+    },
+    {
+      when: (c) => !c.online,
+      code: "PRINTER_OFFLINE",
+      message: "the printer is offline: check its panel lights and press its online/feed button if it has one",
+    },
+  ];
+
+export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device {
+  readonly id: string;
+  readonly kind = "printer" as const;
+  readonly model = "escpos";
+  readonly layout: ReceiptLayout;
+  readonly #transport: Transport;
+  readonly #log: Logger;
+  readonly #now: () => Date;
+  readonly #statusTimeoutMs: number;
+  readonly #pollIntervalMs: number;
+  readonly #chunkSize: number;
+  readonly #reader = new StatusReplyReader();
+  #pending:
+    | { answers: Map<RealtimeStatusKind, number>; wanted: number; done: (error?: CodedError) => void }
+    | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #health: DeviceHealth;
+  #condition: PrinterCondition | undefined;
+  #checkedAt: string | undefined;
+  #running = false;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #unsubscribe: Array<() => void> = [];
+
+  constructor(deps: ReceiptPrinterDeps, options: ReceiptPrinterOptions = {}) {
+    super();
+    this.id = deps.id;
+    this.#transport = deps.transport;
+    this.#log = deps.logger.child({ device: deps.id, kind: "printer" });
+    this.#now = deps.now ?? (() => new Date());
+    this.layout = resolveLayout(options);
+    this.#statusTimeoutMs = positive(options.statusTimeoutMs ?? 1000, "statusTimeoutMs");
+    this.#pollIntervalMs = options.pollIntervalMs ?? 10_000;
+    if (!(this.#pollIntervalMs >= 0 && this.#pollIntervalMs < 2 ** 31)) {
+      throw new PrinterError("PRINTER_BAD_OPTIONS", "Receipt printer options: pollIntervalMs must be ≥ 0 (0 = off).");
+    }
+    this.#chunkSize = positive(options.writeChunkSize ?? 1024, "writeChunkSize");
+    this.#health = { state: "disconnected", since: this.#now().toISOString(), detail: this.#detail() };
+  }
+
+  get description(): string {
+    return this.#transport.description;
+  }
+
+  health(): DeviceHealth {
+    return structuredClone(this.#health);
+  }
+
+  /** The condition from the latest status answer, if there was one. */
+  get condition(): PrinterCondition | undefined {
+    return this.#condition ? { ...this.#condition } : undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    const t = this.#transport;
+    const onData = (bytes: Uint8Array) => this.#onData(bytes);
+    const onOpen = () => void this.#enqueue(() => this.#refresh()).catch(() => undefined);
+    const onClose = (info: TransportCloseInfo) => this.#onClose(info);
+    const onError = (error: Error) => this.#log.debug({ err: error }, "transport error");
+    t.on("data", onData);
+    t.on("open", onOpen);
+    t.on("close", onClose);
+    t.on("error", onError);
+    this.#unsubscribe.push(() => {
+      t.off("data", onData);
+      t.off("open", onOpen);
+      t.off("close", onClose);
+      t.off("error", onError);
+    });
+    const firstAttempt = new Promise<void>((resolve) => {
+      const reconnecting = t as Partial<{ onStatus(l: (s: ConnectionStatus) => void): () => void }>;
+      if (typeof reconnecting.onStatus !== "function") return;
+      this.#unsubscribe.push(
+        reconnecting.onStatus((status) => {
+          if (status.state === "disconnected") {
+            this.#setHealth("disconnected", {
+              error: status.lastError,
+              ...(status.nextRetryAt ? { nextRetryAt: new Date(status.nextRetryAt).toISOString() } : {}),
+            });
+          }
+          if (status.state !== "connecting") resolve();
+        }),
+      );
+    });
+    // A ReconnectingTransport's open() waits for the device; start() only waits for the first attempt.
+    const opened = t.open().then(
+      () => true,
+      (err: unknown) => {
+        if (this.#running) this.#setHealth("disconnected", { error: asCoded(err) });
+        return false;
+      },
+    );
+    await Promise.race([opened, firstAttempt]);
+    if (this.#pollIntervalMs > 0) {
+      this.#pollTimer = setInterval(() => this.#poll(), this.#pollIntervalMs);
+      this.#pollTimer.unref();
+    }
+    await this.#queue;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    clearInterval(this.#pollTimer);
+    this.#pending?.done(new PrinterError("PRINTER_STOPPED", `${this.description}: the printer driver was stopped.`));
+    for (const off of this.#unsubscribe.splice(0)) off();
+    await this.#transport.close().catch(() => undefined);
+    this.#setHealth("disconnected", { message: "stopped" });
+  }
+
+  /** Asks the printer for its status now (queued behind any print) and updates health. */
+  checkStatus(): Promise<PrinterCondition> {
+    return this.#enqueue(() => this.#refresh());
+  }
+
+  /** Prints a receipt. Rejects with a PrinterError when the printer cannot print it; nothing is sent then. */
+  async printReceipt(receipt: Receipt): Promise<PrintResult> {
+    const checked = checkReceipt(receipt);
+    const bytes = encodeReceipt(checked, this.layout, this.#now());
+    const result = await this.#enqueue(() => this.#print(bytes));
+    this.#log.info(
+      { receipt: checked.kind, items: checked.items.length, transactionId: checked.transactionId, bytes: result.bytes },
+      "printed a receipt",
+    );
+    return result;
+  }
+
+  async printTestPage(): Promise<PrintResult> {
+    return this.#enqueue(async () => {
+      const condition = await this.#refresh();
+      const status = condition.paperNearEnd ? "Paper: nearly used up" : "Paper: ok";
+      const bytes = encodeTestPage(this.layout, { description: this.description, status }, this.#now());
+      return this.#print(bytes, condition);
+    });
+  }
+
+  async selfTest(options: { timeoutMs?: number } = {}): Promise<DeviceTestResult> {
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new PrinterError(
+              "PRINTER_NO_RESPONSE",
+              `${this.description}: the self test did not finish within ${timeoutMs} ms. Check that the printer is on and connected.`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      const result = await Promise.race([this.printTestPage(), timeout]);
+      return {
+        ok: true,
+        summary: result.warning ? `Printed a test page; ${result.warning}` : "Printed a test page",
+        details: { condition: result.condition, bytes: result.bytes },
+      };
+    } catch (err) {
+      const error = asCoded(err);
+      return { ok: false, summary: error.message, error: { code: error.code, message: error.message } };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(job, job);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #poll(): void {
+    if (!this.#running || !this.#transport.isOpen || this.#pending) return;
+    void this.#enqueue(() => this.#refresh()).catch(() => undefined);
+  }
+
+  /** Status now, health updated; throws PRINTER_NO_RESPONSE / PRINTER_DISCONNECTED. */
+  async #refresh(): Promise<PrinterCondition> {
+    const first = await this.#ask(STATUS_KINDS);
+    const offlineCause = decodeRealtimeStatus("offlineCause", first.get("offlineCause") ?? 0x12);
+    const errorByte = offlineCause.errorOccurred ? (await this.#ask(["errorCause"])).get("errorCause") : undefined;
+    const condition = conditionFromRealtime({
+      printer: decodeRealtimeStatus("printer", first.get("printer") ?? 0x12),
+      offlineCause,
+      errorCause: decodeRealtimeStatus("errorCause", errorByte ?? 0x12),
+      paperSensor: decodeRealtimeStatus("paperSensor", first.get("paperSensor") ?? 0x12),
+    });
+    this.#applyCondition(condition);
+    return condition;
+  }
+
+  /** Sends DLE EOT for each kind in one write and waits for all the answers. */
+  async #ask(kinds: readonly RealtimeStatusKind[]): Promise<Map<RealtimeStatusKind, number>> {
+    this.#requireOpen();
+    const answers = new Map<RealtimeStatusKind, number>();
+    const settled = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new PrinterError(
+          "PRINTER_NO_RESPONSE",
+          `${this.description}: the printer did not answer a status request within ${this.#statusTimeoutMs} ms. ` +
+            "Check that it is switched on, and the cable and (for serial printers) the baud rate.",
+          { timeoutMs: this.#statusTimeoutMs, answered: answers.size, asked: kinds.length },
+        );
+        this.#setHealth("disconnected", { error });
+        done(error);
+      }, this.#statusTimeoutMs);
+      const done = (error?: CodedError) => {
+        clearTimeout(timer);
+        if (this.#pending?.answers === answers) this.#pending = undefined;
+        if (error) {
+          this.#reader.reset();
+          reject(error);
+        } else resolve();
+      };
+      this.#pending = { answers, wanted: kinds.length, done };
+    });
+    // An unplug can settle this while the write below is still pending; it is awaited after that.
+    settled.catch(() => undefined);
+    for (const kind of kinds) this.#reader.expect(kind);
+    const request = Uint8Array.from(kinds.flatMap((kind) => [...realtimeStatusRequest(kind)]));
+    try {
+      await this.#transport.write(request);
+    } catch (err) {
+      this.#pending?.done(this.#writeFailure(err));
+    }
+    await settled;
+    return answers;
+  }
+
+  #onData(bytes: Uint8Array): void {
+    for (const event of this.#reader.feed(bytes)) {
+      if (event.type === "realtime") {
+        const pending = this.#pending;
+        if (!pending) continue;
+        pending.answers.set(event.kind, event.byte);
+        if (pending.answers.size >= pending.wanted) pending.done();
+      } else if (event.type === "asb") {
+        // Automatic status back, if someone enabled it on the printer: as good as a poll.
+        this.#applyCondition(conditionFromAutoStatus(event.status));
+      } else {
+        this.#log.debug({ byte: event.byte }, "unexpected byte from the printer, ignored");
+      }
+    }
+  }
+
+  #onClose(info: TransportCloseInfo): void {
+    if (info.reason !== "disconnected") return;
+    const error =
+      info.error ?? new PrinterError("PRINTER_DISCONNECTED", `${this.description}: the printer connection closed.`);
+    this.#pending?.done(
+      new PrinterError("PRINTER_DISCONNECTED", `${this.description}: the printer went away (${error.message})`, {
+        cause: error.code,
+      }),
+    );
+    this.#log.warn({ code: error.code }, "printer disconnected");
+    this.#setHealth("disconnected", { error });
+  }
+
+  async #print(bytes: Uint8Array, known?: PrinterCondition): Promise<PrintResult> {
+    const before = known ?? (await this.#refresh());
+    const refusal = refusalOf(before);
+    if (refusal)
+      throw new PrinterError(refusal.code, `${this.description}: ${refusal.message}.`, { condition: before });
+    for (let offset = 0; offset < bytes.length; offset += this.#chunkSize) {
+      this.#requireOpen();
+      try {
+        await this.#transport.write(bytes.subarray(offset, offset + this.#chunkSize));
+      } catch (err) {
+        throw this.#writeFailure(err, { sent: offset, total: bytes.length });
+      }
+    }
+    // The printer answers DLE EOT in real time, so this also tells whether the paper ran out meanwhile.
+    const after = await this.#refresh();
+    const problem = refusalOf(after);
+    if (problem) {
+      throw new PrinterError(
+        problem.code,
+        `${this.description}: ${problem.message}; it happened while printing, so the receipt may be incomplete.`,
+        { condition: after, duringPrint: true },
+      );
+    }
+    return after.paperNearEnd
+      ? { bytes: bytes.length, condition: after, warning: NEAR_END_WARNING }
+      : { bytes: bytes.length, condition: after };
+  }
+
+  #requireOpen(): void {
+    if (this.#transport.isOpen) return;
+    const last = this.#health.lastError;
+    throw new PrinterError(
+      "PRINTER_DISCONNECTED",
+      `${this.description}: the printer is not connected${last ? ` (${last.message})` : ""}. The bridge reconnects when it is back.`,
+      { cause: last?.code },
+    );
+  }
+
+  #writeFailure(err: unknown, details: Record<string, unknown> = {}): PrinterError {
+    const error = asCoded(err);
+    const gone = error.code === "DEVICE_DISCONNECTED" || error.code === "DEVICE_NOT_OPEN";
+    const failure = new PrinterError(
+      gone ? "PRINTER_DISCONNECTED" : "PRINTER_WRITE_FAILED",
+      `${this.description}: sending to the printer failed (${error.message})`,
+      { ...details, cause: error.code },
+    );
+    this.#setHealth(gone ? "disconnected" : "degraded", { error: failure });
+    return failure;
+  }
+
+  #applyCondition(condition: PrinterCondition): void {
+    this.#condition = condition;
+    this.#checkedAt = this.#now().toISOString();
+    const refusal = refusalOf(condition);
+    if (refusal) {
+      const error = new PrinterError(refusal.code, `${this.description}: ${refusal.message}.`);
+      this.#setHealth("degraded", { error, message: error.message });
+    } else if (condition.paperNearEnd) {
+      this.#setHealth("degraded", { message: NEAR_END_WARNING });
+    } else {
+      this.#setHealth("ok", {});
+    }
+  }
+
+  #detail(extra: Record<string, unknown> = {}): Record<string, unknown> {
+    const c = this.#condition;
+    const paper: PaperState | undefined = c ? (c.paperOut ? "out" : c.paperNearEnd ? "near-end" : "ok") : undefined;
+    return {
+      printerModel: this.layout.printerModel,
+      columns: this.layout.columns,
+      ...(c
+        ? {
+            paper,
+            coverOpen: c.coverOpen,
+            online: c.online,
+            error: c.error,
+            canPrint: refusalOf(c) === undefined,
+            checkedAt: this.#checkedAt,
+          }
+        : {}),
+      ...extra,
+    };
+  }
+
+  #setHealth(
+    state: HealthState,
+    change: { error?: CodedError | undefined; message?: string; nextRetryAt?: string },
+  ): void {
+    const at = this.#now();
+    const detail = this.#detail({
+      ...(change.message ? { message: change.message } : {}),
+      ...(change.nextRetryAt ? { nextRetryAt: change.nextRetryAt } : {}),
+    });
+    if (state === "disconnected") {
+      // What was known about the paper belongs to the connection that is gone.
+      for (const key of ["paper", "coverOpen", "online", "error", "canPrint"]) delete detail[key];
+      detail.canPrint = false;
+    }
+    const next: DeviceHealth = {
+      state,
+      since: state === this.#health.state ? this.#health.since : at.toISOString(),
+      detail,
+    };
+    const lastError = change.error ? errorInfo(change.error, at) : this.#health.lastError;
+    if (lastError) next.lastError = lastError;
+    // A poll that finds nothing new is not news, even though the check time moved on.
+    const { checkedAt: _now, ...news } = detail;
+    const { checkedAt: _before, ...old } = this.#health.detail ?? {};
+    const changed =
+      next.state !== this.#health.state ||
+      next.lastError?.message !== this.#health.lastError?.message ||
+      JSON.stringify(news) !== JSON.stringify(old);
+    this.#health = next;
+    if (changed) this.emit("health", this.health());
+  }
+}
+
+export function createReceiptPrinter(deps: ReceiptPrinterDeps, options?: ReceiptPrinterOptions): ReceiptPrinter {
+  return new ReceiptPrinter(deps, options);
+}
+
+function refusalOf(condition: PrinterCondition): (typeof REFUSALS)[number] | undefined {
+  return REFUSALS.find((r) => r.when(condition));
+}
+
+function positive(value: number, name: string): number {
+  if (!(Number.isFinite(value) && value > 0 && value < 2 ** 31)) {
+    throw new PrinterError("PRINTER_BAD_OPTIONS", `Receipt printer options: ${name} must be > 0 (got ${value}).`);
+  }
+  return value;
+}
+
+function asCoded(err: unknown): CodedError {
+  if (err instanceof CodedError) return err;
+  return new PrinterError("PRINTER_WRITE_FAILED", describeError(err));
+}
