@@ -88,6 +88,7 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
   readonly #clock: ScannerClock;
   #running = false;
   #unsubscribeStatus: (() => void) | undefined;
+  #startSettled: (() => void) | undefined;
   #health: DeviceHealth;
   #lastErrorObject: CodedError | undefined;
   /** code → when it was last seen, for duplicate suppression. */
@@ -134,6 +135,7 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
     if (isReconnecting(t)) {
       // The reconnecting transport's open() waits for the device; start() only waits for the first attempt.
       const firstOutcome = new Promise<void>((resolve) => {
+        this.#startSettled = resolve; // stop() before the first attempt ends must not leave start() hanging
         this.#unsubscribeStatus = t.onStatus((status) => {
           this.#onStatus(status);
           if (status.state !== "connecting") resolve();
@@ -158,6 +160,8 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
     this.#running = false;
     this.#unsubscribeStatus?.();
     this.#unsubscribeStatus = undefined;
+    this.#startSettled?.();
+    this.#startSettled = undefined;
     const t = this.#transport;
     t.off("data", this.#onData);
     t.off("open", this.#onOpen);

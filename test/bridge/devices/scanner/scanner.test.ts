@@ -260,6 +260,23 @@ describe("serial-line scanner", () => {
     await scanner.stop();
   });
 
+  it("stop() while start() waits for the first attempt lets start() finish", async () => {
+    const { logger } = capturedLogger();
+    let release: (() => void) | undefined;
+    const [host] = createMemoryPair();
+    const transport = createReconnectingTransport({
+      label: "scanner",
+      // A device lookup that takes its time (e.g. a slow USB enumeration).
+      factory: () => new Promise<Transport>((resolve) => (release = () => resolve(host))),
+    });
+    const scanner = createBarcodeScanner({ id: "s", model: "serial-line" }, { transport, logger });
+    const starting = scanner.start();
+    await scanner.stop();
+    await starting;
+    release?.();
+    expect(scanner.health()).toMatchObject({ state: "disconnected", detail: { connection: "stopped" } });
+  });
+
   it("start() with a reconnecting transport resolves after the first failed attempt", async () => {
     const [host] = createMemoryPair();
     host.disconnect();
