@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { type LoadedConfig, parseConfig } from "../bridge/config/load.ts";
+import type { SimulatorConfig } from "../bridge/config/schema.ts";
+import { type ConfigProblem, invalidConfig, joinPath } from "../bridge/config/validate.ts";
 import type { DeviceKind } from "../bridge/devices/device.ts";
 import { DEVICE_FACTORIES, type DeviceFactory, findFactory } from "../bridge/devices/factories.ts";
 import { DeviceRegistry } from "../bridge/devices/registry.ts";
@@ -174,6 +176,62 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * Starts the simulators of a sim config (`selfcheck sim`): each on the PTY or TCP port its `expose`
+ * names. Checks every entry first (CONFIG_INVALID naming the key); if one fails to start, the ones
+ * already started are closed again.
+ */
+export async function startSimulators(
+  entries: readonly SimulatorConfig[],
+  source: string,
+  models: readonly SimulatorModel[] = SIMULATOR_MODELS,
+): Promise<Map<string, Hosting>> {
+  const problems: ConfigProblem[] = [];
+  const planned = entries.flatMap((entry, i) => {
+    const path = joinPath("simulators", i);
+    const model = findSimulatorModel(entry.kind, entry.model, models);
+    if (!model) {
+      problems.push({ path: joinPath(path, "model"), message: `no ${entry.kind} simulator "${entry.model}"` });
+      return [];
+    }
+    if (!model.exposures.includes(entry.expose.type)) {
+      const usable = model.exposures.filter((e) => e !== "memory");
+      problems.push({
+        path: joinPath(joinPath(path, "expose"), "type"),
+        message:
+          usable.length > 0
+            ? `the ${entry.model} simulator can be exposed on ${usable.join(" or ")}, not ${entry.expose.type}`
+            : `the ${entry.model} simulator is a HID device and only runs inside \`selfcheck start\` (in-process)`,
+      });
+      return [];
+    }
+    return [{ entry, model }];
+  });
+  if (problems.length > 0) throw invalidConfig(source, problems);
+
+  const hosted = new Map<string, Hosting>();
+  try {
+    for (const { entry, model } of planned) {
+      const simulator = model.create(entry.options);
+      const expose = entry.expose;
+      const hosting =
+        expose.type === "tcp"
+          ? await hostOnTcp(simulator, { host: expose.host, port: expose.port })
+          : await hostOnPty(simulator, {
+              ...(expose.link === undefined ? {} : { link: expose.link }),
+              ...((expose.baudRate ?? model.baudRate) === undefined
+                ? {}
+                : { baudRate: expose.baudRate ?? model.baudRate }),
+            });
+      hosted.set(entry.id, hosting);
+    }
+  } catch (err) {
+    for (const hosting of hosted.values()) await hosting.close().catch(() => undefined);
+    throw err;
+  }
+  return hosted;
 }
 
 /** Hosts a simulator the way its model is reached: PTY for serial, TCP for network, memory for HID. */
