@@ -1,73 +1,80 @@
 /**
  * The scanner rows for the device factories table (bridge/devices/factories.ts): per model its
- * transports, serial line defaults, the schema of its config `options` (defaults filled in by the
- * loader) and how to build the driver. createBarcodeScanner() checks the same options again, so a
- * driver built by hand gets the same errors.
+ * transports, serial line defaults, the schema of its config `options` and how to build the driver.
+ * The schemas check names, types and ranges; defaults stay in one place, createBarcodeScanner(), which
+ * also checks the options again, so a driver built by hand gets the same errors.
  */
-import { type Static, type TObject, type TProperties, Type } from "@sinclair/typebox";
+import { type TObject, type TProperties, Type } from "@sinclair/typebox";
 import { CHECK_DIGIT_ALGORITHM_NAMES } from "../../../protocols/barcode/check-digits.ts";
 import { KEYBOARD_LAYOUTS, type KeyboardLayoutName } from "../../../protocols/barcode/keyboard-layouts.ts";
 import { oneOf } from "../../config/schema.ts";
 import type { DeviceFactory, DriverContext } from "../factories.ts";
 import { KEYBOARD_TERMINATORS } from "./hid-keyboard.ts";
-import { createBarcodeScanner, DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_MAX_LENGTH, type ScannerConfig } from "./index.ts";
+import { createBarcodeScanner, type ScannerConfig } from "./index.ts";
 import type { ScannerModel } from "./scanner.ts";
 import { LINE_SUFFIXES, TEXT_ENCODINGS } from "./serial-line.ts";
 
-const Milliseconds = (options: { default?: number; minimum?: number } = {}) =>
-  Type.Integer({ minimum: options.minimum ?? 0, maximum: 2 ** 31 - 1, ...options });
+/** A closed object: unknown option names are typos, and the loader suggests the close one. */
+const closed = <P extends TProperties>(properties: P): TObject<P> =>
+  Type.Object(properties, { additionalProperties: false });
+const milliseconds = Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }));
+const byte = Type.Optional(Type.Integer({ minimum: 0, maximum: 255, acceptHex: true }));
 
-const ClassifyRuleSchema = Type.Object(
-  {
-    kind: oneOf(["patron", "item"] as const),
-    pattern: Type.Optional(Type.String({ minLength: 1 })),
-    prefix: Type.Optional(Type.String({ minLength: 1 })),
-    length: Type.Optional(
-      Type.Union([
-        Type.Integer({ minimum: 1 }),
-        Type.Object(
-          { min: Type.Integer({ minimum: 1 }), max: Type.Integer({ minimum: 1 }) },
-          { additionalProperties: false },
-        ),
-      ]),
-    ),
-    checkDigit: Type.Optional(oneOf(CHECK_DIGIT_ALGORITHM_NAMES)),
-    name: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false },
-);
+/** protocols/barcode/classify.ts ClassifyRule, as config. */
+const ClassifyRuleSchema = closed({
+  kind: oneOf(["patron", "item"] as const),
+  pattern: Type.Optional(Type.String({ minLength: 1 })),
+  prefix: Type.Optional(Type.String({ minLength: 1 })),
+  length: Type.Optional(
+    Type.Union([
+      Type.Integer({ minimum: 1 }),
+      closed({ min: Type.Integer({ minimum: 1 }), max: Type.Integer({ minimum: 1 }) }),
+    ]),
+  ),
+  checkDigit: Type.Optional(oneOf(CHECK_DIGIT_ALGORITHM_NAMES)),
+  name: Type.Optional(Type.String()),
+});
 
 const COMMON = {
-  /** Classification rules, first match wins. Default: 14-digit library Codabar (2… patron, 3… item). */
-  rules: Type.Optional(Type.Array(ClassifyRuleSchema)),
-  duplicateWindowMs: Milliseconds({ default: DEFAULT_DUPLICATE_WINDOW_MS }),
-  maxLength: Type.Integer({ minimum: 1, maximum: 1 << 20, default: DEFAULT_MAX_LENGTH }),
-  aim: Type.Boolean({ default: false }),
+  /** Patron/item rules, first match wins. Default: 14-digit library Codabar (2… patron, 3… item). */
+  rules: Type.Optional(Type.Array(ClassifyRuleSchema, { minItems: 1 })),
+  /** The same code again within this window is one scan (0 = off). Default 1000. */
+  duplicateWindowMs: milliseconds,
+  /** Default 1024. */
+  maxLength: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20 })),
+  /** The scanner prefixes AIM symbology identifiers. Default false. */
+  aim: Type.Optional(Type.Boolean()),
 };
 
-const options = <P extends TProperties>(properties: P): TObject<typeof COMMON & P> =>
-  Type.Object({ ...COMMON, ...properties }, { additionalProperties: false });
-
-export const SerialLineOptionsSchema = options({
-  suffix: oneOf(LINE_SUFFIXES, { default: "CR" }),
+export const SerialLineOptionsSchema = closed({
+  ...COMMON,
+  /** Default "CR" (also reads CR LF). */
+  suffix: Type.Optional(oneOf(LINE_SUFFIXES)),
   /** Default: 50 ms with suffix "none", else off. */
-  interCharTimeoutMs: Type.Optional(Milliseconds()),
-  staleTimeoutMs: Milliseconds({ minimum: 1, default: 1000 }),
-  encoding: oneOf(TEXT_ENCODINGS, { default: "latin1" }),
+  interCharTimeoutMs: milliseconds,
+  /** Default 1000. */
+  staleTimeoutMs: milliseconds,
+  /** Default "latin1". */
+  encoding: Type.Optional(oneOf(TEXT_ENCODINGS)),
 });
 
-export const HidPosOptionsSchema = options({
-  reportId: Type.Integer({ minimum: 0, maximum: 255, default: 0x02 }),
-  staleTimeoutMs: Milliseconds({ minimum: 1, default: 1000 }),
+export const HidPosOptionsSchema = closed({
+  ...COMMON,
+  /** Default 0x02. */
+  reportId: byte,
+  staleTimeoutMs: milliseconds,
 });
 
-export const HidKeyboardOptionsSchema = options({
-  layout: oneOf(Object.keys(KEYBOARD_LAYOUTS) as KeyboardLayoutName[], { default: "us" }),
-  terminator: oneOf(KEYBOARD_TERMINATORS, { default: "enter" }),
+export const HidKeyboardOptionsSchema = closed({
+  ...COMMON,
+  /** Default "us". */
+  layout: Type.Optional(oneOf(Object.keys(KEYBOARD_LAYOUTS) as KeyboardLayoutName[])),
+  /** Default "enter". */
+  terminator: Type.Optional(oneOf(KEYBOARD_TERMINATORS)),
   /** Default: 50 ms with terminator "none", else off. */
-  interKeyTimeoutMs: Type.Optional(Milliseconds()),
-  staleTimeoutMs: Milliseconds({ minimum: 1, default: 1000 }),
-  reportId: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+  interKeyTimeoutMs: milliseconds,
+  staleTimeoutMs: milliseconds,
+  reportId: byte,
 });
 
 function build<M extends ScannerModel>(model: M) {
@@ -84,7 +91,9 @@ export const SCANNER_FACTORIES: readonly DeviceFactory[] = [
     kind: "scanner",
     model: "serial-line",
     summary: "Serial barcode scanner (RS-232 or USB serial), one code per line",
-    transports: ["serial"],
+    // A serial scanner may also sit behind a TCP serial server.
+    transports: ["serial", "tcp"],
+    // Most serial scanners ship at 9600 8N1 (e.g. Unitech); Honeywell's RS-232 code sets 115200.
     serial: { baudRate: 9600, dataBits: 8, parity: "none", stopBits: 1 },
     options: SerialLineOptionsSchema,
     create: build("serial-line"),
@@ -106,7 +115,3 @@ export const SCANNER_FACTORIES: readonly DeviceFactory[] = [
     create: build("hid-keyboard"),
   },
 ];
-
-export type SerialLineOptions = Static<typeof SerialLineOptionsSchema>;
-export type HidPosOptions = Static<typeof HidPosOptionsSchema>;
-export type HidKeyboardOptions = Static<typeof HidKeyboardOptionsSchema>;

@@ -10,30 +10,29 @@ import { capturedLogger, nextEvents } from "./helpers.ts";
 const load = (devices: unknown[]) => parseConfig({ devices }, "test config", { models: SCANNER_FACTORIES });
 
 describe("scanner factory rows", () => {
-  it("fill in defaults for each model and serial line settings for serial-line", () => {
+  it("check options by model, leaving defaults to the driver; serial-line gets serial line settings", () => {
     const config = load([
       { id: "serial", kind: "scanner", model: "serial-line", transport: { type: "serial", path: "/dev/ttyUSB0" } },
-      { id: "pos", kind: "scanner", model: "hid-pos", transport: { type: "hid", path: "/dev/hidraw0" } },
+      {
+        id: "pos",
+        kind: "scanner",
+        model: "hid-pos",
+        transport: { type: "hid", path: "/dev/hidraw0" },
+        options: { reportId: "0x04" },
+      },
       {
         id: "wedge",
         kind: "scanner",
         model: "hid-keyboard",
         transport: { type: "hid", path: "/dev/hidraw1" },
-        options: { layout: "de" },
+        options: { layout: "de", rules: [{ kind: "item", prefix: "3", length: { min: 8, max: 14 } }] },
       },
     ]);
     const [serial, pos, wedge] = config.devices;
-    expect(serial?.options).toEqual({
-      suffix: "CR",
-      staleTimeoutMs: 1000,
-      encoding: "latin1",
-      duplicateWindowMs: 1000,
-      maxLength: 1024,
-      aim: false,
-    });
+    expect(serial?.options).toEqual({});
     expect(serial?.transport).toMatchObject({ type: "serial", baudRate: 9600 });
-    expect(pos?.options).toMatchObject({ reportId: 2 });
-    expect(wedge?.options).toMatchObject({ layout: "de", terminator: "enter" });
+    expect(pos?.options).toEqual({ reportId: 4 });
+    expect(wedge?.options).toMatchObject({ layout: "de" });
   });
 
   it("reject bad options with the key path", () => {
@@ -48,6 +47,17 @@ describe("scanner factory rows", () => {
         },
       ]),
     ).toThrow(/devices\[0\]\.options\.suffix/);
+    expect(() =>
+      load([
+        {
+          id: "serial",
+          kind: "scanner",
+          model: "serial-line",
+          transport: { type: "serial", path: "/dev/ttyUSB0" },
+          options: { sufix: "CR" },
+        },
+      ]),
+    ).toThrow(/sufix/);
     expect(() =>
       load([{ id: "p", kind: "scanner", model: "hid-pos", transport: { type: "serial", path: "/dev/ttyUSB0" } }]),
     ).toThrow(/transport/);
@@ -76,6 +86,11 @@ describe("scanner factory rows", () => {
       logger: capturedLogger().logger,
     });
     expect(scanner).toMatchObject({ id: "wedge", kind: "scanner", model: "hid-keyboard" });
+    // The driver applied its defaults to what the config left out.
+    expect(scanner?.health().detail).toMatchObject({
+      duplicateWindowMs: 1000,
+      settings: { layout: "de", terminator: "tab", interKeyTimeoutMs: 0, staleTimeoutMs: 1000, maxLength: 1024 },
+    });
     await scanner?.start();
     const next = nextEvents<ScanEvent>(scanner as NonNullable<typeof scanner>, "scan");
     await sim.control("scan", { code: "Zürich-yz" });
