@@ -201,6 +201,20 @@ export abstract class ScannerSimulator implements DeviceSimulator {
   }
 }
 
+/** Throws SIM_BAD_PARAMS naming a constructor option unless `ok`. */
+export function checkOption(ok: boolean, model: string, option: string, problem: string): void {
+  if (!ok) {
+    throw new ScannerSimulatorError("SIM_BAD_PARAMS", `${model} scanner simulator: option "${option}" ${problem}.`, {
+      option,
+    });
+  }
+}
+
+export const isByte = (v: unknown): boolean =>
+  v === undefined || (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 255);
+export const isDelay = (v: unknown): boolean =>
+  v === undefined || (typeof v === "number" && Number.isFinite(v) && v >= 0);
+
 export function badParams(action: string, problem: string): ScannerSimulatorError {
   return new ScannerSimulatorError("SIM_BAD_PARAMS", `Action "${action}": ${problem}.`, { action });
 }

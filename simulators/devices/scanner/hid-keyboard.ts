@@ -7,8 +7,10 @@ import { textToKeyReports } from "../../../protocols/barcode/hid-keyboard.ts";
 import { KEYBOARD_LAYOUTS, type KeyboardLayoutName } from "../../../protocols/barcode/keyboard-layouts.ts";
 import {
   badParams,
+  checkOption,
   DEFAULT_AIM,
   encodeOrBadParams,
+  isByte,
   type Params,
   ScannerSimulator,
   type ScannerSimulatorTiming,
@@ -39,10 +41,20 @@ export class HidKeyboardScannerSimulator extends ScannerSimulator {
 
   constructor(options: HidKeyboardSimulatorOptions = {}) {
     super(options);
-    this.#layout = options.layout ?? "us";
-    this.#terminator = options.terminator ?? "enter";
+    const { layout = "us", terminator = "enter", interReportMs: gap = { min: 2, max: 8 } } = options;
+    checkOption(LAYOUT_NAMES.includes(layout), this.model, "layout", `must be one of ${LAYOUT_NAMES.join(", ")}`);
+    checkOption(["enter", "tab", "none"].includes(terminator), this.model, "terminator", "must be enter, tab or none");
+    checkOption(
+      Number.isFinite(gap.min) && Number.isFinite(gap.max) && gap.min >= 0 && gap.max >= gap.min,
+      this.model,
+      "interReportMs",
+      "needs 0 ≤ min ≤ max",
+    );
+    checkOption(isByte(options.reportId), this.model, "reportId", "must be a byte (0-255)");
+    this.#layout = layout;
+    this.#terminator = terminator;
     this.#aim = options.aim ?? false;
-    this.#gap = options.interReportMs ?? { min: 2, max: 8 };
+    this.#gap = gap;
     this.#reportId = options.reportId;
   }
 

@@ -3,7 +3,15 @@
  * identifier in every report, on the device end of a HID transport (protocols/barcode/hid-pos.ts).
  */
 import { encodeHidPosReports } from "../../../protocols/barcode/hid-pos.ts";
-import { DEFAULT_AIM, encodeOrBadParams, ScannerSimulator, type ScannerSimulatorTiming } from "./base.ts";
+import {
+  checkOption,
+  DEFAULT_AIM,
+  encodeOrBadParams,
+  isByte,
+  isDelay,
+  ScannerSimulator,
+  type ScannerSimulatorTiming,
+} from "./base.ts";
 
 export interface HidPosSimulatorOptions extends ScannerSimulatorTiming {
   /** Report ID of the scanned-data report. Default 0x02. */
@@ -22,6 +30,9 @@ export class HidPosScannerSimulator extends ScannerSimulator {
 
   constructor(options: HidPosSimulatorOptions = {}) {
     super(options);
+    checkOption(isByte(options.reportId), this.model, "reportId", "must be a byte (0-255)");
+    checkOption(isByte(options.vendorSymbology), this.model, "vendorSymbology", "must be a byte (0-255)");
+    checkOption(isDelay(options.reportGapMs), this.model, "reportGapMs", "must be ≥ 0");
     this.#reportId = options.reportId;
     this.#vendorSymbology = options.vendorSymbology;
     this.#gapMs = options.reportGapMs ?? 1;

@@ -2,7 +2,14 @@
  * A serial line scanner: writes each code followed by its suffix, optionally behind an AIM identifier,
  * and optionally cut into random chunks with small pauses, the way a USB-serial adapter delivers it.
  */
-import { DEFAULT_AIM, encodeOrBadParams, ScannerSimulator, type ScannerSimulatorTiming } from "./base.ts";
+import {
+  checkOption,
+  DEFAULT_AIM,
+  encodeOrBadParams,
+  isDelay,
+  ScannerSimulator,
+  type ScannerSimulatorTiming,
+} from "./base.ts";
 
 /** Suffix bytes per setting (ASCII CR = 0x0D, LF = 0x0A). */
 export const SUFFIX_BYTES = { CR: [0x0d], LF: [0x0a], CRLF: [0x0d, 0x0a], none: [] } as const;
@@ -28,13 +35,19 @@ export class SerialLineScannerSimulator extends ScannerSimulator {
 
   constructor(options: SerialLineSimulatorOptions = {}) {
     super(options);
-    this.#suffix = options.suffix ?? "CR";
+    const { suffix = "CR", encoding = "latin1", chunks } = options;
+    checkOption(Object.hasOwn(SUFFIX_BYTES, suffix), this.model, "suffix", "must be CR, LF, CRLF or none");
+    checkOption(encoding === "latin1" || encoding === "utf8", this.model, "encoding", 'must be "latin1" or "utf8"');
+    checkOption(
+      chunks === undefined || (Number.isInteger(chunks.maxSize) && chunks.maxSize >= 1 && isDelay(chunks.maxGapMs)),
+      this.model,
+      "chunks",
+      "needs maxSize ≥ 1 (whole bytes) and maxGapMs ≥ 0",
+    );
+    this.#suffix = suffix;
     this.#aim = options.aim ?? false;
-    this.#encoding = options.encoding ?? "latin1";
-    this.#chunks = options.chunks && {
-      maxSize: Math.max(1, options.chunks.maxSize),
-      maxGapMs: options.chunks.maxGapMs ?? 0,
-    };
+    this.#encoding = encoding;
+    this.#chunks = chunks && { maxSize: chunks.maxSize, maxGapMs: chunks.maxGapMs ?? 0 };
   }
 
   protected override aimToSend(requested: string | undefined): string | undefined {

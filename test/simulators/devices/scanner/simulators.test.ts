@@ -263,6 +263,22 @@ describe("control actions, errors and state", () => {
     });
   });
 
+  it.each([
+    [{ model: "serial-line", suffix: "ETX" }, /option "suffix" must be CR, LF, CRLF or none/],
+    [{ model: "serial-line", encoding: "ebcdic" }, /option "encoding"/],
+    [{ model: "serial-line", chunks: { maxSize: 0 } }, /option "chunks" needs maxSize ≥ 1/],
+    [{ model: "hid-pos", reportId: 256 }, /option "reportId" must be a byte/],
+    [{ model: "hid-pos", reportGapMs: -1 }, /option "reportGapMs"/],
+    [{ model: "hid-keyboard", layout: "fr" }, /option "layout" must be one of us, de/],
+    [{ model: "hid-keyboard", terminator: "space" }, /option "terminator"/],
+    [{ model: "hid-keyboard", interReportMs: { min: 8, max: 2 } }, /option "interReportMs" needs 0 ≤ min ≤ max/],
+  ])("rejects bad options %j with SIM_BAD_PARAMS", (config, message) => {
+    expect(() => createScannerSimulator(config as unknown as ScannerSimulatorConfig)).toThrow(message);
+    expect(() => createScannerSimulator(config as unknown as ScannerSimulatorConfig)).toThrow(
+      expect.objectContaining({ code: "SIM_BAD_PARAMS" }),
+    );
+  });
+
   it("createScannerSimulator makes each model and rejects unknown ones", () => {
     for (const model of ["serial-line", "hid-pos", "hid-keyboard"] as const) {
       expect(createScannerSimulator({ model }).model).toBe(model);
