@@ -1,0 +1,157 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { TestSipClient } from "../support/sip2-client.ts";
+import { type RunningCli, runCli, startCli } from "./run.ts";
+
+const running: RunningCli[] = [];
+afterEach(async () => {
+  for (const cli of running.splice(0)) await cli.stop();
+});
+
+function start(args: string[]): RunningCli {
+  const cli = startCli(args);
+  running.push(cli);
+  return cli;
+}
+
+async function tempConfig(content: (dir: string) => unknown): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), "selfcheck-cli-"));
+  const file = join(dir, "config.json");
+  await writeFile(file, JSON.stringify(content(dir), null, 2));
+  return { dir, file };
+}
+
+describe("selfcheck devices", () => {
+  it("lists serial ports and HID devices and exits 0, saying why HID listing is unavailable", async () => {
+    const text = await runCli(["devices"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^Serial ports:\n/);
+    expect(text.stdout).toMatch(/\nHID devices:\n {2}(HID listing unavailable: .*libusb|none found|[0-9a-f]{4}:)/);
+
+    const json = await runCli(["devices", "--json"]);
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { serialPorts: unknown[]; hid: { devices: unknown[]; error?: string } };
+    expect(Array.isArray(parsed.serialPorts)).toBe(true);
+    expect(Array.isArray(parsed.hid.devices)).toBe(true);
+    expect(parsed).not.toHaveProperty("configured");
+  });
+
+  it("reports a broken config with the key path and exits 1", async () => {
+    const { file } = await tempConfig(() => ({
+      devices: [
+        {
+          id: "scanner",
+          kind: "scanner",
+          model: "serial-line",
+          transport: { type: "serial", path: "/dev/x", baudRate: "fast" },
+        },
+      ],
+    }));
+    const result = await runCli(["devices", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'devices[0].transport.baudRate: expected a whole number from 50 to 4000000, got "fast"',
+    );
+  });
+});
+
+describe("selfcheck sim", () => {
+  it("prints where each simulator is and the control API, which answers; devices --config finds them healthy", async () => {
+    const { dir, file } = await tempConfig((d) => ({
+      $comment: "one serial scanner, driven from another process through a PTY link",
+      devices: [
+        {
+          id: "scanner",
+          kind: "scanner",
+          model: "serial-line",
+          transport: { type: "serial", path: join(d, "scanner") },
+        },
+        {
+          id: "absent",
+          kind: "scanner",
+          model: "serial-line",
+          transport: { type: "serial", path: join(d, "nothing-here") },
+        },
+      ],
+      simulators: [
+        { id: "scanner", kind: "scanner", model: "serial-line", expose: { type: "pty", link: join(d, "scanner") } },
+      ],
+    }));
+    const sim = start(["sim", "--config", file, "--control-port", "0"]);
+    const [, url] = await sim.waitFor(/Control API: (http:\/\/127\.0\.0\.1:\d+)/);
+    expect(sim.output()).toMatch(
+      new RegExp(`scanner +scanner serial-line +pty /dev/pts/\\d+ \\(link ${join(dir, "scanner")}\\)`),
+    );
+
+    const sims = (await (await fetch(`${url}/sims`)).json()) as Array<{ id: string; model: string }>;
+    expect(sims).toMatchObject([{ id: "scanner", model: "serial-line" }]);
+    const scan = await fetch(`${url}/sims/scanner/scan`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: "34711000000010" }),
+    });
+    expect(scan.status).toBe(200);
+    const bad = await fetch(`${url}/sims/scanner/juggle`, { method: "POST" });
+    expect(bad.status).toBe(404);
+
+    const devices = await runCli(["devices", "--config", file, "--json", "--wait", "1500"]);
+    expect(devices.code).toBe(0);
+    const { configured } = JSON.parse(devices.stdout) as {
+      configured: Array<{ id: string; health: { state: string; lastError?: { code: string } } }>;
+    };
+    expect(configured.find((d) => d.id === "scanner")?.health.state).toBe("ok");
+    expect(configured.find((d) => d.id === "absent")?.health).toMatchObject({
+      state: "disconnected",
+      lastError: { code: "DEVICE_NOT_FOUND" },
+    });
+
+    const stopped = await sim.stop();
+    expect(stopped.code).toBe(0);
+  });
+
+  it("refuses a config without simulators and a HID simulator it cannot expose", async () => {
+    const empty = await tempConfig(() => ({ devices: [] }));
+    const none = await runCli(["sim", "--config", empty.file]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('has no "simulators" section');
+
+    const hid = await tempConfig(() => ({
+      simulators: [{ id: "s", kind: "scanner", model: "hid-pos", expose: { type: "pty" } }],
+    }));
+    const refused = await runCli(["sim", "--config", hid.file]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("simulators[0].expose.type: the hid-pos simulator is a HID device");
+  });
+});
+
+describe("selfcheck acs", () => {
+  it("prints its address and answers SIP2 there", async () => {
+    const acs = start(["acs", "--port", "0"]);
+    const [, port] = await acs.waitFor(/SIP2 ACS simulator on tcp:\/\/127\.0\.0\.1:(\d+)/);
+    const client = await TestSipClient.connect(Number(port));
+    try {
+      expect(await client.login()).toBe(true);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("selfcheck start", () => {
+  it("starts the whole stack and prints the addresses and device health", async () => {
+    const stack = start(["start", "--port", "0", "--control-port", "0"]);
+    await stack.waitFor(/Press Ctrl\+C to stop\./);
+    const out = stack.output();
+    const port = out.match(/SIP2 ACS simulator +tcp:\/\/127\.0\.0\.1:(\d+)/)?.[1];
+    const url = out.match(/Simulator control +(http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+    expect(port).toBeDefined();
+    expect(url).toBeDefined();
+    expect(out).toMatch(/\n {2}scanner +scanner hid-pos +ok /);
+    const sims = (await (await fetch(`${url}/sims`)).json()) as Array<{ id: string }>;
+    expect(sims.map((s) => s.id)).toContain("scanner");
+    const stopped = await stack.stop();
+    expect(stopped.code).toBe(0);
+  });
+});
