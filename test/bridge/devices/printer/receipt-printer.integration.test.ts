@@ -9,6 +9,7 @@ import { createReconnectingTransport } from "../../../../bridge/transports/recon
 import { createSerialTransport } from "../../../../bridge/transports/serial.ts";
 import { createTcpTransport } from "../../../../bridge/transports/tcp.ts";
 import type { Transport } from "../../../../bridge/transports/transport.ts";
+import { createUsbPrinterTransport } from "../../../../bridge/transports/usb-printer.ts";
 import { EscPosPrinterSimulator, type PrintedReceipt } from "../../../../simulators/devices/printer/escpos-printer.ts";
 import { openPtyPair } from "../../../support/pty.ts";
 import { capturingLogger, LOAN, serveOnTcp, waitForHealth } from "./helpers.ts";
@@ -143,5 +144,30 @@ describe("receipt printer over a serial line (PTY pair, real serialport)", () =>
     const after = lastReceipt(simulator);
     expect(after?.codes.map((c) => c.data)).toContain("TX-AFTER");
     expect(after?.lines).toContain("1. Café Müller");
+  });
+});
+
+describe("receipt printer on the USB printer device file (a PTY standing in for /dev/usb/lp0)", () => {
+  it("reads the polled status replies, prints, and refuses on paper out", async () => {
+    const pty = await openPtyPair();
+    cleanups.push(() => pty.close());
+    const simulator = new EscPosPrinterSimulator({ columns: 32 });
+    const printerSide = createSerialTransport({ path: pty.b, baudRate: 9600, presenceCheckMs: 0 });
+    await printerSide.open();
+    cleanups.push(() => printerSide.close());
+    simulator.attach(printerSide);
+    const transport = createReconnectingTransport({
+      label: "usb printer",
+      factory: () => createUsbPrinterTransport({ path: pty.a, pollIntervalMs: 5 }),
+      backoff: { initialMs: 20, maxMs: 100, jitter: 0 },
+    });
+    const printer = printerOn(transport);
+    await printer.start();
+    expect(printer.health().state).toBe("ok");
+    await printer.printReceipt(LOAN);
+    expect(lastReceipt(simulator)?.codes.map((c) => c.data)).toContain("TX-2025-000123");
+    simulator.setPaper({ state: "out" });
+    await expect(printer.printReceipt(LOAN)).rejects.toMatchObject({ code: "PRINTER_PAPER_OUT" });
+    expect(simulator.receipts()).toHaveLength(1);
   });
 });
