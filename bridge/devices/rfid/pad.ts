@@ -536,14 +536,21 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
         if (!this.#running) return;
         const error = asError(err);
         this.#setupError = error;
-        if (isRfidPadError(err, "RFID_DISCONNECTED", "RFID_STOPPED")) return;
-        this.#logger.warn({ code: error.code }, "rfid: reader set-up failed");
-        this.#setHealth("disconnected", error);
+        if (isRfidPadError(err, "RFID_STOPPED")) return;
+        // Lost the connection mid set-up: the reconnect's "open" runs it again, unless that came already.
+        const reconnected = isRfidPadError(err, "RFID_DISCONNECTED");
+        if (!reconnected) {
+          this.#logger.warn({ code: error.code }, "rfid: reader set-up failed");
+          this.#setHealth("disconnected", error);
+        }
         if (this.#transport.isOpen) {
-          this.#setupTimer = this.#clock.setTimeout(() => {
-            this.#setupTimer = undefined;
-            if (this.#running && !this.#ready && this.#transport.isOpen) void this.#runSetup();
-          }, this.#options.setupRetryMs);
+          this.#setupTimer = this.#clock.setTimeout(
+            () => {
+              this.#setupTimer = undefined;
+              if (this.#running && !this.#ready && this.#transport.isOpen) void this.#runSetup();
+            },
+            reconnected ? 0 : this.#options.setupRetryMs,
+          );
         }
       } finally {
         this.#setup = undefined;
@@ -675,22 +682,19 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
   async #pollTick(): Promise<void> {
     this.#pollTimer = undefined;
     if (!this.#running || !this.#pollIntervalMs || this.#polling) return;
-    // While the reader is down the loop rests; set-up after the reconnect starts it again.
-    if (!this.#ready) return;
+    // While the reader is unplugged the loop rests; the set-up after the reconnect starts it again.
+    if (!this.#transport.isOpen) return;
     this.#polling = true;
     try {
-      await this.refresh();
+      await this.refresh(); // runs the set-up again first if a timeout asked for it
     } catch (err) {
       this.#logger.debug({ code: asError(err).code }, "rfid: polling round failed");
     } finally {
       this.#polling = false;
     }
-    if (
-      this.#running &&
-      this.#pollIntervalMs &&
-      this.#pollTimer === undefined &&
-      (this.#ready || this.#transport.isOpen)
-    ) {
+    // A failed set-up has its own retry timer, which restarts polling once the reader answers.
+    const waitingForSetup = !this.#ready && this.#setupTimer !== undefined;
+    if (this.#running && this.#pollIntervalMs && this.#pollTimer === undefined && !waitingForSetup) {
       this.#schedulePoll(this.#pollIntervalMs);
     }
   }

@@ -240,6 +240,20 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
     expect(healthEvents).toEqual(["degraded", "ok"]);
   });
 
+  it("polling survives a reader that goes silent for a while", async () => {
+    const { pad, sim } = await memoryRig(model, cleanups, { pad: { commandTimeoutMs: 30 } });
+    pad.startPolling(5);
+    const degraded = nextEvent(pad, "health", (h) => h.state !== "ok");
+    await sim.control("setFaults", { unresponsive: true });
+    expect((await degraded)[0].lastError?.code).toBe("RFID_TIMEOUT");
+    const back = nextEvent(pad, "health", (h) => h.state === "ok");
+    await sim.control("setFaults", { unresponsive: false });
+    await back;
+    const seen = nextEvent(pad, "tagsChanged", (c) => c.added.length === 1);
+    const [uid] = sim.placeTags([{ itemId: "1" }]);
+    expect((await seen)[0].added[0]?.uid).toBe(uid);
+  });
+
   it("resyncs past line noise before every reply", async () => {
     const { pad, sim } = await memoryRig(model, cleanups, { pair: { maxChunkSize: 3 } });
     const uids = sim.placeTags(itemIds(5).map((itemId) => ({ itemId })));
