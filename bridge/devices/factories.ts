@@ -4,11 +4,15 @@
  * driver from a transport. The config loader checks files against these rows; the registry builds
  * drivers with them. Adding a model is adding a row.
  */
-import type { Static, TSchema } from "@sinclair/typebox";
+import { type Static, type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
 import type { Logger } from "pino";
-import type { DeviceModelSpec } from "../config/schema.ts";
+import { M810_SERIAL } from "../../protocols/rfid/readers/3m810.ts";
+import { CPR_SERIAL } from "../../protocols/rfid/readers/cpr-m02.ts";
+import { SECURITY_MODES } from "../../protocols/rfid/security.ts";
+import { type DeviceModelSpec, oneOf } from "../config/schema.ts";
 import type { Transport } from "../transports/transport.ts";
 import type { Device, DeviceKind } from "./device.ts";
+import { createRfidPad } from "./rfid/pad.ts";
 import { SCANNER_FACTORIES } from "./scanner/factory.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: drivers add their own events (scan, tagsChanged, alarm) to Device's
@@ -42,8 +46,58 @@ export function defineDeviceFactory<S extends TSchema>(factory: DeviceFactory<S>
   return factory as unknown as DeviceFactory;
 }
 
-/** Each driver family keeps its rows (options schema, defaults, constructor) next to its driver. */
-export const DEVICE_FACTORIES: readonly DeviceFactory[] = [...SCANNER_FACTORIES];
+// ---- RFID pads. Option defaults stay in the driver (bridge/devices/rfid/pad.ts); these check names and ranges.
+
+const closed = <P extends TProperties>(properties: P): TObject<P> =>
+  Type.Object(properties, { additionalProperties: false });
+const milliseconds = (minimum = 1) => Type.Optional(Type.Integer({ minimum, maximum: 600_000 }));
+const afi = Type.Optional(Type.Integer({ minimum: 0, maximum: 255, acceptHex: true }));
+
+const rfidOptions = {
+  /** How items are secured: AFI values (default 0x07 secured / 0xC2 checked out) and/or the EAS bit. */
+  security: Type.Optional(closed({ mode: Type.Optional(oneOf(SECURITY_MODES)), securedAfi: afi, unsecuredAfi: afi })),
+  /** Extra attempts per tag after a failed read or write (default 3). */
+  retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 20 })),
+  commandTimeoutMs: milliseconds(),
+  writeTimeoutMs: milliseconds(),
+  setupRetryMs: milliseconds(),
+  /** Inventory rounds a tag may be missing before it counts as removed. */
+  missThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  presenceRounds: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  /** Poll the pad continuously at this interval and emit tagsChanged. */
+  pollIntervalMs: milliseconds(10),
+};
+
+const RFID_FACTORIES: readonly DeviceFactory[] = [
+  defineDeviceFactory({
+    kind: "rfid",
+    model: "3m810",
+    summary: "3M 810 library RFID pad (19200 8N1)",
+    // tcp: the same frames through a serial device server.
+    transports: ["serial", "tcp"],
+    serial: M810_SERIAL,
+    options: closed({
+      ...rfidOptions,
+      /** Blocks holding item data: the 3M protocol cannot ask the tag (default 8). */
+      blockCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
+    }),
+    create: ({ id, transport, options, logger }) =>
+      createRfidPad({ id, model: "3m810", transport, logger, ...options }),
+  }),
+  defineDeviceFactory({
+    kind: "rfid",
+    model: "cpr-m02",
+    summary: "FEIG CPR-M02 / ID CPR.M02 RFID reader (38400 8E1)",
+    transports: ["serial", "tcp"],
+    serial: CPR_SERIAL,
+    options: closed(rfidOptions),
+    create: ({ id, transport, options, logger }) =>
+      createRfidPad({ id, model: "cpr-m02", transport, logger, ...options }),
+  }),
+];
+
+/** The table. Families that keep their rows next to their driver export them (scanner/factory.ts). */
+export const DEVICE_FACTORIES: readonly DeviceFactory[] = [...SCANNER_FACTORIES, ...RFID_FACTORIES];
 
 /** The facts the config loader needs, without the constructors. */
 export const DEVICE_MODELS: readonly DeviceModelSpec[] = DEVICE_FACTORIES;

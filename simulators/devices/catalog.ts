@@ -7,6 +7,9 @@ import { type Static, type TObject, type TProperties, type TSchema, Type } from 
 import { oneOf } from "../../bridge/config/schema.ts";
 import type { DeviceKind } from "../../bridge/devices/device.ts";
 import { KEYBOARD_LAYOUTS } from "../../protocols/barcode/keyboard-layouts.ts";
+import { M810_SERIAL } from "../../protocols/rfid/readers/3m810.ts";
+import { CPR_SERIAL } from "../../protocols/rfid/readers/cpr-m02.ts";
+import { type RfidReaderModel, RfidReaderSimulator } from "./rfid/simulator.ts";
 import { createScannerSimulator, type ScannerSimulatorConfig } from "./scanner/index.ts";
 import type { DeviceSimulator } from "./simulator.ts";
 
@@ -39,7 +42,7 @@ const byte = Type.Optional(Type.Integer({ minimum: 0, maximum: 255, acceptHex: t
 const scanner = (model: ScannerSimulatorConfig["model"]) => (o: object) =>
   createScannerSimulator({ model, ...o } as ScannerSimulatorConfig);
 
-export const SIMULATOR_MODELS: readonly SimulatorModel[] = [
+const SCANNER_SIMULATORS: readonly SimulatorModel[] = [
   row({
     kind: "scanner",
     model: "serial-line",
@@ -81,6 +84,47 @@ export const SIMULATOR_MODELS: readonly SimulatorModel[] = [
     create: scanner("hid-keyboard"),
   }),
 ];
+
+const rfidOptions = {
+  /** Seed for UIDs and fault randomness (default 1), so a demo run repeats. */
+  seed: Type.Optional(Type.Integer()),
+  firmware: Type.Optional(Type.String({ minLength: 1 })),
+  securedAfi: byte,
+  unsecuredAfi: byte,
+  /** Tags on the pad at start, as for the placeTags action. */
+  tags: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+};
+
+function rfidReader(model: RfidReaderModel) {
+  return ({ tags, ...o }: { tags?: unknown[] } & Record<string, unknown>) => {
+    const simulator = new RfidReaderSimulator({ model, ...o });
+    if (tags) simulator.placeTags(tags);
+    return simulator;
+  };
+}
+
+const RFID_SIMULATORS: readonly SimulatorModel[] = [
+  row({
+    kind: "rfid",
+    model: "3m810",
+    summary: "3M 810 RFID pad with virtual ISO 15693 tags and fault injection",
+    exposures: ["pty", "tcp", "memory"],
+    baudRate: M810_SERIAL.baudRate,
+    options: options(rfidOptions),
+    create: rfidReader("3m810"),
+  }),
+  row({
+    kind: "rfid",
+    model: "cpr-m02",
+    summary: "FEIG CPR-M02 RFID reader with virtual ISO 15693 tags and fault injection",
+    exposures: ["pty", "tcp", "memory"],
+    baudRate: CPR_SERIAL.baudRate,
+    options: options({ ...rfidOptions, address: byte }),
+    create: rfidReader("cpr-m02"),
+  }),
+];
+
+export const SIMULATOR_MODELS: readonly SimulatorModel[] = [...SCANNER_SIMULATORS, ...RFID_SIMULATORS];
 
 export function findSimulatorModel(
   kind: string,

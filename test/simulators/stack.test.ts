@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnyDevice } from "../../bridge/devices/factories.ts";
+import type { RfidPad } from "../../bridge/devices/rfid/pad.ts";
 import { STACK_DEVICES, type Stack, startStack } from "../../simulators/stack.ts";
 import { TestSipClient } from "../support/sip2-client.ts";
 
@@ -50,6 +51,23 @@ describe("the simulated kiosk stack", () => {
     const scan = await scanned;
     expect(scan.code).toBe("34711000000010");
     expect(scan.classification.kind).toBe("item");
+  });
+
+  it("shows tags placed through the control API in the registry's RFID pad's inventory and reads their item ids", async () => {
+    const pad = stack.registry.get<RfidPad>("rfid-pad");
+    if (!pad) throw new Error("no RFID pad in the stack");
+    const placed = await post("/sims/rfid-pad/placeTags", {
+      tags: [{ itemId: "34711000000010" }, { itemId: "34711000000028", model: "iso28560-3" }],
+    });
+    expect(placed.status).toBe(200);
+    const uids = (placed.json as { result: string[] }).result;
+    expect(uids).toHaveLength(2);
+    const inventory = await pad.inventory();
+    expect(inventory.map((t) => t.uid).sort()).toEqual([...uids].sort());
+    const readings = await Promise.all(uids.map((uid) => pad.readTag(uid)));
+    expect(readings.map((r) => r.data?.itemId)).toEqual(["34711000000010", "34711000000028"]);
+    await post("/sims/rfid-pad/removeTags", { all: true });
+    expect(await pad.inventory()).toEqual([]);
   });
 
   it("serves SIP2 on the ACS simulator with the login the generated config names", async () => {
