@@ -100,7 +100,9 @@ export interface TagReading {
   security: SecurityState;
   blockSize: number;
   blockCount: number;
+  /** The data area in tag order, as one array and block by block. */
   memory: Uint8Array;
+  blocks: Uint8Array[];
   /** Decoded item data; absent when the memory matches no known data model (then see dataError). */
   data?: LibraryItemData;
   dataError?: { code: string; message: string };
@@ -351,6 +353,9 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
         blockSize: info.blockSize,
         blockCount: info.blockCount,
         memory,
+        blocks: Array.from({ length: info.blockCount }, (_, i) =>
+          memory.slice(i * info.blockSize, (i + 1) * info.blockSize),
+        ),
         ...(info.dsfid !== undefined && { dsfid: info.dsfid }),
         ...(info.afi !== undefined && { afi: info.afi }),
         ...(eas !== undefined && { eas }),

@@ -3,6 +3,7 @@ import { createRfidPad } from "../../../../bridge/devices/rfid/pad.ts";
 import type { RfidModel } from "../../../../bridge/devices/rfid/reader.ts";
 import { createMemoryPair } from "../../../../bridge/transports/memory.ts";
 import { createReconnectingTransport } from "../../../../bridge/transports/reconnecting.ts";
+import { bytesToHex } from "../../../../protocols/rfid/bytes.ts";
 import type { TagView } from "../../../../simulators/devices/rfid/tags.ts";
 import { itemIds, memoryRig, nextEvent } from "./rig.ts";
 
@@ -59,6 +60,9 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
     });
     expect(first).toMatchObject({ afi: 0x07, security: "secured", blockSize: 4 });
     expect(first.blockCount).toBe(model === "3m810" ? 8 : 28);
+    expect(first.blocks).toHaveLength(first.blockCount);
+    expect(first.blocks.map((b) => bytesToHex(b)).join("")).toBe(bytesToHex(first.memory));
+    expect(bytesToHex(first.memory)).toBe(tagsOf(sim.state())[0]?.memory.slice(0, first.blockCount * 8));
     if (model === "cpr-m02") expect(first.dsfid).toBe(0x06);
     expect((await pad.readTag(b as string)).data).toMatchObject({ model: "rfid501", itemId: "1302099999" });
     expect((await pad.readTag(c as string)).data).toMatchObject({ model: "iso28560-3", itemId: "33191000105865" });
