@@ -12,6 +12,7 @@ import { SECURITY_MODES } from "../../protocols/rfid/security.ts";
 import { type DeviceModelSpec, oneOf } from "../config/schema.ts";
 import type { Transport } from "../transports/transport.ts";
 import type { Device, DeviceKind } from "./device.ts";
+import { createReceiptPrinter, type ReceiptPrinterOptions } from "./printer/receipt-printer.ts";
 import { createRfidPad } from "./rfid/pad.ts";
 import { SCANNER_FACTORIES } from "./scanner/factory.ts";
 
@@ -96,8 +97,73 @@ const RFID_FACTORIES: readonly DeviceFactory[] = [
   }),
 ];
 
+// ---- receipt printers. Layout options are resolved (and refused with PRINTER_* codes) by the driver.
+
+const text = Type.Optional(Type.String());
+const receiptOptions = closed({
+  /** A receipt-printer-encoder printer model, e.g. "epson-tm-t88vi" or "pos-5890". */
+  printerModel: Type.Optional(Type.String({ minLength: 1 })),
+  paperWidth: Type.Optional(Type.Union([Type.Literal(58), Type.Literal(80)])),
+  columns: Type.Optional(Type.Union([32, 35, 42, 44, 48].map((n) => Type.Literal(n)))),
+  codepageMapping: Type.Optional(Type.String({ minLength: 1 })),
+  locale: Type.Optional(Type.String({ minLength: 2 })),
+  timeZone: Type.Optional(Type.String({ minLength: 1 })),
+  labels: Type.Optional(
+    closed({
+      title: Type.Optional(closed({ checkout: text, checkin: text, renew: text, fees: text })),
+      patron: text,
+      due: text,
+      newDue: text,
+      returned: text,
+      item: text,
+      failed: text,
+      items: text,
+      transaction: text,
+      testPage: text,
+    }),
+  ),
+  /** Default: no patron name, patron id masked to its last 4 characters. */
+  privacy: Type.Optional(
+    closed({
+      showPatronName: Type.Optional(Type.Boolean()),
+      patronId: Type.Optional(oneOf(["masked", "full", "hidden"])),
+      visibleCharacters: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
+      maskCharacter: Type.Optional(Type.String({ minLength: 1, maxLength: 2 })),
+    }),
+  ),
+  transactionCode: Type.Optional(oneOf(["barcode", "qr", "both", "none"])),
+  qrTemplate: Type.Optional(Type.String({ minLength: 1 })),
+  showItemIds: Type.Optional(Type.Boolean()),
+  maxTitleLines: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+  /** A PNG file printed at the top of each receipt. */
+  logo: Type.Optional(closed({ path: Type.String({ minLength: 1 }) })),
+  logoWidth: Type.Optional(Type.Integer({ minimum: 8, maximum: 2048 })),
+  statusTimeoutMs: milliseconds(),
+  /** How often to ask for paper and cover state while idle; 0 turns polling off. */
+  pollIntervalMs: milliseconds(0),
+  writeChunkSize: Type.Optional(Type.Integer({ minimum: 16, maximum: 1 << 20 })),
+});
+
+const PRINTER_FACTORIES: readonly DeviceFactory[] = [
+  defineDeviceFactory({
+    kind: "printer",
+    model: "escpos",
+    summary: "ESC/POS receipt printer (58 or 80 mm) on a serial line, USB (/dev/usb/lp*) or TCP port 9100",
+    transports: ["tcp", "usb-printer", "serial"],
+    // No serial default: printers ship at 9600 to 115200 depending on make and DIP switches.
+    tcpPort: 9100,
+    options: receiptOptions,
+    create: ({ id, transport, options, logger }) =>
+      createReceiptPrinter({ id, transport, logger }, options as ReceiptPrinterOptions),
+  }),
+];
+
 /** The table. Families that keep their rows next to their driver export them (scanner/factory.ts). */
-export const DEVICE_FACTORIES: readonly DeviceFactory[] = [...SCANNER_FACTORIES, ...RFID_FACTORIES];
+export const DEVICE_FACTORIES: readonly DeviceFactory[] = [
+  ...SCANNER_FACTORIES,
+  ...RFID_FACTORIES,
+  ...PRINTER_FACTORIES,
+];
 
 /** The facts the config loader needs, without the constructors. */
 export const DEVICE_MODELS: readonly DeviceModelSpec[] = DEVICE_FACTORIES;

@@ -9,6 +9,7 @@ import type { DeviceKind } from "../../bridge/devices/device.ts";
 import { KEYBOARD_LAYOUTS } from "../../protocols/barcode/keyboard-layouts.ts";
 import { M810_SERIAL } from "../../protocols/rfid/readers/3m810.ts";
 import { CPR_SERIAL } from "../../protocols/rfid/readers/cpr-m02.ts";
+import { createEscPosPrinterSimulator } from "./printer/escpos-printer.ts";
 import { type RfidReaderModel, RfidReaderSimulator } from "./rfid/simulator.ts";
 import { createScannerSimulator, type ScannerSimulatorConfig } from "./scanner/index.ts";
 import type { DeviceSimulator } from "./simulator.ts";
@@ -124,7 +125,26 @@ const RFID_SIMULATORS: readonly SimulatorModel[] = [
   }),
 ];
 
-export const SIMULATOR_MODELS: readonly SimulatorModel[] = [...SCANNER_SIMULATORS, ...RFID_SIMULATORS];
+const PRINTER_SIMULATORS: readonly SimulatorModel[] = [
+  row({
+    kind: "printer",
+    model: "escpos",
+    summary: "ESC/POS receipt printer: answers status requests, renders what it prints, paper and cover controls",
+    exposures: ["tcp", "pty", "memory"],
+    options: options({
+      /** Characters per line: 32 for 58 mm paper, 42 or 48 for 80 mm. */
+      columns: Type.Optional(Type.Integer({ minimum: 16, maximum: 64 })),
+      keepReceipts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    }),
+    create: (o) => createEscPosPrinterSimulator(o),
+  }),
+];
+
+export const SIMULATOR_MODELS: readonly SimulatorModel[] = [
+  ...SCANNER_SIMULATORS,
+  ...RFID_SIMULATORS,
+  ...PRINTER_SIMULATORS,
+];
 
 export function findSimulatorModel(
   kind: string,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnyDevice } from "../../bridge/devices/factories.ts";
+import type { ReceiptPrinter } from "../../bridge/devices/printer/receipt-printer.ts";
 import type { RfidPad } from "../../bridge/devices/rfid/pad.ts";
 import { STACK_DEVICES, type Stack, startStack } from "../../simulators/stack.ts";
 import { TestSipClient } from "../support/sip2-client.ts";
@@ -68,6 +69,21 @@ describe("the simulated kiosk stack", () => {
     expect(readings.map((r) => r.data?.itemId)).toEqual(["34711000000010", "34711000000028"]);
     await post("/sims/rfid-pad/removeTags", { all: true });
     expect(await pad.inventory()).toEqual([]);
+  });
+
+  it("prints through the registry's printer onto the network printer simulator, and refuses once paper is out", async () => {
+    const printer = stack.registry.get<ReceiptPrinter>("printer");
+    if (!printer) throw new Error("no printer in the stack");
+    const printed = await printer.printTestPage();
+    expect(printed.bytes).toBeGreaterThan(0);
+    const state = (await (await fetch(`${stack.control.url}/sims/printer`)).json()) as {
+      state: { receipts: Array<{ text: string }> };
+    };
+    expect(state.state.receipts.length).toBeGreaterThanOrEqual(1);
+    expect(state.state.receipts.at(-1)?.text.length).toBeGreaterThan(0);
+    expect((await post("/sims/printer/setPaper", { state: "out" })).status).toBe(200);
+    await expect(printer.printTestPage()).rejects.toMatchObject({ code: "PRINTER_PAPER_OUT" });
+    await post("/sims/printer/setPaper", { state: "ok" });
   });
 
   it("serves SIP2 on the ACS simulator with the login the generated config names", async () => {
