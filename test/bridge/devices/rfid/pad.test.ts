@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createRfidPad } from "../../../../bridge/devices/rfid/pad.ts";
 import type { RfidModel } from "../../../../bridge/devices/rfid/reader.ts";
+import { TransportError } from "../../../../bridge/transports/errors.ts";
 import { createMemoryPair } from "../../../../bridge/transports/memory.ts";
 import { createReconnectingTransport } from "../../../../bridge/transports/reconnecting.ts";
 import { bytesToHex } from "../../../../protocols/rfid/bytes.ts";
+import { createRfidReaderSimulator } from "../../../../simulators/devices/rfid/simulator.ts";
 import type { TagView } from "../../../../simulators/devices/rfid/tags.ts";
 import { itemIds, memoryRig, nextEvent } from "./rig.ts";
 
@@ -309,7 +311,6 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
   it("unplug → disconnected with the transport error → replug → set up again, polling resumes", async () => {
     const [host, device] = createMemoryPair({ names: ["rfid host", "rfid reader"] });
     await device.open();
-    const { createRfidReaderSimulator } = await import("../../../../simulators/devices/rfid/simulator.ts");
     const sim = createRfidReaderSimulator({ model, seed: 3 });
     sim.attach(device);
     const transport = createReconnectingTransport({
@@ -372,6 +373,33 @@ describe("RfidPad options", () => {
     const pad = createRfidPad({ id: "p", model: "cpr-m02", transport: host });
     await expect(pad.inventory()).rejects.toMatchObject({ code: "RFID_STOPPED" });
     expect(pad.health().state).toBe("disconnected");
+  });
+});
+
+describe("RfidPad start() with a reader that is not there yet", () => {
+  it("resolves after the first attempt with disconnected health, and comes up when the reader appears", async () => {
+    const [host, device] = createMemoryPair();
+    let plugged = false;
+    const transport = createReconnectingTransport({
+      label: "RFID pad",
+      factory: () => {
+        if (!plugged) throw new TransportError("DEVICE_NOT_FOUND", "no reader at /dev/ttyUSB0");
+        return host;
+      },
+      backoff: { initialMs: 5, maxMs: 10, jitter: 0 },
+    });
+    const pad = createRfidPad({ id: "rfid-pad", model: "3m810", transport });
+    cleanups.push(
+      () => pad.stop(),
+      () => device.close(),
+    );
+    await pad.start();
+    expect(pad.health()).toMatchObject({ state: "disconnected", lastError: { code: "DEVICE_NOT_FOUND" } });
+    await device.open();
+    createRfidReaderSimulator({ model: "3m810" }).attach(device);
+    const up = nextEvent(pad, "health", (h) => h.state === "ok");
+    plugged = true;
+    expect((await up)[0].detail).toMatchObject({ firmware: "10.5.0.2" });
   });
 });
 
