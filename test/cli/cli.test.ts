@@ -1,9 +1,46 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestSipClient } from "../support/sip2-client.ts";
 import { type RunningCli, runCli, startCli } from "./run.ts";
+
+const EXAMPLE = fileURLToPath(new URL("../../config/simulated.json", import.meta.url));
+
+interface SimulatedExample {
+  devices: Array<{ id: string; transport: Record<string, unknown> }>;
+  simulators: Array<{ id: string; expose: Record<string, unknown> }>;
+}
+
+/** The example with its PTY links in `dir` and its TCP simulators on `port`. */
+function relocate(example: SimulatedExample, dir: string, port: number): SimulatedExample {
+  const moved = (path: unknown) => join(dir, String(path).split("/").at(-1) ?? "link");
+  return {
+    ...example,
+    devices: example.devices.map((d) => ({
+      ...d,
+      transport:
+        d.transport.type === "serial" ? { ...d.transport, path: moved(d.transport.path) } : { ...d.transport, port },
+    })),
+    simulators: example.simulators.map((s) => ({
+      ...s,
+      expose: s.expose.type === "pty" ? { ...s.expose, link: moved(s.expose.link) } : { ...s.expose, port },
+    })),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 const running: RunningCli[] = [];
 afterEach(async () => {
@@ -58,35 +95,20 @@ describe("selfcheck devices", () => {
 });
 
 describe("selfcheck sim", () => {
-  it("prints where each simulator is and the control API, which answers; devices --config finds them healthy", async () => {
-    const { dir, file } = await tempConfig((d) => ({
-      $comment: "one serial scanner, driven from another process through a PTY link",
-      devices: [
-        {
-          id: "scanner",
-          kind: "scanner",
-          model: "serial-line",
-          transport: { type: "serial", path: join(d, "scanner") },
-        },
-        {
-          id: "absent",
-          kind: "scanner",
-          model: "serial-line",
-          transport: { type: "serial", path: join(d, "nothing-here") },
-        },
-      ],
-      simulators: [
-        { id: "scanner", kind: "scanner", model: "serial-line", expose: { type: "pty", link: join(d, "scanner") } },
-      ],
-    }));
+  it("runs config/simulated.json: prints where each simulator is and the control API; devices --config finds them ok", async () => {
+    // The example, moved to a temporary directory and a free printer port so tests never collide.
+    const example = JSON.parse(await readFile(EXAMPLE, "utf8")) as SimulatedExample;
+    const printerPort = await freePort();
+    const { dir, file } = await tempConfig((d) => relocate(example, d, printerPort));
     const sim = start(["sim", "--config", file, "--control-port", "0"]);
     const [, url] = await sim.waitFor(/Control API: (http:\/\/127\.0\.0\.1:\d+)/);
     expect(sim.output()).toMatch(
       new RegExp(`scanner +scanner serial-line +pty /dev/pts/\\d+ \\(link ${join(dir, "scanner")}\\)`),
     );
+    expect(sim.output()).toMatch(new RegExp(`printer +printer escpos +tcp 127\\.0\\.0\\.1:${printerPort}`));
 
     const sims = (await (await fetch(`${url}/sims`)).json()) as Array<{ id: string; model: string }>;
-    expect(sims).toMatchObject([{ id: "scanner", model: "serial-line" }]);
+    expect(sims.map((s) => s.id)).toEqual(example.simulators.map((s) => s.id));
     const scan = await fetch(`${url}/sims/scanner/scan`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -96,21 +118,34 @@ describe("selfcheck sim", () => {
     const bad = await fetch(`${url}/sims/scanner/juggle`, { method: "POST" });
     expect(bad.status).toBe(404);
 
-    const devices = await runCli(["devices", "--config", file, "--json", "--wait", "1500"]);
+    const devices = await runCli(["devices", "--config", file, "--json", "--wait", "3000"]);
     expect(devices.code).toBe(0);
     const { configured } = JSON.parse(devices.stdout) as {
       configured: Array<{ id: string; health: { state: string; lastError?: { code: string } } }>;
     };
-    expect(configured.find((d) => d.id === "scanner")?.health.state).toBe("ok");
-    expect(configured.find((d) => d.id === "absent")?.health).toMatchObject({
-      state: "disconnected",
-      lastError: { code: "DEVICE_NOT_FOUND" },
-    });
+    expect(Object.fromEntries(configured.map((d) => [d.id, d.health.state]))).toEqual(
+      Object.fromEntries(example.devices.map((d) => [d.id, "ok"])),
+    );
 
     const stopped = await sim.stop();
     expect(stopped.code).toBe(0);
   });
 
+  it("devices --config shows a device that is not there as disconnected with the reason", async () => {
+    const { file } = await tempConfig((d) => ({
+      devices: [
+        {
+          id: "absent",
+          kind: "scanner",
+          model: "serial-line",
+          transport: { type: "serial", path: join(d, "nothing") },
+        },
+      ],
+    }));
+    const devices = await runCli(["devices", "--config", file, "--wait", "300"]);
+    expect(devices.code).toBe(0);
+    expect(devices.stdout).toMatch(/absent +scanner serial-line +disconnected .*DEVICE_NOT_FOUND/);
+  });
   it("refuses a config without simulators and a HID simulator it cannot expose", async () => {
     const empty = await tempConfig(() => ({ devices: [] }));
     const none = await runCli(["sim", "--config", empty.file]);
