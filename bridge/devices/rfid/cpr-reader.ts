@@ -33,8 +33,6 @@ import type { InventoryTag, ReaderProtocol, ReaderSetup, ReaderTimeouts, TagInfo
 
 type ResponseOf<K extends CprCommandKind> = Extract<CprResponse, { kind: K }>;
 
-/** [0xB0][0x01] Inventory with MODE bit 7 (MORE): "send the tags that did not fit" (FEIG ID ISC.MR200 manual). */
-const INVENTORY_MORE_MODE = 0x80;
 /** Status 0x83 RF communication error and 0x84 RF warning: noise in the field, worth a retry like a miss. */
 const RF_TROUBLE = new Set([0x83, 0x84]);
 /** Blocks per read or write request: well inside one 255-byte frame for blocks up to 8 bytes. */
@@ -97,7 +95,7 @@ export class CprReader implements ReaderProtocol {
     const tags: InventoryTag[] = [];
     let more = false;
     for (let frames = 0; frames < MAX_INVENTORY_FRAMES; frames++) {
-      const answer = await this.#request({ kind: "inventory" }, more ? inventoryMoreFrame() : undefined);
+      const answer = await this.#request(more ? { kind: "inventory", more } : { kind: "inventory" });
       for (const t of answer.tags) tags.push({ uid: t.uid, dsfid: t.dsfid });
       if (!answer.moreData) return tags;
       more = true;
@@ -215,12 +213,4 @@ export class CprReader implements ReaderProtocol {
       },
     );
   }
-}
-
-function inventoryMoreFrame(): Uint8Array {
-  return encodeCprFrame({
-    address: CPR_BROADCAST_ADDRESS,
-    command: CPR_CONTROL.isoHost,
-    body: Uint8Array.of(0x01, INVENTORY_MORE_MODE),
-  });
 }

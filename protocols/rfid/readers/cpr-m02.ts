@@ -35,7 +35,7 @@ export const CPR_MFR_NXP = 0x04;
 /** ISO 15693 transponder type in inventory records. */
 export const CPR_TR_TYPE_ISO15693 = 0x03;
 /** MODE byte: addressed (UID in request); bit 3 asks for block security status on reads. */
-const MODE = { nonAddressed: 0x00, addressed: 0x01, withSecurity: 0x08, addressMask: 0x07 } as const;
+const MODE = { nonAddressed: 0x00, addressed: 0x01, withSecurity: 0x08, addressMask: 0x07, more: 0x80 } as const;
 
 /** Status byte values (FEIG ISC manuals, "Index of Status Bytes"). */
 export const CPR_STATUS: Readonly<Record<number, string>> = {
@@ -152,7 +152,11 @@ export type CprCommand = Addressed &
     | { kind: "softwareVersion" }
     | { kind: "readerInfo"; mode: number }
     | { kind: "rfReset" }
-    | { kind: "inventory" }
+    | {
+        kind: "inventory";
+        /** MODE bit 7: send the tags that did not fit the last answer ("more data", FEIG ISC.MR200 manual). */
+        more?: boolean;
+      }
     | { kind: "getSystemInfo"; uid: Uid }
     | { kind: "readBlocks"; uid: Uid; firstBlock: number; count: number; withSecurity?: boolean }
     | { kind: "writeBlocks"; uid: Uid; firstBlock: number; blockSize: number; data: Uint8Array }
@@ -317,11 +321,9 @@ const SPECS: { [K in CprCommandKind]: MessageSpec<K> } = {
   },
   inventory: {
     route: { control: CPR_CONTROL.isoHost, iso: 0x01 },
-    encodeCommand: () => Uint8Array.of(MODE.nonAddressed),
-    decodeCommand: (r) => {
-      r.u8("MODE");
-      return { kind: "inventory" };
-    },
+    encodeCommand: (c) => Uint8Array.of(MODE.nonAddressed | (c.more ? MODE.more : 0)),
+    decodeCommand: (r) =>
+      (r.u8("MODE") & MODE.more) !== 0 ? { kind: "inventory", more: true } : { kind: "inventory" },
     encodeResponse: (resp) => {
       if (resp.status === CPR_STATUS_NO_TRANSPONDER) return new Uint8Array(0);
       checkInteger(resp.tags.length, 0, 255, "tag count");

@@ -30,8 +30,6 @@ import {
 import type { TagOutcome, VirtualPad } from "./virtual-pad.ts";
 
 export const CPR_DEFAULT_FIRMWARE = "2.4";
-/** MODE bit 7 of [0xB0][0x01] Inventory: "more data requested" (the codec's typed command has no field for it). */
-export const CPR_MODE_MORE = 0x80;
 const MAX_FRAME = 255;
 /** LEN, COM-ADR, CMD, STATUS, DATA-SETS and CRC around inventory records of 10 bytes each. */
 const INVENTORY_PER_FRAME = Math.floor((MAX_FRAME - 7) / 10);
@@ -82,7 +80,7 @@ export class CprResponder {
       case "readerInfo":
         return { ...head, status: CPR_STATUS_OK, kind: "readerInfo", data: this.#versionData };
       case "inventory":
-        return this.#inventory(head, (frame.body[1] ?? 0) & CPR_MODE_MORE ? "more" : "new");
+        return this.#inventory(head, command.more ? "more" : "new");
       case "getSystemInfo":
         return this.#answer(
           head,

@@ -33,6 +33,8 @@ const COMMANDS: [string, CprCommand][] = [
   ["06 ff 66 00 cd bf", { kind: "readerInfo", mode: 0 }],
   ["05 ff 69 89 01", { kind: "rfReset" }],
   ["07 ff b0 01 00 1c 56", { kind: "inventory" }],
+  // MODE bit 7 asks for the tags that did not fit the previous answer (CRC computed with python3).
+  ["07 ff b0 01 80 14 d2", { kind: "inventory", more: true }],
   ["0f ff b0 2b 01 e0 04 01 00 31 23 aa 26 4c 6e", { kind: "getSystemInfo", uid: UID }],
   ["11 ff b0 23 01 e0 04 01 00 31 23 aa 26 00 04 0d 62", { kind: "readBlocks", uid: UID, firstBlock: 0, count: 4 }],
   [
