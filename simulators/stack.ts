@@ -4,6 +4,9 @@
  * network ones on TCP, HID ones on in-memory HID cables), the bridge's device registry with a config
  * generated to point at them, and the simulators' control API. `npm start` and the tests use it.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { pino } from "pino";
@@ -111,6 +114,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const address = await server.start();
     stops.push(() => server.stop());
 
+    // PTYs get stable links here, so a driver follows its simulator through an unplug and replug.
+    const linkDir = await mkdtemp(join(tmpdir(), "open-selfcheck-stack-"));
+    stops.push(() => rm(linkDir, { recursive: true, force: true }));
     const simulators = new Map<string, Hosting>();
     const skipped: Array<{ id: string; reason: string }> = [];
     const deviceConfigs: unknown[] = [];
@@ -124,7 +130,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         });
         continue;
       }
-      const hosting = await hostSimulator(simModel, device, host);
+      const hosting = await hostSimulator(simModel, device, host, join(linkDir, device.id));
       stops.push(() => hosting.close());
       simulators.set(device.id, hosting);
       deviceConfigs.push({
@@ -235,11 +241,11 @@ export async function startSimulators(
 }
 
 /** Hosts a simulator the way its model is reached: PTY for serial, TCP for network, memory for HID. */
-async function hostSimulator(model: SimulatorModel, device: StackDevice, host: string): Promise<Hosting> {
+async function hostSimulator(model: SimulatorModel, device: StackDevice, host: string, link: string): Promise<Hosting> {
   const simulator = model.create(device.simulator ?? {});
   switch (model.exposures[0]) {
     case "pty":
-      return hostOnPty(simulator, model.baudRate === undefined ? {} : { baudRate: model.baudRate });
+      return hostOnPty(simulator, model.baudRate === undefined ? { link } : { link, baudRate: model.baudRate });
     case "tcp":
       return hostOnTcp(simulator, { host, port: 0 });
     default:
@@ -252,7 +258,11 @@ function transportFor(hosting: Hosting, device: StackDevice, model: SimulatorMod
   const e = hosting.exposure;
   switch (e.type) {
     case "pty":
-      return { type: "serial", path: e.path, ...(model.baudRate === undefined ? {} : { baudRate: model.baudRate }) };
+      return {
+        type: "serial",
+        path: e.link ?? e.path,
+        ...(model.baudRate === undefined ? {} : { baudRate: model.baudRate }),
+      };
     case "tcp":
       return { type: "tcp", host: e.host, port: e.port };
     case "memory":

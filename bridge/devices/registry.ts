@@ -171,7 +171,12 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
       logger: log,
     });
     slot.device = device;
-    device.on("health", (health: DeviceHealth) => this.emit("health", config.id, health));
+    device.on("health", (health: DeviceHealth) => {
+      // Health carries no patron data (drivers keep it out), so it can be logged as it is.
+      const error = health.lastError && health.state !== "ok" ? { code: health.lastError.code } : {};
+      (health.state === "ok" ? log.info : log.warn).call(log, { state: health.state, ...error }, "device health");
+      this.emit("health", config.id, health);
+    });
   }
 
   #setPlaceholder(slot: Slot, error: CodedError): void {

@@ -86,6 +86,29 @@ describe("the simulated kiosk stack", () => {
     await post("/sims/printer/setPaper", { state: "ok" });
   });
 
+  it("follows the RFID pad through an unplug and replug of its PTY, made through the control API", async () => {
+    const health = (state: string) =>
+      new Promise<void>((resolve) => {
+        const check = (id: string, h: { state: string }) => {
+          if (id !== "rfid-pad" || h.state !== state) return;
+          stack.registry.off("health", check);
+          resolve();
+        };
+        stack.registry.on("health", check);
+      });
+    const down = health("disconnected");
+    expect((await post("/hosting/rfid-pad/unplug", {})).status).toBe(200);
+    await down;
+    const entry = stack.registry.list().find((e) => e.id === "rfid-pad");
+    expect(entry?.health.lastError?.code).toBe("DEVICE_DISCONNECTED");
+    const up = health("ok");
+    const replugged = await post("/hosting/rfid-pad/replug", {});
+    expect(replugged.json).toMatchObject({ result: { where: expect.stringMatching(/^pty \/dev\/pts\/\d+/) } });
+    await up;
+    const pad = stack.registry.get<RfidPad>("rfid-pad");
+    await expect(pad?.inventory()).resolves.toEqual([]);
+  });
+
   it("serves SIP2 on the ACS simulator with the login the generated config names", async () => {
     const sip2 = stack.config.sip2;
     expect(sip2).toMatchObject({ host: "127.0.0.1", port: stack.acs.address.port });

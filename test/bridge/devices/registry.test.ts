@@ -12,6 +12,7 @@ import {
 } from "../../../bridge/devices/registry.ts";
 import { createMemoryHidPair } from "../../../bridge/transports/memory.ts";
 import { type Hosting, hostOnMemory, hostOnPty, memoryDriverFactory } from "../../../simulators/devices/host.ts";
+import { createScannerSimulator } from "../../../simulators/devices/scanner/index.ts";
 import { PingDevice, PongSimulator } from "../../simulators/devices/host-fixtures.ts";
 
 const logger = pino({ level: "silent" });
@@ -193,6 +194,52 @@ describe("DeviceRegistry", () => {
       lastError: { code: "HID_UNAVAILABLE", message: expect.stringMatching(/libusb/) },
     });
     expect(r.list().find((e) => e.id === "a")?.health.state).toBe("ok");
+  });
+
+  it("with the real drivers: a HID POS scanner shows HID_UNAVAILABLE naming libusb, a serial scanner next to it works", async () => {
+    const sim = createScannerSimulator({ model: "serial-line" });
+    const pty = await hostOnPty(sim);
+    cleanups.push(() => pty.close());
+    const devices = parseConfig(
+      {
+        devices: [
+          {
+            id: "hid-scanner",
+            kind: "scanner",
+            model: "hid-pos",
+            transport: { type: "hid", match: { vendorId: "0c2e", productId: "0b10" } },
+          },
+          {
+            id: "serial-scanner",
+            kind: "scanner",
+            model: "serial-line",
+            transport: { type: "serial", path: pty.exposure.path },
+          },
+        ],
+      },
+      "test",
+    ).devices;
+    const r = new DeviceRegistry({
+      devices,
+      logger,
+      backoff: BACKOFF,
+      hidLoader: () =>
+        Promise.reject(
+          Object.assign(new Error("libusb-1.0.so.0: cannot open shared object file"), { code: "ERR_DLOPEN_FAILED" }),
+        ),
+    });
+    cleanups.push(() => r.stop());
+    await r.start();
+    const [hid, serial] = r.list();
+    expect(hid?.health).toMatchObject({
+      state: "disconnected",
+      lastError: { code: "HID_UNAVAILABLE", message: expect.stringContaining("libusb-1.0-0") },
+    });
+    expect(serial?.health.state).toBe("ok");
+    const scanner = r.get("serial-scanner");
+    const scanned = new Promise<{ code: string }>((resolve) => scanner?.once("scan", resolve));
+    await sim.control("scan", { code: "34711000000010" });
+    expect((await scanned).code).toBe("34711000000010");
   });
 
   it("finds a serial device by USB identity wherever it is, over a real PTY", async () => {
