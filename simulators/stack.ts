@@ -25,6 +25,7 @@ import { type AcsAddress, AcsServer } from "./acs/server.ts";
 import { findSimulatorModel, SIMULATOR_MODELS, type SimulatorModel } from "./devices/catalog.ts";
 import { type ControlApi, startControlApi } from "./devices/control-api.ts";
 import { type Hosting, hostOnMemory, hostOnPty, hostOnTcp, type MemoryHosting } from "./devices/host.ts";
+import { PtyError } from "./devices/pty.ts";
 
 export const DEFAULT_FIXTURE = fileURLToPath(new URL("./acs/fixtures/default.json", import.meta.url));
 
@@ -66,6 +67,11 @@ export interface StackOptions {
   host?: string;
   /** Default STACK_DEVICES. */
   devices?: readonly StackDevice[];
+  /**
+   * Where serial simulators go: "pty" (default; the drivers' serial code runs for real, needs python3) or
+   * "memory". Without PTY support the stack falls back to memory by itself.
+   */
+  serialOver?: "pty" | "memory";
   /** Reconnect backoff for the drivers. */
   backoff?: Partial<BackoffPolicy>;
   /** Tables to build from (tests may narrow them). */
@@ -130,7 +136,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         });
         continue;
       }
-      const hosting = await hostSimulator(simModel, device, host, join(linkDir, device.id));
+      const hosting = await hostSimulator(simModel, device, {
+        host,
+        link: join(linkDir, device.id),
+        serialOver: options.serialOver ?? "pty",
+        logger,
+      });
       stops.push(() => hosting.close());
       simulators.set(device.id, hosting);
       deviceConfigs.push({
@@ -241,13 +252,28 @@ export async function startSimulators(
 }
 
 /** Hosts a simulator the way its model is reached: PTY for serial, TCP for network, memory for HID. */
-async function hostSimulator(model: SimulatorModel, device: StackDevice, host: string, link: string): Promise<Hosting> {
+async function hostSimulator(
+  model: SimulatorModel,
+  device: StackDevice,
+  where: { host: string; link: string; serialOver: "pty" | "memory"; logger: Logger },
+): Promise<Hosting> {
   const simulator = model.create(device.simulator ?? {});
   switch (model.exposures[0]) {
-    case "pty":
-      return hostOnPty(simulator, model.baudRate === undefined ? { link } : { link, baudRate: model.baudRate });
+    case "pty": {
+      if (where.serialOver === "memory") return hostOnMemory(simulator);
+      const settings =
+        model.baudRate === undefined ? { link: where.link } : { link: where.link, baudRate: model.baudRate };
+      try {
+        return await hostOnPty(simulator, settings);
+      } catch (err) {
+        // No pseudo-terminals here (no python3, or not Linux/macOS): the device still works, in memory.
+        if (!(err instanceof PtyError && err.code === "PTY_UNAVAILABLE")) throw err;
+        where.logger.warn({ device: device.id, reason: err.message }, "no PTY for a serial simulator; using memory");
+        return hostOnMemory(simulator);
+      }
+    }
     case "tcp":
-      return hostOnTcp(simulator, { host, port: 0 });
+      return hostOnTcp(simulator, { host: where.host, port: 0 });
     default:
       return hostOnMemory(simulator, { hid: model.hid === true });
   }

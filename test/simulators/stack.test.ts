@@ -120,3 +120,20 @@ describe("the simulated kiosk stack", () => {
     }
   });
 });
+
+describe("the stack without pseudo-terminals", () => {
+  it("runs serial simulators in memory and their drivers still work", async () => {
+    const inMemory = await startStack({ serialOver: "memory", backoff: { initialMs: 10, maxMs: 100 } });
+    try {
+      expect(inMemory.simulators.get("rfid-pad")?.exposure).toEqual({ type: "memory", hid: false });
+      expect(await inMemory.registry.whenAllOk(5000)).toBe(true);
+      const pad = inMemory.registry.get<RfidPad>("rfid-pad");
+      await inMemory.simulators
+        .get("rfid-pad")
+        ?.simulator.control("placeTags", { tags: [{ itemId: "34711000000010" }] });
+      expect(await pad?.inventory()).toHaveLength(1);
+    } finally {
+      await inMemory.stop();
+    }
+  });
+});
