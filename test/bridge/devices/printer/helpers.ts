@@ -2,7 +2,7 @@
 import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
 import { Writable } from "node:stream";
-import type { Device, DeviceHealth } from "../../../../bridge/devices/device.ts";
+import type { DeviceHealth } from "../../../../bridge/devices/device.ts";
 import type { Receipt } from "../../../../bridge/devices/printer/receipt.ts";
 import { createLogger, type Logger } from "../../../../bridge/log/logger.ts";
 import { disconnectedError } from "../../../../bridge/transports/errors.ts";
@@ -21,9 +21,16 @@ export function capturingLogger(level = "debug"): { logger: Logger; lines: strin
   return { logger: createLogger({ level, destination }), lines };
 }
 
+/** What waitForHealth needs of a device, whatever its other events. */
+export interface HealthSource {
+  health(): DeviceHealth;
+  on(event: "health", listener: (health: DeviceHealth) => void): unknown;
+  off(event: "health", listener: (health: DeviceHealth) => void): unknown;
+}
+
 /** Resolves with the first health (current or coming) that satisfies `predicate`. */
 export function waitForHealth(
-  device: Device,
+  device: HealthSource,
   predicate: (h: DeviceHealth) => boolean,
   timeoutMs = 5000,
 ): Promise<DeviceHealth> {
