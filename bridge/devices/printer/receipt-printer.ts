@@ -110,6 +110,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     | { answers: Map<RealtimeStatusKind, number>; wanted: number; done: (error?: CodedError) => void }
     | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  #busy = 0;
   #health: DeviceHealth;
   #condition: PrinterCondition | undefined;
   #checkedAt: string | undefined;
@@ -262,13 +263,17 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
   }
 
   #enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(job, job);
+    this.#busy++;
+    const run = this.#queue.then(job, job).finally(() => {
+      this.#busy--;
+    });
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
+  /** A poll only when nothing else is queued: a print checks the status itself. */
   #poll(): void {
-    if (!this.#running || !this.#transport.isOpen || this.#pending) return;
+    if (!this.#running || !this.#transport.isOpen || this.#busy > 0) return;
     void this.#enqueue(() => this.#refresh()).catch(() => undefined);
   }
 
