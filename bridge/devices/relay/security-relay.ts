@@ -38,7 +38,7 @@ export const SYSTEM_CLOCK: RelayClock = {
 
 export interface SecurityRelayDeps {
   id: string;
-  /** For "usb-hid-relay" a HID transport with feature reports (createReconnectingHidTransport). */
+  /** For "usb-hid-relay" a HID transport with feature reports (registry.ts: createReconnectingHidTransport). */
   transport: Transport;
   logger: Logger;
   clock?: RelayClock;

@@ -44,7 +44,7 @@ export class UsbHidRelayBoard implements RelayBoard {
       throw new SecurityRelayError(
         "RELAY_BAD_OPTIONS",
         `${transport.description}: a USB HID relay needs a HID transport with feature reports ` +
-          "(createHidTransport, or createReconnectingHidTransport to keep it connected).",
+          "(createHidTransport, or the registry's createReconnectingHidTransport to keep it connected).",
       );
     }
     const input = options.alarmInput;

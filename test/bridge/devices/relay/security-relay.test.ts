@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
-import { createReconnectingHidTransport } from "../../../../bridge/devices/relay/reconnecting-hid.ts";
+import { createReconnectingHidTransport } from "../../../../bridge/devices/registry.ts";
 import {
   createSecurityRelay,
   type RelayAlarmEvent,
@@ -33,7 +33,7 @@ async function hidRig(options: Partial<SecurityRelayOptions> = {}, sim: UsbHidRe
   const simulator = new UsbHidRelaySimulator({ relayCount: 2, id: "QWERT", ...sim });
   simulator.attach(device);
   await device.open();
-  const transport = createReconnectingHidTransport({ label: "USB relay", factory: () => host, backoff: BACKOFF });
+  const transport = createReconnectingHidTransport(() => host, "USB relay", BACKOFF);
   const relay = createSecurityRelay(
     { id: "gate-relay", transport, logger: capturingLogger("warn").logger },
     { model: "usb-hid-relay", relayCount: 2, pulseMs: 60, minGapMs: 80, ...options },
