@@ -6,6 +6,7 @@
  */
 import { type Static, type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
 import type { Logger } from "pino";
+import { SERIAL_RELAY } from "../../protocols/relay/serial-relay.ts";
 import { M810_SERIAL } from "../../protocols/rfid/readers/3m810.ts";
 import { CPR_SERIAL } from "../../protocols/rfid/readers/cpr-m02.ts";
 import { SECURITY_MODES } from "../../protocols/rfid/security.ts";
@@ -13,6 +14,7 @@ import { type DeviceModelSpec, oneOf } from "../config/schema.ts";
 import type { Transport } from "../transports/transport.ts";
 import type { Device, DeviceKind } from "./device.ts";
 import { createReceiptPrinter, type ReceiptPrinterOptions } from "./printer/receipt-printer.ts";
+import { createSecurityRelay, type RelayModel, type SecurityRelayOptions } from "./relay/security-relay.ts";
 import { createRfidPad } from "./rfid/pad.ts";
 import { SCANNER_FACTORIES } from "./scanner/factory.ts";
 
@@ -52,7 +54,8 @@ export function defineDeviceFactory<S extends TSchema>(factory: DeviceFactory<S>
 const closed = <P extends TProperties>(properties: P): TObject<P> =>
   Type.Object(properties, { additionalProperties: false });
 const milliseconds = (minimum = 1) => Type.Optional(Type.Integer({ minimum, maximum: 600_000 }));
-const afi = Type.Optional(Type.Integer({ minimum: 0, maximum: 255, acceptHex: true }));
+const byte = Type.Integer({ minimum: 0, maximum: 255, acceptHex: true });
+const afi = Type.Optional(byte);
 
 const rfidOptions = {
   /** How items are secured: AFI values (default 0x07 secured / 0xC2 checked out) and/or the EAS bit. */
@@ -158,11 +161,77 @@ const PRINTER_FACTORIES: readonly DeviceFactory[] = [
   }),
 ];
 
+// ---- security relays (gate desensitize/resensitize). Defaults stay in the driver.
+
+const relayNumber = Type.Optional(Type.Integer({ minimum: 1, maximum: 8 }));
+const relayCommon = {
+  /** Relays on the board (default 2). */
+  relayCount: relayNumber,
+  /** Which relay desensitizes and which resensitizes (default 1 and 2). */
+  channels: Type.Optional(closed({ desensitize: relayNumber, resensitize: relayNumber })),
+  /** Pulse length (default 200 ms), least gap between pulses on a relay (500 ms), longest pulse accepted (5 s). */
+  pulseMs: milliseconds(),
+  minGapMs: milliseconds(0),
+  maxPulseMs: milliseconds(),
+  /** Read the state back after switching, where the board can (default true). */
+  verify: Type.Optional(Type.Boolean()),
+  answerTimeoutMs: milliseconds(),
+  /** The relay selfTest() clicks (default the desensitize relay). */
+  testRelay: relayNumber,
+};
+
+function relayRow(model: RelayModel, summary: string, row: Pick<DeviceFactory, "transports" | "options" | "serial">) {
+  return defineDeviceFactory({
+    kind: "relay",
+    model,
+    summary,
+    ...row,
+    featureReports: model === "usb-hid-relay",
+    create: ({ id, transport, options, logger }) =>
+      createSecurityRelay({ id, transport, logger }, { model, ...(options as object) } as SecurityRelayOptions),
+  });
+}
+
+const RELAY_FACTORIES: readonly DeviceFactory[] = [
+  relayRow("usb-hid-relay", 'USB HID relay board (16c0:05df, "USBRelay2"…), switched by feature reports', {
+    transports: ["hid"],
+    options: closed({
+      ...relayCommon,
+      /** A board with an input: which byte and bit of its input report carry the gate alarm. */
+      alarmInput: Type.Optional(
+        closed({
+          reportByte: Type.Integer({ minimum: 0, maximum: 63 }),
+          mask: byte,
+          activeLow: Type.Optional(Type.Boolean()),
+        }),
+      ),
+    }),
+  }),
+  relayRow("serial-relay", "LC Technology serial relay module (A0 frames, 9600 8N1)", {
+    transports: ["serial", "tcp"],
+    serial: { baudRate: SERIAL_RELAY.baudRate },
+    options: closed({
+      ...relayCommon,
+      /** Whether the board answers the FF status query (default true). */
+      statusQuery: Type.Optional(Type.Boolean()),
+      /** The status channel that reports the gate alarm contact, if wired. */
+      alarmInput: Type.Optional(
+        closed({
+          statusChannel: Type.Integer({ minimum: 1, maximum: 255 }),
+          activeWhen: Type.Optional(oneOf(["on", "off"])),
+        }),
+      ),
+      alarmPollMs: milliseconds(),
+    }),
+  }),
+];
+
 /** The table. Families that keep their rows next to their driver export them (scanner/factory.ts). */
 export const DEVICE_FACTORIES: readonly DeviceFactory[] = [
   ...SCANNER_FACTORIES,
   ...RFID_FACTORIES,
   ...PRINTER_FACTORIES,
+  ...RELAY_FACTORIES,
 ];
 
 /** The facts the config loader needs, without the constructors. */

@@ -7,9 +7,12 @@ import { type Static, type TObject, type TProperties, type TSchema, Type } from 
 import { oneOf } from "../../bridge/config/schema.ts";
 import type { DeviceKind } from "../../bridge/devices/device.ts";
 import { KEYBOARD_LAYOUTS } from "../../protocols/barcode/keyboard-layouts.ts";
+import { SERIAL_RELAY } from "../../protocols/relay/serial-relay.ts";
 import { M810_SERIAL } from "../../protocols/rfid/readers/3m810.ts";
 import { CPR_SERIAL } from "../../protocols/rfid/readers/cpr-m02.ts";
 import { createEscPosPrinterSimulator } from "./printer/escpos-printer.ts";
+import { createSerialRelaySimulator } from "./relay/serial-relay.ts";
+import { createUsbHidRelaySimulator } from "./relay/usb-hid-relay.ts";
 import { type RfidReaderModel, RfidReaderSimulator } from "./rfid/simulator.ts";
 import { createScannerSimulator, type ScannerSimulatorConfig } from "./scanner/index.ts";
 import type { DeviceSimulator } from "./simulator.ts";
@@ -140,10 +143,49 @@ const PRINTER_SIMULATORS: readonly SimulatorModel[] = [
   }),
 ];
 
+const relayCount = Type.Optional(Type.Integer({ minimum: 1, maximum: 8 }));
+
+const RELAY_SIMULATORS: readonly SimulatorModel[] = [
+  row({
+    kind: "relay",
+    model: "usb-hid-relay",
+    summary: "USB HID relay board: feature reports, a switch timeline, an optional alarm input",
+    exposures: ["memory"],
+    hid: true,
+    options: options({
+      relayCount,
+      /** The 5-character board id the board reports. */
+      id: Type.Optional(Type.String({ minLength: 1, maxLength: 5 })),
+      inputReport: Type.Optional(
+        options({
+          byte: Type.Integer({ minimum: 0, maximum: 63 }),
+          mask: Type.Integer({ minimum: 1, maximum: 255, acceptHex: true }),
+          length: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+        }),
+      ),
+    }),
+    create: (o) => createUsbHidRelaySimulator(o),
+  }),
+  row({
+    kind: "relay",
+    model: "serial-relay",
+    summary: "LC Technology serial relay module: A0 frames, FF status answers, a switch timeline",
+    exposures: ["pty", "tcp", "memory"],
+    baudRate: SERIAL_RELAY.baudRate,
+    options: options({
+      relayCount,
+      answersStatus: Type.Optional(Type.Boolean()),
+      alarmChannel: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })),
+    }),
+    create: (o) => createSerialRelaySimulator(o),
+  }),
+];
+
 export const SIMULATOR_MODELS: readonly SimulatorModel[] = [
   ...SCANNER_SIMULATORS,
   ...RFID_SIMULATORS,
   ...PRINTER_SIMULATORS,
+  ...RELAY_SIMULATORS,
 ];
 
 export function findSimulatorModel(

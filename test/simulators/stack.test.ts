@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnyDevice } from "../../bridge/devices/factories.ts";
 import type { ReceiptPrinter } from "../../bridge/devices/printer/receipt-printer.ts";
+import type { SecurityRelay } from "../../bridge/devices/relay/security-relay.ts";
 import type { RfidPad } from "../../bridge/devices/rfid/pad.ts";
 import { STACK_DEVICES, type Stack, startStack } from "../../simulators/stack.ts";
 import { TestSipClient } from "../support/sip2-client.ts";
@@ -107,6 +108,18 @@ describe("the simulated kiosk stack", () => {
     await up;
     const pad = stack.registry.get<RfidPad>("rfid-pad");
     await expect(pad?.inventory()).resolves.toEqual([]);
+  });
+
+  it("pulses the desensitize relay through the registry's USB HID relay board simulator", async () => {
+    const relay = stack.registry.get<SecurityRelay>("relay");
+    if (!relay) throw new Error("no relay in the stack");
+    const result = await relay.desensitize();
+    expect(result.relay).toBe(1);
+    const { json } = await post("/sims/relay/timeline", {});
+    const pulses = (json as { result: { pulses: Array<{ relay: number; width: number }> } }).result.pulses;
+    expect(pulses).toHaveLength(1);
+    expect(pulses[0]?.relay).toBe(1);
+    expect(pulses[0]?.width).toBeGreaterThan(100);
   });
 
   it("serves SIP2 on the ACS simulator with the login the generated config names", async () => {

@@ -8,7 +8,7 @@ const example = (name: string) => fileURLToPath(new URL(`../../../config/${name}
 describe("config/simulated.json", () => {
   it("loads against the real driver and simulator tables", async () => {
     const config = await loadConfig(example("simulated.json"), { simulatorModels: SIMULATOR_MODELS });
-    expect(config.devices.length).toBeGreaterThanOrEqual(3);
+    expect(config.devices.map((d) => d.kind).sort()).toEqual(["printer", "relay", "rfid", "scanner"]);
     expect(config.sip2).toMatchObject({ host: "127.0.0.1", port: 6001, login: { user: "kiosk-main" } });
   });
 
@@ -38,6 +38,10 @@ describe("config/example-hardware.json", () => {
     });
     expect(byId.scanner).toMatchObject({ model: "hid-pos", transport: { type: "hid", match: { vendorId: 0x0c2e } } });
     expect(byId.printer).toMatchObject({ model: "escpos", transport: { type: "tcp", port: 9100 } });
+    expect(byId.relay).toMatchObject({
+      model: "usb-hid-relay",
+      transport: { type: "hid", match: { vendorId: 0x16c0, productId: 0x05df } },
+    });
     expect(config.sip2).toMatchObject({ tls: { rejectUnauthorized: true }, errorDetection: true });
   });
 });
