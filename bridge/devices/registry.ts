@@ -79,6 +79,8 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
   readonly #options: RegistryOptions;
   readonly #slots = new Map<string, Slot>();
   #starting: Promise<void> | undefined;
+  /** Set by stop(): devices going down then is expected, not worth a warning. */
+  #stopping = false;
 
   constructor(options: RegistryOptions) {
     super();
@@ -174,7 +176,8 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
     device.on("health", (health: DeviceHealth) => {
       // Health carries no patron data (drivers keep it out), so it can be logged as it is.
       const error = health.lastError && health.state !== "ok" ? { code: health.lastError.code } : {};
-      (health.state === "ok" ? log.info : log.warn).call(log, { state: health.state, ...error }, "device health");
+      const level = this.#stopping ? log.debug : health.state === "ok" ? log.info : log.warn;
+      level.call(log, { state: health.state, ...error }, "device health");
       this.emit("health", config.id, health);
     });
   }
@@ -285,6 +288,7 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
 
   /** Stops every device (each even if another fails) and closes the transports. */
   async stop(): Promise<void> {
+    this.#stopping = true;
     await this.#starting?.catch(() => undefined);
     await Promise.all(
       [...this.#slots.values()].map(async (slot) => {
