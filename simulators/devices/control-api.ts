@@ -13,7 +13,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Logger } from "pino";
 import { CodedError, describeError } from "../../protocols/errors.ts";
-import { describeExposure, type Hosting } from "./host.ts";
+import { describeExposure, HostError, type Hosting } from "./host.ts";
 
 export interface ControlApiOptions {
   /** The hosted simulators by id. The map is read on each request, so entries may come and go. */
@@ -154,7 +154,17 @@ export function buildControlApi(options: Pick<ControlApiOptions, "simulators" | 
 export async function startControlApi(options: ControlApiOptions): Promise<ControlApi> {
   const app = buildControlApi(options);
   const host = options.host ?? "127.0.0.1";
-  await app.listen({ host, port: options.port ?? 0 });
+  try {
+    await app.listen({ host, port: options.port ?? 0 });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw new HostError(
+      "SIM_HOST_FAILED",
+      `control API: cannot listen on ${host}:${options.port ?? 0} (${describeError(err)}); pick another port.`,
+      { host, port: options.port ?? 0 },
+      { cause: err },
+    );
+  }
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : (options.port ?? 0);
   const shown = host.includes(":") ? `[${host}]` : host;

@@ -133,4 +133,12 @@ describe("startControlApi", () => {
     });
     expect(await response.json()).toEqual({ result: { sent: "over http" } });
   });
+
+  it("says which port is taken", async () => {
+    const port = Number(new URL(api.url).port);
+    await expect(startControlApi({ simulators: sims, port })).rejects.toMatchObject({
+      code: "SIM_HOST_FAILED",
+      message: expect.stringContaining(`127.0.0.1:${port}`),
+    });
+  });
 });
