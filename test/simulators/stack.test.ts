@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnyDevice } from "../../bridge/devices/factories.ts";
 import type { ReceiptPrinter } from "../../bridge/devices/printer/receipt-printer.ts";
@@ -120,6 +121,60 @@ describe("the simulated kiosk stack", () => {
     expect(pulses).toHaveLength(1);
     expect(pulses[0]?.relay).toBe(1);
     expect(pulses[0]?.width).toBeGreaterThan(100);
+  });
+
+  it("answers any params to any simulator action with a result or a typed JSON error, never a crash", async () => {
+    const app = stack.control.app;
+    const calls: Array<{ id: string; action: string }> = [];
+    for (const [id, hosting] of stack.simulators) {
+      for (const { name } of hosting.simulator.actions()) calls.push({ id, action: name });
+    }
+    // Keys the actions take, so some calls get far enough to act, plus anything else.
+    const keys = [
+      "code",
+      "symbology",
+      "bytes",
+      "tags",
+      "uids",
+      "all",
+      "state",
+      "open",
+      "online",
+      "ms",
+      "noAnswer",
+      "reset",
+    ];
+    const anyParams = fc.dictionary(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 8 })), fc.jsonValue(), {
+      maxKeys: 3,
+    });
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...calls), anyParams, async (call, params) => {
+        const response = await app.inject({
+          method: "POST",
+          url: `/sims/${call.id}/${call.action}`,
+          payload: params as Record<string, never>,
+        });
+        expect(
+          [200, 400, 404, 409],
+          `${call.id}.${call.action} ${JSON.stringify(params)} → ${response.body}`,
+        ).toContain(response.statusCode);
+        statuses.add(response.statusCode);
+        const body = response.json() as { code?: unknown; message?: unknown; result?: unknown };
+        if (response.statusCode === 200) expect(body).toHaveProperty("result");
+        else expect(typeof body.code === "string" && typeof body.message === "string").toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 400]));
+    // Leave the kiosk as the other tests expect it.
+    await post("/sims/rfid-pad/removeTags", { all: true });
+    await post("/sims/rfid-pad/setFaults", { reset: true });
+    await post("/sims/printer/setPaper", { state: "ok" });
+    await post("/sims/printer/setCover", { open: false });
+    await post("/sims/printer/setOnline", { online: true });
+    await post("/sims/relay/clearAlarm", {});
+    await post("/sims/relay/setFaults", { noAnswer: false, stuckRelays: [] });
   });
 
   it("serves SIP2 on the ACS simulator with the login the generated config names", async () => {
