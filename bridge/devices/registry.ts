@@ -4,6 +4,7 @@
  * never stops the others, and shows their health in one place.
  *
  * Events: `health` (id, health) whenever a device's health changes.
+ * A registry runs once: start(), then stop(); make a new one to start again (e.g. after a config change).
  */
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
