@@ -12,8 +12,6 @@ import { bytesToHex } from "../../../protocols/rfid/bytes.ts";
 import { isRfidError } from "../../../protocols/rfid/errors.ts";
 import type { Uid } from "../../../protocols/rfid/iso15693.ts";
 import {
-  CPR_BROADCAST_ADDRESS,
-  CPR_CONTROL,
   CPR_STATUS_NO_TRANSPONDER,
   type CprCommand,
   type CprCommandKind,
@@ -23,7 +21,6 @@ import {
   decodeCprResponse,
   describeCprStatus,
   encodeCprCommand,
-  encodeCprFrame,
 } from "../../../protocols/rfid/readers/cpr-m02.ts";
 import type { Transport } from "../../transports/transport.ts";
 import type { RfidClock } from "./clock.ts";

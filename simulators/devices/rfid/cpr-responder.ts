@@ -24,7 +24,6 @@ import {
   CPR_TR_TYPE_ISO15693,
   type CprCommand,
   type CprCommandKind,
-  type CprFrame,
   type CprResponse,
 } from "../../../protocols/rfid/readers/cpr-m02.ts";
 import type { TagOutcome, VirtualPad } from "./virtual-pad.ts";
@@ -62,7 +61,7 @@ export class CprResponder {
     return address === 0xff || address === this.#address;
   }
 
-  respond(frame: CprFrame, command: CprCommand): CprResponse {
+  respond(command: CprCommand): CprResponse {
     const head = { address: this.#address };
     switch (command.kind) {
       case "baudRateDetection":

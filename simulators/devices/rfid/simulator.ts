@@ -237,7 +237,7 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
       for (const frame of frames) {
         if (!cpr.addressedToMe(frame.address)) continue;
         const command = this.#decode(() => decodeCprCommand(frame));
-        if (command) replies.push(encodeCprResponse(cpr.respond(frame, command)));
+        if (command) replies.push(encodeCprResponse(cpr.respond(command)));
         // A FEIG reader answers a command it does not know with status 0x80 "unknown command".
         else replies.push(encodeCprFrame({ address: cpr.address, command: frame.command, body: Uint8Array.of(0x80) }));
       }
