@@ -153,6 +153,10 @@ export class CprReader implements ReaderProtocol {
     await this.#request(on ? { kind: "setEas", uid } : { kind: "resetEas", uid });
   }
 
+  async lockAfi(uid: Uid): Promise<void> {
+    await this.#request({ kind: "lockAfi", uid });
+  }
+
   async writeDsfid(uid: Uid, dsfid: number): Promise<void> {
     await this.#request({ kind: "writeDsfid", uid, dsfid });
   }

@@ -140,12 +140,14 @@ export class M810Reader implements ReaderProtocol {
     return Promise.reject(this.#unsupported("write the DSFID"));
   }
 
-  #unsupported(what: string): RfidPadError {
-    return new RfidPadError(
-      "RFID_NOT_SUPPORTED",
-      `${this.#device()}: the 3M 810 protocol cannot ${what}; secure items by AFI with this reader`,
-      { model: this.model },
-    );
+  lockAfi(): Promise<void> {
+    return Promise.reject(this.#unsupported("lock the AFI", "lock tags on a reader that can, such as a CPR-M02"));
+  }
+
+  #unsupported(what: string, instead = "secure items by AFI with this reader"): RfidPadError {
+    return new RfidPadError("RFID_NOT_SUPPORTED", `${this.#device()}: the 3M 810 protocol cannot ${what}; ${instead}`, {
+      model: this.model,
+    });
   }
 
   /** Sends a command and waits for the answer naming the same command (and UID, for tag commands). */

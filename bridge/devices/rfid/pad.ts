@@ -449,6 +449,16 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     return results;
   }
 
+  /**
+   * Locks the tag's AFI for good, for libraries whose gates must never see it changed (tag programming).
+   * One attempt, no retry: after a lost answer the tag may already be locked, and staff should look.
+   */
+  async lockAfi(uid: string): Promise<void> {
+    const id = normalizeUid(uid);
+    await this.#op(() => this.#reader.lockAfi(id));
+    this.#logger.info({ uid: id }, "rfid: AFI locked");
+  }
+
   async selfTest(options: { timeoutMs?: number } = {}): Promise<DeviceTestResult> {
     const timeoutMs = options.timeoutMs ?? 10_000;
     let timer: unknown;

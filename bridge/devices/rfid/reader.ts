@@ -62,6 +62,8 @@ export interface ReaderProtocol {
   writeBlocks(uid: Uid, firstBlock: number, data: Uint8Array, blockSize: number): Promise<void>;
   readAfi(uid: Uid): Promise<number>;
   writeAfi(uid: Uid, afi: number): Promise<void>;
+  /** Makes the AFI permanent (ISO 15693 Lock AFI): done once, when a library programs its tags. */
+  lockAfi(uid: Uid): Promise<void>;
   readEas(uid: Uid): Promise<boolean>;
   writeEas(uid: Uid, on: boolean): Promise<void>;
   writeDsfid(uid: Uid, dsfid: number): Promise<void>;

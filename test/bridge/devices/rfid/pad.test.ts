@@ -443,3 +443,26 @@ describe("RfidPad EAS security on the CPR-M02", () => {
     expect(results[1]).toMatchObject({ ok: true });
   });
 });
+
+describe("RfidPad AFI locking", () => {
+  it("locks the AFI on a CPR-M02: later AFI writes to that tag fail, the others still work", async () => {
+    const { pad, sim } = await memoryRig("cpr-m02", cleanups, { pad: { retries: 1 } });
+    const [locked, free] = sim.placeTags(itemIds(2).map((itemId) => ({ itemId, secured: true }))) as [string, string];
+    await pad.lockAfi(locked);
+    const out = await pad.setSecurity([locked, free], false);
+    // ISO 15693 error 0x12: "the specified block is locked and its content cannot be changed".
+    expect(out[0]).toMatchObject({ uid: locked, ok: false, error: { code: "RFID_TAG_WRITE_FAILED" } });
+    expect(out[0]?.error?.message).toMatch(/ISO error 0x12/);
+    expect(out[1]).toEqual({ uid: free, ok: true, attempts: 1 });
+    expect(tagsOf(sim.state()).map((t) => t.afi)).toEqual([0x07, 0xc2]);
+  });
+
+  it("says the 3M 810 cannot lock the AFI and what to do instead", async () => {
+    const { pad, sim } = await memoryRig("3m810", cleanups);
+    const [uid] = sim.placeTags([{ itemId: "30001000000010" }]) as [string];
+    await expect(pad.lockAfi(uid)).rejects.toMatchObject({
+      code: "RFID_NOT_SUPPORTED",
+      message: expect.stringMatching(/cannot lock the AFI; lock tags on a reader that can/),
+    });
+  });
+});
