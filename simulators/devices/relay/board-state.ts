@@ -1,9 +1,12 @@
 /**
  * What both relay board simulators share: relay states with a timeline of every switch (so tests can
- * measure pulse widths), stuck relays, a gate alarm input, and the checks for control parameters.
+ * measure pulse widths), stuck relays, a gate alarm input, the control actions, and the checks for
+ * control parameters.
  */
 import { performance } from "node:perf_hooks";
+import type { Transport } from "../../../bridge/transports/transport.ts";
 import { CodedError } from "../../../protocols/errors.ts";
+import type { ControlAction, DeviceSimulator } from "../simulator.ts";
 
 export interface RelaySwitch {
   /** Milliseconds on the simulator's clock (monotonic). */
@@ -128,4 +131,117 @@ export function badAction(action: string, names: readonly string[]): RelaySimula
     `The relay simulator has no action "${action}"; use one of ${names.join(", ")}.`,
     { action },
   );
+}
+
+export interface RelayFaults {
+  noAnswer?: boolean;
+  stuckRelays?: number[];
+}
+
+/**
+ * The control side every relay board simulator has: the actions, the alarm input with its timer, and the
+ * faults. A board says whether it has an input line and how it reports a change (`alarmChanged`); how
+ * commands arrive (attach/detach) and its state snapshot are its own.
+ */
+export abstract class RelayBoardSimulator implements DeviceSimulator {
+  readonly kind = "relay" as const;
+  abstract readonly model: string;
+  readonly bank: RelayBank;
+  readonly #actions: readonly ControlAction[];
+  #noAnswer = false;
+  #alarm = false;
+  #alarmTimer: NodeJS.Timeout | undefined;
+
+  /** `noAnswerMeans` says what the noAnswer fault does on this board, for the action list. */
+  constructor(bank: RelayBank, noAnswerMeans: string) {
+    this.bank = bank;
+    this.#actions = [
+      { name: "raiseAlarm", description: "Raise the gate alarm input: {ms?: number} clears it again after ms" },
+      { name: "clearAlarm", description: "Clear the gate alarm input" },
+      { name: "setFaults", description: `Faults: {noAnswer?: boolean (${noAnswerMeans}), stuckRelays?: number[]}` },
+      { name: "timeline", description: "Every relay switch with its time (ms), and the completed pulses" },
+    ];
+  }
+
+  abstract attach(transport: Transport): void;
+  abstract detach(): void;
+  abstract state(): Record<string, unknown>;
+
+  /** Whether the board has an input line for the gate alarm. */
+  protected abstract get hasAlarmInput(): boolean;
+  /** The error message for raising the alarm on a board without an input line. */
+  protected abstract get noAlarmInputMessage(): string;
+  /** Called on every alarm level change; boards that push input reports send one here. */
+  protected alarmChanged(_active: boolean): void {}
+
+  protected get alarm(): boolean {
+    return this.#alarm;
+  }
+
+  protected get noAnswer(): boolean {
+    return this.#noAnswer;
+  }
+
+  actions(): readonly ControlAction[] {
+    return this.#actions;
+  }
+
+  async control(action: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    switch (action) {
+      case "raiseAlarm": {
+        const ms = optionalMs(params, "ms");
+        this.raiseAlarm(ms === undefined ? {} : { ms });
+        return { alarm: this.#alarm };
+      }
+      case "clearAlarm":
+        this.clearAlarm();
+        return { alarm: this.#alarm };
+      case "setFaults": {
+        const faults: RelayFaults = {};
+        if (params.noAnswer !== undefined) faults.noAnswer = flag(params, "noAnswer");
+        const stuck = relayList(params, "stuckRelays", this.bank.count);
+        if (stuck) faults.stuckRelays = stuck;
+        this.setFaults(faults);
+        return this.state().faults;
+      }
+      case "timeline":
+        return { switches: this.timeline(), pulses: this.bank.pulses() };
+      default:
+        throw badAction(
+          action,
+          this.#actions.map((a) => a.name),
+        );
+    }
+  }
+
+  /** Raises the alarm input; with `ms`, clears it again after that long. */
+  raiseAlarm(options: { ms?: number } = {}): void {
+    if (!this.hasAlarmInput) throw new RelaySimulatorError("SIM_BAD_ACTION", this.noAlarmInputMessage);
+    clearTimeout(this.#alarmTimer);
+    this.#setAlarm(true);
+    if (options.ms !== undefined) this.#alarmTimer = setTimeout(() => this.#setAlarm(false), options.ms);
+  }
+
+  clearAlarm(): void {
+    clearTimeout(this.#alarmTimer);
+    if (this.hasAlarmInput) this.#setAlarm(false);
+  }
+
+  setFaults(faults: RelayFaults): void {
+    if (faults.noAnswer !== undefined) this.#noAnswer = faults.noAnswer;
+    if (faults.stuckRelays !== undefined) this.bank.setStuck(faults.stuckRelays);
+  }
+
+  timeline(): RelaySwitch[] {
+    return this.bank.timeline();
+  }
+
+  pulses(relay?: number): RelayPulse[] {
+    return this.bank.pulses(relay);
+  }
+
+  #setAlarm(active: boolean): void {
+    this.#alarm = active;
+    this.alarmChanged(active);
+  }
 }

@@ -6,17 +6,7 @@
  */
 import type { Transport } from "../../../bridge/transports/transport.ts";
 import { encodeSerialRelayStatus, SerialRelayFrameParser } from "../../../protocols/relay/serial-relay.ts";
-import type { ControlAction, DeviceSimulator } from "../simulator.ts";
-import {
-  badAction,
-  flag,
-  optionalMs,
-  RelayBank,
-  type RelayPulse,
-  RelaySimulatorError,
-  type RelaySwitch,
-  relayList,
-} from "./board-state.ts";
+import { RelayBank, RelayBoardSimulator, RelaySimulatorError } from "./board-state.ts";
 
 export interface SerialRelaySimulatorOptions {
   /** 1-8. Default 2. */
@@ -28,33 +18,18 @@ export interface SerialRelaySimulatorOptions {
   now?: () => number;
 }
 
-const ACTIONS: readonly ControlAction[] = [
-  { name: "raiseAlarm", description: "Raise the gate alarm input: {ms?: number} clears it again after ms" },
-  { name: "clearAlarm", description: "Clear the gate alarm input" },
-  {
-    name: "setFaults",
-    description: "Faults: {noAnswer?: boolean (the board ignores everything), stuckRelays?: number[]}",
-  },
-  { name: "timeline", description: "Every relay switch with its time (ms), and the completed pulses" },
-];
-
-export class SerialRelaySimulator implements DeviceSimulator {
-  readonly kind = "relay" as const;
+export class SerialRelaySimulator extends RelayBoardSimulator {
   readonly model = "serial-relay";
-  readonly bank: RelayBank;
   readonly #answersStatus: boolean;
   readonly #alarmChannel: number | undefined;
   #transport: Transport | undefined;
   #parser = new SerialRelayFrameParser();
   readonly #onData = (bytes: Uint8Array) => this.#receive(bytes);
-  #noAnswer = false;
-  #alarm = false;
-  #alarmTimer: NodeJS.Timeout | undefined;
   #warnings = 0;
   #queries = 0;
 
   constructor(options: SerialRelaySimulatorOptions = {}) {
-    this.bank = new RelayBank(options.relayCount ?? 2, options.now);
+    super(new RelayBank(options.relayCount ?? 2, options.now), "the board ignores everything");
     this.#answersStatus = options.answersStatus ?? true;
     const channel = options.alarmChannel;
     if (channel !== undefined && !(Number.isInteger(channel) && channel > this.bank.count && channel <= 255)) {
@@ -78,80 +53,22 @@ export class SerialRelaySimulator implements DeviceSimulator {
     this.#transport = undefined;
   }
 
-  actions(): readonly ControlAction[] {
-    return ACTIONS;
+  // The alarm level is reported on the next status query, so a change sends nothing.
+  protected get hasAlarmInput(): boolean {
+    return this.#alarmChannel !== undefined;
   }
 
-  async control(action: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    switch (action) {
-      case "raiseAlarm": {
-        const ms = optionalMs(params, "ms");
-        this.raiseAlarm(ms === undefined ? {} : { ms });
-        return { alarm: this.#alarm };
-      }
-      case "clearAlarm":
-        this.clearAlarm();
-        return { alarm: this.#alarm };
-      case "setFaults": {
-        const faults: { noAnswer?: boolean; stuckRelays?: number[] } = {};
-        if (params.noAnswer !== undefined) faults.noAnswer = flag(params, "noAnswer");
-        const stuck = relayList(params, "stuckRelays", this.bank.count);
-        if (stuck) faults.stuckRelays = stuck;
-        this.setFaults(faults);
-        return this.state().faults;
-      }
-      case "timeline":
-        return { switches: this.timeline(), pulses: this.bank.pulses() };
-      default:
-        throw badAction(
-          action,
-          ACTIONS.map((a) => a.name),
-        );
-    }
-  }
-
-  /** Raises the alarm input (reported on the next status query); with `ms`, clears it after that long. */
-  raiseAlarm(options: { ms?: number } = {}): void {
-    if (this.#alarmChannel === undefined) {
-      throw new RelaySimulatorError(
-        "SIM_BAD_ACTION",
-        "This serial relay board has no input line (configure alarmChannel to simulate one).",
-      );
-    }
-    clearTimeout(this.#alarmTimer);
-    this.#alarm = true;
-    if (options.ms !== undefined) {
-      this.#alarmTimer = setTimeout(() => {
-        this.#alarm = false;
-      }, options.ms);
-    }
-  }
-
-  clearAlarm(): void {
-    clearTimeout(this.#alarmTimer);
-    this.#alarm = false;
-  }
-
-  setFaults(faults: { noAnswer?: boolean; stuckRelays?: number[] }): void {
-    if (faults.noAnswer !== undefined) this.#noAnswer = faults.noAnswer;
-    if (faults.stuckRelays !== undefined) this.bank.setStuck(faults.stuckRelays);
-  }
-
-  timeline(): RelaySwitch[] {
-    return this.bank.timeline();
-  }
-
-  pulses(relay?: number): RelayPulse[] {
-    return this.bank.pulses(relay);
+  protected get noAlarmInputMessage(): string {
+    return "This serial relay board has no input line (configure alarmChannel to simulate one).";
   }
 
   state(): Record<string, unknown> {
     return {
       relayCount: this.bank.count,
       relays: this.bank.states,
-      alarm: this.#alarmChannel === undefined ? null : this.#alarm,
+      alarm: this.#alarmChannel === undefined ? null : this.alarm,
       answersStatus: this.#answersStatus,
-      faults: { noAnswer: this.#noAnswer, stuckRelays: this.bank.stuck },
+      faults: { noAnswer: this.noAnswer, stuckRelays: this.bank.stuck },
       statusQueries: this.#queries,
       skippedFrames: this.#warnings,
       attached: this.#transport?.description ?? null,
@@ -161,7 +78,7 @@ export class SerialRelaySimulator implements DeviceSimulator {
 
   #receive(bytes: Uint8Array): void {
     for (const event of this.#parser.feed(bytes)) {
-      if (this.#noAnswer) continue;
+      if (this.noAnswer) continue;
       if (event.type === "command") this.bank.set(event.relay, event.on);
       else if (event.type === "statusQuery") this.#answerStatus();
       else this.#warnings++;
@@ -174,7 +91,7 @@ export class SerialRelaySimulator implements DeviceSimulator {
     const channels = this.bank.states;
     if (this.#alarmChannel !== undefined) {
       while (channels.length < this.#alarmChannel) channels.push(false);
-      channels[this.#alarmChannel - 1] = this.#alarm;
+      channels[this.#alarmChannel - 1] = this.alarm;
     }
     const transport = this.#transport;
     if (transport?.isOpen) transport.write(encodeSerialRelayStatus(channels)).catch(() => undefined);

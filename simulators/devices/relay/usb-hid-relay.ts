@@ -13,17 +13,7 @@ import {
   encodeUsbRelayState,
   USB_RELAY,
 } from "../../../protocols/relay/usb-hid-relay.ts";
-import type { ControlAction, DeviceSimulator } from "../simulator.ts";
-import {
-  badAction,
-  flag,
-  optionalMs,
-  RelayBank,
-  type RelayPulse,
-  RelaySimulatorError,
-  type RelaySwitch,
-  relayList,
-} from "./board-state.ts";
+import { RelayBank, RelayBoardSimulator, RelaySimulatorError } from "./board-state.ts";
 
 export interface UsbHidRelaySimulatorOptions {
   /** 1-8. Default 2. */
@@ -40,27 +30,15 @@ interface HidDeviceEnd extends Transport {
   handleFeatureReports(handler: FeatureReportHandler): void;
 }
 
-const ACTIONS: readonly ControlAction[] = [
-  { name: "raiseAlarm", description: "Raise the gate alarm input: {ms?: number} clears it again after ms" },
-  { name: "clearAlarm", description: "Clear the gate alarm input" },
-  { name: "setFaults", description: "Faults: {noAnswer?: boolean (feature reports fail), stuckRelays?: number[]}" },
-  { name: "timeline", description: "Every relay switch with its time (ms), and the completed pulses" },
-];
-
-export class UsbHidRelaySimulator implements DeviceSimulator {
-  readonly kind = "relay" as const;
+export class UsbHidRelaySimulator extends RelayBoardSimulator {
   readonly model = "usb-hid-relay";
-  readonly bank: RelayBank;
   #id: string;
   readonly #input: { byte: number; mask: number; length: number } | undefined;
   #device: HidDeviceEnd | undefined;
-  #noAnswer = false;
-  #alarm = false;
-  #alarmTimer: NodeJS.Timeout | undefined;
   #ignored = 0;
 
   constructor(options: UsbHidRelaySimulatorOptions = {}) {
-    this.bank = new RelayBank(options.relayCount ?? 2, options.now);
+    super(new RelayBank(options.relayCount ?? 2, options.now), "feature reports fail");
     this.#id = options.id ?? "SIM01";
     encodeUsbRelayState({ id: this.#id, mask: 0 }); // throws RELAY_BAD_SERIAL for a bad id
     const input = options.inputReport;
@@ -88,67 +66,22 @@ export class UsbHidRelaySimulator implements DeviceSimulator {
     this.#device = undefined;
   }
 
-  actions(): readonly ControlAction[] {
-    return ACTIONS;
+  protected get hasAlarmInput(): boolean {
+    return this.#input !== undefined;
   }
 
-  async control(action: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    switch (action) {
-      case "raiseAlarm": {
-        const ms = optionalMs(params, "ms");
-        this.raiseAlarm(ms === undefined ? {} : { ms });
-        return { alarm: this.#alarm };
-      }
-      case "clearAlarm":
-        this.clearAlarm();
-        return { alarm: this.#alarm };
-      case "setFaults": {
-        const faults: { noAnswer?: boolean; stuckRelays?: number[] } = {};
-        if (params.noAnswer !== undefined) faults.noAnswer = flag(params, "noAnswer");
-        const stuck = relayList(params, "stuckRelays", this.bank.count);
-        if (stuck) faults.stuckRelays = stuck;
-        this.setFaults(faults);
-        return this.state().faults;
-      }
-      case "timeline":
-        return { switches: this.timeline(), pulses: this.bank.pulses() };
-      default:
-        throw badAction(
-          action,
-          ACTIONS.map((a) => a.name),
-        );
-    }
+  protected get noAlarmInputMessage(): string {
+    return "This USB HID relay board has no input line (configure inputReport to simulate one).";
   }
 
-  /** Raises the alarm input; with `ms`, clears it again after that long. */
-  raiseAlarm(options: { ms?: number } = {}): void {
-    if (!this.#input) {
-      throw new RelaySimulatorError(
-        "SIM_BAD_ACTION",
-        "This USB HID relay board has no input line (configure inputReport to simulate one).",
-      );
-    }
-    clearTimeout(this.#alarmTimer);
-    this.#setAlarm(true);
-    if (options.ms !== undefined) this.#alarmTimer = setTimeout(() => this.#setAlarm(false), options.ms);
-  }
-
-  clearAlarm(): void {
-    clearTimeout(this.#alarmTimer);
-    if (this.#input) this.#setAlarm(false);
-  }
-
-  setFaults(faults: { noAnswer?: boolean; stuckRelays?: number[] }): void {
-    if (faults.noAnswer !== undefined) this.#noAnswer = faults.noAnswer;
-    if (faults.stuckRelays !== undefined) this.bank.setStuck(faults.stuckRelays);
-  }
-
-  timeline(): RelaySwitch[] {
-    return this.bank.timeline();
-  }
-
-  pulses(relay?: number): RelayPulse[] {
-    return this.bank.pulses(relay);
+  /** A board with an input line sends an input report carrying the level. */
+  protected override alarmChanged(active: boolean): void {
+    const input = this.#input;
+    const device = this.#device;
+    if (!input || !device?.isOpen) return;
+    const report = new Uint8Array(input.length);
+    if (active) report[input.byte] = input.mask;
+    device.write(report).catch(() => undefined);
   }
 
   state(): Record<string, unknown> {
@@ -156,8 +89,8 @@ export class UsbHidRelaySimulator implements DeviceSimulator {
       id: this.#id,
       relayCount: this.bank.count,
       relays: this.bank.states,
-      alarm: this.#input ? this.#alarm : null,
-      faults: { noAnswer: this.#noAnswer, stuckRelays: this.bank.stuck },
+      alarm: this.#input ? this.alarm : null,
+      faults: { noAnswer: this.noAnswer, stuckRelays: this.bank.stuck },
       ignoredReports: this.#ignored,
       attached: this.#device?.description ?? null,
       timeline: this.bank.timeline(),
@@ -165,7 +98,7 @@ export class UsbHidRelaySimulator implements DeviceSimulator {
   }
 
   #set(bytes: Uint8Array): void {
-    if (this.#noAnswer) throw new Error("the board does not answer (simulated fault)");
+    if (this.noAnswer) throw new Error("the board does not answer (simulated fault)");
     let command: ReturnType<typeof decodeUsbRelayCommand>;
     try {
       command = decodeUsbRelayCommand(bytes);
@@ -186,23 +119,13 @@ export class UsbHidRelaySimulator implements DeviceSimulator {
   }
 
   #get(reportId: number, length: number): Uint8Array {
-    if (this.#noAnswer) throw new Error("the board does not answer (simulated fault)");
+    if (this.noAnswer) throw new Error("the board does not answer (simulated fault)");
     if (reportId !== USB_RELAY.reportId) throw new Error(`no feature report ${reportId} (the board stalls)`);
     try {
       return encodeUsbRelayState({ id: this.#id, mask: this.bank.mask }).subarray(0, length);
     } catch (err) {
       throw new Error(`state report failed: ${describeError(err)}`);
     }
-  }
-
-  #setAlarm(active: boolean): void {
-    const input = this.#input;
-    this.#alarm = active;
-    const device = this.#device;
-    if (!input || !device?.isOpen) return;
-    const report = new Uint8Array(input.length);
-    if (active) report[input.byte] = input.mask;
-    device.write(report).catch(() => undefined);
   }
 }
 
