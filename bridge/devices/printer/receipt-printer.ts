@@ -23,7 +23,7 @@ import type { Logger } from "../../log/logger.ts";
 import type { ConnectionStatus } from "../../transports/reconnecting.ts";
 import type { Transport, TransportCloseInfo } from "../../transports/transport.ts";
 import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
-import { errorInfo } from "../device.ts";
+import { HealthTracker } from "../health.ts";
 import { PrinterError } from "./errors.ts";
 import {
   checkReceipt,
@@ -111,7 +111,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #busy = 0;
-  #health: DeviceHealth;
+  readonly #health: HealthTracker;
   #condition: PrinterCondition | undefined;
   #checkedAt: string | undefined;
   #running = false;
@@ -131,7 +131,12 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
       throw new PrinterError("PRINTER_BAD_OPTIONS", "Receipt printer options: pollIntervalMs must be ≥ 0 (0 = off).");
     }
     this.#chunkSize = positive(options.writeChunkSize ?? 1024, "writeChunkSize");
-    this.#health = { state: "disconnected", since: this.#now().toISOString(), detail: this.#detail() };
+    this.#health = new HealthTracker(
+      { state: "disconnected", since: this.#now().toISOString(), detail: this.#detail() },
+      (health) => this.emit("health", health),
+      // A poll that finds nothing new is not news, even though the check time moved on.
+      ["checkedAt"],
+    );
   }
 
   get description(): string {
@@ -139,7 +144,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
   }
 
   health(): DeviceHealth {
-    return structuredClone(this.#health);
+    return this.#health.current();
   }
 
   /** The condition from the latest status answer, if there was one. */
@@ -457,22 +462,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
       for (const key of ["paper", "coverOpen", "online", "error", "canPrint"]) delete detail[key];
       detail.canPrint = false;
     }
-    const next: DeviceHealth = {
-      state,
-      since: state === this.#health.state ? this.#health.since : at.toISOString(),
-      detail,
-    };
-    const lastError = change.error ? errorInfo(change.error, at) : this.#health.lastError;
-    if (lastError) next.lastError = lastError;
-    // A poll that finds nothing new is not news, even though the check time moved on.
-    const { checkedAt: _now, ...news } = detail;
-    const { checkedAt: _before, ...old } = this.#health.detail ?? {};
-    const changed =
-      next.state !== this.#health.state ||
-      next.lastError?.message !== this.#health.lastError?.message ||
-      JSON.stringify(news) !== JSON.stringify(old);
-    this.#health = next;
-    if (changed) this.emit("health", this.health());
+    this.#health.set(state, detail, { error: change.error, at });
   }
 }
 

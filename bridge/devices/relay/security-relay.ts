@@ -16,7 +16,7 @@ import type { Logger } from "../../log/logger.ts";
 import type { ConnectionStatus } from "../../transports/reconnecting.ts";
 import type { Transport, TransportCloseInfo } from "../../transports/transport.ts";
 import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
-import { errorInfo } from "../device.ts";
+import { HealthTracker } from "../health.ts";
 import type { BoardState, RelayBoard } from "./board.ts";
 import { SecurityRelayError } from "./errors.ts";
 import { type SerialAlarmInput, SerialRelayBoard } from "./serial-board.ts";
@@ -112,7 +112,7 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   #running = false;
   #pollTimer: NodeJS.Timeout | undefined;
   #unsubscribe: Array<() => void> = [];
-  #health: DeviceHealth;
+  readonly #health: HealthTracker;
   #states: boolean[] | undefined;
   #boardId: string | undefined;
   #alarm: boolean | undefined;
@@ -150,7 +150,10 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
         alarmInput,
       });
     }
-    this.#health = { state: "disconnected", since: new Date().toISOString(), detail: this.#detail() };
+    this.#health = new HealthTracker(
+      { state: "disconnected", since: new Date().toISOString(), detail: this.#detail() },
+      (health) => this.emit("health", health),
+    );
   }
 
   get description(): string {
@@ -158,7 +161,7 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   }
 
   health(): DeviceHealth {
-    return structuredClone(this.#health);
+    return this.#health.current();
   }
 
   /** The latest alarm input level, when the board has an input and it has been read. */
@@ -468,20 +471,7 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   }
 
   #setHealth(state: HealthState, error?: CodedError, message?: string): void {
-    const now = new Date();
-    const next: DeviceHealth = {
-      state,
-      since: state === this.#health.state ? this.#health.since : now.toISOString(),
-      detail: this.#detail(message),
-    };
-    const lastError = error ? errorInfo(error, now) : this.#health.lastError;
-    if (lastError) next.lastError = lastError;
-    const changed =
-      next.state !== this.#health.state ||
-      next.lastError?.message !== this.#health.lastError?.message ||
-      JSON.stringify(next.detail) !== JSON.stringify(this.#health.detail);
-    this.#health = next;
-    if (changed) this.emit("health", this.health());
+    this.#health.set(state, this.#detail(message), { error });
   }
 }
 
