@@ -20,10 +20,10 @@ import {
   StatusReplyReader,
 } from "../../../protocols/escpos/status.ts";
 import type { Logger } from "../../log/logger.ts";
-import type { ConnectionStatus } from "../../transports/reconnecting.ts";
 import type { Transport, TransportCloseInfo } from "../../transports/transport.ts";
 import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
 import { HealthTracker } from "../health.ts";
+import { connectTransport, JobQueue } from "../lifecycle.ts";
 import { PrinterError } from "./errors.ts";
 import {
   checkReceipt,
@@ -109,14 +109,13 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
   #pending:
     | { answers: Map<RealtimeStatusKind, number>; wanted: number; done: (error?: CodedError) => void }
     | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
-  #busy = 0;
+  readonly #jobs = new JobQueue();
   readonly #health: HealthTracker;
   #condition: PrinterCondition | undefined;
   #checkedAt: string | undefined;
   #running = false;
   #pollTimer: NodeJS.Timeout | undefined;
-  #unsubscribe: Array<() => void> = [];
+  #disconnect: (() => void) | undefined;
 
   constructor(deps: ReceiptPrinterDeps, options: ReceiptPrinterOptions = {}) {
     super();
@@ -155,50 +154,30 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    const t = this.#transport;
-    const onData = (bytes: Uint8Array) => this.#onData(bytes);
-    const onOpen = () => void this.#enqueue(() => this.#refresh()).catch(() => undefined);
-    const onClose = (info: TransportCloseInfo) => this.#onClose(info);
-    const onError = (error: Error) => this.#log.debug({ err: error }, "transport error");
-    t.on("data", onData);
-    t.on("open", onOpen);
-    t.on("close", onClose);
-    t.on("error", onError);
-    this.#unsubscribe.push(() => {
-      t.off("data", onData);
-      t.off("open", onOpen);
-      t.off("close", onClose);
-      t.off("error", onError);
-    });
-    const firstAttempt = new Promise<void>((resolve) => {
-      const reconnecting = t as Partial<{ onStatus(l: (s: ConnectionStatus) => void): () => void }>;
-      if (typeof reconnecting.onStatus !== "function") return;
-      this.#unsubscribe.push(
-        reconnecting.onStatus((status) => {
-          if (status.state === "disconnected") {
-            this.#setHealth("disconnected", {
-              error: status.lastError,
-              ...(status.nextRetryAt ? { nextRetryAt: new Date(status.nextRetryAt).toISOString() } : {}),
-            });
-          }
-          if (status.state !== "connecting") resolve();
-        }),
-      );
-    });
-    // A ReconnectingTransport's open() waits for the device; start() only waits for the first attempt.
-    const opened = t.open().then(
-      () => true,
-      (err: unknown) => {
-        if (this.#running) this.#setHealth("disconnected", { error: asCoded(err) });
-        return false;
+    const connection = connectTransport(this.#transport, {
+      data: (bytes) => this.#onData(bytes),
+      open: () => void this.#jobs.run(() => this.#refresh()).catch(() => undefined),
+      close: (info) => this.#onClose(info),
+      error: (error) => this.#log.debug({ err: error }, "transport error"),
+      status: (status) => {
+        if (status.state !== "disconnected") return;
+        this.#setHealth("disconnected", {
+          error: status.lastError,
+          ...(status.nextRetryAt ? { nextRetryAt: new Date(status.nextRetryAt).toISOString() } : {}),
+        });
       },
-    );
-    await Promise.race([opened, firstAttempt]);
+      openFailed: (err) => {
+        if (this.#running) this.#setHealth("disconnected", { error: asCoded(err) });
+      },
+    });
+    this.#disconnect = connection.unsubscribe;
+    // A ReconnectingTransport's open() waits for the device; start() only waits for the first attempt.
+    await connection.firstAttempt;
     if (this.#pollIntervalMs > 0) {
       this.#pollTimer = setInterval(() => this.#poll(), this.#pollIntervalMs);
       this.#pollTimer.unref();
     }
-    await this.#queue;
+    await this.#jobs.settled();
   }
 
   async stop(): Promise<void> {
@@ -206,21 +185,22 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     this.#running = false;
     clearInterval(this.#pollTimer);
     this.#pending?.done(new PrinterError("PRINTER_STOPPED", `${this.description}: the printer driver was stopped.`));
-    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#disconnect?.();
+    this.#disconnect = undefined;
     await this.#transport.close().catch(() => undefined);
     this.#setHealth("disconnected", { message: "stopped" });
   }
 
   /** Asks the printer for its status now (queued behind any print) and updates health. */
   checkStatus(): Promise<PrinterCondition> {
-    return this.#enqueue(() => this.#refresh());
+    return this.#jobs.run(() => this.#refresh());
   }
 
   /** Prints a receipt. Rejects with a PrinterError when the printer cannot print it; nothing is sent then. */
   async printReceipt(receipt: Receipt): Promise<PrintResult> {
     const checked = checkReceipt(receipt);
     const bytes = encodeReceipt(checked, this.layout, this.#now());
-    const result = await this.#enqueue(() => this.#print(bytes));
+    const result = await this.#jobs.run(() => this.#print(bytes));
     this.#log.info(
       { receipt: checked.kind, items: checked.items.length, transactionId: checked.transactionId, bytes: result.bytes },
       "printed a receipt",
@@ -229,7 +209,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
   }
 
   async printTestPage(): Promise<PrintResult> {
-    return this.#enqueue(async () => {
+    return this.#jobs.run(async () => {
       const condition = await this.#refresh();
       const status = condition.paperNearEnd ? "Paper: nearly used up" : "Paper: ok";
       const bytes = encodeTestPage(this.layout, { description: this.description, status }, this.#now());
@@ -267,19 +247,10 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     }
   }
 
-  #enqueue<T>(job: () => Promise<T>): Promise<T> {
-    this.#busy++;
-    const run = this.#queue.then(job, job).finally(() => {
-      this.#busy--;
-    });
-    this.#queue = run.catch(() => undefined);
-    return run;
-  }
-
   /** A poll only when nothing else is queued: a print checks the status itself. */
   #poll(): void {
-    if (!this.#running || !this.#transport.isOpen || this.#busy > 0) return;
-    void this.#enqueue(() => this.#refresh()).catch(() => undefined);
+    if (!this.#running || !this.#transport.isOpen || this.#jobs.busy) return;
+    void this.#jobs.run(() => this.#refresh()).catch(() => undefined);
   }
 
   /** Status now, health updated; throws PRINTER_NO_RESPONSE / PRINTER_DISCONNECTED. */

@@ -13,10 +13,10 @@ import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
 import { CodedError, describeError } from "../../../protocols/errors.ts";
 import type { Logger } from "../../log/logger.ts";
-import type { ConnectionStatus } from "../../transports/reconnecting.ts";
-import type { Transport, TransportCloseInfo } from "../../transports/transport.ts";
+import type { Transport } from "../../transports/transport.ts";
 import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
 import { HealthTracker } from "../health.ts";
+import { connectTransport, JobQueue } from "../lifecycle.ts";
 import type { BoardState, RelayBoard } from "./board.ts";
 import { SecurityRelayError } from "./errors.ts";
 import { type SerialAlarmInput, SerialRelayBoard } from "./serial-board.ts";
@@ -107,11 +107,10 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   readonly #testRelay: number;
   readonly #alarmInputChannel: number | undefined;
   readonly #lastPulseEnd = new Map<number, number>();
-  #queue: Promise<unknown> = Promise.resolve();
-  #busy = 0;
+  readonly #jobs = new JobQueue();
   #running = false;
   #pollTimer: NodeJS.Timeout | undefined;
-  #unsubscribe: Array<() => void> = [];
+  #disconnect: (() => void) | undefined;
   readonly #health: HealthTracker;
   #states: boolean[] | undefined;
   #boardId: string | undefined;
@@ -172,49 +171,30 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    const t = this.#transport;
-    const onData = (bytes: Uint8Array) => this.#received(bytes);
-    const onOpen = () => void this.#enqueue(() => this.#connected()).catch(() => undefined);
-    const onClose = (info: TransportCloseInfo) => {
-      if (info.reason !== "disconnected") return;
-      this.#board.reset();
-      this.#log.warn({ code: info.error?.code }, "relay board disconnected");
-      this.#setHealth("disconnected", info.error);
-    };
-    const onError = (error: Error) => this.#log.debug({ err: error }, "transport error");
-    t.on("data", onData);
-    t.on("open", onOpen);
-    t.on("close", onClose);
-    t.on("error", onError);
-    this.#unsubscribe.push(() => {
-      t.off("data", onData);
-      t.off("open", onOpen);
-      t.off("close", onClose);
-      t.off("error", onError);
-    });
-    const firstAttempt = new Promise<void>((resolve) => {
-      const reconnecting = t as Partial<{ onStatus(l: (s: ConnectionStatus) => void): () => void }>;
-      if (typeof reconnecting.onStatus !== "function") return;
-      this.#unsubscribe.push(
-        reconnecting.onStatus((status) => {
-          if (status.state === "disconnected") this.#setHealth("disconnected", status.lastError);
-          if (status.state !== "connecting") resolve();
-        }),
-      );
-    });
-    const opened = t.open().then(
-      () => true,
-      (err: unknown) => {
-        if (this.#running) this.#setHealth("disconnected", asCoded(err));
-        return false;
+    const connection = connectTransport(this.#transport, {
+      data: (bytes) => this.#received(bytes),
+      open: () => void this.#jobs.run(() => this.#connected()).catch(() => undefined),
+      close: (info) => {
+        if (info.reason !== "disconnected") return;
+        this.#board.reset();
+        this.#log.warn({ code: info.error?.code }, "relay board disconnected");
+        this.#setHealth("disconnected", info.error);
       },
-    );
-    await Promise.race([opened, firstAttempt]);
+      error: (error) => this.#log.debug({ err: error }, "transport error"),
+      status: (status) => {
+        if (status.state === "disconnected") this.#setHealth("disconnected", status.lastError);
+      },
+      openFailed: (err) => {
+        if (this.#running) this.#setHealth("disconnected", asCoded(err));
+      },
+    });
+    this.#disconnect = connection.unsubscribe;
+    await connection.firstAttempt;
     if (this.#board.alarmInput !== undefined && this.#board.alarmNeedsPolling) {
       this.#pollTimer = setInterval(() => this.#pollAlarm(), this.#alarmPollMs);
       this.#pollTimer.unref();
     }
-    await this.#queue;
+    await this.#jobs.settled();
   }
 
   async stop(): Promise<void> {
@@ -222,20 +202,21 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
     this.#running = false;
     clearInterval(this.#pollTimer);
     // A pulse in progress finishes (it switches its relay off) before the board is let go.
-    await this.#queue;
-    for (const off of this.#unsubscribe.splice(0)) off();
+    await this.#jobs.settled();
+    this.#disconnect?.();
+    this.#disconnect = undefined;
     await this.#transport.close().catch(() => undefined);
     this.#setHealth("disconnected", undefined, "stopped");
   }
 
   /** Switches a relay on or off and, where the board can, checks that it did. Resolves to the states read back. */
   set(relay: number, on: boolean): Promise<boolean[] | undefined> {
-    return this.#enqueue(() => this.#switch(relay, on));
+    return this.#jobs.run(() => this.#switch(relay, on));
   }
 
   /** Switches a relay on for `ms` (default pulseMs), waiting first if the relay's last pulse was too recent. */
   pulse(relay: number, ms: number = this.pulseMs): Promise<PulseResult> {
-    return this.#enqueue(() => this.#pulse(relay, ms));
+    return this.#jobs.run(() => this.#pulse(relay, ms));
   }
 
   /** Pulses the desensitize relay: the item may leave. */
@@ -250,7 +231,7 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
 
   /** Reads the relay states (and the alarm input, if the board reports it there). */
   readState(): Promise<BoardState> {
-    return this.#enqueue(() => this.#read());
+    return this.#jobs.run(() => this.#read());
   }
 
   async selfTest(options: { timeoutMs?: number } = {}): Promise<DeviceTestResult> {
@@ -283,15 +264,6 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  #enqueue<T>(job: () => Promise<T>): Promise<T> {
-    this.#busy++;
-    const run = this.#queue.then(job, job).finally(() => {
-      this.#busy--;
-    });
-    this.#queue = run.catch(() => undefined);
-    return run;
   }
 
   #channel(purpose: "desensitize" | "resensitize"): number {
@@ -421,8 +393,8 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   }
 
   #pollAlarm(): void {
-    if (!this.#running || !this.#transport.isOpen || this.#busy > 0) return;
-    void this.#enqueue(() => this.#read()).catch((err: unknown) => this.#failed(err));
+    if (!this.#running || !this.#transport.isOpen || this.#jobs.busy) return;
+    void this.#jobs.run(() => this.#read()).catch((err: unknown) => this.#failed(err));
   }
 
   #received(bytes: Uint8Array): void {
