@@ -18,7 +18,12 @@ const CP850_HIGH =
 const CP850_ENCODE = new Map<string, number>([...CP850_HIGH].map((ch, i) => [ch, 0x80 + i]));
 
 /** The byte written in place of a character the charset cannot represent. */
-const REPLACEMENT = 0x3f; // "?"
+export const REPLACEMENT = 0x3f; // "?"
+
+/** The cp850 byte for a character at or above U+0080, or undefined when cp850 has none. */
+export function cp850Byte(ch: string): number | undefined {
+  return CP850_ENCODE.get(ch);
+}
 
 export function decodeText(bytes: Uint8Array, charset: Sip2Charset, start = 0, end = bytes.length): string {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,9 +1,10 @@
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import { MESSAGES, type MessageOf, type MessageType, type Sip2Message } from "./catalog.ts";
-import { decodeText, encodeText, type Sip2Charset } from "./charset.ts";
+import { decodeText, type Sip2Charset } from "./charset.ts";
 import { formatChecksum, sip2Checksum } from "./checksum.ts";
 import { BY_CODE, BY_TYPE } from "./compile.ts";
 import { Sip2Error } from "./errors.ts";
+import { Sip2Writer } from "./writer.ts";
 
 export interface Sip2CodecOptions {
   /** Per connection; checksums are computed over the encoded bytes. Default utf-8. */
@@ -134,27 +135,20 @@ export function tryDecodeMessage(frame: Uint8Array, options?: Sip2CodecOptions):
 export function encodeMessage(message: Sip2Message, options: Sip2CodecOptions = {}): Buffer {
   const spec = BY_TYPE.get(message.type);
   if (!spec) throw new Sip2Error("SIP2_ENCODE", `unknown message type "${String(message.type)}"`);
-  const text = spec.encodeBody(message as unknown as Record<string, unknown>);
-  const charset = options.charset ?? "utf-8";
-  const terminator = options.terminator ?? "\r";
-  if (!options.errorDetection) return encodeText(text + terminator, charset);
-  // Without a sequence number the trailer is just AZ (as in the bare "97AZFEF5" resend request).
-  const seq = message.sequence;
-  if (seq !== undefined && (!Number.isInteger(seq) || seq < 0 || seq > 9)) {
-    throw new Sip2Error("SIP2_ENCODE", `sequence must be a digit 0–9 (got ${seq})`);
+  const writer = new Sip2Writer(options.charset ?? "utf-8");
+  spec.encodeBody(message as unknown as Record<string, unknown>, writer);
+  if (options.errorDetection) {
+    // Without a sequence number the trailer is just AZ (as in the bare "97AZFEF5" resend request).
+    const seq = message.sequence;
+    if (seq !== undefined && (!Number.isInteger(seq) || seq < 0 || seq > 9)) {
+      throw new Sip2Error("SIP2_ENCODE", `sequence must be a digit 0–9 (got ${seq})`);
+    }
+    writer.raw(seq === undefined ? "AZ" : `AY${seq}AZ`);
+    writer.checksum();
   }
-  // Encode once with placeholder checksum digits, then write the real digits over them.
-  const out = encodeText(`${text}${seq === undefined ? "" : `AY${seq}`}AZ0000${terminator}`, charset);
-  const length = out.length - 4 - terminator.length;
-  const sum = sip2Checksum(out, 0, length);
-  out[length] = HEX[sum >> 12]!;
-  out[length + 1] = HEX[(sum >> 8) & 0xf]!;
-  out[length + 2] = HEX[(sum >> 4) & 0xf]!;
-  out[length + 3] = HEX[sum & 0xf]!;
-  return out;
+  writer.raw(options.terminator ?? "\r");
+  return writer.finish();
 }
-
-const HEX = Buffer.from("0123456789ABCDEF");
 
 /** Convenience for building a message with its type checked against the catalog. */
 export function sip2<T extends MessageType>(type: T, fields: Omit<MessageOf<T>, "type">): MessageOf<T> {

@@ -1,6 +1,7 @@
 import { FIELDS, FIXED_WIDTH, type FieldId, MESSAGES, type MessageType } from "./catalog.ts";
 import { PATRON_STATUS_FLAGS, type PatronStatus, SUMMARY_LISTS, type SummaryList } from "./enums.ts";
 import { Sip2Error } from "./errors.ts";
+import type { Sip2Writer } from "./writer.ts";
 
 /**
  * Turns the catalog into per-message encoders and decoders. The field walkers are generated from the table
@@ -31,7 +32,7 @@ export interface CompiledMessage {
   /** Reads fixed fields from `text` (which starts with the command code) and variable fields after `at`. */
   decodeBody(text: string, at: number): Record<string, unknown>;
   /** Writes command code, fixed and variable fields, without AY/AZ or terminator. */
-  encodeBody(message: Record<string, unknown>): string;
+  encodeBody(message: Record<string, unknown>, writer: Sip2Writer): void;
 }
 
 // ---- fixed fields ------------------------------------------------------------------------------------
@@ -131,14 +132,6 @@ export function encodeFixed(f: CompiledFixed, value: unknown, type: MessageType)
 
 // ---- variable fields ---------------------------------------------------------------------------------
 
-/** CR and LF would end the message early and "|" would end the field: replace them (see reference notes). */
-export function cleanValue(value: unknown): string {
-  const text = typeof value === "string" ? value : String(value);
-  // Three native scans beat one regular expression on the short values SIP2 carries.
-  if (text.indexOf("|") < 0 && text.indexOf("\r") < 0 && text.indexOf("\n") < 0) return text;
-  return text.replace(/[\r\n]/g, " ").replace(/\|/g, "/");
-}
-
 const badFieldId = (text: string, at: number) =>
   new Sip2Error("SIP2_BAD_FIELD", `"${text.slice(at, at + 2)}" is not a field id`, at);
 const dangling = (text: string, at: number) =>
@@ -192,35 +185,38 @@ function generateDecoder(fixed: CompiledFixed[], fields: CompiledField[]) {
 function generateEncoder(fixed: CompiledFixed[], fields: CompiledField[]) {
   const lines = fixed.map((f, i) => {
     const v = prop(f.name);
-    if (f.kind === "flag") return `t += ${v} ? "Y" : "N";`;
-    if (f.kind === "bool") return `t += ${v} ? "1" : "0";`;
-    if (f.kind === "ynu") return `v = ${v}; t += v === null || v === undefined ? "U" : v ? "Y" : "N";`;
+    if (f.kind === "flag") return `w.raw(${v} ? "Y" : "N");`;
+    if (f.kind === "bool") return `w.raw(${v} ? "1" : "0");`;
+    if (f.kind === "ynu") return `v = ${v}; w.raw(v === null || v === undefined ? "U" : v ? "Y" : "N");`;
     // The common case inline (a value of the right width); anything else takes the checked path.
     if (f.kind === "date" || f.kind === "text") {
-      return `v = ${v}; t += typeof v === "string" && v.length === ${f.width} ? v : encodeFixed(fixed[${i}], v, type);`;
+      return `v = ${v}; w.raw(typeof v === "string" && v.length === ${f.width} ? v : encodeFixed(fixed[${i}], v, type));`;
     }
-    return `t += encodeFixed(fixed[${i}], ${v}, type);`;
+    if (f.kind === "int") {
+      const limit = 10 ** f.width;
+      return `v = ${v}; if (Number.isInteger(v) && v >= 0 && v < ${limit}) w.digits(v, ${f.width}); else w.raw(encodeFixed(fixed[${i}], v, type));`;
+    }
+    if (f.kind === "status") return `w.flags(statusFlags, ${v});`;
+    return `w.raw(encodeFixed(fixed[${i}], ${v}, type));`;
   });
   for (const f of fields) {
     const id = JSON.stringify(f.id);
     const v = prop(f.name);
     if (f.repeat) {
-      lines.push(`v = ${v}; if (v !== undefined) for (let i = 0; i < v.length; i++) t += ${id} + clean(v[i]) + "|";`);
+      lines.push(`v = ${v}; if (v !== undefined) for (let i = 0; i < v.length; i++) w.field(${id}, v[i]);`);
     } else {
-      const absent = f.required ? ` else t += ${JSON.stringify(`${f.id}|`)};` : "";
-      lines.push(`v = ${v}; if (v !== undefined) t += ${id} + clean(v) + "|";${absent}`);
+      const absent = f.required ? ` else w.field(${id}, "");` : "";
+      lines.push(`v = ${v}; if (v !== undefined) w.field(${id}, v);${absent}`);
     }
   }
-  lines.push(
-    `v = m.unknownFields; if (v !== undefined) for (let i = 0; i < v.length; i++) t += v[i][0] + clean(v[i][1]) + "|";`,
-  );
+  lines.push(`v = m.unknownFields; if (v !== undefined) for (let i = 0; i < v.length; i++) w.field(v[i][0], v[i][1]);`);
   return new Function(
     "code",
     "type",
     "fixed",
     "encodeFixed",
-    "clean",
-    `return function (m) { let t = code; let v;\n${lines.join("\n")}\nreturn t; };`,
+    "statusFlags",
+    `return function (m, w) { let v; w.raw(code);\n${lines.join("\n")}\n};`,
   );
 }
 
@@ -241,7 +237,7 @@ function compile(type: MessageType): CompiledMessage {
     fixedLength: fixed.reduce((n, f) => n + f.width, 0),
     fields,
     decodeBody: generateDecoder(fixed, fields)(type, fixed, decodeFixed, dangling, badFieldId),
-    encodeBody: generateEncoder(fixed, fields)(spec.code, type, fixed, encodeFixed, cleanValue),
+    encodeBody: generateEncoder(fixed, fields)(spec.code, type, fixed, encodeFixed, PATRON_STATUS_FLAGS),
   };
 }
 
