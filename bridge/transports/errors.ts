@@ -169,3 +169,14 @@ export function writeError(device: string, cause: unknown): TransportError {
     cause,
   );
 }
+
+/** getFeatureReport arguments, checked the same way by every HID transport. */
+export function checkFeatureReportRequest(device: string, reportId: number, length: number): void {
+  if (!Number.isInteger(reportId) || reportId < 0 || reportId > 255 || !Number.isInteger(length) || length < 1) {
+    throw transportError(
+      "HID_FEATURE_REPORT_FAILED",
+      `${device}: getFeatureReport needs a report id 0-255 and a length ≥ 1 (got ${reportId}, ${length}).`,
+      { device, reportId, length },
+    );
+  }
+}

@@ -5,7 +5,14 @@
  * therefore loaded lazily, only when a HID transport is opened or HID devices are listed, and a
  * failure to load it only affects HID devices (HID_UNAVAILABLE), never the rest of the bridge.
  */
-import { disconnectedError, openError, reasonOf, TransportError, transportError } from "./errors.ts";
+import {
+  checkFeatureReportRequest,
+  disconnectedError,
+  openError,
+  reasonOf,
+  TransportError,
+  transportError,
+} from "./errors.ts";
 import { type FeatureReports, ownedCopy, TransportBase } from "./transport.ts";
 
 /** One HID device as node-hid lists it. */
@@ -163,13 +170,7 @@ export class HidDeviceTransport extends TransportBase implements FeatureReports 
   }
 
   async getFeatureReport(reportId: number, length: number): Promise<Uint8Array> {
-    if (!Number.isInteger(reportId) || reportId < 0 || reportId > 255 || !Number.isInteger(length) || length < 1) {
-      throw transportError(
-        "HID_FEATURE_REPORT_FAILED",
-        `${this.description}: getFeatureReport needs a report id 0-255 and a length ≥ 1 (got ${reportId}, ${length}).`,
-        { device: this.description, reportId, length },
-      );
-    }
+    checkFeatureReportRequest(this.description, reportId, length);
     const device = this.#open("read a feature report");
     try {
       return new Uint8Array(await device.getFeatureReport(reportId, length));

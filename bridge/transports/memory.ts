@@ -6,7 +6,7 @@
  * Like a real line, bytes that arrive at an end that is not open are lost. `disconnect()` unplugs the
  * cable (both ends close with DEVICE_DISCONNECTED and cannot be opened); `reconnect()` plugs it back.
  */
-import { disconnectedError, type TransportError, transportError } from "./errors.ts";
+import { checkFeatureReportRequest, disconnectedError, type TransportError, transportError } from "./errors.ts";
 import { type FeatureReports, plainCopy, TransportBase } from "./transport.ts";
 
 export interface MemoryPairOptions {
@@ -198,13 +198,7 @@ export class MemoryHidHost extends MemoryTransport implements FeatureReports {
   }
 
   async getFeatureReport(reportId: number, length: number): Promise<Uint8Array> {
-    if (!Number.isInteger(reportId) || reportId < 0 || reportId > 255 || !Number.isInteger(length) || length < 1) {
-      throw transportError(
-        "HID_FEATURE_REPORT_FAILED",
-        `${this.description}: getFeatureReport needs a report id 0-255 and a length ≥ 1 (got ${reportId}, ${length}).`,
-        { device: this.description, reportId, length },
-      );
-    }
+    checkFeatureReportRequest(this.description, reportId, length);
     const device = this.#device("get feature report");
     await nextMacrotask();
     const handler = device.featureReportHandler;
