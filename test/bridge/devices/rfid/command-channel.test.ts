@@ -95,6 +95,7 @@ describe("CommandChannel", () => {
       frame(1),
       () => {
         throw new RfidPadError("RFID_READER_ERROR", "nonsense");
+        bad.catch(() => undefined); // asserted below; may reject before the assertion attaches
       },
       1000,
     );

@@ -301,6 +301,7 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
     const { pad, sim } = await memoryRig(model, cleanups);
     await sim.control("setFaults", { responseDelayMs: 200 });
     const pending = pad.inventory();
+    pending.catch(() => undefined); // asserted below; may reject before the assertion attaches
     await new Promise((r) => setTimeout(r, 10));
     await pad.stop();
     await expect(pending).rejects.toMatchObject({ code: "RFID_STOPPED" });
@@ -330,6 +331,7 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
     const down = nextEvent(pad, "health", (h) => h.state === "disconnected");
     await sim.control("setFaults", { responseDelayMs: 50 });
     const inFlight = pad.inventory();
+    inFlight.catch(() => undefined); // asserted below; may reject before the assertion attaches
     host.disconnect();
     const [health] = await down;
     expect(health.lastError?.code).toBe("DEVICE_DISCONNECTED");
