@@ -95,10 +95,10 @@ describe("CommandChannel", () => {
       frame(1),
       () => {
         throw new RfidPadError("RFID_READER_ERROR", "nonsense");
-        bad.catch(() => undefined); // asserted below; may reject before the assertion attaches
       },
       1000,
     );
+    bad.catch(() => undefined); // asserted below; may reject before the assertion attaches
     await whenReceived(received, 1);
     await reader.write(frame(1));
     await expect(bad).rejects.toMatchObject({ code: "RFID_READER_ERROR" });
