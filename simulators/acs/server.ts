@@ -109,28 +109,35 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
     const session: AcsSession = { account: undefined };
     let lastResponse: Buffer | undefined;
     let answered = 0;
-    let queue = Promise.resolve();
-    let waiting = 0; // requests read but not yet answered
+    const backlog: Buffer[] = []; // requests read but not yet answered
+    let busy = false;
 
     this.sockets.set(id, socket);
     socket.setNoDelay(true);
     log?.info({ remote: `${socket.remoteAddress}:${socket.remotePort}` }, "SC connected");
     this.emit("connection", id);
 
-    const send = async (bytes: Buffer) => {
+    // Answers are written at once unless a fault delays them; only then does answering become asynchronous.
+    const send = (bytes: Buffer): Promise<void> | undefined => {
       const plan = this.faults.for(id);
       const delay = (plan.latencyMs ?? 0) + (plan.jitterMs ? Math.random() * plan.jitterMs : 0);
+      if (delay > 0 || plan.split) return sendLater(bytes, plan, delay);
+      write(applyByteFaults(bytes, plan), plan);
+      return undefined;
+    };
+    const sendLater = async (bytes: Buffer, plan: FaultPlan, delay: number) => {
       if (delay > 0) await sleep(delay);
       const out = applyByteFaults(bytes, plan);
-      if (socket.destroyed) return;
-      if (plan.split) {
-        for (let i = 0; i < out.length && !socket.destroyed; i++) {
-          socket.write(out.subarray(i, i + 1));
-          await sleep(0);
-        }
-      } else {
-        socket.write(out); // one write per message: some SCs fail on messages split across writes
+      if (!plan.split) return write(out, plan);
+      for (let i = 0; i < out.length && !socket.destroyed; i++) {
+        socket.write(out.subarray(i, i + 1));
+        await sleep(0);
       }
+      write(undefined, plan);
+    };
+    const write = (out: Buffer | undefined, plan: FaultPlan) => {
+      if (socket.destroyed) return;
+      if (out) socket.write(out); // one write per message: some SCs fail on messages split across writes
       answered++;
       if (plan.dropAfter !== undefined && answered >= plan.dropAfter) {
         log?.info({ answered }, "fault: dropping the connection");
@@ -138,7 +145,7 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
       }
     };
 
-    const handle = async (frame: Buffer) => {
+    const handle = (frame: Buffer): Promise<void> | undefined => {
       const plan = this.faults.for(id);
       const withChecksum = AZ_TRAILER.test(frame.subarray(-6).toString("latin1"));
       const decoded = tryDecodeMessage(frame, { charset });
@@ -147,44 +154,56 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
           { code: decoded.error.code, reason: decoded.error.message },
           "bad message from SC; asking for resend",
         );
-        if (!plan.stall) await send(encodeMessage({ type: "requestScResend" }, { errorDetection: withChecksum }));
-        return;
+        return plan.stall
+          ? undefined
+          : send(encodeMessage({ type: "requestScResend" }, { errorDetection: withChecksum }));
       }
       const request = decoded.message;
       session.offline = plan.offline === true;
       log?.info({ dir: "in", message: request }, request.type);
-      if (plan.stall) return;
-      if (request.type === "requestAcsResend") {
-        if (lastResponse) await send(lastResponse);
-        return;
-      }
+      if (plan.stall) return undefined;
+      if (request.type === "requestAcsResend") return lastResponse ? send(lastResponse) : undefined;
       if (this.options.requireLogin !== false && !session.account && !BEFORE_LOGIN.has(request.type)) {
         log?.warn({ type: request.type }, "SC sent a request before logging in; closing the connection");
         socket.destroy();
-        return;
+        return undefined;
       }
       const response: Sip2Message | undefined =
         request.type === "login" && plan.refuseLogin
           ? { type: "loginResponse", ok: false }
           : this.responder.respond(request, session);
-      if (!response) return;
+      if (!response) return undefined;
       if (request.sequence !== undefined) response.sequence = request.sequence;
       log?.info({ dir: "out", message: response }, response.type);
       lastResponse = encodeMessage(response, { charset, errorDetection: withChecksum });
-      await send(lastResponse);
+      return send(lastResponse);
+    };
+
+    // One request at a time, in order. SIP2 allows one in flight; an SC that floods us is read no faster
+    // than we answer (the socket pauses while MAX_WAITING requests wait).
+    const drain = (): void => {
+      busy = true;
+      for (let frame = backlog.shift(); frame; frame = backlog.shift()) {
+        if (backlog.length === MAX_WAITING - 1) socket.resume();
+        let pending: Promise<void> | undefined;
+        try {
+          pending = handle(frame);
+        } catch (error) {
+          log?.error({ err: error }, "failed to answer");
+        }
+        if (pending) {
+          pending.catch((error) => log?.error({ err: error }, "failed to answer")).finally(drain);
+          return;
+        }
+      }
+      busy = false;
     };
 
     const framer = new Sip2Framer({
       maxLength: this.options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH,
       onFrame: (frame) => {
-        // SIP2 allows one request in flight; an SC that floods us is read no faster than we answer.
-        if (++waiting === MAX_WAITING) socket.pause();
-        queue = queue
-          .then(() => handle(frame))
-          .catch((error) => log?.error({ err: error }, "failed to answer"))
-          .finally(() => {
-            if (waiting-- === MAX_WAITING) socket.resume();
-          });
+        if (backlog.push(frame) === MAX_WAITING) socket.pause();
+        if (!busy) drain();
       },
       onError: (error) => log?.warn({ code: error.code, reason: error.message }, "framing error"),
     });
