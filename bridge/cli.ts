@@ -15,6 +15,8 @@ import { startSimulators, startStack } from "../simulators/stack.ts";
 import { loadConfig } from "./config/load.ts";
 import { type HidList, listHidDevices, listSerialPorts, type SerialPortInfo } from "./devices/discovery.ts";
 import { type DeviceEntry, DeviceRegistry } from "./devices/registry.ts";
+import type { RfidPad } from "./devices/rfid/pad.ts";
+import type { BarcodeScanner } from "./devices/scanner/scanner.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -93,6 +95,31 @@ function acsOptions(command: Command, defaults: { port: number }): Command {
     .option("--log-level <level>", "pino log level", "info");
 }
 
+/**
+ * Until the kiosk UI exists, `start` shows what the devices see, so a newcomer can watch the simulators
+ * drive the real drivers. Patron cards are never printed, only that one was scanned.
+ */
+function showDeviceEvents(registry: DeviceRegistry): void {
+  for (const scanner of registry.ofKind<BarcodeScanner>("scanner")) {
+    scanner.on("scan", ({ code, classification }) => {
+      const what = {
+        patron: "a patron card",
+        item: `item ${code}`,
+        isbn: "an ISBN: the kiosk will ask for the library barcode instead",
+        product: "a product barcode (EAN/UPC), not a library one",
+        unknown: `an unknown code (${"reason" in classification ? classification.reason : "no rule matched"})`,
+      }[classification.kind];
+      console.log(`${scanner.id}: scanned ${what}`);
+    });
+  }
+  for (const pad of registry.ofKind<RfidPad>("rfid")) {
+    pad.on("tagsChanged", ({ added, removed, present }) => {
+      console.log(`${pad.id}: ${added.length} tag(s) placed, ${removed.length} lifted, ${present.length} on the pad`);
+    });
+    pad.startPolling(300);
+  }
+}
+
 export function buildCli(): Command {
   const program = new Command("selfcheck")
     .description("open-selfcheck: library self-service kiosk bridge, simulators and tools")
@@ -141,7 +168,7 @@ export function buildCli(): Command {
       console.log("open-selfcheck is running with simulated hardware and ILS:");
       console.log(`  SIP2 ACS simulator   ${address.tls ? "tls" : "tcp"}://${address.host}:${address.port}`);
       console.log(
-        "  (SIP2 login kiosk-main / main-secret; accounts, patrons and items: simulators/acs/fixtures/default.json)",
+        "  (SIP2 login kiosk-main / main-secret; every test patron and item: simulators/acs/fixtures/CASES.md)",
       );
       console.log(`  Simulator control    ${stack.control.url}  (GET /sims, POST /sims/:id/:action)`);
       console.log("Devices:");
@@ -152,6 +179,14 @@ export function buildCli(): Command {
           health.lastError && health.state !== "ok" ? ` (${health.lastError.code}: ${health.lastError.message})` : "";
         console.log(`device ${id}: ${health.state}${error}`);
       });
+      showDeviceEvents(stack.registry);
+      console.log("Try it: scan a library card, then put a book on the RFID pad:");
+      console.log(
+        `  curl -X POST ${stack.control.url}/sims/scanner/scan -H 'content-type: application/json' -d '{"code":"24711000000012"}'`,
+      );
+      console.log(
+        `  curl -X POST ${stack.control.url}/sims/rfid-pad/placeTags -H 'content-type: application/json' -d '{"tags":[{"itemId":"34711000000010"}]}'`,
+      );
       console.log("Press Ctrl+C to stop.");
     });
 
