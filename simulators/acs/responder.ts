@@ -52,10 +52,11 @@ const screen = (messages: readonly string[]) => (messages.length > 0 ? [...messa
 const fee = (f: FeeInfo | undefined) =>
   f ? { feeType: FEE_TYPE[f.type], feeAmount: formatAmount(f.amount), currencyType: f.currency } : {};
 /** Drops undefined values, so optional SIP2 fields are left out rather than sent empty. */
-const optional = <T extends object>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
+const optional = <T extends object>(o: T) => {
+  const out: Record<string, unknown> = {};
+  for (const key in o) if (o[key] !== undefined) out[key] = o[key];
+  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
+};
 
 /**
  * Turns SIP2 requests into calls on the in-memory ILS and its results into SIP2 responses. Pure: no I/O,
@@ -81,9 +82,18 @@ export class AcsResponder {
     return this.ils.institution.id;
   }
 
+  /** Transaction date of a response; formatted once per second, since every response carries one. */
   private stamp(): string {
-    return formatSip2Date(this.now());
+    const now = this.now();
+    const second = Math.floor(now.getTime() / 1000);
+    if (second !== this.stampSecond) {
+      this.stampSecond = second;
+      this.stampText = formatSip2Date(now);
+    }
+    return this.stampText;
   }
+  private stampSecond = Number.NaN;
+  private stampText = "";
 
   /** The ACS status (98) for this session. */
   status(session: AcsSession): MessageOf<"acsStatus"> {
