@@ -47,18 +47,3 @@ export function canEncode(text: string, charset: Sip2Charset): boolean {
   }
   return true;
 }
-
-export function encodeText(text: string, charset: Sip2Charset): Buffer {
-  if (charset === "utf-8") return Buffer.from(text, "utf8");
-  if (charset === "iso-8859-1") {
-    // Buffer's latin1 writer keeps only the low byte of wider characters; replace them instead.
-    return Buffer.from(/[^\u0000-\u00ff]/.test(text) ? text.replace(/[^\u0000-\u00ff]/gu, "?") : text, "latin1");
-  }
-  const out = Buffer.allocUnsafe(text.length);
-  let n = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    out[n++] = cp < 0x80 ? cp : (CP850_ENCODE.get(ch) ?? REPLACEMENT);
-  }
-  return out.subarray(0, n);
-}

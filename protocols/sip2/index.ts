@@ -6,3 +6,4 @@ export * from "./dates.ts";
 export * from "./enums.ts";
 export * from "./errors.ts";
 export * from "./framer.ts";
+export * from "./writer.ts";

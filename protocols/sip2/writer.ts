@@ -173,3 +173,10 @@ export class Sip2Writer {
     return this.buf.subarray(0, this.n);
   }
 }
+
+/** Text in a SIP2 charset as it is (no sanitising); characters the charset lacks become "?". */
+export function encodeText(text: string, charset: Sip2Charset): Buffer {
+  const writer = new Sip2Writer(charset);
+  writer.raw(text);
+  return writer.finish();
+}
