@@ -15,6 +15,7 @@ import {
   type M810Command,
   type M810Response,
 } from "../../../../protocols/rfid/readers/3m810.ts";
+import { feedInChunks } from "./chunked.ts";
 
 const UID = "E00401003123AA26";
 const h = (s: string) => hexToBytes(s);
@@ -157,15 +158,8 @@ describe("3M 810 frame parser", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 60 }), (cuts) => {
         const parser = createM810FrameParser();
-        const frames = [];
-        let at = 0;
-        for (const n of [...cuts, stream.length]) {
-          const { frames: got, errors } = parser.feed(stream.subarray(at, at + n));
-          expect(errors).toEqual([]);
-          frames.push(...got);
-          at += n;
-          if (at >= stream.length) break;
-        }
+        const { frames, errors } = feedInChunks(parser, stream, cuts);
+        expect(errors).toEqual([]);
         expect(frames.map((f) => decodeM810Response(f))).toEqual([
           ...RESPONSES.map(([, r]) => r),
           decodeM810Response(frame(LIVE_READ)),

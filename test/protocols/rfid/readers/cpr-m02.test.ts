@@ -15,6 +15,7 @@ import {
   encodeCprFrame,
   encodeCprResponse,
 } from "../../../../protocols/rfid/readers/cpr-m02.ts";
+import { feedInChunks } from "./chunked.ts";
 
 const UID = "E00401003123AA26";
 const h = (s: string) => hexToBytes(s);
@@ -199,15 +200,8 @@ describe("CPR-M02 frame parser", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 40 }), (cuts) => {
         const parser = createCprFrameParser();
-        const frames = [];
-        let at = 0;
-        for (const n of [...cuts, stream.length]) {
-          const { frames: got, errors } = parser.feed(stream.subarray(at, at + n));
-          expect(errors).toEqual([]);
-          frames.push(...got);
-          at += n;
-          if (at >= stream.length) break;
-        }
+        const { frames, errors } = feedInChunks(parser, stream, cuts);
+        expect(errors).toEqual([]);
         expect(frames.map((f, i) => decodeCprResponse(f, RESPONSES[i]?.[1] as CprCommand))).toEqual(
           RESPONSES.map(([, , r]) => r),
         );
