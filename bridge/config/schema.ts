@@ -5,7 +5,7 @@
  * Model-specific device options (`devices[].options`) are checked against the schema of the driver's
  * row in bridge/devices/factories.ts; the simulators section's options against simulators/devices/catalog.ts.
  */
-import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { type Static, type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
 import { SIP2_CHARSETS } from "../../protocols/sip2/charset.ts";
 import { DEVICE_KINDS } from "../devices/device.ts";
 
@@ -17,6 +17,11 @@ export function oneOf<const T extends readonly string[]>(values: T, options: { d
       options,
     ),
   );
+}
+
+/** An object that allows no other keys: an unknown option name is a typo, and the loader suggests the close one. */
+export function closedObject<P extends TProperties>(properties: P): TObject<P> {
+  return Type.Object(properties, { additionalProperties: false });
 }
 
 const Id = Type.String({

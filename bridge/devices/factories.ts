@@ -4,13 +4,13 @@
  * driver from a transport. The config loader checks files against these rows; the registry builds
  * drivers with them. Adding a model is adding a row.
  */
-import { type Static, type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import type { Logger } from "pino";
 import { SERIAL_RELAY } from "../../protocols/relay/serial-relay.ts";
 import { M810_SERIAL } from "../../protocols/rfid/readers/3m810.ts";
 import { CPR_SERIAL } from "../../protocols/rfid/readers/cpr-m02.ts";
 import { SECURITY_MODES } from "../../protocols/rfid/security.ts";
-import { type DeviceModelSpec, oneOf } from "../config/schema.ts";
+import { closedObject as closed, type DeviceModelSpec, oneOf } from "../config/schema.ts";
 import type { Transport } from "../transports/transport.ts";
 import type { Device, DeviceKind } from "./device.ts";
 import { createReceiptPrinter, type ReceiptPrinterOptions } from "./printer/receipt-printer.ts";
@@ -51,8 +51,6 @@ export function defineDeviceFactory<S extends TSchema>(factory: DeviceFactory<S>
 
 // ---- RFID pads. Option defaults stay in the driver (bridge/devices/rfid/pad.ts); these check names and ranges.
 
-const closed = <P extends TProperties>(properties: P): TObject<P> =>
-  Type.Object(properties, { additionalProperties: false });
 const milliseconds = (minimum = 1) => Type.Optional(Type.Integer({ minimum, maximum: 600_000 }));
 const byte = Type.Integer({ minimum: 0, maximum: 255, acceptHex: true });
 const afi = Type.Optional(byte);

@@ -3,8 +3,8 @@
  * the schema of its options in a sim config, how it can be exposed, and how to build it. `selfcheck sim`
  * and the stack build simulators from these rows only.
  */
-import { type Static, type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
-import { oneOf } from "../../bridge/config/schema.ts";
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { oneOf, closedObject as options } from "../../bridge/config/schema.ts";
 import type { DeviceKind } from "../../bridge/devices/device.ts";
 import { KEYBOARD_LAYOUTS } from "../../protocols/barcode/keyboard-layouts.ts";
 import { SERIAL_RELAY } from "../../protocols/relay/serial-relay.ts";
@@ -38,8 +38,6 @@ function row<S extends TSchema>(model: SimulatorModel<S>): SimulatorModel {
   return model as unknown as SimulatorModel;
 }
 
-const options = <P extends TProperties>(properties: P): TObject<P> =>
-  Type.Object(properties, { additionalProperties: false });
 const milliseconds = Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 }));
 const byte = Type.Optional(Type.Integer({ minimum: 0, maximum: 255, acceptHex: true }));
 

@@ -4,19 +4,16 @@
  * The schemas check names, types and ranges; defaults stay in one place, createBarcodeScanner(), which
  * also checks the options again, so a driver built by hand gets the same errors.
  */
-import { type TObject, type TProperties, Type } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
 import { CHECK_DIGIT_ALGORITHM_NAMES } from "../../../protocols/barcode/check-digits.ts";
 import { KEYBOARD_LAYOUTS, type KeyboardLayoutName } from "../../../protocols/barcode/keyboard-layouts.ts";
-import { oneOf } from "../../config/schema.ts";
+import { closedObject as closed, oneOf } from "../../config/schema.ts";
 import type { DeviceFactory, DriverContext } from "../factories.ts";
 import { KEYBOARD_TERMINATORS } from "./hid-keyboard.ts";
 import { createBarcodeScanner, type ScannerConfig } from "./index.ts";
 import type { ScannerModel } from "./scanner.ts";
 import { LINE_SUFFIXES, TEXT_ENCODINGS } from "./serial-line.ts";
 
-/** A closed object: unknown option names are typos, and the loader suggests the close one. */
-const closed = <P extends TProperties>(properties: P): TObject<P> =>
-  Type.Object(properties, { additionalProperties: false });
 const milliseconds = Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }));
 const byte = Type.Optional(Type.Integer({ minimum: 0, maximum: 255, acceptHex: true }));
 
