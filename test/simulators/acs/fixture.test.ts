@@ -92,7 +92,7 @@ describe("library barcodes", () => {
     // (both also checked with a python3 one-liner before writing this test).
     expect(codabarCheckDigit("3023400051786")).toBe(1);
     expect(codabarCheckDigit("3319100010586")).toBe(4);
-    expect(() => codabarCheckDigit("12a")).toThrow(RangeError);
+    expect(() => codabarCheckDigit("12a")).toThrow(expect.objectContaining({ code: "BARCODE_NOT_NUMERIC" }));
   });
 
   it("builds 14-digit patron and item barcodes", () => {
