@@ -1,5 +1,5 @@
 import type { Buffer } from "node:buffer";
-import { MESSAGES, type MessageOf, type MessageType, type Sip2Message } from "./catalog.ts";
+import type { MessageOf, MessageType, Sip2Message } from "./catalog.ts";
 import { decodeText, type Sip2Charset } from "./charset.ts";
 import { formatChecksum, sip2Checksum } from "./checksum.ts";
 import { BY_CODE, BY_TYPE } from "./compile.ts";
@@ -15,14 +15,6 @@ export interface Sip2CodecOptions {
   strict?: boolean;
   /** Encode: message terminator. Default "\r". */
   terminator?: "\r" | "\r\n" | "\n";
-}
-
-export function messageTypeOfCode(code: string): MessageType | undefined {
-  return BY_CODE.get(code)?.type;
-}
-
-export function codeOfMessageType(type: MessageType): string {
-  return MESSAGES[type].code;
 }
 
 // ---- decoding ----------------------------------------------------------------------------------------

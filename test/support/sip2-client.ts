@@ -6,6 +6,7 @@ import {
   encodeMessage,
   type MessageOf,
   type MessageType,
+  nextSequence,
   type Sip2CodecOptions,
   Sip2Framer,
   type Sip2Message,
@@ -60,7 +61,7 @@ export class TestSipClient {
 
   send(message: Sip2Message): void {
     const withSeq = this.options.errorDetection ? { ...message, sequence: this.sequence } : message;
-    this.sequence = (this.sequence + 1) % 10;
+    this.sequence = nextSequence(this.sequence);
     this.socket.write(encodeMessage(withSeq, this.options));
   }
 
