@@ -184,17 +184,10 @@ export class AcsResponder {
               }
             : undefined,
         );
-        const LIST_FIELD = {
-          holdItems: "holdItems",
-          overdueItems: "overdueItems",
-          chargedItems: "chargedItems",
-          fineItems: "fineItems",
-          recallItems: "recallItems",
-          unavailableHoldItems: "unavailableHoldItems",
-        } as const;
         const list = r.list
           ? {
-              [LIST_FIELD[r.list.kind]]: r.list.entries.map((e) =>
+              // The summary list names are the names of the 64 response fields that carry them (AS … CD).
+              [r.list.kind]: r.list.entries.map((e) =>
                 r.list?.kind === "fineItems" && e.amount !== undefined
                   ? `${e.id} ${formatAmount(e.amount)} ${r.currency} ${e.title}`
                   : e.id,
