@@ -4,45 +4,20 @@
  * driver from a transport. The config loader checks files against these rows; the registry builds
  * drivers with them. Adding a model is adding a row.
  */
-import { type Static, type TSchema, Type } from "@sinclair/typebox";
-import type { Logger } from "pino";
+import { type TSchema, Type } from "@sinclair/typebox";
 import { SERIAL_RELAY } from "../../protocols/relay/serial-relay.ts";
 import { M810_SERIAL } from "../../protocols/rfid/readers/3m810.ts";
 import { CPR_SERIAL } from "../../protocols/rfid/readers/cpr-m02.ts";
 import { SECURITY_MODES } from "../../protocols/rfid/security.ts";
 import { closedObject as closed, type DeviceModelSpec, oneOf } from "../config/schema.ts";
-import type { Transport } from "../transports/transport.ts";
-import type { Device, DeviceKind } from "./device.ts";
+import type { DeviceKind } from "./device.ts";
+import type { DeviceFactory } from "./driver-factory.ts";
 import { createReceiptPrinter, type ReceiptPrinterOptions } from "./printer/receipt-printer.ts";
 import { createSecurityRelay, type RelayModel, type SecurityRelayOptions } from "./relay/security-relay.ts";
 import { createRfidPad } from "./rfid/pad.ts";
 import { SCANNER_FACTORIES } from "./scanner/factory.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: drivers add their own events (scan, tagsChanged, alarm) to Device's
-export type AnyDevice = Device<any>;
-
-/** What a factory gets to build one driver. */
-export interface DriverContext<Options> {
-  /** The config id, e.g. "rfid-pad". */
-  id: string;
-  /** The config name for people, e.g. "RFID pad". */
-  name: string;
-  /**
-   * The device's transport, already wrapped to reconnect by itself (not yet opened). HID transports
-   * for models that need feature reports also implement FeatureReports.
-   */
-  transport: Transport;
-  /** The config's options, checked against the row's schema with its defaults filled in. */
-  options: Options;
-  logger: Logger;
-}
-
-export interface DeviceFactory<S extends TSchema = TSchema> extends DeviceModelSpec {
-  options: S;
-  /** The driver calls sendFeatureReport/getFeatureReport (USB HID relay boards). */
-  featureReports?: boolean;
-  create(context: DriverContext<Static<S>>): AnyDevice;
-}
+export type { AnyDevice, DeviceFactory, DriverContext } from "./driver-factory.ts";
 
 /** Writes a row with its options typed by its schema, and returns it for the untyped table. */
 export function defineDeviceFactory<S extends TSchema>(factory: DeviceFactory<S>): DeviceFactory {

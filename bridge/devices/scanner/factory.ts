@@ -8,7 +8,7 @@ import { Type } from "@sinclair/typebox";
 import { CHECK_DIGIT_ALGORITHM_NAMES } from "../../../protocols/barcode/check-digits.ts";
 import { KEYBOARD_LAYOUTS, type KeyboardLayoutName } from "../../../protocols/barcode/keyboard-layouts.ts";
 import { closedObject as closed, oneOf } from "../../config/schema.ts";
-import type { DeviceFactory, DriverContext } from "../factories.ts";
+import type { DeviceFactory, DriverContext } from "../driver-factory.ts";
 import { KEYBOARD_TERMINATORS } from "./hid-keyboard.ts";
 import { createBarcodeScanner, type ScannerConfig } from "./index.ts";
 import type { ScannerModel } from "./scanner.ts";
