@@ -11,9 +11,11 @@ import {
   type DeviceConfig,
   type DeviceModelSpec,
   type HidTransportConfig,
+  type OfflineConfig,
   type SerialTransportConfig,
   type SimulatorConfig,
   type Sip2Config,
+  type StatisticsConfig,
   type TcpTransportConfig,
   type TransportConfig,
   type UsbPrinterTransportConfig,
@@ -41,6 +43,8 @@ export interface LoadedConfig {
   sip2?: Sip2Config;
   devices: ResolvedDeviceConfig[];
   simulators: SimulatorConfig[];
+  offline: OfflineConfig;
+  statistics: StatisticsConfig;
 }
 
 /** What the loader knows about simulator models (simulators/devices/catalog.ts supplies it). */
@@ -94,11 +98,31 @@ export function parseConfig(json: unknown, source: string, options: ParseOptions
       )
     : value.simulators;
   duplicateIds(value.simulators, "simulators", problems);
+  knownTimeZone(value.statistics.timeZone, problems);
   if (problems.length > 0) throw invalidConfig(source, problems);
 
-  const loaded: LoadedConfig = { source, devices: devices as ResolvedDeviceConfig[], simulators };
+  const loaded: LoadedConfig = {
+    source,
+    devices: devices as ResolvedDeviceConfig[],
+    simulators,
+    offline: value.offline,
+    statistics: value.statistics,
+  };
   if (value.sip2) loaded.sip2 = value.sip2;
   return loaded;
+}
+
+/** A time zone this Node (its ICU data) knows; a typo would otherwise fail only when statistics start. */
+function knownTimeZone(timeZone: string | undefined, problems: ConfigProblem[]): void {
+  if (timeZone === undefined) return;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone });
+  } catch {
+    problems.push({
+      path: "statistics.timeZone",
+      message: `unknown time zone "${timeZone}"; use an IANA name such as "Europe/Berlin" or "UTC"`,
+    });
+  }
 }
 
 function resolveDevice(

@@ -205,12 +205,43 @@ export const SimulatorConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Offline mode (bridge/kiosk/journal.ts, offline-policy.ts). The journal is written whether or not
+ * offline checkouts are enabled: every transaction goes through it.
+ */
+export const OfflineConfigSchema = Type.Object(
+  {
+    /** SQLite file of the journal (statistics are kept in the same file); its folder is created. */
+    journalPath: Type.String({ minLength: 1, default: "data/selfcheck.db" }),
+    /** Check items out and in while the ILS is unreachable; replayed when it returns. */
+    enabled: Type.Boolean({ default: false }),
+    /** Items one patron may check out offline until the journal has been replayed. */
+    maxItemsPerPatron: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+    /** Patrons who may not check out offline: one identifier (or sha256:<hex> of one) per line. */
+    blockedPatronsFile: Type.Optional(NonEmpty),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** Transaction statistics (bridge/kiosk/statistics.ts); never any patron identity. */
+export const StatisticsConfigSchema = Type.Object(
+  {
+    /** Records older than this are deleted. */
+    retentionDays: Type.Integer({ minimum: 1, maximum: 36_600, default: 730 }),
+    /** IANA time zone for hourly and daily figures ("Europe/Berlin"); default: the system's. */
+    timeZone: Type.Optional(NonEmpty),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const BridgeConfigSchema = Type.Object(
   {
     sip2: Type.Optional(Sip2ConfigSchema),
     devices: Type.Array(DeviceConfigSchema, { default: [] }),
     /** For `selfcheck sim`: simulators to run for the devices above (ignored by the bridge). */
     simulators: Type.Array(SimulatorConfigSchema, { default: [] }),
+    offline: OfflineConfigSchema,
+    statistics: StatisticsConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -225,6 +256,8 @@ export type DeviceConfig = Static<typeof DeviceConfigSchema>;
 export type Sip2Config = Static<typeof Sip2ConfigSchema>;
 export type SimulatorExpose = Static<typeof SimulatorExposeSchema>;
 export type SimulatorConfig = Static<typeof SimulatorConfigSchema>;
+export type OfflineConfig = Static<typeof OfflineConfigSchema>;
+export type StatisticsConfig = Static<typeof StatisticsConfigSchema>;
 export type BridgeConfig = Static<typeof BridgeConfigSchema>;
 
 /** Serial line settings a model uses unless the config says otherwise. */

@@ -1,0 +1,164 @@
+/**
+ * The kiosk's one SQLite file: the offline journal and the statistics live side by side in it, so a
+ * transaction and its statistic can never be in two places that disagree after a crash.
+ *
+ * Durability settings (https://www.sqlite.org/pragma.html, https://www.sqlite.org/wal.html):
+ * - `journal_mode = WAL`: readers never block the writer, and a crash leaves the last committed state.
+ * - `synchronous = FULL`: in WAL mode, NORMAL may lose the last commits on power loss; FULL syncs the WAL
+ *   at every commit, so an acknowledged append survives a power cut, not just a killed process.
+ * - `secure_delete = ON`: deleted or overwritten content (a purged patron identifier) is zeroed in the
+ *   file instead of lingering in free pages.
+ * The schema version is `PRAGMA user_version`; each migration below runs once, in its own transaction.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { CodedError, describeError } from "../../protocols/errors.ts";
+
+export type KioskDatabase = Database.Database;
+
+export type StorageErrorCode = "JOURNAL_FULL" | "JOURNAL_UNWRITABLE" | "JOURNAL_CORRUPT" | "JOURNAL_TOO_NEW";
+
+/** The journal database cannot be written or read; `file` says which one. Nothing already committed is lost. */
+export class StorageError extends CodedError<StorageErrorCode> {}
+
+/**
+ * Schema migrations, in order: migration i brings the file from user_version i to i + 1.
+ * Never edit a migration that has shipped; add a new one.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: the offline journal. The CHECKs make an impossible state impossible to store, even by a bug.
+  `CREATE TABLE journal (
+     seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+     id             TEXT NOT NULL UNIQUE,
+     kind           TEXT NOT NULL CHECK (kind IN ('checkout', 'checkin', 'renew', 'fee-payment')),
+     item_id        TEXT,
+     patron_id      TEXT,
+     data           TEXT NOT NULL DEFAULT '{}',
+     transacted_at  INTEGER NOT NULL,
+     offline        INTEGER NOT NULL CHECK (offline IN (0, 1)),
+     state          TEXT NOT NULL
+                    CHECK (state IN ('pending', 'sending', 'done', 'refused', 'conflict', 'unknown', 'resolved')),
+     attempts       INTEGER NOT NULL DEFAULT 0,
+     updated_at     INTEGER NOT NULL,
+     result_code    TEXT,
+     result_message TEXT,
+     note           TEXT,
+     CHECK (patron_id IS NULL OR state NOT IN ('done', 'refused', 'resolved'))
+   );
+   CREATE INDEX journal_open ON journal (state, seq) WHERE state IN ('pending', 'sending', 'conflict', 'unknown');
+   CREATE INDEX journal_patron ON journal (patron_id) WHERE patron_id IS NOT NULL;`,
+  // 2: statistics. No column can hold a patron's identity.
+  `CREATE TABLE statistics (
+     id          INTEGER PRIMARY KEY,
+     at          INTEGER NOT NULL,
+     kind        TEXT NOT NULL,
+     result      TEXT NOT NULL,
+     error_code  TEXT,
+     duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+     device      TEXT
+   );
+   CREATE INDEX statistics_at ON statistics (at);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Opens (creating if needed, with its folder) and migrates the kiosk database at `path`. */
+export function openKioskDatabase(path: string): KioskDatabase {
+  // ":memory:" (SQLite's own name) for tests of logic, where durability is not the point.
+  const file = path === ":memory:" ? path : resolve(path);
+  let db: KioskDatabase | undefined;
+  try {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma("secure_delete = ON");
+    db.pragma("foreign_keys = ON");
+    migrate(db, file);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw storageError(err, file, "open");
+  }
+}
+
+function migrate(db: KioskDatabase, file: string): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StorageError(
+      "JOURNAL_TOO_NEW",
+      `${file}: the database has schema version ${version}, but this bridge knows only up to ${SCHEMA_VERSION}. ` +
+        "Run the newer bridge that wrote it, or point offline.journalPath at another file.",
+      { file, version, known: SCHEMA_VERSION },
+    );
+  }
+  for (let v = version; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
+
+/** Result codes (https://www.sqlite.org/rescode.html; extended codes share the prefix) and errno names, by meaning. */
+const FULL_CODES = ["SQLITE_FULL", "ENOSPC", "EDQUOT"];
+const CORRUPT_CODES = ["SQLITE_CORRUPT", "SQLITE_NOTADB"];
+const UNWRITABLE_CODES = [
+  "SQLITE_CANTOPEN",
+  "SQLITE_READONLY",
+  "SQLITE_IOERR",
+  "SQLITE_PERM",
+  "SQLITE_AUTH",
+  // node:fs, while making the folder
+  "ENOENT",
+  "ENOTDIR",
+  "EEXIST",
+  "EISDIR",
+  "EACCES",
+  "EPERM",
+  "EROFS",
+];
+
+function matches(code: string, list: readonly string[]): boolean {
+  return list.some((c) => code === c || code.startsWith(`${c}_`));
+}
+
+/**
+ * Turns a SQLite or file-system failure into a StorageError that names the file and says what to do;
+ * a CodedError passes through unchanged, anything else (a bug) too.
+ */
+export function storageError(err: unknown, file: string, action: string): unknown {
+  if (err instanceof CodedError) return err;
+  const code = typeof (err as { code?: unknown })?.code === "string" ? (err as { code: string }).code : "";
+  const details = { file, action, cause: code };
+  if (matches(code, FULL_CODES)) {
+    return new StorageError(
+      "JOURNAL_FULL",
+      `${file}: the disk (or the database size limit) is full; could not ${action}. ` +
+        "Everything written before is kept. Free space on that disk, then carry on.",
+      details,
+      { cause: err },
+    );
+  }
+  if (matches(code, CORRUPT_CODES)) {
+    return new StorageError(
+      "JOURNAL_CORRUPT",
+      `${file}: not a readable journal database (${describeError(err)}); could not ${action}. ` +
+        "Keep the file for the staff to inspect, and point offline.journalPath at a new file.",
+      details,
+      { cause: err },
+    );
+  }
+  if (matches(code, UNWRITABLE_CODES)) {
+    return new StorageError(
+      "JOURNAL_UNWRITABLE",
+      `${file}: cannot be written (${describeError(err)}); could not ${action}. ` +
+        "Check that its folder is writable by the bridge's user and not on a read-only disk, " +
+        "or set offline.journalPath to a writable place.",
+      details,
+      { cause: err },
+    );
+  }
+  return err;
+}

@@ -1,0 +1,458 @@
+/**
+ * The offline journal: every transaction the kiosk makes is written here, and committed to disk, before
+ * it is acted on (design.md: "Transactions are durable before they are acted on"). When the ILS is down
+ * the entries wait; when it returns, `replay` sends them in their original order. A process killed at any
+ * moment loses no acknowledged entry and sends none twice: an entry is marked `sending` (committed)
+ * before its request goes out, and an entry found in `sending` is asked about, never blindly re-sent.
+ *
+ * The journal knows nothing about SIP2: it is handed a TransactionExecutor (the SIP2 client sends with
+ * no block = Y and the original transaction date, and asks with Item Information; reference/sip2.md).
+ *
+ * States and the only legal moves (anything else throws JOURNAL_ILLEGAL_TRANSITION):
+ *
+ *   pending  ─begin─▶ sending             committed before the request goes on the wire
+ *   sending  ───────▶ done                the ILS did it (the send said so, or an inquiry found it done)
+ *   sending  ───────▶ refused             the ILS said no to an online transaction: the patron was told
+ *                                         at the kiosk and nothing was handed out; nothing to repair
+ *   sending  ───────▶ conflict            the ILS said no to an offline transaction the kiosk already acted
+ *                                         on (the book left with the patron): staff must repair it
+ *   sending  ───────▶ unknown             neither the send nor an inquiry can tell whether the ILS did it
+ *   sending  ───────▶ pending             an inquiry says the ILS did not do it: safe to send again
+ *   unknown  ─retry─▶ pending             staff checked the ILS: not there; send it again
+ *   conflict | unknown ─resolve─▶ resolved  staff repaired it by hand (their note is kept)
+ *
+ * `done`, `refused` and `resolved` are finished. `conflict` and `unknown` wait for staff.
+ *
+ * Privacy: a patron's identifier is stored only because a journal entry cannot be replayed without it.
+ * It is erased (set to NULL, in the same commit that finishes the entry) as soon as the entry is
+ * finished; the table's CHECK makes a finished entry with a patron identifier impossible,
+ * `secure_delete` zeroes the old bytes in the file, and a replay ends by emptying the WAL. Entries for staff (`conflict`, `unknown`) keep it until
+ * resolved, because staff need to know who has the book. Nothing here logs, and error messages name
+ * entries by their id only.
+ */
+import { randomBytes } from "node:crypto";
+import { CodedError } from "../../protocols/errors.ts";
+import type { Clock } from "../transports/clock.ts";
+import { type KioskDatabase, storageError } from "./database.ts";
+
+export const TRANSACTION_KINDS = ["checkout", "checkin", "renew", "fee-payment"] as const;
+export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
+
+export const JOURNAL_STATES = ["pending", "sending", "done", "refused", "conflict", "unknown", "resolved"] as const;
+export type JournalState = (typeof JOURNAL_STATES)[number];
+
+/** The legal moves, from → to. */
+export const JOURNAL_TRANSITIONS: Readonly<Record<JournalState, readonly JournalState[]>> = {
+  pending: ["sending"],
+  sending: ["done", "refused", "conflict", "unknown", "pending"],
+  unknown: ["pending", "resolved"],
+  conflict: ["resolved"],
+  done: [],
+  refused: [],
+  resolved: [],
+};
+
+export const FINISHED_STATES: readonly JournalState[] = ["done", "refused", "resolved"];
+/** Entries that wait for staff. */
+export const STAFF_STATES: readonly JournalState[] = ["conflict", "unknown"];
+
+/** Which identifiers each kind needs to be replayed. */
+const NEEDS: Readonly<Record<TransactionKind, { item: boolean; patron: boolean }>> = {
+  checkout: { item: true, patron: true },
+  checkin: { item: true, patron: false },
+  renew: { item: true, patron: true },
+  "fee-payment": { item: false, patron: true },
+};
+
+export type JournalErrorCode = "JOURNAL_ILLEGAL_TRANSITION" | "JOURNAL_UNKNOWN_ENTRY" | "JOURNAL_INVALID_ENTRY";
+
+export class JournalError extends CodedError<JournalErrorCode> {}
+
+/** Extra replay data for a kind (fee id, amount, currency …). Never a patron's identity. */
+export type TransactionData = Readonly<Record<string, string | number | boolean>>;
+
+export interface NewTransaction {
+  kind: TransactionKind;
+  itemId?: string;
+  patronId?: string;
+  /** Done while the ILS was down (replayed with no block = Y). */
+  offline: boolean;
+  data?: TransactionData;
+  /** When the patron did it (ms since the epoch); default: now. Replay sends this, not the replay time. */
+  transactedAt?: number;
+}
+
+export interface JournalEntry {
+  /** Order of writing; replay follows it. */
+  seq: number;
+  /** Stable and unique (time-ordered, 26 characters); the key staff and the executor use. */
+  id: string;
+  kind: TransactionKind;
+  itemId?: string;
+  /** Present only while the entry is unfinished. */
+  patronId?: string;
+  data: TransactionData;
+  transactedAt: number;
+  offline: boolean;
+  state: JournalState;
+  /** How many times a send was started. */
+  attempts: number;
+  updatedAt: number;
+  /** The ILS's answer (a reason code, a screen message), when there was one. */
+  resultCode?: string;
+  resultMessage?: string;
+  /** Staff's note when they retried or resolved it. */
+  note?: string;
+}
+
+/** What the ILS answered to a send. An executor that cannot reach the ILS throws instead. */
+export type SendOutcome =
+  | { result: "done"; code?: string; message?: string }
+  | { result: "refused"; code: string; message?: string };
+
+/** What the ILS says about a transaction that may or may not have reached it. */
+export type InquiryAnswer = "done" | "not-done" | "unknown";
+
+/** Talks to the ILS for the journal. Throwing means "could not reach it": the entry stays as it was. */
+export interface TransactionExecutor {
+  send(entry: JournalEntry): Promise<SendOutcome>;
+  inquire(entry: JournalEntry): Promise<InquiryAnswer>;
+}
+
+export interface ReplayReport {
+  /** Entries looked at, in order. */
+  handled: number;
+  sent: number;
+  inquired: number;
+  /** Final states reached by this replay. */
+  results: Partial<Record<JournalState, number>>;
+  /** Set when replay stopped early because the executor threw (the ILS went away again). */
+  stoppedAt?: { id: string; error: unknown };
+}
+
+export interface JournalOptions {
+  clock: Clock;
+  /** Random bytes for ids (tests may fix them). */
+  random?: (size: number) => Uint8Array;
+}
+
+interface Row {
+  seq: number;
+  id: string;
+  kind: TransactionKind;
+  item_id: string | null;
+  patron_id: string | null;
+  data: string;
+  transacted_at: number;
+  offline: number;
+  state: JournalState;
+  attempts: number;
+  updated_at: number;
+  result_code: string | null;
+  result_message: string | null;
+  note: string | null;
+}
+
+const OPEN_STATES: readonly JournalState[] = ["pending", "sending"];
+
+export class OfflineJournal {
+  readonly #db: KioskDatabase;
+  readonly #clock: Clock;
+  readonly #random: (size: number) => Uint8Array;
+  readonly #file: string;
+  #replaying: Promise<ReplayReport> | undefined;
+
+  constructor(db: KioskDatabase, options: JournalOptions) {
+    this.#db = db;
+    this.#clock = options.clock;
+    this.#random = options.random ?? randomBytes;
+    this.#file = db.name;
+  }
+
+  /** Writes a new `pending` entry and returns once it is committed to disk. */
+  append(tx: NewTransaction): JournalEntry {
+    if (!(TRANSACTION_KINDS as readonly string[]).includes(tx.kind)) {
+      throw new JournalError(
+        "JOURNAL_INVALID_ENTRY",
+        `journal: unknown transaction kind ${JSON.stringify(tx.kind)}; expected one of ${TRANSACTION_KINDS.join(", ")}`,
+        { kind: tx.kind },
+      );
+    }
+    const needs = NEEDS[tx.kind];
+    for (const [field, needed, value] of [
+      ["itemId", needs.item, tx.itemId],
+      ["patronId", needs.patron, tx.patronId],
+    ] as const) {
+      if (needed && !value) {
+        throw new JournalError("JOURNAL_INVALID_ENTRY", `journal: a ${tx.kind} needs ${field} to be replayed`, {
+          kind: tx.kind,
+          field,
+        });
+      }
+    }
+    const now = this.#clock.now();
+    const id = newEntryId(now, this.#random);
+    try {
+      this.#db
+        .prepare(
+          `INSERT INTO journal (id, kind, item_id, patron_id, data, transacted_at, offline, state, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+        )
+        .run(
+          id,
+          tx.kind,
+          tx.itemId ?? null,
+          tx.patronId ?? null,
+          JSON.stringify(tx.data ?? {}),
+          tx.transactedAt ?? now,
+          tx.offline ? 1 : 0,
+          now,
+        );
+    } catch (err) {
+      throw storageError(err, this.#file, `append a ${tx.kind} to the journal`);
+    }
+    return this.#get(id);
+  }
+
+  /** pending → sending: call (and let it commit) just before the request goes out. */
+  begin(id: string): JournalEntry {
+    return this.#move(id, "sending", { attempts: 1 });
+  }
+
+  /** sending → done | refused | conflict, from the ILS's answer. A refused offline entry is a conflict. */
+  finish(id: string, outcome: SendOutcome): JournalEntry {
+    const entry = this.#get(id);
+    const to: JournalState = outcome.result === "done" ? "done" : entry.offline ? "conflict" : "refused";
+    return this.#move(id, to, { resultCode: outcome.code, resultMessage: outcome.message });
+  }
+
+  /** sending → done | pending | unknown, from what the ILS said when asked. */
+  settle(id: string, answer: InquiryAnswer): JournalEntry {
+    const to: JournalState = answer === "done" ? "done" : answer === "not-done" ? "pending" : "unknown";
+    return this.#move(id, to, {});
+  }
+
+  /** Staff: unknown → pending, after checking the ILS does not have it. Replay sends it again. */
+  retry(id: string, note?: string): JournalEntry {
+    return this.#move(id, "pending", { note });
+  }
+
+  /** Staff: conflict | unknown → resolved, repaired by hand. */
+  resolve(id: string, note: string): JournalEntry {
+    return this.#move(id, "resolved", { note });
+  }
+
+  get(id: string): JournalEntry | undefined {
+    const row = this.#db.prepare("SELECT * FROM journal WHERE id = ?").get(id) as Row | undefined;
+    return row && toEntry(row);
+  }
+
+  /** Entries in write order, optionally only in some states; for staff and for tests. */
+  list(options: { states?: readonly JournalState[]; limit?: number; afterSeq?: number } = {}): JournalEntry[] {
+    const states = options.states ?? JOURNAL_STATES;
+    const rows = this.#db
+      .prepare(`SELECT * FROM journal WHERE seq > ? AND state IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`)
+      .all(options.afterSeq ?? 0, JSON.stringify(states), options.limit ?? -1) as Row[];
+    return rows.map(toEntry);
+  }
+
+  /** How many entries are in each state (the metrics' "offline journal length" is pending + sending). */
+  counts(): Record<JournalState, number> {
+    const counts = Object.fromEntries(JOURNAL_STATES.map((s) => [s, 0])) as Record<JournalState, number>;
+    const rows = this.#db.prepare("SELECT state, count(*) AS n FROM journal GROUP BY state").all() as {
+      state: JournalState;
+      n: number;
+    }[];
+    for (const row of rows) counts[row.state] = row.n;
+    return counts;
+  }
+
+  /** Offline checkouts of this patron not yet accepted by the ILS: the current offline period's loans. */
+  openOfflineCheckouts(patronId: string): number {
+    const row = this.#db
+      .prepare(
+        "SELECT count(*) AS n FROM journal WHERE patron_id = ? AND kind = 'checkout' AND offline = 1 AND state IN ('pending', 'sending')",
+      )
+      .get(patronId) as { n: number };
+    return row.n;
+  }
+
+  /**
+   * Brings one entry to a settled state through the executor: a `sending` entry is asked about first;
+   * a `pending` one is marked `sending`, then sent. Throws what the executor throws (the entry stays
+   * `sending`, to be asked about next time).
+   */
+  async perform(id: string, executor: TransactionExecutor, report?: ReplayReport): Promise<JournalEntry> {
+    let entry = this.#get(id);
+    if (entry.state === "sending") {
+      const answer = await executor.inquire(entry);
+      if (report) report.inquired++;
+      entry = this.settle(id, answer);
+    }
+    if (entry.state === "pending") {
+      entry = this.begin(id);
+      if (report) report.sent++;
+      entry = this.finish(id, await executor.send(entry));
+    }
+    return entry;
+  }
+
+  /**
+   * Sends every unfinished entry, strictly in write order. Stops at the first entry the executor cannot
+   * handle (it threw: the ILS is unreachable again), so no later entry overtakes it. Entries that end
+   * in `conflict` or `unknown` do not stop it: they wait for staff. One replay at a time: a second call
+   * while one runs gets the running one.
+   */
+  replay(executor: TransactionExecutor): Promise<ReplayReport> {
+    if (!this.#replaying) {
+      this.#replaying = this.#replay(executor).finally(() => {
+        this.#replaying = undefined;
+      });
+    }
+    return this.#replaying;
+  }
+
+  async #replay(executor: TransactionExecutor): Promise<ReplayReport> {
+    const report: ReplayReport = { handled: 0, sent: 0, inquired: 0, results: {} };
+    let afterSeq = 0;
+    for (;;) {
+      const [next] = this.list({ states: OPEN_STATES, limit: 1, afterSeq });
+      if (!next) {
+        if (report.handled > 0) this.#scrub();
+        return report;
+      }
+      afterSeq = next.seq;
+      try {
+        const entry = await this.perform(next.id, executor, report);
+        report.handled++;
+        report.results[entry.state] = (report.results[entry.state] ?? 0) + 1;
+      } catch (error) {
+        // A storage failure is the journal's own problem and must not be mistaken for an ILS outage.
+        if (error instanceof CodedError && error.code.startsWith("JOURNAL_")) throw error;
+        report.stoppedAt = { id: next.id, error };
+        return report;
+      }
+    }
+  }
+
+  /**
+   * Copies the WAL into the database and empties it (https://www.sqlite.org/pragma.html#pragma_wal_checkpoint):
+   * the WAL still holds old page images with the identifiers of entries just finished.
+   */
+  #scrub(): void {
+    try {
+      this.#db.pragma("wal_checkpoint(TRUNCATE)");
+    } catch (err) {
+      throw storageError(err, this.#file, "checkpoint the journal");
+    }
+  }
+
+  #get(id: string): JournalEntry {
+    const entry = this.get(id);
+    if (!entry) {
+      throw new JournalError("JOURNAL_UNKNOWN_ENTRY", `journal: no entry ${id}; list the journal for the ids it has`, {
+        id,
+      });
+    }
+    return entry;
+  }
+
+  #move(
+    id: string,
+    to: JournalState,
+    changes: {
+      attempts?: number;
+      resultCode?: string | undefined;
+      resultMessage?: string | undefined;
+      note?: string | undefined;
+    },
+  ): JournalEntry {
+    const move = this.#db.transaction(() => {
+      const from = this.#get(id).state;
+      if (!JOURNAL_TRANSITIONS[from].includes(to)) {
+        const allowed = JOURNAL_TRANSITIONS[from];
+        throw new JournalError(
+          "JOURNAL_ILLEGAL_TRANSITION",
+          `journal entry ${id}: cannot go from ${from} to ${to}; ` +
+            (allowed.length > 0 ? `from ${from} it can go to ${allowed.join(" or ")}` : `${from} is final`),
+          { id, from, to },
+        );
+      }
+      this.#db
+        .prepare(
+          `UPDATE journal SET state = @to, updated_at = @now, attempts = attempts + @attempts,
+             result_code = coalesce(@resultCode, result_code), result_message = coalesce(@resultMessage, result_message),
+             note = coalesce(@note, note),
+             patron_id = CASE WHEN @finished THEN NULL ELSE patron_id END
+           WHERE id = @id`,
+        )
+        .run({
+          id,
+          to,
+          now: this.#clock.now(),
+          attempts: changes.attempts ?? 0,
+          resultCode: changes.resultCode ?? null,
+          resultMessage: changes.resultMessage ?? null,
+          note: changes.note ?? null,
+          finished: FINISHED_STATES.includes(to) ? 1 : 0,
+        });
+    });
+    try {
+      move.immediate();
+    } catch (err) {
+      throw storageError(err, this.#file, `move journal entry ${id} to ${to}`);
+    }
+    return this.#get(id);
+  }
+}
+
+function toEntry(row: Row): JournalEntry {
+  const entry: JournalEntry = {
+    seq: row.seq,
+    id: row.id,
+    kind: row.kind,
+    data: JSON.parse(row.data) as TransactionData,
+    transactedAt: row.transacted_at,
+    offline: row.offline === 1,
+    state: row.state,
+    attempts: row.attempts,
+    updatedAt: row.updated_at,
+  };
+  if (row.item_id !== null) entry.itemId = row.item_id;
+  if (row.patron_id !== null) entry.patronId = row.patron_id;
+  if (row.result_code !== null) entry.resultCode = row.result_code;
+  if (row.result_message !== null) entry.resultMessage = row.result_message;
+  if (row.note !== null) entry.note = row.note;
+  return entry;
+}
+
+/** Crockford's base32 (https://www.crockford.com/base32.html), as ULIDs use it. */
+const BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/**
+ * A ULID-shaped id (https://github.com/ulid/spec): 48 bits of milliseconds, then 80 random bits, in 26
+ * base32 characters. Sorts by time; 80 random bits make a collision within one millisecond negligible.
+ */
+export function newEntryId(now: number, random: (size: number) => Uint8Array): string {
+  let time = "";
+  let t = Math.max(0, Math.floor(now));
+  for (let i = 0; i < 10; i++) {
+    time = BASE32[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const bytes = random(10);
+  let rest = "";
+  // 80 bits = 16 groups of 5 bits.
+  let acc = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    acc = (acc << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      rest += BASE32[(acc >> bits) & 31];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return time + rest;
+}
