@@ -101,28 +101,41 @@ function migrate(db: KioskDatabase, file: string): void {
   }
 }
 
-/** Result codes (https://www.sqlite.org/rescode.html; extended codes share the prefix) and errno names, by meaning. */
-const FULL_CODES = ["SQLITE_FULL", "ENOSPC", "EDQUOT"];
-const CORRUPT_CODES = ["SQLITE_CORRUPT", "SQLITE_NOTADB"];
-const UNWRITABLE_CODES = [
-  "SQLITE_CANTOPEN",
-  "SQLITE_READONLY",
-  "SQLITE_IOERR",
-  "SQLITE_PERM",
-  "SQLITE_AUTH",
-  // node:fs, while making the folder
-  "ENOENT",
-  "ENOTDIR",
-  "EEXIST",
-  "EISDIR",
-  "EACCES",
-  "EPERM",
-  "EROFS",
+/**
+ * Failures by meaning: SQLite result codes (https://www.sqlite.org/rescode.html; extended codes share the
+ * prefix) and errno names from making the folder, with what the message tells people to do.
+ */
+const FAILURES: readonly {
+  code: StorageErrorCode;
+  causes: readonly string[];
+  says: (file: string, action: string, cause: string) => string;
+}[] = [
+  {
+    code: "JOURNAL_FULL",
+    causes: ["SQLITE_FULL", "ENOSPC", "EDQUOT"],
+    says: (file, action) =>
+      `${file}: the disk (or the database size limit) is full; could not ${action}. ` +
+      "Everything written before is kept. Free space on that disk, then carry on.",
+  },
+  {
+    code: "JOURNAL_CORRUPT",
+    causes: ["SQLITE_CORRUPT", "SQLITE_NOTADB"],
+    says: (file, action, cause) =>
+      `${file}: not a readable journal database (${cause}); could not ${action}. ` +
+      "Keep the file for the staff to inspect, and point offline.journalPath at a new file.",
+  },
+  {
+    code: "JOURNAL_UNWRITABLE",
+    causes: [
+      ...["SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_PERM", "SQLITE_AUTH"],
+      ...["ENOENT", "ENOTDIR", "EEXIST", "EISDIR", "EACCES", "EPERM", "EROFS"],
+    ],
+    says: (file, action, cause) =>
+      `${file}: cannot be written (${cause}); could not ${action}. ` +
+      "Check that its folder is writable by the bridge's user and not on a read-only disk, " +
+      "or set offline.journalPath to a writable place.",
+  },
 ];
-
-function matches(code: string, list: readonly string[]): boolean {
-  return list.some((c) => code === c || code.startsWith(`${c}_`));
-}
 
 /**
  * Turns a SQLite or file-system failure into a StorageError that names the file and says what to do;
@@ -130,35 +143,13 @@ function matches(code: string, list: readonly string[]): boolean {
  */
 export function storageError(err: unknown, file: string, action: string): unknown {
   if (err instanceof CodedError) return err;
-  const code = typeof (err as { code?: unknown })?.code === "string" ? (err as { code: string }).code : "";
-  const details = { file, action, cause: code };
-  if (matches(code, FULL_CODES)) {
-    return new StorageError(
-      "JOURNAL_FULL",
-      `${file}: the disk (or the database size limit) is full; could not ${action}. ` +
-        "Everything written before is kept. Free space on that disk, then carry on.",
-      details,
-      { cause: err },
-    );
-  }
-  if (matches(code, CORRUPT_CODES)) {
-    return new StorageError(
-      "JOURNAL_CORRUPT",
-      `${file}: not a readable journal database (${describeError(err)}); could not ${action}. ` +
-        "Keep the file for the staff to inspect, and point offline.journalPath at a new file.",
-      details,
-      { cause: err },
-    );
-  }
-  if (matches(code, UNWRITABLE_CODES)) {
-    return new StorageError(
-      "JOURNAL_UNWRITABLE",
-      `${file}: cannot be written (${describeError(err)}); could not ${action}. ` +
-        "Check that its folder is writable by the bridge's user and not on a read-only disk, " +
-        "or set offline.journalPath to a writable place.",
-      details,
-      { cause: err },
-    );
-  }
-  return err;
+  const cause = typeof (err as { code?: unknown })?.code === "string" ? (err as { code: string }).code : "";
+  const failure = FAILURES.find((f) => f.causes.some((c) => cause === c || cause.startsWith(`${c}_`)));
+  if (!failure) return err;
+  return new StorageError(
+    failure.code,
+    failure.says(file, action, describeError(err)),
+    { file, action, cause },
+    { cause: err },
+  );
 }
