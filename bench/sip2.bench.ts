@@ -1,17 +1,5 @@
 import { Buffer } from "node:buffer";
-import { fork } from "node:child_process";
-import net from "node:net";
-import { fileURLToPath } from "node:url";
-import { DEFAULT_FIXTURE } from "../bridge/cli.ts";
-import {
-  decodeMessage,
-  encodeMessage,
-  formatSip2Date,
-  Sip2Framer,
-  type Sip2Message,
-  sip2,
-} from "../protocols/sip2/index.ts";
-import { loadFixture } from "../simulators/acs/fixture.ts";
+import { decodeMessage, encodeMessage, Sip2Framer, type Sip2Message, sip2 } from "../protocols/sip2/index.ts";
 import { type BenchRow, type BenchSuite, opsPerSecond } from "./harness.ts";
 
 const NOW = "20261125    143000";
@@ -169,96 +157,10 @@ export function codecRows(): BenchRow[] {
   ];
 }
 
-/**
- * One SC connection running the transaction mix back to back (SIP2 allows one request in flight). Kept as
- * light as it can be, since it shares the machine with the ACS: a reply is complete when a chunk ends in CR.
- */
-function scLoop(port: number, requests: Buffer[], until: number): Promise<number> {
-  const login = encodeMessage(
-    sip2("login", { uidAlgorithm: "0", pwdAlgorithm: "0", loginUserId: "kiosk-main", loginPassword: "main-secret" }),
-  );
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host: "127.0.0.1" });
-    socket.setNoDelay(true);
-    let done = -1; // the login reply does not count
-    socket.once("connect", () => socket.write(login));
-    socket.once("error", reject);
-    socket.once("close", () => resolve(Math.max(done, 0)));
-    let loginReply = "";
-    socket.on("data", (chunk: Buffer) => {
-      if (done === -1) loginReply += chunk.toString("latin1");
-      if (chunk[chunk.length - 1] !== 0x0d) return;
-      if (done === -1 && loginReply !== "941\r") {
-        reject(new Error(`the ACS refused the benchmark's login: ${JSON.stringify(loginReply)}`));
-        return;
-      }
-      done++;
-      if (Date.now() >= until) {
-        socket.destroy();
-        resolve(done);
-      } else {
-        socket.write(requests[done % requests.length]!);
-      }
-    });
-  });
-}
-
-/** Requests a kiosk sends, spread over the fixture's patrons and items: 23, 63, 17, 11 and 09. */
-function transactionMix(fixture: ReturnType<typeof loadFixture>, connection: number): Buffer[] {
-  const patron = fixture.patrons[connection % fixture.patrons.length]!.barcode;
-  const item = fixture.items[connection % fixture.items.length]!.barcode;
-  const now = formatSip2Date(new Date());
-  const common = { transactionDate: now, institutionId: "OSC", terminalPassword: "" };
-  const messages: Sip2Message[] = [
-    sip2("patronStatusRequest", { ...common, language: "001", patronIdentifier: patron, patronPassword: "" }),
-    sip2("patronInformation", { ...common, language: "001", summary: "chargedItems", patronIdentifier: patron }),
-    sip2("itemInformation", { ...common, itemIdentifier: item }),
-    sip2("checkout", {
-      ...common,
-      scRenewalPolicy: true,
-      noBlock: false,
-      nbDueDate: " ".repeat(18),
-      patronIdentifier: patron,
-      itemIdentifier: item,
-    }),
-    sip2("checkin", { ...common, noBlock: false, returnDate: now, currentLocation: "MAIN", itemIdentifier: item }),
-  ];
-  return messages.map((m, i) => encodeMessage({ ...m, sequence: i }, OPTIONS));
-}
-
-export async function acsRows(seconds = 3): Promise<BenchRow[]> {
-  const worker = fork(fileURLToPath(new URL("./acs-server.process.ts", import.meta.url)), {
-    execArgv: ["--import", "tsx", ...(process.env.ACS_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : [])],
-  });
-  const port = await new Promise<number>((resolve) =>
-    worker.once("message", (m) => resolve((m as { port: number }).port)),
-  );
-  const rows: BenchRow[] = [];
-  const fixture = loadFixture(DEFAULT_FIXTURE);
-  for (const connections of [100, 1000]) {
-    const until = Date.now() + seconds * 1000;
-    const started = performance.now();
-    const counts = await Promise.all(
-      Array.from({ length: connections }, (_, c) => scLoop(port, transactionMix(fixture, c), until)),
-    );
-    const elapsed = (performance.now() - started) / 1000;
-    rows.push({
-      name: `ACS simulator, ${connections} concurrent SCs`,
-      value: counts.reduce((a, b) => a + b, 0) / elapsed,
-      unit: "tx/s",
-      target: { value: 20_000, better: "higher" },
-      note: "loopback TCP, AY/AZ on, mix 23/63/17/11/09, server in its own process",
-    });
-  }
-  worker.send("stop");
-  await new Promise((resolve) => worker.once("exit", resolve));
-  return rows;
-}
-
 const suite: BenchSuite = {
   name: "sip2",
   async run() {
-    return [...codecRows(), ...(await acsRows())];
+    return codecRows();
   },
 };
 export default suite;

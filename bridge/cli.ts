@@ -68,6 +68,7 @@ export async function startAcs(flags: AcsFlags) {
     requireLogin: flags.login,
     faults,
     logger,
+    logPatronData: flags.debugUnredacted === true,
     ...(flags.tlsCert && flags.tlsKey
       ? { tls: { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey) } }
       : {}),

@@ -1,41 +1,20 @@
 import { type Logger, type LoggerOptions, pino } from "pino";
+import { REDACTED } from "../../protocols/sip2/redact.ts";
 
 /**
- * Keys that may carry patron identity. Their values never reach a log line:
- * SIP2 field ids (AA patron id, AD patron password, AE name, BD address, BE email, BF phone,
- * CY/DA hold patron, CO and AC passwords) and the property names our own code uses for the same data.
+ * Patron identity is masked where a log entry is built, by structure, not by pino's wildcard redaction
+ * paths (those cost about 50 µs of CPU per line, ten times the line itself):
+ * - a SIP2 message is logged through `redactSip2Fields` (protocols/sip2), which masks its identity fields;
+ * - anything else about a patron (an id, a name, a whole record) goes under the `patron` key of a log
+ *   entry, which this logger prints as "[redacted]": `log.info({ patron: id, items: 3 }, "checkout")`.
+ * Nothing else is inspected, so an identity put under another key is logged as it is.
  */
-export const REDACTED_KEYS = [
-  "patronIdentifier",
-  "patronId",
-  "patronPassword",
-  "patronName",
-  "personalName",
-  "pin",
-  "password",
-  "loginPassword",
-  "terminalPassword",
-  "homeAddress",
-  "emailAddress",
-  "homePhoneNumber",
-  "holdPatronId",
-  "holdPatronName",
-  "AA",
-  "AD",
-  "AE",
-  "BD",
-  "BE",
-  "BF",
-  "CY",
-  "DA",
-  "CO",
-  "AC",
-] as const;
+export const PATRON_KEY = "patron";
 
 export interface LoggerSettings {
   level?: string;
   name?: string;
-  /** Only for debugging on a test system: log patron data as it is. */
+  /** Only for debugging on a test system: print the `patron` key as it is. */
   unredacted?: boolean;
   destination?: NodeJS.WritableStream;
 }
@@ -44,10 +23,9 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? process.env.LOG_LEVEL ?? "info",
     base: settings.name ? { name: settings.name } : null,
+    // A serializer runs only for lines that have its key, so the mask costs nothing elsewhere.
+    ...(settings.unredacted ? {} : { serializers: { [PATRON_KEY]: () => REDACTED } }),
   };
-  if (!settings.unredacted) {
-    options.redact = { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: "[redacted]" };
-  }
   return settings.destination ? pino(options, settings.destination) : pino(options);
 }
 

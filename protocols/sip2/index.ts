@@ -6,4 +6,5 @@ export * from "./dates.ts";
 export * from "./enums.ts";
 export * from "./errors.ts";
 export * from "./framer.ts";
+export * from "./redact.ts";
 export * from "./writer.ts";

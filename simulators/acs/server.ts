@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import {
   DEFAULT_MAX_MESSAGE_LENGTH,
   encodeMessage,
+  redactSip2Fields,
   type Sip2Charset,
   Sip2Framer,
   type Sip2Message,
@@ -27,7 +28,12 @@ export interface AcsServerOptions {
   /** Close connections that send anything but 93 or 99 before logging in (as Koha and Evergreen do). */
   requireLogin?: boolean;
   faults?: FaultPlan;
+  /**
+   * Each answered request is one info line (message types and outcome); the messages themselves are logged
+   * at debug, with patron identity masked by `redactSip2Fields` unless `logPatronData` (test systems only).
+   */
   logger?: Logger;
+  logPatronData?: boolean;
   now?: () => Date;
 }
 
@@ -102,6 +108,10 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
     for (const [id, socket] of this.sockets) if (connectionId === undefined || id === connectionId) socket.destroy();
   }
 
+  private forLog(message: Sip2Message): Sip2Message {
+    return this.options.logPatronData ? message : redactSip2Fields(message);
+  }
+
   private attach(socket: net.Socket): void {
     const id = this.nextId++;
     const log = this.options.logger?.child({ conn: id });
@@ -160,7 +170,9 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
       }
       const request = decoded.message;
       session.offline = plan.offline === true;
-      log?.info({ dir: "in", message: request }, request.type);
+      // Checked per message, as the level may change while connections stay open.
+      const debug = log?.isLevelEnabled("debug") === true;
+      if (debug) log?.debug({ dir: "in", message: this.forLog(request) }, request.type);
       if (plan.stall) return undefined;
       if (request.type === "requestAcsResend") return lastResponse ? send(lastResponse) : undefined;
       if (this.options.requireLogin !== false && !session.account && !BEFORE_LOGIN.has(request.type)) {
@@ -174,7 +186,8 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
           : this.responder.respond(request, session);
       if (!response) return undefined;
       if (request.sequence !== undefined) response.sequence = request.sequence;
-      log?.info({ dir: "out", message: response }, response.type);
+      if (debug) log?.debug({ dir: "out", message: this.forLog(response) }, response.type);
+      else log?.info(summary(request, response), "answered");
       lastResponse = encodeMessage(response, { charset, errorDetection: withChecksum });
       return send(lastResponse);
     };
@@ -216,6 +229,14 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
       this.emit("close", id);
     });
   }
+}
+
+/** The info line of an answered request: what was asked, what was answered and, where it says, whether it was ok. */
+function summary(request: Sip2Message, response: Sip2Message): { request: string; response: string; ok?: boolean } {
+  const ok = "ok" in response ? response.ok : undefined;
+  return ok === undefined
+    ? { request: request.type, response: response.type }
+    : { request: request.type, response: response.type, ok };
 }
 
 /** Checksum corruption and garbling work on the encoded bytes, as a bad line would. */
