@@ -13,6 +13,12 @@ export type Alignment = "left" | "center" | "right";
 export type EscPosCommand =
   | { type: "text"; text: string }
   | { type: "lineFeed" }
+  /**
+   * CR (0x0D). ESC/POS prints on LF; CR "functions the same as LF when automatic line feed is enabled, and is
+   * ignored when it is disabled" (Bematech MP-4000 programmer's manual 4.2, as Epson's reference), so a host
+   * that ends lines with LF CR double-spaces on a printer set to auto line feed.
+   */
+  | { type: "carriageReturn" }
   | { type: "tab" }
   | { type: "formFeed" }
   | { type: "init" }
@@ -623,9 +629,10 @@ export class EscPosParser {
   }
 
   private control(b: number, out: EscPosCommand[]): void {
-    if (b === 0x0d || b === 0x00) return; // CR only matters with auto line feed; NUL is padding
+    if (b === 0x00) return; // NUL is padding
     this.flushText(out);
     if (b === 0x0a) out.push({ type: "lineFeed" });
+    else if (b === 0x0d) out.push({ type: "carriageReturn" });
     else if (b === 0x09) out.push({ type: "tab" });
     else if (b === 0x0c) out.push({ type: "formFeed" });
     else if (b === 0x18) out.push({ type: "setting", name: "CAN cancel page data" });

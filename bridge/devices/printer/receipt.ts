@@ -146,12 +146,15 @@ const SAFE_CODEPAGES = ["windows1252", "windows1250", "windows1251", "windows125
 /** Without a safe code page: what to print instead. */
 const SAFE_FALLBACK: Record<string, string> = { "•": "·", "§": "?", "¶": "?" };
 const VALID_COLUMNS = [32, 35, 42, 44, 48];
+const LF = 0x0a;
 
 const bad = (message: string, details: Record<string, unknown> = {}) =>
   new PrinterError("PRINTER_BAD_OPTIONS", `Receipt printer options: ${message}`, details);
 
 export function resolveLayout(options: ReceiptLayoutOptions = {}): ReceiptLayout {
-  const encoderOptions: ReceiptPrinterEncoderOptions = { language: "esc-pos" };
+  // Lines end in LF alone: ESC/POS prints on LF, and the encoder's default LF CR double-spaces on a printer
+  // set to treat CR as a line feed (ESC/POS CR: "same as LF when automatic line feed is enabled").
+  const encoderOptions: ReceiptPrinterEncoderOptions = { language: "esc-pos", newline: "\n" };
   if (options.printerModel !== undefined) {
     const known = ReceiptPrinterEncoder.printerModels.map((m) => m.id);
     if (!known.includes(options.printerModel)) {
@@ -422,6 +425,16 @@ function startDocument(layout: ReceiptLayout): ReceiptPrinterEncoder {
   return new ReceiptPrinterEncoder(layout.encoderOptions).initialize().codepage("auto");
 }
 
+/**
+ * Cuts and returns the document's bytes. The encoder ends every line it emits with a newline, the cut's
+ * too; that line feed would be the first thing the printer prints after the cut (a blank line on top of
+ * the next receipt), so it is dropped.
+ */
+function cutAndEncode(e: ReceiptPrinterEncoder): Uint8Array {
+  const bytes = e.cut().encode();
+  return bytes.at(-1) === LF ? bytes.subarray(0, -1) : bytes;
+}
+
 type Cell = (encoder: ReceiptPrinterEncoder) => void;
 
 /** Table rows whose cells write through writeText (tables wrap and indent; plain strings would skip the safe code page). */
@@ -509,7 +522,7 @@ export function encodeReceipt(receipt: Receipt, layout: ReceiptLayout, now: Date
     for (const footer of receipt.footerLines) line(footer);
   }
   if (receipt.transactionId) transactionCodes(e, receipt.transactionId, layout);
-  return e.cut().encode();
+  return cutAndEncode(e);
 }
 
 function patronText(patron: Receipt["patron"], privacy: Required<ReceiptPrivacy>): string | undefined {
@@ -569,5 +582,5 @@ export function encodeTestPage(layout: ReceiptLayout, info: TestPageInfo, now: D
   line("Underline");
   e.underline(false).align("center").barcode("TEST-128", "code128", { height: 60, text: true });
   e.qrcode("TEST-QR", { errorlevel: "m" });
-  return e.cut().encode();
+  return cutAndEncode(e);
 }

@@ -7,6 +7,9 @@
  * While it cannot print (paper out, cover open, offline, in error) it still answers status requests,
  * as real printers do, but throws printed content away and counts it in `discarded` (a real printer
  * would hold it in its receive buffer; a driver must not send it in the first place).
+ *
+ * Line endings: a receipt's warnings flag every CR (a printer set to treat CR as a line feed would
+ * double-space those lines) and a line feed sent right after the previous cut (a blank line on top).
  */
 import { EventEmitter } from "node:events";
 import type { Transport } from "../../../bridge/transports/transport.ts";
@@ -97,6 +100,9 @@ export class EscPosPrinterSimulator
   #noAnswer = false;
   #asb: AsbEnable | undefined;
   #current: EscPosCommand[] = [];
+  /** The last command printed was a cut: a line feed now is one the host sent after it. */
+  #afterCut = false;
+  #lineFeedAfterCut = false;
   #receipts: PrintedReceipt[] = [];
   #printed = 0;
   #discarded = 0;
@@ -187,6 +193,8 @@ export class EscPosPrinterSimulator
   clear(): void {
     this.#receipts = [];
     this.#current = [];
+    this.#afterCut = false;
+    this.#lineFeedAfterCut = false;
     this.#printed = 0;
     this.#discarded = 0;
   }
@@ -250,6 +258,8 @@ export class EscPosPrinterSimulator
           this.#discarded++;
           return;
         }
+        if (this.#afterCut && command.type === "lineFeed") this.#lineFeedAfterCut = true;
+        this.#afterCut = command.type === "cut";
         this.#current.push(command);
         if (command.type === "cut") this.#finishReceipt(command.partial);
     }
@@ -333,6 +343,17 @@ export class EscPosPrinterSimulator
     const codes: PrintedCode[] = [];
     const images: { width: number; height: number }[] = [];
     const warnings: string[] = [];
+    if (this.#lineFeedAfterCut) {
+      warnings.push("Line feed right after the previous cut: this receipt starts with a blank line");
+      this.#lineFeedAfterCut = false;
+    }
+    const carriageReturns = commands.filter((c) => c.type === "carriageReturn").length;
+    if (carriageReturns > 0) {
+      warnings.push(
+        `${carriageReturns} carriage return${carriageReturns === 1 ? "" : "s"} (CR, 0x0D): ESC/POS prints on LF; ` +
+          "a printer set to treat CR as a line feed double-spaces these lines",
+      );
+    }
     for (const c of commands) {
       if (c.type === "barcode") codes.push({ type: "barcode", symbology: c.symbology, data: c.data });
       else if (c.type === "qrcode" || c.type === "pdf417") codes.push({ type: c.type, data: c.data });

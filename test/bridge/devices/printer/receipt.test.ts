@@ -125,7 +125,6 @@ describe("receipt content", () => {
       "       +----------------+",
       "",
       `${"-".repeat(13)} cut ${"-".repeat(14)}`,
-      "",
     ]);
   });
 
@@ -203,6 +202,22 @@ describe("receipt content", () => {
     expect(printableText("a\u0007b\u001bc\nd\te", layout)).toBe("abc d e");
     expect(printableText("12,50\u00a0€ 10\u202f000", layout)).toBe("12,50 € 10 000");
     expect(printableText("♥ 😀 •", layout)).toBe("? ? •");
+  });
+
+  it.each([
+    ["generic 80 mm", {}],
+    ["a printer model", { printerModel: "epson-tm-t88vi" }],
+  ])("%s: lines end in LF alone and nothing follows the cut", (_name, options: ReceiptLayoutOptions) => {
+    const layout = resolveLayout({ timeZone: "UTC", ...options });
+    for (const bytes of [
+      encodeReceipt(checkReceipt(LOAN), layout),
+      encodeTestPage(layout, { description: "tcp 10.0.0.5:9100" }),
+    ]) {
+      const commands = parseEscPos(bytes);
+      expect(commands.filter((c) => c.type === "carriageReturn")).toEqual([]);
+      expect(commands.at(-1)?.type).toBe("cut");
+      expect(commands.filter((c) => c.type === "lineFeed").length).toBeGreaterThan(5);
+    }
   });
 
   it("a test page shows the code pages, the full width and both codes", () => {

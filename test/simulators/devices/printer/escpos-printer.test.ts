@@ -154,6 +154,28 @@ describe("ESC/POS printer simulator: printing", () => {
     expect(receipt.html).toContain('<div class="data">TX-1</div>');
   });
 
+  it("flags line ends a printer set to auto line feed would double-space, and a line feed after the cut", async () => {
+    const { simulator, host } = await wired();
+    const first = nextReceipt(simulator);
+    // Lines ended LF CR, and LF CR after the cut: the receipt-printer-encoder's default newline.
+    await host.write(Uint8Array.from([0x1b, 0x40, ...ascii("one"), 0x0a, 0x0d, ...ascii("two"), 0x0a, 0x0d]));
+    await host.write(Uint8Array.from([0x1d, 0x56, 0, 0x0a, 0x0d]));
+    expect((await first).warnings).toEqual([
+      "2 carriage returns (CR, 0x0D): ESC/POS prints on LF; a printer set to treat CR as a line feed double-spaces these lines",
+    ]);
+    const second = nextReceipt(simulator);
+    await host.write(Uint8Array.from([0x1b, 0x40, ...ascii("three"), 0x0a, 0x1d, 0x56, 0]));
+    const receipt = await second;
+    expect(receipt.lines[0]).toBe("");
+    expect(receipt.warnings).toEqual([
+      "Line feed right after the previous cut: this receipt starts with a blank line",
+      "1 carriage return (CR, 0x0D): ESC/POS prints on LF; a printer set to treat CR as a line feed double-spaces these lines",
+    ]);
+    const third = nextReceipt(simulator);
+    await host.write(Uint8Array.from([0x1b, 0x40, ...ascii("four"), 0x0a, 0x1d, 0x56, 0]));
+    expect(await third).toMatchObject({ lines: ["four", expect.stringContaining("cut")], warnings: [] });
+  });
+
   it("throws printed content away while it cannot print, but still answers status", async () => {
     const { simulator, host, answer } = await wired();
     simulator.setCover({ open: true });
