@@ -67,7 +67,11 @@ const RFID_FACTORIES: readonly DeviceFactory[] = [
     summary: "FEIG CPR-M02 / ID CPR.M02 RFID reader (38400 8E1)",
     transports: ["serial", "tcp"],
     serial: CPR_SERIAL,
-    options: closed(rfidOptions),
+    options: closed({
+      ...rfidOptions,
+      /** Most tags one inventory lists, for firmware other than the standard one (whose limit, 4, is the default). */
+      maxInventoryTags: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })),
+    }),
     create: ({ id, transport, options, logger }) =>
       createRfidPad({ id, model: "cpr-m02", transport, logger, ...options }),
   }),

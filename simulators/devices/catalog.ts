@@ -121,7 +121,12 @@ const RFID_SIMULATORS: readonly SimulatorModel[] = [
     summary: "FEIG CPR-M02 RFID reader with virtual ISO 15693 tags and fault injection",
     exposures: ["pty", "tcp", "memory"],
     baudRate: CPR_SERIAL.baudRate,
-    options: options({ ...rfidOptions, address: byte }),
+    options: options({
+      ...rfidOptions,
+      address: byte,
+      /** Most tags one inventory reports before answering 0x93 (default 4, the standard firmware's). */
+      maxInventoryTags: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })),
+    }),
     create: rfidReader("cpr-m02"),
   }),
 ];

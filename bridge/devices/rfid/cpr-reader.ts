@@ -12,6 +12,8 @@ import { bytesToHex } from "../../../protocols/rfid/bytes.ts";
 import { isRfidError } from "../../../protocols/rfid/errors.ts";
 import type { Uid } from "../../../protocols/rfid/iso15693.ts";
 import {
+  CPR_M02_MAX_INVENTORY_TAGS,
+  CPR_STATUS_DATA_BUFFER_OVERFLOW,
   CPR_STATUS_NO_TRANSPONDER,
   type CprCommand,
   type CprCommandKind,
@@ -54,6 +56,8 @@ export interface CprReaderOptions {
   clock: RfidClock;
   logger: Logger;
   timeouts: ReaderTimeouts;
+  /** The reader's inventory limit; default 4, the CPR.M02 standard firmware's (FEIG H20800-16e-ID-B, ANNEX D2). */
+  maxInventoryTags?: number;
 }
 
 export class CprReader implements ReaderProtocol {
@@ -61,6 +65,7 @@ export class CprReader implements ReaderProtocol {
   readonly supportsEas = true;
   readonly supportsDsfid = true;
   readonly maxBlocksPerRead = BLOCKS_PER_REQUEST;
+  readonly maxInventoryTags: number;
   readonly channel: CommandChannel<CprFrame>;
   readonly #timeouts: ReaderTimeouts;
   readonly #device: () => string;
@@ -73,6 +78,7 @@ export class CprReader implements ReaderProtocol {
       logger: options.logger,
     });
     this.#timeouts = options.timeouts;
+    this.maxInventoryTags = options.maxInventoryTags ?? CPR_M02_MAX_INVENTORY_TAGS;
     this.#device = () => options.transport.description;
   }
 
@@ -196,6 +202,14 @@ export class CprReader implements ReaderProtocol {
 
   #failure(kind: CprCommandKind, what: string, response: CprResponse & { kind: "failed" }, uid: Uid | undefined) {
     const status = response.status;
+    if (kind === "inventory" && status === CPR_STATUS_DATA_BUFFER_OVERFLOW) {
+      const capacity = this.maxInventoryTags;
+      return new RfidPadError(
+        "RFID_TOO_MANY_TAGS",
+        `${this.#device()}: more tags on the pad than the reader can list at once (at most ${capacity}); place at most ${capacity} items at a time.`,
+        { capacity, status },
+      );
+    }
     const iso =
       response.isoError === undefined ? "" : `, ISO error 0x${response.isoError.toString(16).padStart(2, "0")}`;
     const code = WRITES.has(kind)

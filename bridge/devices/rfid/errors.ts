@@ -9,6 +9,11 @@ export type RfidPadOwnErrorCode =
   | "RFID_READER_ERROR"
   /** The connection to the reader is down; the bridge keeps reconnecting. */
   | "RFID_DISCONNECTED"
+  /**
+   * More tags on the pad than the reader inventories at once (details.capacity): the reader names none of
+   * them. Not a fault of the reader; ask the patron to place fewer items.
+   */
+  | "RFID_TOO_MANY_TAGS"
   /** A tag did not answer a read (missed it, or it is at the edge of the field), even after retries. */
   | "RFID_TAG_NO_ANSWER"
   /** Writing to a tag failed on every attempt while the tag stayed on the pad. */

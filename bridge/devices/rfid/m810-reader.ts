@@ -54,6 +54,11 @@ export class M810Reader implements ReaderProtocol {
   readonly model = "3m810" as const;
   readonly supportsEas = false;
   readonly supportsDsfid = false;
+  /**
+   * 3M's protocol specification (1.0.0, 7.1 Read Block UID; in Biblio-RFID's docs/) documents no limit and
+   * no "too many tags" error for the inventory: its answer counts UIDs in one byte, that is all.
+   */
+  readonly maxInventoryTags = undefined;
   /** One read answer holds up to 255 blocks (the count is one byte). */
   readonly maxBlocksPerRead = 255;
   readonly channel: CommandChannel<M810Frame>;

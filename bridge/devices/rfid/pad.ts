@@ -82,11 +82,20 @@ export interface RfidPadOptions {
   presenceRounds?: number;
   /** 3M 810 only: blocks holding item data (the protocol cannot ask the tag). Default 8. */
   blockCount?: number;
+  /**
+   * CPR-M02 only: most tags one inventory reports, for firmware whose limit differs from the standard
+   * firmware's 4 (FEIG H20800-16e-ID-B, ANNEX D2). The 3M 810's is not documented.
+   */
+  maxInventoryTags?: number;
   /** Start polling on start() with this interval. */
   pollIntervalMs?: number;
 }
 
-export type RfidPadEvents = DeviceEvents & { tagsChanged: [change: TagsChange] };
+export type RfidPadEvents = DeviceEvents & {
+  tagsChanged: [change: TagsChange];
+  /** A refresh found more tags than the reader lists at once (emitted when that starts, not every round). */
+  tooManyTags: [info: { capacity: number | undefined }];
+};
 
 /** One tag read in full. */
 export interface TagReading {
@@ -153,7 +162,9 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
   readonly #reader: ReaderProtocol;
   readonly #logger: Logger;
   readonly #clock: RfidClock;
-  readonly #options: Required<Omit<RfidPadOptions, "logger" | "clock" | "security" | "pollIntervalMs" | "transport">>;
+  readonly #options: Required<
+    Omit<RfidPadOptions, "logger" | "clock" | "security" | "pollIntervalMs" | "transport" | "maxInventoryTags">
+  >;
   readonly #tracker: TagTracker;
   #running = false;
   #ready = false;
@@ -165,6 +176,8 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
   #pollIntervalMs: number | undefined;
   #pollTimer: unknown;
   #polling = false;
+  /** The last refresh answered RFID_TOO_MANY_TAGS. */
+  #tooManyTags = false;
   #health: { state: HealthState; since: number; lastError?: DeviceErrorInfo };
   #unsubscribeStatus: (() => void) | undefined;
 
@@ -205,18 +218,34 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     if (this.model === "3m810" && this.policy.mode !== "afi") {
       throw badOption("security.mode", `"${this.policy.mode}" needs EAS commands, which the 3M 810 has not; use "afi"`);
     }
+    if (options.maxInventoryTags !== undefined && this.model !== "cpr-m02") {
+      throw badOption("maxInventoryTags", "is for the CPR-M02; the 3M 810 documents no inventory limit");
+    }
     const timeouts = { commandMs: this.#options.commandTimeoutMs, writeMs: this.#options.writeTimeoutMs };
     const common = { transport: this.#transport, clock: this.#clock, logger: this.#logger, timeouts };
     this.#reader =
       this.model === "3m810"
         ? new M810Reader({ ...common, blockCount: this.#options.blockCount })
-        : new CprReader(common);
+        : new CprReader({
+            ...common,
+            ...(options.maxInventoryTags !== undefined && {
+              maxInventoryTags: wholeNumber("maxInventoryTags", options.maxInventoryTags, 1, 255),
+            }),
+          });
     this.#tracker = new TagTracker(this.#options.missThreshold);
     this.#health = { state: "disconnected", since: this.#clock.now() };
   }
 
   get description(): string {
     return this.#transport.description;
+  }
+
+  /**
+   * Most tags the reader lists in one inventory (4 on a CPR-M02 with standard firmware), so the kiosk can
+   * tell the patron how many items to place at a time; undefined when the maker documents no limit.
+   */
+  get maxInventoryTags(): number | undefined {
+    return this.#reader.maxInventoryTags;
   }
 
   /** Firmware version the reader reported at the last set-up. */
@@ -233,6 +262,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
         ...(this.#firmware !== undefined && { firmware: this.#firmware }),
         ...this.#setupDetail,
         tagsOnPad: this.#tracker.size,
+        ...(this.maxInventoryTags !== undefined && { maxInventoryTags: this.maxInventoryTags }),
         polling: this.#pollIntervalMs !== undefined && this.#pollIntervalMs > 0,
       },
     };
@@ -326,7 +356,17 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
 
   /** One polling round by hand: inventory, update the tags on the pad, emit tagsChanged if they changed. */
   async refresh(): Promise<TagsChange> {
-    const seen = await this.inventory();
+    let seen: InventoryTag[];
+    try {
+      seen = await this.inventory();
+    } catch (err) {
+      if (isRfidPadError(err, "RFID_TOO_MANY_TAGS") && !this.#tooManyTags) {
+        this.#tooManyTags = true;
+        this.emit("tooManyTags", { capacity: this.maxInventoryTags });
+      }
+      throw err;
+    }
+    this.#tooManyTags = false;
     const change = this.#tracker.update(seen);
     if (change) {
       this.#logger.debug({ added: change.added.length, removed: change.removed.length }, "rfid: tags changed");
@@ -497,6 +537,10 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
       return await Promise.race([run(), timedOut]);
     } catch (err) {
       const error = asError(err);
+      // The reader answered as it should: it works, with more tags on the pad than it lists at once.
+      if (isRfidPadError(err, "RFID_TOO_MANY_TAGS")) {
+        return { ok: true, summary: `RFID pad works; ${error.message}`, details: { firmware: this.#firmware } };
+      }
       return { ok: false, summary: `RFID pad test failed: ${error.message}`, error: brief(error) };
     } finally {
       this.#clock.clearTimeout(timer);

@@ -51,6 +51,11 @@ export interface ReaderProtocol {
   readonly supportsEas: boolean;
   /** Can write the DSFID byte. */
   readonly supportsDsfid: boolean;
+  /**
+   * Most tags one inventory reports, as the maker documents it; more on the pad give RFID_TOO_MANY_TAGS.
+   * Undefined when no limit is documented (3M 810).
+   */
+  readonly maxInventoryTags: number | undefined;
   /** Most blocks one readBlocks() call may ask for (the pad reads in chunks and retries each). */
   readonly maxBlocksPerRead: number;
   setup(): Promise<ReaderSetup>;

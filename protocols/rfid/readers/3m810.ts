@@ -19,8 +19,11 @@ export const M810_START = { frame: 0xd6, probe: 0xd5 } as const;
 export const M810_STATUS = { ok: 0x00, failed: 0x06 } as const;
 /** Block size fixed by the protocol: read responses carry 4 data bytes per block. */
 export const M810_BLOCK_SIZE = 4;
-/** Larger than any frame for tags up to 128 blocks. */
-export const M810_MAX_FRAME = 1024;
+/**
+ * The longest frame the protocol makes: an inventory answer listing 255 UIDs (its count is one byte):
+ * start, length (2), command, status, AFI, response options, count, 8 bytes per UID, CRC (2).
+ */
+export const M810_MAX_FRAME = 10 + 255 * 8;
 const HEADER = 3;
 const CRC_LENGTH = 2;
 

@@ -50,12 +50,26 @@ export const CPR_STATUS: Readonly<Record<number, string>> = {
   130: "command not available",
   131: "RF communication error",
   132: "RF warning",
+  147: "data buffer overflow (more transponders in the field than the reader can handle)",
   148: "more data (further transponders pending)",
   149: "ISO 15693 error (see ISO error code)",
 };
 export const CPR_STATUS_OK = 0x00;
 export const CPR_STATUS_NO_TRANSPONDER = 0x01;
+/**
+ * An inventory found more tags than the reader handles at once, and sends none of them (FEIG H20800-16e-ID-B,
+ * ANNEX C: 0x93 "Data Buffer Overflow: There are more Transponders in reader field than could be handled by
+ * the reader"; 7.1: [0xB0] answers carry data only with status 0x00, 0x83, 0x94 or 0x95).
+ */
+export const CPR_STATUS_DATA_BUFFER_OVERFLOW = 0x93;
+/** More tags were found than one answer frame carries: fetch the rest with MODE bit MORE (ANNEX C, 7.1.1). */
 export const CPR_STATUS_MORE_DATA = 0x94;
+/**
+ * Most tags one inventory reports on an ID CPR.M02 with standard firmware: FEIG H20800-16e-ID-B, ANNEX D2
+ * "Max. Transponder No. (Data Sets) of Inventory command: 4" for every CPR.M02 variant (5 with the T=CL
+ * firmware of ANNEX D3). Beyond it the reader answers 0x93.
+ */
+export const CPR_M02_MAX_INVENTORY_TAGS = 4;
 export const CPR_STATUS_ISO_ERROR = 0x95;
 
 const MIN_FRAME = 5;

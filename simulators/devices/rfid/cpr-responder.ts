@@ -6,6 +6,10 @@
  * 0x13 "block programming failed"), 0x81 for a request whose answer would not fit a frame. An inventory
  * of more tags than fit one 255-byte frame answers 0x94 "more data"; the host fetches the rest by
  * repeating the inventory with MODE bit 7 (MORE) set (FEIG ID ISC.MR200 manual, [0x01] Inventory).
+ *
+ * A reader handles at most `maxInventoryTags` tags in one inventory (4 on a CPR.M02 with standard
+ * firmware, FEIG H20800-16e-ID-B ANNEX D2); with more in the field it answers 0x93 "data buffer overflow"
+ * and no tags. "More data" therefore only happens on a reader configured with a higher limit.
  */
 import { checkInteger } from "../../../protocols/rfid/bytes.ts";
 import {
@@ -17,6 +21,7 @@ import {
   writeTagDsfid,
 } from "../../../protocols/rfid/iso15693.ts";
 import {
+  CPR_STATUS_DATA_BUFFER_OVERFLOW,
   CPR_STATUS_ISO_ERROR,
   CPR_STATUS_MORE_DATA,
   CPR_STATUS_NO_TRANSPONDER,
@@ -41,12 +46,14 @@ export class CprResponder {
   readonly #pad: VirtualPad;
   readonly #address: number;
   readonly #versionData: Uint8Array;
+  readonly maxInventoryTags: number;
   /** Tags of the last inventory round not yet sent (status 0x94). */
   #pendingInventory: TagMemory[] = [];
 
-  constructor(pad: VirtualPad, options: { address: number; firmware: string }) {
+  constructor(pad: VirtualPad, options: { address: number; firmware: string; maxInventoryTags: number }) {
     this.#pad = pad;
     this.#address = checkInteger(options.address, 0, 254, "address");
+    this.maxInventoryTags = options.maxInventoryTags;
     const [major = 0, minor = 0] = options.firmware.split(".").map(Number);
     // SW-REV major.minor, D-REV, HW-TYPE, SW-TYPE, TR-TYPE (ISO 15693 bit): layout of FEIG's [0x65] answer.
     this.#versionData = Uint8Array.of(major & 0xff, minor & 0xff, 0x00, 0x00, 0x4e, 0x00, 0x08);
@@ -133,7 +140,20 @@ export class CprResponder {
   }
 
   #inventory(head: Head, mode: "new" | "more"): CprResponse {
-    if (mode === "new") this.#pendingInventory = this.#pad.inventoryRound();
+    if (mode === "new") {
+      const round = this.#pad.inventoryRound();
+      if (round.length > this.maxInventoryTags) {
+        this.#pendingInventory = [];
+        return {
+          ...head,
+          status: CPR_STATUS_DATA_BUFFER_OVERFLOW,
+          kind: "failed",
+          request: "inventory",
+          data: new Uint8Array(0),
+        };
+      }
+      this.#pendingInventory = round;
+    }
     const batch = this.#pendingInventory.slice(0, INVENTORY_PER_FRAME);
     this.#pendingInventory = this.#pendingInventory.slice(INVENTORY_PER_FRAME);
     if (batch.length === 0)

@@ -17,6 +17,7 @@ import {
   type M810Command,
 } from "../../../protocols/rfid/readers/3m810.ts";
 import {
+  CPR_M02_MAX_INVENTORY_TAGS,
   type CprCommand,
   createCprFrameParser,
   decodeCprCommand,
@@ -29,7 +30,7 @@ import { CPR_DEFAULT_FIRMWARE, CprResponder } from "./cpr-responder.ts";
 import { badParams, RfidSimulatorError } from "./errors.ts";
 import { applyFaultParams, type PadFaults } from "./faults.ts";
 import { M810_DEFAULT_FIRMWARE, respondM810 } from "./m810-responder.ts";
-import { array, optionalBoolean, type Params } from "./params.ts";
+import { array, optionalBoolean, optionalNumber, type Params } from "./params.ts";
 import { type Random, seededRandom } from "./random.ts";
 import { buildTag, parseTagSpecs, type TagView, tagUid, viewTag } from "./tags.ts";
 import { VirtualPad } from "./virtual-pad.ts";
@@ -47,6 +48,12 @@ export interface RfidSimulatorOptions {
   firmware?: string;
   /** CPR-M02 bus address (COM-ADR). Default 0. */
   address?: number;
+  /**
+   * CPR-M02: most tags one inventory reports; with more answering it replies 0x93 "data buffer overflow".
+   * Default 4, the standard firmware's limit (FEIG H20800-16e-ID-B, ANNEX D2); set it for other firmware.
+   * Not for the 3M 810: its protocol documents neither a limit nor an answer for too many tags.
+   */
+  maxInventoryTags?: number;
   /** AFI values "secured: true/false" in placeTags stand for. Default ISO 28560 practice (0x07 / 0xC2). */
   securedAfi?: number;
   unsecuredAfi?: number;
@@ -92,9 +99,10 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
       unsecuredAfi: options.unsecuredAfi ?? AFI_PRESETS.iso28560.unsecuredAfi,
     };
     this.firmware = options.firmware ?? (this.model === "3m810" ? M810_DEFAULT_FIRMWARE : CPR_DEFAULT_FIRMWARE);
+    const maxInventoryTags = inventoryLimit(options);
     this.#cpr =
       this.model === "cpr-m02"
-        ? new CprResponder(this.#pad, { address: options.address ?? 0, firmware: this.firmware })
+        ? new CprResponder(this.#pad, { address: options.address ?? 0, firmware: this.firmware, maxInventoryTags })
         : undefined;
     this.#actions = [
       {
@@ -171,6 +179,7 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
       kind: this.kind,
       model: this.model,
       firmware: this.firmware,
+      ...(this.#cpr && { maxInventoryTags: this.#cpr.maxInventoryTags }),
       attached: this.#transport !== undefined,
       commandsSeen: this.#commandsSeen,
       framesRejected: this.#framesRejected,
@@ -192,6 +201,13 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
     });
     const uids = built.map((t) => t.uid);
     if (new Set(uids).size !== uids.length) throw badParams("tags repeats a UID", { field: "tags" });
+    const total = new Set([...this.#pad.tags().map((t) => t.uid), ...uids]).size;
+    if (this.model === "3m810" && total > M810_MAX_TAGS_ON_PAD) {
+      throw badParams(
+        `${total} tags on a 3M 810 pad: its inventory answer counts at most ${M810_MAX_TAGS_ON_PAD} and what it does with more is not documented`,
+        { field: "tags" },
+      );
+    }
     for (const tag of built) this.#pad.place(tag);
     return uids;
   }
@@ -281,6 +297,30 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
       this.#timers.add(timer);
     });
   }
+}
+
+/** Highest configurable limit: more than a pad ever holds, and still few "more data" frames. */
+const MAX_INVENTORY_TAGS = 255;
+/**
+ * The 3M 810 inventory answer counts its UIDs in one byte (3M RFID Reader Protocol Specification 1.0.0,
+ * 7.1 Read Block UID, in Biblio-RFID's docs/), so it carries at most 255; what a reader does with more
+ * tags than that is not documented, so the simulator refuses to hold them.
+ */
+const M810_MAX_TAGS_ON_PAD = 255;
+
+function inventoryLimit(options: RfidSimulatorOptions): number {
+  if (options.model === "3m810" && options.maxInventoryTags !== undefined) {
+    throw badParams(
+      "maxInventoryTags is for the CPR-M02; the 3M 810 protocol documents no inventory limit or answer for too many tags",
+      { field: "maxInventoryTags" },
+    );
+  }
+  const limit = optionalNumber(options as unknown as Params, "maxInventoryTags", "options", {
+    min: 1,
+    max: MAX_INVENTORY_TAGS,
+    integer: true,
+  });
+  return limit ?? CPR_M02_MAX_INVENTORY_TAGS;
 }
 
 export function createRfidReaderSimulator(options: RfidSimulatorOptions): RfidReaderSimulator {

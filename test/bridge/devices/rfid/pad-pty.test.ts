@@ -23,7 +23,9 @@ describe.each(["3m810", "cpr-m02"] as const)("RfidPad %s over a PTY with the rea
     const readerEnd = createSerialTransport(readerSerialSettings(model, pty.b));
     await readerEnd.open();
     cleanups.push(() => readerEnd.close());
-    const sim = createRfidReaderSimulator({ model, seed: 9 });
+    // 30 tags: a CPR-M02 whose firmware lists 40 per inventory (the standard firmware lists 4).
+    const limit = model === "cpr-m02" ? { maxInventoryTags: 40 } : {};
+    const sim = createRfidReaderSimulator({ model, seed: 9, ...limit });
     sim.attach(readerEnd);
     cleanups.push(() => sim.detach());
 
@@ -32,7 +34,7 @@ describe.each(["3m810", "cpr-m02"] as const)("RfidPad %s over a PTY with the rea
       factory: () => createSerialTransport({ ...readerSerialSettings(model, pty.a), presenceCheckMs: 50 }),
       backoff: { initialMs: 20, maxMs: 100, jitter: 0 },
     });
-    const pad = createRfidPad({ id: "rfid-pad", model, transport, commandTimeoutMs: 1000 });
+    const pad = createRfidPad({ id: "rfid-pad", model, transport, commandTimeoutMs: 1000, ...limit });
     cleanups.push(() => pad.stop());
     await pad.start();
     expect(pad.health()).toMatchObject({ state: "ok", detail: { model } });

@@ -36,8 +36,8 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
     expect(pad.description).toBe("memory rfid host");
   });
 
-  it("inventories a stack of 30 tags", async () => {
-    const { pad, sim } = await memoryRig(model, cleanups);
+  it("inventories a stack of 30 tags (CPR-M02: firmware listing 40, over 0x94 continuations)", async () => {
+    const { pad, sim } = await memoryRig(model, cleanups, { maxInventoryTags: 40 });
     const uids = sim.placeTags(itemIds(30).map((itemId) => ({ itemId })));
     const tags = await pad.inventory();
     expect(tags.map((t) => t.uid)).toEqual(uids);
@@ -117,7 +117,7 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
   });
 
   it("reports a write failure on one tag of a stack per tag while the others succeed", async () => {
-    const { pad, sim } = await memoryRig(model, cleanups, { pad: { retries: 2 } });
+    const { pad, sim } = await memoryRig(model, cleanups, { pad: { retries: 2 }, maxInventoryTags: 10 });
     const uids = sim.placeTags(itemIds(10).map((itemId) => ({ itemId, secured: true })));
     const bad = uids[4] as string;
     await sim.control("setFaults", { tags: { [bad]: { writeFailureRate: 1 } } });
@@ -133,7 +133,7 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
   });
 
   it("retries writes that fail now and then, and counts the attempts", async () => {
-    const { pad, sim } = await memoryRig(model, cleanups, { pad: { retries: 6 } });
+    const { pad, sim } = await memoryRig(model, cleanups, { pad: { retries: 6 }, maxInventoryTags: 12 });
     const uids = sim.placeTags(itemIds(12).map((itemId) => ({ itemId, secured: false })));
     await sim.control("setFaults", { writeFailureRate: 0.4 });
     const out = await pad.setSecurity(uids, true);
@@ -261,7 +261,7 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
   });
 
   it("resyncs past line noise before every reply", async () => {
-    const { pad, sim } = await memoryRig(model, cleanups, { pair: { maxChunkSize: 3 } });
+    const { pad, sim } = await memoryRig(model, cleanups, { pair: { maxChunkSize: 3 }, maxInventoryTags: 5 });
     const uids = sim.placeTags(itemIds(5).map((itemId) => ({ itemId })));
     await sim.control("setFaults", { noiseBytes: 7 });
     expect((await pad.inventory()).map((t) => t.uid)).toEqual(uids);

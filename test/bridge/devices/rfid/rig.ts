@@ -37,11 +37,18 @@ export async function memoryRig(
     sim?: Partial<RfidSimulatorOptions>;
     pair?: MemoryPairOptions;
     start?: boolean;
+    /**
+     * CPR-M02: a reader whose firmware lists this many tags per inventory (the standard firmware lists 4),
+     * set on both the simulator and the driver; ignored for the 3M 810, which documents no limit.
+     */
+    maxInventoryTags?: number;
   } = {},
 ): Promise<Rig> {
   const [host, device] = createMemoryPair({ names: ["rfid host", "rfid reader"], ...options.pair });
   await device.open();
-  const sim = createRfidReaderSimulator({ model, seed: 42, ...options.sim });
+  const limit =
+    model === "cpr-m02" && options.maxInventoryTags !== undefined ? { maxInventoryTags: options.maxInventoryTags } : {};
+  const sim = createRfidReaderSimulator({ model, seed: 42, ...limit, ...options.sim });
   sim.attach(device);
   const commands: string[] = [];
   sim.on("command", (c) => commands.push(c.kind));
@@ -52,6 +59,7 @@ export async function memoryRig(
     commandTimeoutMs: 300,
     writeTimeoutMs: 300,
     setupRetryMs: 50,
+    ...limit,
     ...options.pad,
   });
   cleanups.push(

@@ -51,8 +51,14 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function rig(model: "3m810" | "cpr-m02", seed = 5): { sim: RfidReaderSimulator; wire: WireTap } {
-  const sim = createRfidReaderSimulator({ model, seed });
+/** `maxInventoryTags`: a CPR-M02 whose firmware lists more tags than the standard firmware's 4 (3M: ignored). */
+function rig(
+  model: "3m810" | "cpr-m02",
+  seed = 5,
+  maxInventoryTags?: number,
+): { sim: RfidReaderSimulator; wire: WireTap } {
+  const limit = model === "cpr-m02" && maxInventoryTags !== undefined ? { maxInventoryTags } : {};
+  const sim = createRfidReaderSimulator({ model, seed, ...limit });
   const wire = new WireTap();
   sim.attach(wire);
   return { sim, wire };
@@ -111,6 +117,17 @@ describe("RFID simulator: 3M 810 device side", () => {
     ]);
   });
 
+  it("lists every tag in one answer (its count is one byte) and holds at most 255 tags", async () => {
+    const { sim, wire } = rig("3m810");
+    const uids = sim.placeTags(Array.from({ length: 255 }, () => ({})));
+    expect(await ask3m(wire, { kind: "inventory" })).toMatchObject([{ kind: "inventory", uids }]);
+    // What a 3M reader does with more is not documented, so the simulator does not pretend to know.
+    expect(() => sim.placeTags([{}])).toThrow(
+      expect.objectContaining({ code: "SIM_BAD_PARAMS", message: expect.stringMatching(/256 tags on a 3M 810 pad/) }),
+    );
+    expect(sim.state()).not.toHaveProperty("maxInventoryTags");
+  });
+
   it("cannot read a tag with 8-byte blocks (the protocol carries 4-byte blocks)", async () => {
     const { sim, wire } = rig("3m810");
     const [uid] = sim.placeTags([{ itemId: "1", blockSize: 8, blockCount: 8 }]) as [string];
@@ -135,8 +152,8 @@ describe("RFID simulator: 3M 810 device side", () => {
 });
 
 describe("RFID simulator: CPR-M02 device side", () => {
-  it("splits an inventory of 30 tags over frames with status 0x94 and the MORE bit", async () => {
-    const { sim, wire } = rig("cpr-m02");
+  it("firmware listing 40 tags: splits an inventory of 30 over frames with status 0x94 and the MORE bit", async () => {
+    const { sim, wire } = rig("cpr-m02", 5, 40);
     const uids = sim.placeTags(Array.from({ length: 30 }, (_, i) => ({ itemId: String(i + 1) })));
     const [first] = await askCpr(wire, { kind: "inventory" });
     expect(first).toMatchObject({ status: 0x94, moreData: true });
@@ -148,6 +165,45 @@ describe("RFID simulator: CPR-M02 device side", () => {
     expect(all.every((t) => t.dsfid === 0x06 && t.transponderType === 0x03)).toBe(true);
     // Nothing pending any more: MORE now answers "no transponder".
     expect(await askCpr(wire, { kind: "inventory" }, more)).toMatchObject([{ status: 0x01, tags: [] }]);
+  });
+
+  it("standard firmware lists at most 4 tags; with a 5th it answers 0x93 and no tags (FEIG ANNEX D2, ANNEX C)", async () => {
+    const { sim, wire } = rig("cpr-m02");
+    expect(sim.state()).toMatchObject({ maxInventoryTags: 4 });
+    const four = sim.placeTags(Array.from({ length: 4 }, () => ({})));
+    expect(await askCpr(wire, { kind: "inventory" })).toMatchObject([
+      { status: 0x00, moreData: false, tags: four.map((uid) => ({ uid })) },
+    ]);
+    sim.placeTags([{}]);
+    const more = encodeCprFrame({ address: 0xff, command: 0xb0, body: Uint8Array.of(0x01, 0x80) });
+    const overflow = await wire.send(encodeCprCommand({ kind: "inventory" }));
+    // LEN 6, COM-ADR 0, [0xB0], STATUS 0x93, CRC: no data sets with this status.
+    expect(bytesToHex(overflow).slice(0, 8)).toBe("0600B093");
+    expect(await askCpr(wire, { kind: "inventory" })).toMatchObject([
+      { status: 0x93, kind: "failed", request: "inventory", data: new Uint8Array(0) },
+    ]);
+    // Nothing is pending after an overflow: MORE answers "no transponder".
+    expect(await askCpr(wire, { kind: "inventory" }, more)).toMatchObject([{ status: 0x01, tags: [] }]);
+    // A read miss that leaves 4 answering tags gives a normal answer again.
+    await sim.control("removeTags", { uids: [four[0]] });
+    expect(await askCpr(wire, { kind: "inventory" })).toMatchObject([{ status: 0x00 }]);
+  });
+
+  it("maxInventoryTags is a whole number from 1 to 255, and only for the CPR-M02", () => {
+    for (const bad of [0, 256, 2.5, "4"]) {
+      expect(() => createRfidReaderSimulator({ model: "cpr-m02", maxInventoryTags: bad as number })).toThrow(
+        expect.objectContaining({ code: "SIM_BAD_PARAMS", message: expect.stringMatching(/maxInventoryTags/) }),
+      );
+    }
+    expect(() => createRfidReaderSimulator({ model: "3m810", maxInventoryTags: 8 })).toThrow(
+      expect.objectContaining({
+        code: "SIM_BAD_PARAMS",
+        message: expect.stringMatching(/documents no inventory limit/),
+      }),
+    );
+    expect(createRfidReaderSimulator({ model: "cpr-m02", maxInventoryTags: 5 }).state()).toMatchObject({
+      maxInventoryTags: 5,
+    });
   });
 
   it("keeps the blocks written before a failure, as block-by-block programming does", async () => {
@@ -247,7 +303,7 @@ describe.each(["3m810", "cpr-m02"] as const)("RFID simulator %s: faults", (model
   });
 
   it("read misses drop tags from rounds at about the configured rate", async () => {
-    const { sim, wire } = rig(model);
+    const { sim, wire } = rig(model, 5, 20);
     sim.placeTags(Array.from({ length: 20 }, () => ({})));
     await sim.control("setFaults", { readMissRate: 0.25 });
     let seen = 0;
@@ -301,7 +357,7 @@ describe.each(["3m810", "cpr-m02"] as const)("RFID simulator %s: faults", (model
   it("the same seed gives the same UIDs and the same faults", async () => {
     const runs = await Promise.all(
       [1, 2].map(async () => {
-        const { sim, wire } = rig(model, 77);
+        const { sim, wire } = rig(model, 77, 10);
         const uids = sim.placeTags(Array.from({ length: 10 }, () => ({})));
         await sim.control("setFaults", { readMissRate: 0.5 });
         return { uids, seen: await inventory(wire) };
