@@ -419,7 +419,9 @@ function toEntry(row: Row): JournalEntry {
     updatedAt: row.updated_at,
   };
   if (row.item_id !== null) entry.itemId = row.item_id;
-  if (row.patron_id !== null) entry.patronId = row.patron_id;
+  // Readable by the replay, but not enumerable: a journal entry logged or serialised by mistake carries no
+  // patron identity (the logger masks only its `patron` key).
+  if (row.patron_id !== null) Object.defineProperty(entry, "patronId", { value: row.patron_id, enumerable: false });
   if (row.result_code !== null) entry.resultCode = row.result_code;
   if (row.result_message !== null) entry.resultMessage = row.result_message;
   if (row.note !== null) entry.note = row.note;
