@@ -386,6 +386,8 @@ export class Sip2Connection extends EventEmitter<Events> {
     this.#lastError = error;
     const socket = this.#socket;
     if (!socket) return Promise.resolve();
+    // Unusable from now on, not only once the socket has closed: nothing more may be sent on it.
+    if (this.usable) this.#setState({ state: "down", error });
     const gone = new Promise<void>((resolve) => socket.once("close", () => resolve()));
     socket.destroy();
     return gone;

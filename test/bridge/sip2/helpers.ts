@@ -1,9 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { generate } from "selfsigned";
-import type { Sip2LinkSettings } from "../../../bridge/sip2/connection.ts";
+import { Sip2Client, type Sip2TransactionSettings } from "../../../bridge/sip2/client.ts";
+import { Sip2Connection, type Sip2LinkSettings } from "../../../bridge/sip2/connection.ts";
+import { Sip2Pool } from "../../../bridge/sip2/pool.ts";
+import type { Clock } from "../../../bridge/transports/clock.ts";
 import { loadFixture } from "../../../simulators/acs/fixture.ts";
 import { InMemoryIls } from "../../../simulators/acs/ils.ts";
 import { AcsServer, type AcsServerOptions } from "../../../simulators/acs/server.ts";
+import { VirtualClock } from "../../support/virtual-clock.ts";
 
 export const FIXTURE_FILE = fileURLToPath(new URL("../../../simulators/acs/fixtures/default.json", import.meta.url));
 export const fixture = loadFixture(FIXTURE_FILE);
@@ -73,4 +77,49 @@ export function nextEvent<A extends unknown[]>(
     };
     emitter.on(name, fn);
   });
+}
+
+export const TX_SETTINGS: Sip2TransactionSettings = {
+  institution: "OSC",
+  terminalPassword: "",
+  location: "MAIN",
+  sendEmptyPatronPassword: false,
+  scRenewalPolicy: true,
+  dateZone: "local",
+  readRetries: 2,
+  transactionRetries: 1,
+};
+
+/** A client over `k` started connections to the ACS on `port`; resolves when one is online. */
+export async function startClient(
+  port: number,
+  options: { connections?: number; clock?: Clock; link?: Partial<Sip2LinkSettings>; waitMs?: number } = {},
+) {
+  const clock = options.clock ?? new VirtualClock();
+  const connections = Array.from(
+    { length: options.connections ?? 2 },
+    (_, i) => new Sip2Connection(link(port, options.link), { name: `c${i + 1}`, clock }),
+  );
+  const pool = new Sip2Pool(connections, { clock, waitMs: options.waitMs ?? 5_000 });
+  const client = new Sip2Client(TX_SETTINGS, { pool, clock });
+  pool.start();
+  await Promise.all(connections.map((c) => nextEvent(c, "state", (s: { state: string }) => s.state === "online")));
+  return { client, pool, connections, clock };
+}
+
+/**
+ * Lets real sockets and virtual time both move until `promise` settles: virtual time advances in steps,
+ * with a real pause between them for the I/O. Order-based: no assertion depends on how long this takes.
+ */
+export async function settle<T>(promise: Promise<T>, clock: VirtualClock, stepMs = 500): Promise<T> {
+  let done = false;
+  const watched = promise.finally(() => {
+    done = true;
+  });
+  watched.catch(() => {});
+  for (let i = 0; i < 2_000 && !done; i++) {
+    await new Promise((r) => setTimeout(r, 2));
+    if (!done) await clock.advance(stepMs);
+  }
+  return watched;
 }

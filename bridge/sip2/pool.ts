@@ -1,0 +1,194 @@
+/**
+ * k connections to the ACS. Each request goes to a free usable connection (online first, then the one
+ * idle longest); requests wait in one FIFO in front of all of them, so when a connection fails, what waits
+ * simply goes to the others. Work for one item is kept in order with `withKey`: everything run under the
+ * same key (an item barcode) runs one after the other, even across connections.
+ *
+ * Real ILSes accept several logins per SIP2 account; at a FOLIO-like 1.2 s per checkout, a 10-item stack
+ * takes 12 s over one connection and about 3.6 s over four.
+ */
+import { EventEmitter } from "node:events";
+import type { Logger } from "pino";
+import type { MessageOf, MessageType, Sip2Message } from "../../protocols/sip2/index.ts";
+import type { Clock, TimerHandle } from "../transports/clock.ts";
+import type { Sip2Connection, Sip2ConnectionState, Sip2RequestOptions } from "./connection.ts";
+import { isLinkFailure, Sip2ClientError } from "./errors.ts";
+
+export interface Sip2PoolOptions {
+  clock: Clock;
+  logger?: Logger | undefined;
+  /** How long a request waits for a usable connection before SIP2_NOT_CONNECTED. */
+  waitMs: number;
+}
+
+export interface PoolRequestOptions extends Sip2RequestOptions {
+  /** For reads only: after a link failure, ask again on another connection (up to this many times). */
+  retries?: number;
+}
+
+interface Waiter {
+  take: (connection: Sip2Connection) => void;
+  fail: (error: Error) => void;
+  timer: TimerHandle;
+}
+
+const STATE_ORDER: readonly Sip2ConnectionState[] = ["online", "acs-offline", "connecting", "down"];
+
+export class Sip2Pool extends EventEmitter<{ state: [state: Sip2ConnectionState] }> {
+  readonly connections: readonly Sip2Connection[];
+  readonly #clock: Clock;
+  readonly #logger: Logger | undefined;
+  readonly #waitMs: number;
+  readonly #waiting: Waiter[] = [];
+  readonly #lent = new Set<Sip2Connection>();
+  readonly #lastUsed = new Map<Sip2Connection, number>();
+  readonly #keys = new Map<string, Promise<unknown>>();
+  #state: Sip2ConnectionState = "down";
+  #closed = false;
+
+  constructor(connections: readonly Sip2Connection[], options: Sip2PoolOptions) {
+    super();
+    this.connections = connections;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#waitMs = options.waitMs;
+    connections.forEach((c, i) => {
+      this.#lastUsed.set(c, i - connections.length);
+      c.on("state", () => {
+        this.#updateState();
+        this.#dispatch();
+      });
+    });
+  }
+
+  /** The best state among the connections: online if any is. */
+  get state(): Sip2ConnectionState {
+    return this.#state;
+  }
+
+  /** Starts every connection (each keeps itself up). */
+  start(): void {
+    for (const c of this.connections) c.start();
+  }
+
+  /** Resolves when some connection is usable, or rejects after `ms`. */
+  async ready(ms = this.#waitMs): Promise<void> {
+    const connection = await this.#acquire(ms);
+    this.#release(connection);
+  }
+
+  /** Sends one request on a free connection. */
+  async request<T extends MessageType>(
+    message: Sip2Message,
+    expect: T,
+    options: PoolRequestOptions = {},
+  ): Promise<MessageOf<T>> {
+    let attempt = 0;
+    for (;;) {
+      const connection = await this.#acquire(this.#waitMs, options.signal);
+      try {
+        return await connection.request(message, expect, options);
+      } catch (error) {
+        if (!isLinkFailure(error) || attempt++ >= (options.retries ?? 0)) throw error;
+        this.#logger?.info({ tx: options.tx, type: message.type, attempt }, "sip2: asking again on another connection");
+      } finally {
+        this.#release(connection);
+      }
+    }
+  }
+
+  /** Runs `work` after everything queued earlier under the same key has finished. */
+  withKey<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#keys.get(key) ?? Promise.resolve();
+    const run = before.then(work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#keys.set(key, settled);
+    void settled.then(() => {
+      if (this.#keys.get(key) === settled) this.#keys.delete(key);
+    });
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const w of this.#waiting.splice(0)) {
+      this.#clock.clearTimeout(w.timer);
+      w.fail(new Sip2ClientError("SIP2_CLOSED", "the SIP2 client was closed."));
+    }
+    await Promise.all(this.connections.map((c) => c.close()));
+  }
+
+  #acquire(ms: number, signal?: AbortSignal): Promise<Sip2Connection> {
+    if (this.#closed) return Promise.reject(new Sip2ClientError("SIP2_CLOSED", "the SIP2 client was closed."));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        take: (connection) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(connection);
+        },
+        fail: (error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+        timer: this.#clock.setTimeout(() => this.#giveUp(waiter, this.#notConnected(ms)), ms),
+      };
+      const onAbort = () =>
+        this.#giveUp(waiter, new Sip2ClientError("SIP2_NOT_CONNECTED", "cancelled while waiting for a connection."));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiting.push(waiter);
+      this.#dispatch();
+    });
+  }
+
+  #giveUp(waiter: Waiter, error: Error): void {
+    const at = this.#waiting.indexOf(waiter);
+    if (at < 0) return;
+    this.#waiting.splice(at, 1);
+    this.#clock.clearTimeout(waiter.timer);
+    waiter.fail(error);
+  }
+
+  #release(connection: Sip2Connection): void {
+    this.#lent.delete(connection);
+    this.#lastUsed.set(connection, this.#clock.now());
+    this.#dispatch();
+  }
+
+  #dispatch(): void {
+    while (this.#waiting.length > 0) {
+      const free = this.connections.filter((c) => c.usable && !this.#lent.has(c));
+      if (free.length === 0) return;
+      free.sort(
+        (a, b) =>
+          STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) ||
+          (this.#lastUsed.get(a) ?? 0) - (this.#lastUsed.get(b) ?? 0),
+      );
+      const connection = free[0]!;
+      const waiter = this.#waiting.shift()!;
+      this.#clock.clearTimeout(waiter.timer);
+      this.#lent.add(connection);
+      waiter.take(connection);
+    }
+  }
+
+  #updateState(): void {
+    const best = STATE_ORDER.find((s) => this.connections.some((c) => c.state === s)) ?? "down";
+    if (best === this.#state) return;
+    this.#state = best;
+    this.emit("state", best);
+  }
+
+  #notConnected(ms: number): Sip2ClientError {
+    const errors = this.connections.map((c) => c.lastError?.message).filter((m) => m !== undefined);
+    return new Sip2ClientError(
+      "SIP2_NOT_CONNECTED",
+      `no SIP2 connection to the ILS became usable within ${ms} ms` +
+        (errors.length > 0 ? ` (last error: ${errors[errors.length - 1]})` : "") +
+        ". Check that the ILS's SIP2 server is running and reachable.",
+      { states: this.connections.map((c) => c.state) },
+    );
+  }
+}

@@ -1,0 +1,160 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { AcsServer } from "../../../simulators/acs/server.ts";
+import { VirtualClock } from "../../support/virtual-clock.ts";
+import { item, patron, settle, startAcs, startClient } from "./helpers.ts";
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function rig(options: Parameters<typeof startClient>[1] & { acs?: Parameters<typeof startAcs>[0] } = {}) {
+  const acs = await startAcs(options.acs);
+  cleanups.push(() => acs.server.stop());
+  const clock = new VirtualClock();
+  const started = await startClient(acs.port, { clock, ...options });
+  cleanups.push(() => started.client.close());
+  return { ...acs, ...started, clock };
+}
+
+/** Waits (real time, real sockets) until `check` holds. */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
+  expect(check()).toBe(true);
+}
+
+/** The id of the ACS connection that carries `connection`'s traffic: the one opened for it, in order. */
+function acsIdOf(server: AcsServer, index: number): number {
+  return server.connectionIds()[index]!;
+}
+
+describe("Sip2Client transactions against the ACS simulator", () => {
+  it("checks out, renews and checks in, with typed results and the ILS agreeing", async () => {
+    const { client, ils } = await rig();
+    const anna = patron("valid").barcode;
+    const book = item("available").barcode;
+    const out = await client.checkout({ patronId: anna, itemId: ` ${book} ` }, { tx: "tx-out" });
+    expect(out).toMatchObject({ tx: "tx-out", ok: true, itemId: book, title: item("available").title });
+    expect(out.dueDate?.date).toBeInstanceOf(Date);
+    expect(out.dueDate?.raw).toMatch(/^\d{8}/);
+    expect(out.raw.type).toBe("checkoutResponse");
+    expect(ils.loanOf(book)?.patron).toBe(anna);
+
+    const renewed = await client.renew({ patronId: anna, itemId: book });
+    expect(renewed.ok).toBe(true);
+    expect(ils.loanOf(book)?.due.getTime()).toBe(renewed.dueDate?.date?.getTime());
+
+    const back = await client.checkin({ itemId: book });
+    expect(back).toMatchObject({ ok: true, itemId: book, alerts: [{ kind: "sort-bin", bin: "RESHELVE" }] });
+    expect(ils.loanOf(book)).toBeUndefined();
+  });
+
+  it("reports a refusal as ok = false with the ILS's screen message, not as an error", async () => {
+    const { client, ils } = await rig();
+    const blocked = patron("blocked").barcode;
+    const out = await client.checkout({ patronId: blocked, itemId: item("available").barcode });
+    expect(out.ok).toBe(false);
+    expect(out.screenMessages.length).toBeGreaterThan(0);
+    expect(ils.loanOf(item("available").barcode)).toBeUndefined();
+  });
+
+  it("answers patron, item, fee, hold, renew all and end session requests", async () => {
+    const { client, ils } = await rig();
+    const greta = patron("fines-under-limit");
+    const info = await client.patronInformation({
+      patronId: greta.barcode,
+      patronPassword: greta.password!,
+      summary: "fineItems",
+    });
+    expect(info).toMatchObject({ valid: true, passwordValid: true, name: greta.name });
+    expect(info.fee?.amount).toMatch(/^\d+\.\d\d$/);
+    expect(info.items.length).toBe(info.counts.fines);
+
+    const status = await client.patronStatus({ patronId: greta.barcode, patronPassword: "0000" });
+    expect(status.passwordValid).toBe(false);
+
+    const balance = ils.balanceOf(greta.barcode);
+    const paid = await client.feePaid({
+      patronId: greta.barcode,
+      amount: "1.00",
+      currency: info.fee?.currency ?? "EUR",
+    });
+    expect(paid.accepted).toBe(true);
+    expect(ils.balanceOf(greta.barcode)).toBe(balance - 100);
+
+    const lost = await client.itemInformation({ itemId: item("lost").barcode });
+    expect(lost).toMatchObject({ found: true, circulationStatus: "lost", title: item("lost").title });
+    const unknown = await client.itemInformation({ itemId: "NO-SUCH-ITEM" });
+    expect(unknown.found).toBe(false);
+
+    const quentin = patron("has-loans");
+    const all = await client.renewAll({ patronId: quentin.barcode, patronPassword: quentin.password! });
+    expect(all.renewed.length + all.unrenewed.length).toBe(ils.loansOf(quentin.barcode).length);
+
+    const hold = await client.hold({
+      mode: "add",
+      patronId: patron("valid").barcode,
+      itemId: item("checked-out-to-another").barcode,
+      pickupLocation: "MAIN",
+    });
+    expect(hold.ok).toBe(true);
+    expect(ils.holdsOf(patron("valid").barcode).length).toBe(1);
+
+    const ended = await client.endSession({ patronId: greta.barcode });
+    expect(ended.ended).toBe(true);
+  });
+
+  it("reports the alerts of a checkin: a hold to trap and a transit", async () => {
+    const { client, ils } = await rig();
+    const withHolds = item("checked-out-with-holds").barcode;
+    const result = await client.checkin({ itemId: withHolds });
+    expect(result.ok).toBe(true);
+    const hold = ils.holdQueue(item("checked-out-with-holds").titleId)[0];
+    expect(result.alerts[0]?.kind).toBe(hold?.pickupBranch === "MAIN" ? "hold-here" : "hold-elsewhere");
+    const east = await client.checkin({ itemId: item("owned-by-east").barcode });
+    expect(east.alerts).toContainEqual({ kind: "transit", destination: "EAST" });
+  });
+
+  it("a checkout whose answer is lost after the ILS did it is confirmed, not sent again", async () => {
+    const { client, ils, server, connections } = await rig({ connections: 2 });
+    const anna = patron("valid").barcode;
+    const book = item("available").barcode;
+    // Both connections answer late; the one that gets the checkout is dropped once the ILS has acted.
+    server.faults.set({ latencyMs: 200 });
+    const pending = client.checkout({ patronId: anna, itemId: book }, { tx: "tx-lost" });
+    await until(() => ils.loanOf(book) !== undefined);
+    const busy = connections.findIndex((c) => c.busy);
+    server.disconnect(acsIdOf(server, busy));
+    server.faults.set({});
+    const result = await pending;
+    expect(result).toMatchObject({ tx: "tx-lost", ok: true, recovered: "confirmed", itemId: book });
+    expect(ils.loansOf(anna).filter((l) => l.item === book)).toHaveLength(1);
+  });
+
+  it("a checkout the ILS never saw (stalled link, timeout) is sent again once it is sure", async () => {
+    const clock = new VirtualClock();
+    const { client, ils, server } = await rig({ connections: 1, clock, link: { timeoutMs: 2_000 } });
+    const anna = patron("valid").barcode;
+    const book = item("available").barcode;
+    // The connection reads the checkout and neither acts on it nor answers; its successor is healthy.
+    server.faults.setFor(acsIdOf(server, 0), { stall: true });
+    const result = await settle(client.checkout({ patronId: anna, itemId: book }, { tx: "tx-stall" }), clock);
+    expect(result).toMatchObject({ ok: true, recovered: "retried", tx: "tx-stall" });
+    expect(ils.loanOf(book)?.patron).toBe(anna);
+  });
+
+  it("when nothing can tell what happened, it says SIP2_OUTCOME_UNKNOWN with the transaction id", async () => {
+    const clock = new VirtualClock();
+    const { client, ils, server } = await rig({ connections: 1, clock, link: { timeoutMs: 2_000 }, waitMs: 3_000 });
+    const book = item("available").barcode;
+    server.faults.set({ latencyMs: 200 });
+    const pending = client.checkout({ patronId: patron("valid").barcode, itemId: book }, { tx: "tx-x" });
+    await until(() => ils.loanOf(book) !== undefined);
+    // The ILS did it; the answer is lost, and from now on the ILS answers nothing at all.
+    server.faults.set({ stall: true });
+    server.disconnect();
+    const error = await settle(pending, clock).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "SIP2_OUTCOME_UNKNOWN", details: { tx: "tx-x", outcome: "unknown" } });
+    expect((error as Error).message).toMatch(/checkout tx-x: the answer was lost/);
+  });
+});

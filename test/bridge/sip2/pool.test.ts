@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Sip2Connection } from "../../../bridge/sip2/connection.ts";
+import { Sip2Pool } from "../../../bridge/sip2/pool.ts";
+import { formatSip2Date, type Sip2Message } from "../../../protocols/sip2/index.ts";
+import { VirtualClock } from "../../support/virtual-clock.ts";
+import { item, link, startAcs, startClient } from "./helpers.ts";
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const itemInfo = (id: string): Sip2Message => ({
+  type: "itemInformation",
+  transactionDate: formatSip2Date(new Date()),
+  institutionId: "OSC",
+  itemIdentifier: id,
+  terminalPassword: "",
+});
+
+async function rig(connections: number) {
+  const acs = await startAcs();
+  cleanups.push(() => acs.server.stop());
+  const started = await startClient(acs.port, { connections });
+  cleanups.push(() => started.client.close());
+  return { ...acs, ...started };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
+  expect(check()).toBe(true);
+}
+
+describe("Sip2Pool", () => {
+  it("spreads requests over all free connections at once", async () => {
+    const { pool, connections, server } = await rig(4);
+    server.faults.set({ latencyMs: 100 });
+    const all = Promise.all(
+      [1, 2, 3, 4].map(() => pool.request(itemInfo(item("available").barcode), "itemInformationResponse")),
+    );
+    await until(() => connections.every((c) => c.busy));
+    expect((await all).map((r) => r.itemIdentifier)).toEqual(Array(4).fill(item("available").barcode));
+  });
+
+  it("runs work for one key strictly in order, other keys alongside", async () => {
+    const { pool, server } = await rig(2);
+    server.faults.set({ latencyMs: 20 });
+    const log: string[] = [];
+    const job = (key: string, n: number) =>
+      pool.withKey(key, async () => {
+        log.push(`start ${key}${n}`);
+        await pool.request(itemInfo(item("available").barcode), "itemInformationResponse");
+        log.push(`end ${key}${n}`);
+      });
+    await Promise.all([job("a", 1), job("a", 2), job("b", 1), job("a", 3)]);
+    const a = log.filter((l) => l.endsWith("a1") || l.endsWith("a2") || l.endsWith("a3"));
+    expect(a).toEqual(["start a1", "end a1", "start a2", "end a2", "start a3", "end a3"]);
+    // b did not wait for a's queue.
+    expect(log.indexOf("start b1")).toBeLessThan(log.indexOf("end a1"));
+  });
+
+  it("gives a waiting request to another connection when one fails", async () => {
+    const { pool, connections, server } = await rig(2);
+    server.faults.set({ latencyMs: 150 });
+    const first = pool.request(itemInfo(item("available").barcode), "itemInformationResponse");
+    const second = pool.request(itemInfo(item("available").barcode), "itemInformationResponse");
+    const third = pool.request(itemInfo(item("lost").barcode), "itemInformationResponse", { retries: 1 });
+    await until(() => connections.every((c) => c.busy));
+    server.disconnect(server.connectionIds()[0]);
+    const outcomes = await Promise.allSettled([first, second]);
+    expect(outcomes.filter((o) => o.status === "rejected")).toHaveLength(1);
+    expect((await third).itemIdentifier).toBe(item("lost").barcode);
+  });
+
+  it("fails with SIP2_NOT_CONNECTED after waiting on the clock when no connection is usable", async () => {
+    const clock = new VirtualClock();
+    const conn = new Sip2Connection(link(1), { name: "c1", clock });
+    const pool = new Sip2Pool([conn], { clock, waitMs: 3_000 });
+    cleanups.push(() => pool.close());
+    const pending = pool.request(itemInfo("X"), "itemInformationResponse");
+    pending.catch(() => {});
+    await clock.advance(2_999);
+    await clock.advance(1);
+    await expect(pending).rejects.toMatchObject({ code: "SIP2_NOT_CONNECTED" });
+    expect(pool.state).toBe("down");
+  });
+});
