@@ -1,0 +1,924 @@
+/**
+ * The kiosk engine: one patron session at a time, turned into circulation transactions.
+ *
+ * It takes a patron's card (scanned, on the pad, or typed), the tags on the RFID pad, scanned item
+ * barcodes and the commands from the screen, and drives the ILS and the pad's security through the ports
+ * in ports.ts. Everything the screen shows is one KioskState, sent whole after every change.
+ *
+ * Items run through two stages that overlap: the ILS stage (as many at once as the SIP2 pool has
+ * connections) and the security stage (one tag write at a time: the pad has one radio). So one tag is
+ * written while the next checkout is with the ILS. Input that arrives faster than the ILS answers waits in
+ * order; nothing is dropped.
+ */
+import { CodedError, describeError } from "../../protocols/errors.ts";
+import type {
+  ClientMessage,
+  ItemReason,
+  ItemRow,
+  KioskState,
+  NoticeCode,
+  Phase,
+  ReceiptMethod,
+  Routing,
+  ServerMessage,
+} from "../../protocols/kiosk-api/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Clock, TimerHandle } from "../transports/clock.ts";
+import { COMMAND_PHASES, canMove, PATRON_PHASES } from "./phases.ts";
+import type {
+  CirculationResult,
+  DevicesPort,
+  IlsPort,
+  PadPort,
+  PadTag,
+  PatronRecord,
+  RelayPort,
+  ScanPort,
+} from "./ports.ts";
+
+export interface KioskSettings {
+  name: string;
+  languages: readonly string[];
+  defaultLanguage: string;
+  /** Ask for a PIN after the card. */
+  pinRequired: boolean;
+  pinAttempts: number;
+  /** A session with no activity ends after this long; the patron is warned `idleWarningMs` before. */
+  idleTimeoutMs: number;
+  idleWarningMs: number;
+  goodbyeMs: number;
+  /** Checkouts sent to the ILS at once (the SIP2 pool's size). */
+  ilsConcurrency: number;
+  /** How long a tag lifted before its security write may come back before the patron is told. */
+  liftedWindowMs: number;
+  securityWriteAttempts: number;
+  /** Multi-part sets: wait until every part is on the pad, or send the patron to the desk. */
+  sets: "wait" | "desk";
+  /** An item already on loan to this patron is renewed by checking it out again. */
+  renewOnCheckout: boolean;
+  /** Cart colours named to the patron per routing kind ("red"). */
+  carts: Partial<Record<Routing["kind"], string>>;
+  /** Kiosk-wide lockout after repeated wrong PINs or unknown cards (anti-guessing). */
+  guessLimit: { failures: number; windowMs: number; lockoutMs: number };
+}
+
+export const DEFAULT_KIOSK_SETTINGS: KioskSettings = {
+  name: "Self-check",
+  languages: ["en", "es", "fr", "ar"],
+  defaultLanguage: "en",
+  pinRequired: true,
+  pinAttempts: 3,
+  idleTimeoutMs: 120_000,
+  // WCAG 2.2.1 asks for at least 20 s to react to a timeout warning.
+  idleWarningMs: 30_000,
+  goodbyeMs: 5_000,
+  ilsConcurrency: 2,
+  liftedWindowMs: 10_000,
+  securityWriteAttempts: 3,
+  sets: "wait",
+  renewOnCheckout: true,
+  carts: {},
+  guessLimit: { failures: 5, windowMs: 60_000, lockoutMs: 300_000 },
+};
+
+export interface KioskPorts {
+  ils: IlsPort;
+  pad?: PadPort;
+  scanner?: ScanPort;
+  relay?: RelayPort;
+  devices?: DevicesPort;
+  /** Sends the receipt for the finished session; resolves with what happened. */
+  receipts?: ReceiptPort;
+}
+
+export interface ReceiptPort {
+  methods(hasEmail: boolean): ReceiptMethod[];
+  deliver(method: Exclude<ReceiptMethod, "none">, receipt: SessionReceipt): Promise<void>;
+}
+
+/** What a receipt needs to say, handed to the receipt port (which knows templates and the printer). */
+export interface SessionReceipt {
+  kind: "checkout" | "checkin" | "renew";
+  language: string;
+  date: Date;
+  items: ItemRow[];
+  provisional: boolean;
+  /** Only for email: where to. Never printed or logged. */
+  email?: string;
+  patronFirstName?: string;
+}
+
+export class KioskError extends CodedError<
+  | "NOT_ALLOWED_NOW"
+  | "PATRON_NOT_FOUND"
+  | "PIN_WRONG"
+  | "PIN_LOCKED"
+  | "PATRON_BLOCKED"
+  | "ILS_OFFLINE"
+  | "DEVICE_UNAVAILABLE"
+  | "RATE_LIMITED"
+> {}
+
+type Stage = "set" | "queued" | "ils" | "security" | "final";
+
+interface Row {
+  view: ItemRow;
+  stage: Stage;
+  tagUid?: string;
+}
+
+interface Session {
+  credential: string;
+  pin?: string;
+  record?: PatronRecord;
+}
+
+export class KioskEngine {
+  readonly #settings: KioskSettings;
+  readonly #ports: KioskPorts;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #listeners = new Set<(message: ServerMessage) => void>();
+  readonly #unsubscribe: Array<() => void> = [];
+
+  #phase: Phase = "idle";
+  #rev = 0;
+  #language: string;
+  #session: Session | undefined;
+  #pinAttemptsLeft = 0;
+  #rows = new Map<string, Row>();
+  #queue: Row[] = [];
+  #ilsActive = 0;
+  #securityChain: Promise<void> = Promise.resolve();
+  #settled: Array<() => void> = [];
+  #tooManyTags = false;
+  #outOfService: { message?: string } | undefined;
+  #receipt: KioskState["receipt"];
+  #idle: { warnAt: number; deadline: number } | undefined;
+  #idleTimers: TimerHandle[] = [];
+  #goodbyeTimer: TimerHandle | undefined;
+  #failures: number[] = [];
+  #lockedUntil = 0;
+  #stateQueued = false;
+
+  constructor(options: { settings?: Partial<KioskSettings>; ports: KioskPorts; clock: Clock; logger: Logger }) {
+    this.#settings = { ...DEFAULT_KIOSK_SETTINGS, ...options.settings };
+    this.#ports = options.ports;
+    this.#clock = options.clock;
+    this.#logger = options.logger.child({ component: "kiosk" });
+    this.#language = this.#settings.defaultLanguage;
+    const { ils, pad, scanner, devices } = this.#ports;
+    this.#unsubscribe.push(ils.onStatus((status) => this.#onIlsStatus(status)));
+    if (pad) this.#unsubscribe.push(pad.onTags((tags, tooMany) => this.#onTags(tags, tooMany)));
+    if (scanner) this.#unsubscribe.push(scanner.onScan((code, kind) => this.#onScan(code, kind)));
+    if (devices) this.#unsubscribe.push(devices.onChange(() => this.#changed()));
+  }
+
+  get kioskName(): string {
+    return this.#settings.name;
+  }
+  get languages(): readonly string[] {
+    return this.#settings.languages;
+  }
+  get defaultLanguage(): string {
+    return this.#settings.defaultLanguage;
+  }
+  get phase(): Phase {
+    return this.#phase;
+  }
+
+  close(): void {
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#clearIdle();
+    this.#clock.clearTimeout(this.#goodbyeTimer);
+  }
+
+  subscribe(listener: (message: ServerMessage) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  snapshot(): KioskState {
+    const ilsStatus = this.#ports.ils.status();
+    const devices = this.#ports.devices?.summaries() ?? [];
+    const healthy = (kind: string) => devices.some((d) => d.kind === kind && d.health === "ok");
+    const record = this.#session?.record;
+    const methods = this.#ports.receipts?.methods(record?.email !== undefined) ?? ["none"];
+    const state: KioskState = {
+      rev: this.#rev,
+      serverTime: this.#clock.now(),
+      phase: this.#phase,
+      language: this.#language,
+      ils: { status: ilsStatus, offlineMode: ilsStatus !== "online" },
+      devices,
+      can: {
+        checkout: ilsStatus === "online",
+        checkin: ilsStatus === "online",
+        print: methods.includes("print"),
+        email: methods.includes("email"),
+        pay: false,
+        rfid: this.#ports.pad !== undefined && healthy("rfid"),
+        ...(this.#ports.pad?.capacity !== undefined ? { padCapacity: this.#ports.pad.capacity } : {}),
+      },
+      items: [...this.#rows.values()].map((row) => ({ ...row.view })),
+    };
+    if (this.#outOfService) state.outOfService = { ...this.#outOfService };
+    if (this.#phase === "pin") state.pin = { attemptsLeft: this.#pinAttemptsLeft };
+    if (record && this.#phase !== "pin") state.patron = patronSummary(record);
+    if (this.#tooManyTags) state.tooManyTags = true;
+    if (this.#receipt) state.receipt = { ...this.#receipt };
+    if (this.#idle) state.idle = { ...this.#idle };
+    return state;
+  }
+
+  /** Staff: take the kiosk out of service (the current session ends) or back. */
+  setOutOfService(message: string | undefined | false): void {
+    if (message === false) {
+      this.#outOfService = undefined;
+      if (this.#phase === "out-of-service") this.#moveTo("idle");
+    } else {
+      this.#outOfService = message === undefined ? {} : { message };
+      this.#endSession("staff");
+      this.#moveTo("out-of-service");
+    }
+    this.#changed();
+  }
+
+  async execute(command: ClientMessage): Promise<void> {
+    if (!COMMAND_PHASES[command.type].includes(this.#phase)) {
+      throw new KioskError("NOT_ALLOWED_NOW", `${command.type} is not possible on the ${this.#phase} screen`, {
+        command: command.type,
+        phase: this.#phase,
+      });
+    }
+    this.#touch();
+    switch (command.type) {
+      case "identify":
+        return this.#identify(command.credential);
+      case "verifyPin":
+        return this.#verifyPin(command.pin);
+      case "show":
+        return this.#show(command.screen);
+      case "addItem":
+        return this.#addItem({ key: command.itemId, itemId: command.itemId });
+      case "renew":
+        return this.#renew(command.itemIds);
+      case "renewAll":
+        return this.#renew((this.#session?.record?.loans ?? []).map((loan) => loan.itemId));
+      case "finish":
+        return this.#finish();
+      case "chooseReceipt":
+        return this.#chooseReceipt(command.method);
+      case "extendTime":
+        return; // #touch() above restarted the idle timer
+      case "setLanguage":
+        if (!this.#settings.languages.includes(command.language)) {
+          throw new KioskError("NOT_ALLOWED_NOW", `language ${command.language} is not offered here`);
+        }
+        this.#language = command.language;
+        this.#changed();
+        return;
+      case "endSession":
+        this.#endSession("patron");
+        return;
+      case "placeHold":
+      case "cancelHold":
+      case "payFees":
+        throw new KioskError("NOT_ALLOWED_NOW", `${command.type} is not offered at this kiosk yet`);
+    }
+  }
+
+  /** Resolves when no item is waiting for the ILS or its security write. */
+  whenSettled(): Promise<void> {
+    if (this.#isSettled()) return Promise.resolve();
+    return new Promise((resolve) => this.#settled.push(resolve));
+  }
+
+  // ---- identification ----
+
+  async #identify(credential: string): Promise<void> {
+    this.#checkLockout();
+    if (this.#phase === "pin") this.#endSession("new-card");
+    const record = await this.#lookup(credential, undefined);
+    if (!record.found) {
+      this.#failure();
+      this.#notice("PATRON_NOT_FOUND", "failure");
+      throw new KioskError("PATRON_NOT_FOUND", "no patron has this card number");
+    }
+    this.#session = { credential };
+    if (this.#settings.pinRequired) {
+      this.#pinAttemptsLeft = this.#settings.pinAttempts;
+      this.#moveTo("pin");
+    } else {
+      this.#welcome(record);
+    }
+    this.#changed();
+  }
+
+  async #verifyPin(pin: string): Promise<void> {
+    const session = this.#session;
+    if (!session) throw new KioskError("NOT_ALLOWED_NOW", "no card was presented");
+    this.#checkLockout();
+    const record = await this.#lookup(session.credential, pin);
+    if (record.pinOk === true && record.found) {
+      session.pin = pin;
+      this.#welcome(record);
+      this.#changed();
+      return;
+    }
+    this.#failure();
+    this.#pinAttemptsLeft -= 1;
+    if (this.#pinAttemptsLeft <= 0) {
+      this.#notice("PIN_LOCKED", "failure");
+      this.#endSession("pin-locked");
+      throw new KioskError("PIN_LOCKED", "too many wrong PINs: the session has ended");
+    }
+    this.#notice("PIN_WRONG", "failure", { count: this.#pinAttemptsLeft });
+    this.#changed();
+    throw new KioskError("PIN_WRONG", `wrong PIN; ${this.#pinAttemptsLeft} attempts left`);
+  }
+
+  #welcome(record: PatronRecord): void {
+    if (!this.#session) return;
+    this.#session.record = record;
+    this.#moveTo("home");
+    this.#notice("PATRON_WELCOME", "success");
+    // Books already on the pad when the patron logs in are what they came to borrow.
+    if ((this.#ports.pad?.present() ?? []).some((tag) => !tag.patronCard) && record.canBorrow) this.#show("checkout");
+  }
+
+  async #lookup(credential: string, pin: string | undefined): Promise<PatronRecord> {
+    try {
+      return await this.#ports.ils.lookupPatron(credential, pin);
+    } catch (err) {
+      this.#logger.warn({ err: describeError(err) }, "patron lookup failed");
+      throw new KioskError("ILS_OFFLINE", "the library system did not answer; try again or ask staff");
+    }
+  }
+
+  #failure(): void {
+    const now = this.#clock.now();
+    const { failures, windowMs, lockoutMs } = this.#settings.guessLimit;
+    this.#failures = [...this.#failures.filter((t) => now - t < windowMs), now];
+    if (this.#failures.length >= failures) {
+      this.#lockedUntil = now + lockoutMs;
+      this.#failures = [];
+      this.#logger.warn({ lockoutMs }, "too many failed card or PIN attempts: identification paused");
+    }
+  }
+
+  #checkLockout(): void {
+    if (this.#clock.now() < this.#lockedUntil) {
+      throw new KioskError("RATE_LIMITED", "too many failed attempts; please wait or ask staff");
+    }
+  }
+
+  // ---- screens ----
+
+  #show(screen: "home" | "checkout" | "checkin" | "renew" | "holds" | "fees"): void {
+    if (screen === "checkin" && this.#phase !== "idle") {
+      throw new KioskError("NOT_ALLOWED_NOW", "returns start from the welcome screen");
+    }
+    if (screen !== "checkin" && !this.#session?.record) {
+      throw new KioskError("NOT_ALLOWED_NOW", "please scan your card first");
+    }
+    if (screen === "checkout" && this.#session?.record?.canBorrow === false) {
+      throw new KioskError("PATRON_BLOCKED", "this card may not borrow now");
+    }
+    if (this.#phase === screen) return;
+    this.#moveTo(screen);
+    this.#rows.clear();
+    if (screen === "checkout" || screen === "checkin") this.#takePadTags(this.#ports.pad?.present() ?? []);
+    this.#changed();
+  }
+
+  // ---- items ----
+
+  #onTags(tags: readonly PadTag[], tooMany: boolean): void {
+    if (tooMany !== this.#tooManyTags) {
+      this.#tooManyTags = tooMany;
+      if (tooMany) this.#notice("TOO_MANY_TAGS", "info");
+    }
+    const card = tags.find((tag) => tag.patronCard && tag.itemId);
+    if (card?.itemId && this.#phase === "idle") {
+      this.#identify(card.itemId).catch((err) =>
+        this.#logger.info({ code: codeOf(err) }, "patron card on the pad refused"),
+      );
+    }
+    if (this.#phase === "home" && tags.some((tag) => !tag.patronCard) && this.#session?.record?.canBorrow) {
+      this.#show("checkout");
+    } else if (this.#phase === "checkout" || this.#phase === "checkin") {
+      this.#touch();
+      this.#takePadTags(tags);
+      this.#releaseSets();
+      this.#dropLiftedPending(tags);
+    }
+    this.#changed();
+  }
+
+  #onScan(code: string, kind: "patron" | "item" | "other"): void {
+    if (kind === "patron" && (this.#phase === "idle" || this.#phase === "pin")) {
+      this.#identify(code).catch((err) => this.#logger.info({ code: codeOf(err) }, "scanned card refused"));
+      return;
+    }
+    if (this.#phase === "checkout" || this.#phase === "checkin") {
+      this.#touch();
+      this.#addItem({ key: code, itemId: code });
+    }
+  }
+
+  #takePadTags(tags: readonly PadTag[]): void {
+    for (const tag of tags) {
+      if (tag.patronCard || !tag.itemId || this.#rows.has(tag.uid)) continue;
+      this.#addItem({
+        key: tag.uid,
+        itemId: tag.itemId,
+        tagUid: tag.uid,
+        ...(tag.partsInSet && tag.partsInSet > 1 ? { set: { part: tag.partNumber ?? 1, of: tag.partsInSet } } : {}),
+      });
+    }
+  }
+
+  #addItem(input: { key: string; itemId: string; tagUid?: string; set?: { part: number; of: number } }): void {
+    if (this.#rows.has(input.key)) return; // the same scan or tag again: one row, one transaction
+    const action = this.#phase === "checkin" ? "checkin" : "checkout";
+    const row: Row = {
+      view: {
+        key: input.key,
+        action,
+        itemId: input.itemId,
+        status: "pending",
+        ...(input.set ? { set: input.set } : {}),
+      },
+      stage: "queued",
+      ...(input.tagUid ? { tagUid: input.tagUid } : {}),
+    };
+    this.#rows.set(input.key, row);
+    if (input.set && !this.#setComplete(row)) {
+      if (this.#settings.sets === "desk") {
+        this.#finishRow(row, "attention", "SET_AT_DESK");
+        return;
+      }
+      row.stage = "set";
+      row.view.reason = "SET_INCOMPLETE";
+    } else if (input.set && this.#settings.sets === "desk") {
+      this.#finishRow(row, "attention", "SET_AT_DESK");
+      return;
+    } else {
+      this.#queue.push(row);
+    }
+    this.#pump();
+    this.#changed();
+  }
+
+  /** All parts of a set are on the pad: the rows carry the same item id and together number `of`. */
+  #setComplete(row: Row): boolean {
+    const set = row.view.set;
+    if (!set) return true;
+    const parts = new Set(
+      (this.#ports.pad?.present() ?? []).filter((t) => t.itemId === row.view.itemId).map((t) => t.partNumber ?? 1),
+    );
+    for (let part = 1; part <= set.of; part++) if (!parts.has(part)) return false;
+    return true;
+  }
+
+  #releaseSets(): void {
+    const released = new Set<string>();
+    for (const row of this.#rows.values()) {
+      if (row.stage !== "set" || !this.#setComplete(row)) continue;
+      // One transaction per set: the first part carries it, the others follow its result.
+      const leader = [...this.#rows.values()].find(
+        (r) => r.view.itemId === row.view.itemId && r.stage === "set" && !released.has(r.view.itemId),
+      );
+      if (leader !== row) continue;
+      released.add(row.view.itemId);
+      delete row.view.reason;
+      row.stage = "queued";
+      this.#queue.push(row);
+    }
+    this.#pump();
+  }
+
+  /** A tag taken off the pad before its turn came: the patron changed their mind. */
+  #dropLiftedPending(tags: readonly PadTag[]): void {
+    const present = new Set(tags.map((t) => t.uid));
+    for (const [key, row] of this.#rows) {
+      if (!row.tagUid || present.has(row.tagUid)) continue;
+      if (row.stage === "queued" || row.stage === "set") {
+        this.#rows.delete(key);
+        this.#queue = this.#queue.filter((r) => r !== row);
+      }
+    }
+  }
+
+  #pump(): void {
+    while (this.#ilsActive < this.#settings.ilsConcurrency && this.#queue.length > 0) {
+      const row = this.#queue.shift() as Row;
+      this.#ilsActive++;
+      row.stage = "ils";
+      row.view.status = "working";
+      this.#run(row).finally(() => {
+        this.#ilsActive--;
+        this.#pump();
+        this.#checkSettled();
+      });
+    }
+    this.#checkSettled();
+  }
+
+  async #run(row: Row): Promise<void> {
+    const session = this.#session;
+    let result: CirculationResult;
+    try {
+      if (row.view.action === "checkin") {
+        result = await this.#ports.ils.checkin({ itemId: row.view.itemId });
+      } else {
+        if (!session) throw new KioskError("NOT_ALLOWED_NOW", "the session ended");
+        result = await this.#ports.ils.checkout({
+          patron: session.credential,
+          ...(session.pin !== undefined ? { pin: session.pin } : {}),
+          itemId: row.view.itemId,
+          renewal: this.#settings.renewOnCheckout,
+        });
+      }
+    } catch (err) {
+      const code = codeOf(err);
+      this.#logger.warn({ itemId: row.view.itemId, action: row.view.action, code }, "circulation failed");
+      this.#finishRow(
+        row,
+        "refused",
+        code === "ILS_OFFLINE" ? "ILS_OFFLINE" : code === "OUTCOME_UNKNOWN" ? "OUTCOME_UNKNOWN" : "SEE_STAFF",
+      );
+      this.#changed();
+      return;
+    }
+    if (result.title) row.view.title = result.title;
+    if (result.dueDate) row.view.dueDate = result.dueDate;
+    if (result.offline) row.view.offline = true;
+    if (result.routing) row.view.routing = this.#withCart(result.routing);
+    if (!result.ok) {
+      this.#finishRow(row, "refused", result.reason ?? "SEE_STAFF");
+      this.#changed();
+      return;
+    }
+    this.#changed();
+    row.stage = "security";
+    const secured = row.view.action === "checkin";
+    const job = this.#securityChain.then(() => this.#secure(row, secured, result));
+    this.#securityChain = job.catch(() => undefined);
+    await job;
+  }
+
+  /** Security for one item; every part of a set that is on the pad gets the same. */
+  async #secure(row: Row, secured: boolean, result: CirculationResult): Promise<void> {
+    const uids = row.tagUid ? this.#setUids(row) : [];
+    let outcome: "ok" | "failed" | "lifted" = "ok";
+    for (const uid of uids) {
+      const one = await this.#writeSecurity(uid, secured);
+      if (one !== "ok") outcome = one;
+    }
+    if (!row.tagUid) await this.#pulseRelay(secured ? result.resensitize : result.desensitize);
+    if (outcome === "ok") {
+      this.#finishRow(row, "done");
+    } else if (outcome === "lifted") {
+      this.#logger.warn(
+        { itemId: row.view.itemId, action: row.view.action },
+        "item lifted before its security was written",
+      );
+      this.#finishRow(row, "attention", "ITEM_LIFTED_EARLY");
+    } else {
+      this.#logger.warn({ itemId: row.view.itemId, action: row.view.action }, "security write failed");
+      this.#finishRow(row, "attention", secured ? "SECURITY_NOT_SET" : "SECURITY_NOT_RELEASED");
+    }
+    for (const other of this.#rows.values()) {
+      if (other !== row && other.view.itemId === row.view.itemId && other.view.set && other.stage === "set") {
+        other.view = { ...row.view, key: other.view.key, set: other.view.set };
+        other.stage = "final";
+      }
+    }
+    this.#changed();
+  }
+
+  #setUids(row: Row): string[] {
+    if (!row.view.set) return [row.tagUid as string];
+    const parts = (this.#ports.pad?.present() ?? []).filter((t) => t.itemId === row.view.itemId).map((t) => t.uid);
+    return parts.length > 0 ? parts : [row.tagUid as string];
+  }
+
+  /** Writes one tag; if it leaves the pad, waits for it to come back within the window. */
+  async #writeSecurity(uid: string, secured: boolean): Promise<"ok" | "failed" | "lifted"> {
+    const pad = this.#ports.pad;
+    if (!pad) return "failed";
+    const deadline = this.#clock.now() + this.#settings.liftedWindowMs;
+    let attempts = 0;
+    while (attempts < this.#settings.securityWriteAttempts) {
+      if (!pad.present().some((t) => t.uid === uid)) {
+        if (!(await this.#waitForTag(uid, deadline))) return "lifted";
+      }
+      attempts++;
+      const ok = await pad.setSecurity(uid, secured).catch((err: unknown) => {
+        this.#logger.info({ uid, code: codeOf(err) }, "security write attempt failed");
+        return false;
+      });
+      if (ok) return "ok";
+    }
+    return pad.present().some((t) => t.uid === uid) ? "failed" : "lifted";
+  }
+
+  #waitForTag(uid: string, deadline: number): Promise<boolean> {
+    const pad = this.#ports.pad;
+    if (!pad) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      let timer: TimerHandle | undefined;
+      const off = pad.onTags((tags) => {
+        if (!tags.some((t) => t.uid === uid)) return;
+        this.#clock.clearTimeout(timer);
+        off();
+        resolve(true);
+      });
+      timer = this.#clock.setTimeout(
+        () => {
+          off();
+          resolve(false);
+        },
+        Math.max(0, deadline - this.#clock.now()),
+      );
+    });
+  }
+
+  async #pulseRelay(wanted: boolean | undefined): Promise<void> {
+    if (!wanted || !this.#ports.relay) return;
+    try {
+      await this.#ports.relay.desensitize();
+    } catch (err) {
+      this.#logger.warn({ code: codeOf(err) }, "desensitizer relay pulse failed");
+    }
+  }
+
+  #withCart(routing: Routing): Routing {
+    const cart = this.#settings.carts[routing.kind];
+    return cart ? { ...routing, cart } : routing;
+  }
+
+  #finishRow(row: Row, status: "done" | "refused" | "attention", reason?: ItemReason): void {
+    row.stage = "final";
+    row.view.status = status;
+    if (reason) row.view.reason = reason;
+    else delete row.view.reason;
+    const tone = status === "done" ? "success" : "failure";
+    this.#notice(status === "done" ? "ITEM_DONE" : "ITEM_PROBLEM", tone, {
+      itemKey: row.view.key,
+      ...(reason ? { reason } : {}),
+    });
+  }
+
+  async #renew(itemIds: readonly string[]): Promise<void> {
+    const session = this.#session;
+    if (!session?.record) throw new KioskError("NOT_ALLOWED_NOW", "please scan your card first");
+    if (this.#phase !== "renew") this.#moveTo("renew");
+    this.#rows.clear();
+    const titles = new Map(session.record.loans.map((loan) => [loan.itemId, loan.title]));
+    const rows = itemIds.map((itemId) => {
+      const title = titles.get(itemId);
+      const row: Row = {
+        view: { key: itemId, action: "renew", itemId, status: "working", ...(title ? { title } : {}) },
+        stage: "ils",
+      };
+      this.#rows.set(itemId, row);
+      return row;
+    });
+    this.#changed();
+    await Promise.all(
+      rows.map(async (row) => {
+        try {
+          const result = await this.#ports.ils.renew({
+            patron: session.credential,
+            ...(session.pin !== undefined ? { pin: session.pin } : {}),
+            itemId: row.view.itemId,
+          });
+          if (result.dueDate) row.view.dueDate = result.dueDate;
+          if (result.title) row.view.title = result.title;
+          this.#finishRow(
+            row,
+            result.ok ? "done" : "refused",
+            result.ok ? undefined : (result.reason ?? "RENEWAL_NOT_ALLOWED"),
+          );
+        } catch (err) {
+          this.#finishRow(row, "refused", codeOf(err) === "ILS_OFFLINE" ? "ILS_OFFLINE" : "SEE_STAFF");
+        }
+        this.#changed();
+      }),
+    );
+    await this.#refreshPatron();
+  }
+
+  async #refreshPatron(): Promise<void> {
+    const session = this.#session;
+    if (!session?.record) return;
+    try {
+      const record = await this.#ports.ils.lookupPatron(session.credential, session.pin);
+      if (record.found && this.#session === session) session.record = record;
+    } catch (err) {
+      this.#logger.info({ code: codeOf(err) }, "could not refresh the patron's summary");
+    }
+    this.#changed();
+  }
+
+  // ---- finishing ----
+
+  async #finish(): Promise<void> {
+    const kind = this.#phase === "checkin" ? "checkin" : this.#phase === "renew" ? "renew" : "checkout";
+    this.#moveTo("receipt");
+    this.#changed();
+    await this.whenSettled();
+    const done = [...this.#rows.values()].some((row) => row.view.status === "done" || row.view.status === "attention");
+    const methods = done
+      ? (this.#ports.receipts?.methods(this.#session?.record?.email !== undefined) ?? ["none"])
+      : ["none" as const];
+    this.#receipt = { methods, provisional: [...this.#rows.values()].some((row) => row.view.offline === true) };
+    this.#receiptKind = kind;
+    if (methods.length === 1) {
+      await this.#chooseReceipt("none");
+      return;
+    }
+    this.#changed();
+  }
+
+  #receiptKind: SessionReceipt["kind"] = "checkout";
+
+  async #chooseReceipt(method: ReceiptMethod): Promise<void> {
+    const receipt = this.#receipt;
+    if (!receipt?.methods.includes(method)) {
+      throw new KioskError("DEVICE_UNAVAILABLE", `a ${method} receipt is not available now`);
+    }
+    if (method !== "none" && this.#ports.receipts) {
+      const record = this.#session?.record;
+      const content: SessionReceipt = {
+        kind: this.#receiptKind,
+        language: this.#language,
+        date: new Date(this.#clock.now()),
+        items: [...this.#rows.values()].map((row) => ({ ...row.view })),
+        provisional: receipt.provisional,
+        ...(method === "email" && record?.email ? { email: record.email } : {}),
+        ...(record?.firstName ? { patronFirstName: record.firstName } : {}),
+      };
+      // The patron is told at once; printing or mailing goes on without holding the screen.
+      this.#ports.receipts.deliver(method, content).then(
+        () => this.#notice(method === "print" ? "RECEIPT_PRINTED" : "RECEIPT_EMAILED", "success"),
+        (err: unknown) => {
+          this.#logger.warn({ method, code: codeOf(err) }, "receipt could not be delivered");
+          this.#notice("RECEIPT_FAILED", "failure");
+        },
+      );
+    }
+    receipt.result = method === "none" ? "none" : method === "print" ? "printed" : "emailed";
+    this.#moveTo("goodbye");
+    this.#changed();
+    this.#goodbyeTimer = this.#clock.setTimeout(() => this.#endSession("goodbye"), this.#settings.goodbyeMs);
+  }
+
+  #endSession(why: string): void {
+    const session = this.#session;
+    const hadSession =
+      session !== undefined ||
+      PATRON_PHASES.includes(this.#phase) ||
+      this.#phase === "checkin" ||
+      this.#phase === "goodbye";
+    if (session?.record) {
+      this.#ports.ils.endSession(session.credential).catch((err: unknown) => {
+        this.#logger.info({ code: codeOf(err) }, "end-session message not answered");
+      });
+    }
+    this.#session = undefined;
+    this.#rows = new Map();
+    this.#queue = [];
+    this.#receipt = undefined;
+    this.#language = this.#settings.defaultLanguage;
+    this.#clock.clearTimeout(this.#goodbyeTimer);
+    this.#goodbyeTimer = undefined;
+    if (this.#phase !== "out-of-service") this.#moveTo("idle");
+    if (hadSession) {
+      this.#logger.info({ why }, "session ended");
+      this.#notice("SESSION_ENDED", "info");
+    }
+    this.#changed();
+  }
+
+  // ---- idle timer ----
+
+  /** Any sign of the patron restarts the idle timer (WCAG 2.2.1: one simple action extends it). */
+  #touch(): void {
+    this.#clearIdle();
+    if (!PATRON_PHASES.includes(this.#phase) && this.#phase !== "checkin") return;
+    const now = this.#clock.now();
+    const deadline = now + this.#settings.idleTimeoutMs;
+    const warnAt = deadline - this.#settings.idleWarningMs;
+    this.#idle = { warnAt, deadline };
+    this.#idleTimers = [
+      this.#clock.setTimeout(
+        () => this.#notice("TIMEOUT_WARNING", "info", { count: Math.round(this.#settings.idleWarningMs / 1000) }),
+        warnAt - now,
+      ),
+      this.#clock.setTimeout(() => this.#onIdleTimeout(), deadline - now),
+    ];
+  }
+
+  #onIdleTimeout(): void {
+    this.#idle = undefined;
+    if (this.#phase === "receipt" && this.#receipt) {
+      this.#chooseReceipt("none").catch(() => this.#endSession("timeout"));
+      return;
+    }
+    this.#endSession("timeout");
+  }
+
+  #clearIdle(): void {
+    for (const timer of this.#idleTimers) this.#clock.clearTimeout(timer);
+    this.#idleTimers = [];
+    this.#idle = undefined;
+  }
+
+  // ---- plumbing ----
+
+  #moveTo(phase: Phase): void {
+    if (!canMove(this.#phase, phase)) {
+      throw new KioskError("NOT_ALLOWED_NOW", `cannot go from ${this.#phase} to ${phase}`);
+    }
+    this.#phase = phase;
+    this.#touch();
+  }
+
+  #onIlsStatus(status: string): void {
+    this.#notice(status === "online" ? "ILS_ONLINE" : "ILS_OFFLINE", status === "online" ? "success" : "failure");
+    this.#changed();
+  }
+
+  #notice(
+    code: NoticeCode,
+    tone: "success" | "failure" | "info",
+    extra: { itemKey?: string; reason?: ItemReason; count?: number } = {},
+  ): void {
+    this.#emit({ type: "notice", code, tone, ...extra });
+  }
+
+  /** State goes out once per turn of the event loop, however many things changed in it. */
+  #changed(): void {
+    if (this.#stateQueued) return;
+    this.#stateQueued = true;
+    queueMicrotask(() => {
+      this.#stateQueued = false;
+      this.#rev++;
+      this.#emit({ type: "state", state: this.snapshot() });
+    });
+  }
+
+  #emit(message: ServerMessage): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(message);
+      } catch (err) {
+        this.#logger.error({ err: describeError(err) }, "a kiosk listener threw");
+      }
+    }
+  }
+
+  #isSettled(): boolean {
+    return (
+      this.#ilsActive === 0 && this.#queue.length === 0 && ![...this.#rows.values()].some((r) => r.stage === "security")
+    );
+  }
+
+  #checkSettled(): void {
+    if (!this.#isSettled()) return;
+    for (const resolve of this.#settled.splice(0)) resolve();
+  }
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof CodedError ? err.code : "INTERNAL";
+}
+
+function patronSummary(record: PatronRecord): NonNullable<KioskState["patron"]> {
+  return {
+    ...(record.firstName ? { firstName: record.firstName } : {}),
+    loans: record.loans,
+    holdsReady: record.holdsReady,
+    holdsWaiting: record.holdsWaiting,
+    fees: record.fees,
+    ...(record.feesTotal ? { feesTotal: record.feesTotal } : {}),
+    blocks: record.blocks,
+    canBorrow: record.canBorrow,
+    ...(record.email ? { emailMasked: maskEmail(record.email) } : {}),
+  };
+}
+
+/** "jane.doe@example.org" → "j•••@e•••.org": enough to recognise, not enough to read off a screen. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at < 1) return "•••";
+  const domain = email.slice(at + 1);
+  const dot = domain.lastIndexOf(".");
+  const host = dot > 0 ? domain.slice(0, dot) : domain;
+  const tld = dot > 0 ? domain.slice(dot) : "";
+  return `${email[0]}•••@${host[0] ?? ""}•••${tld}`;
+}

@@ -1,0 +1,105 @@
+/**
+ * What the kiosk engine needs from the world, as narrow interfaces. The composition root (bridge/main.ts)
+ * adapts the real SIP2 client and device drivers to them (adapters.ts); tests can hand in the same real
+ * pieces or small stand-ins. The engine never sees SIP2 messages or device frames.
+ */
+import type {
+  DeviceSummary,
+  Fee,
+  HoldReady,
+  ItemReason,
+  Loan,
+  Money,
+  PatronBlock,
+  Routing,
+} from "../../protocols/kiosk-api/schema.ts";
+
+export type IlsStatus = "connecting" | "online" | "acs-offline" | "down";
+
+/** A patron as the ILS describes them, already in kiosk terms. Identity stays in the engine's memory only. */
+export interface PatronRecord {
+  found: boolean;
+  /** Absent when no PIN was checked. */
+  pinOk?: boolean;
+  firstName?: string;
+  email?: string;
+  blocks: PatronBlock[];
+  /** False when the ILS says this patron may not borrow (a block, an expired card). */
+  canBorrow: boolean;
+  loans: Loan[];
+  holdsReady: HoldReady[];
+  holdsWaiting: number;
+  fees: Fee[];
+  feesTotal?: Money;
+}
+
+export interface CirculationResult {
+  ok: boolean;
+  /** Why it was refused, in kiosk terms (the adapter maps the ILS's answer). */
+  reason?: ItemReason;
+  title?: string;
+  /** ISO 8601. */
+  dueDate?: string;
+  /** The ILS asks for the security strip to be turned off (checkout) or on (checkin) by the relay. */
+  desensitize?: boolean;
+  resensitize?: boolean;
+  /** Checkin only: where the item goes next. */
+  routing?: Routing;
+  /** The same patron already had it: this checkout renewed the loan. */
+  renewed?: boolean;
+  /** Accepted into the offline journal while the ILS is unreachable. */
+  offline?: boolean;
+  /** Id of the transaction in logs and the journal. */
+  transactionId?: string;
+}
+
+/**
+ * The ILS. Methods reject with a CodedError when no answer could be had: code `ILS_OFFLINE` when the ILS is
+ * unreachable (nothing was done), `OUTCOME_UNKNOWN` when it may or may not have been done (the SIP2 client
+ * has already asked the ILS and could not tell).
+ */
+export interface IlsPort {
+  status(): IlsStatus;
+  onStatus(listener: (status: IlsStatus) => void): () => void;
+  lookupPatron(credential: string, pin: string | undefined): Promise<PatronRecord>;
+  checkout(request: { patron: string; pin?: string; itemId: string; renewal: boolean }): Promise<CirculationResult>;
+  checkin(request: { itemId: string }): Promise<CirculationResult>;
+  renew(request: { patron: string; pin?: string; itemId: string }): Promise<CirculationResult>;
+  endSession(patron: string): Promise<void>;
+}
+
+/** One tag on the pad, with its library data read. */
+export interface PadTag {
+  uid: string;
+  /** Item barcode, or a patron's card number when `patronCard`. Absent when the tag could not be read. */
+  itemId?: string;
+  patronCard?: boolean;
+  partNumber?: number;
+  partsInSet?: number;
+}
+
+export interface PadPort {
+  /** How many tags one read handles (CPR.M02: 4); undefined when the reader has no such limit. */
+  readonly capacity: number | undefined;
+  /** The tags on the pad after each change; `tooMany` when the reader could not read them all at once. */
+  onTags(listener: (tags: readonly PadTag[], tooMany: boolean) => void): () => void;
+  present(): readonly PadTag[];
+  /** Writes the tag's security and reads it back; resolves true only when the read-back agrees. */
+  setSecurity(uid: string, secured: boolean): Promise<boolean>;
+}
+
+export interface ScanPort {
+  /** A code from a barcode scanner, classified by the scanner's rules. */
+  onScan(listener: (code: string, kind: "patron" | "item" | "other") => void): () => void;
+}
+
+/** The desensitizer relay, for barcode-only items with magnetic strips. */
+export interface RelayPort {
+  desensitize(): Promise<void>;
+  resensitize(): Promise<void>;
+}
+
+export interface DevicesPort {
+  summaries(): DeviceSummary[];
+  onChange(listener: () => void): () => void;
+}
