@@ -119,7 +119,8 @@ export class KioskError extends CodedError<
   | "RATE_LIMITED"
 > {}
 
-type Stage = "set" | "queued" | "ils" | "security" | "final";
+/** set: waiting for the other parts; follower: a set part whose first part carries the transaction. */
+type Stage = "set" | "follower" | "queued" | "ils" | "security" | "final";
 
 interface Row {
   view: ItemRow;
@@ -454,20 +455,16 @@ export class KioskEngine {
       ...(input.tagUid ? { tagUid: input.tagUid } : {}),
     };
     this.#rows.set(input.key, row);
-    if (input.set && !this.#setComplete(row)) {
-      if (this.#settings.sets === "desk") {
-        this.#finishRow(row, "attention", "SET_AT_DESK");
-        return;
-      }
+    if (input.set && this.#settings.sets === "desk") {
+      this.#finishRow(row, "attention", "SET_AT_DESK");
+    } else if (input.set) {
       row.stage = "set";
       row.view.reason = "SET_INCOMPLETE";
-    } else if (input.set && this.#settings.sets === "desk") {
-      this.#finishRow(row, "attention", "SET_AT_DESK");
-      return;
+      this.#releaseSets();
     } else {
       this.#queue.push(row);
+      this.#pump();
     }
-    this.#pump();
     this.#changed();
   }
 
@@ -482,18 +479,19 @@ export class KioskEngine {
     return true;
   }
 
+  /**
+   * Sets whose parts are all on the pad go ahead as one transaction: the first part's row carries it, the
+   * other parts' rows follow its result (#secure).
+   */
   #releaseSets(): void {
-    const released = new Set<string>();
     for (const row of this.#rows.values()) {
       if (row.stage !== "set" || !this.#setComplete(row)) continue;
-      // One transaction per set: the first part carries it, the others follow its result.
-      const leader = [...this.#rows.values()].find(
-        (r) => r.view.itemId === row.view.itemId && r.stage === "set" && !released.has(r.view.itemId),
-      );
-      if (leader !== row) continue;
-      released.add(row.view.itemId);
-      delete row.view.reason;
-      row.stage = "queued";
+      for (const part of this.#rows.values()) {
+        if (part.view.itemId !== row.view.itemId || part.stage !== "set") continue;
+        delete part.view.reason;
+        part.view.status = "working";
+        part.stage = part === row ? "queued" : "follower";
+      }
       this.#queue.push(row);
     }
     this.#pump();
@@ -517,16 +515,28 @@ export class KioskEngine {
       this.#ilsActive++;
       row.stage = "ils";
       row.view.status = "working";
-      this.#run(row).finally(() => {
-        this.#ilsActive--;
-        this.#pump();
-        this.#checkSettled();
-      });
+      this.#circulate(row)
+        .finally(() => {
+          // The ILS slot is free as soon as the ILS has answered: the next checkout goes out while this
+          // item's tag is written.
+          this.#ilsActive--;
+          this.#pump();
+        })
+        .then((result) => {
+          if (!result) return;
+          row.stage = "security";
+          const job = this.#securityChain.then(() => this.#secure(row, row.view.action === "checkin", result));
+          this.#securityChain = job.catch(() => undefined);
+          return job;
+        })
+        .catch((err: unknown) => this.#logger.error({ err: describeError(err) }, "item processing failed"))
+        .finally(() => this.#checkSettled());
     }
     this.#checkSettled();
   }
 
-  async #run(row: Row): Promise<void> {
+  /** The ILS stage; resolves with the result when the item goes on to its security write. */
+  async #circulate(row: Row): Promise<CirculationResult | undefined> {
     const session = this.#session;
     let result: CirculationResult;
     try {
@@ -544,29 +554,20 @@ export class KioskEngine {
     } catch (err) {
       const code = codeOf(err);
       this.#logger.warn({ itemId: row.view.itemId, action: row.view.action, code }, "circulation failed");
-      this.#finishRow(
-        row,
-        "refused",
-        code === "ILS_OFFLINE" ? "ILS_OFFLINE" : code === "OUTCOME_UNKNOWN" ? "OUTCOME_UNKNOWN" : "SEE_STAFF",
-      );
+      this.#finishRow(row, "refused", UNANSWERED_REASONS[code] ?? "SEE_STAFF");
       this.#changed();
-      return;
+      return undefined;
     }
     if (result.title) row.view.title = result.title;
     if (result.dueDate) row.view.dueDate = result.dueDate;
     if (result.offline) row.view.offline = true;
     if (result.routing) row.view.routing = this.#withCart(result.routing);
+    this.#changed();
     if (!result.ok) {
       this.#finishRow(row, "refused", result.reason ?? "SEE_STAFF");
-      this.#changed();
-      return;
+      return undefined;
     }
-    this.#changed();
-    row.stage = "security";
-    const secured = row.view.action === "checkin";
-    const job = this.#securityChain.then(() => this.#secure(row, secured, result));
-    this.#securityChain = job.catch(() => undefined);
-    await job;
+    return result;
   }
 
   /** Security for one item; every part of a set that is on the pad gets the same. */
@@ -591,8 +592,8 @@ export class KioskEngine {
       this.#finishRow(row, "attention", secured ? "SECURITY_NOT_SET" : "SECURITY_NOT_RELEASED");
     }
     for (const other of this.#rows.values()) {
-      if (other !== row && other.view.itemId === row.view.itemId && other.view.set && other.stage === "set") {
-        other.view = { ...row.view, key: other.view.key, set: other.view.set };
+      if (other !== row && other.view.itemId === row.view.itemId && other.stage === "follower") {
+        other.view = { ...row.view, key: other.view.key, ...(other.view.set ? { set: other.view.set } : {}) };
         other.stage = "final";
       }
     }
@@ -883,9 +884,9 @@ export class KioskEngine {
   }
 
   #isSettled(): boolean {
-    return (
-      this.#ilsActive === 0 && this.#queue.length === 0 && ![...this.#rows.values()].some((r) => r.stage === "security")
-    );
+    for (const row of this.#rows.values())
+      if (row.stage === "queued" || row.stage === "ils" || row.stage === "security") return false;
+    return true;
   }
 
   #checkSettled(): void {
@@ -893,6 +894,12 @@ export class KioskEngine {
     for (const resolve of this.#settled.splice(0)) resolve();
   }
 }
+
+/** What the patron is told when the ILS gave no answer, by the error's code. */
+const UNANSWERED_REASONS: Readonly<Record<string, ItemReason>> = {
+  ILS_OFFLINE: "ILS_OFFLINE",
+  OUTCOME_UNKNOWN: "OUTCOME_UNKNOWN",
+};
 
 function codeOf(err: unknown): string {
   return err instanceof CodedError ? err.code : "INTERNAL";

@@ -1,0 +1,191 @@
+/**
+ * Stand-in ports for engine unit tests: an ILS whose answers the test releases one by one, and a pad
+ * whose tags and security writes the test controls. Integration tests use the real SIP2 client and
+ * simulators instead.
+ */
+
+import {
+  KioskEngine,
+  type KioskSettings,
+  type ReceiptPort,
+  type SessionReceipt,
+} from "../../../bridge/kiosk/engine.ts";
+import type {
+  CirculationResult,
+  IlsPort,
+  IlsStatus,
+  PadPort,
+  PadTag,
+  PatronRecord,
+} from "../../../bridge/kiosk/ports.ts";
+import type { ClientMessage, KioskState, ServerMessage } from "../../../protocols/kiosk-api/schema.ts";
+import { flushMicrotasks, VirtualClock } from "../../support/virtual-clock.ts";
+import { capturedLogger } from "../devices/scanner/helpers.ts";
+
+type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
+
+export const PATRON = "23456000000001";
+export const PIN = "1234";
+
+export function patronRecord(overrides: Partial<PatronRecord> = {}): PatronRecord {
+  return {
+    found: true,
+    firstName: "Ada",
+    email: "ada.lovelace@example.org",
+    blocks: [],
+    canBorrow: true,
+    loans: [{ itemId: "31000000000099", title: "Old loan", dueDate: "2026-12-20", overdue: false }],
+    holdsReady: [],
+    holdsWaiting: 0,
+    fees: [],
+    ...overrides,
+  };
+}
+
+interface Call {
+  kind: "checkout" | "checkin" | "renew";
+  itemId: string;
+  resolve(result: CirculationResult): void;
+  reject(err: unknown): void;
+}
+
+/** An ILS that records each call and answers when the test says (or at once with `autoAnswer`). */
+export class ScriptedIls implements IlsPort {
+  calls: Call[] = [];
+  ended = 0;
+  #status: IlsStatus = "online";
+  #listeners = new Set<(status: IlsStatus) => void>();
+  autoAnswer: ((call: Call) => CirculationResult) | undefined;
+  patron: (credential: string, pin: string | undefined) => PatronRecord = (credential, pin) =>
+    credential === PATRON
+      ? { ...patronRecord(), ...(pin !== undefined ? { pinOk: pin === PIN } : {}) }
+      : { ...patronRecord(), found: false };
+
+  status(): IlsStatus {
+    return this.#status;
+  }
+  setStatus(status: IlsStatus): void {
+    this.#status = status;
+    for (const l of this.#listeners) l(status);
+  }
+  onStatus(listener: (status: IlsStatus) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  async lookupPatron(credential: string, pin: string | undefined): Promise<PatronRecord> {
+    return this.patron(credential, pin);
+  }
+  checkout(request: { itemId: string }): Promise<CirculationResult> {
+    return this.#call("checkout", request.itemId);
+  }
+  checkin(request: { itemId: string }): Promise<CirculationResult> {
+    return this.#call("checkin", request.itemId);
+  }
+  renew(request: { itemId: string }): Promise<CirculationResult> {
+    return this.#call("renew", request.itemId);
+  }
+  async endSession(): Promise<void> {
+    this.ended++;
+  }
+  #call(kind: Call["kind"], itemId: string): Promise<CirculationResult> {
+    return new Promise((resolve, reject) => {
+      const call = { kind, itemId, resolve, reject };
+      this.calls.push(call);
+      if (this.autoAnswer) resolve(this.autoAnswer(call));
+    });
+  }
+  /** Answers the oldest unanswered call for `itemId`. */
+  answer(itemId: string, result: Partial<CirculationResult> = {}): void {
+    const index = this.calls.findIndex((c) => c.itemId === itemId);
+    const call = this.calls[index];
+    if (!call) throw new Error(`no call for ${itemId}`);
+    this.calls.splice(index, 1);
+    call.resolve({ ok: true, title: `Title ${itemId}`, dueDate: "2026-12-29", ...result });
+  }
+}
+
+/** A pad whose tags the test places and lifts; security writes succeed unless told otherwise. */
+export class ScriptedPad implements PadPort {
+  readonly capacity: number | undefined;
+  tags: PadTag[] = [];
+  writes: Array<{ uid: string; secured: boolean }> = [];
+  failWrites = new Set<string>();
+  /** Writes wait for the test to call releaseWrites() when true. */
+  holdWrites = false;
+  #held: Array<() => void> = [];
+  #listeners = new Set<(tags: readonly PadTag[], tooMany: boolean) => void>();
+
+  constructor(capacity?: number) {
+    this.capacity = capacity;
+  }
+  onTags(listener: (tags: readonly PadTag[], tooMany: boolean) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  present(): readonly PadTag[] {
+    return this.tags;
+  }
+  place(...tags: PadTag[]): void {
+    this.tags = [...this.tags, ...tags];
+    this.#emit();
+  }
+  lift(...uids: string[]): void {
+    this.tags = this.tags.filter((t) => !uids.includes(t.uid));
+    this.#emit();
+  }
+  async setSecurity(uid: string, secured: boolean): Promise<boolean> {
+    if (this.holdWrites) await new Promise<void>((resolve) => this.#held.push(resolve));
+    this.writes.push({ uid, secured });
+    return !this.failWrites.has(uid) && this.tags.some((t) => t.uid === uid);
+  }
+  releaseWrites(): void {
+    for (const release of this.#held.splice(0)) release();
+  }
+  #emit(): void {
+    for (const l of this.#listeners) l(this.tags, false);
+  }
+}
+
+export class RecordingReceipts implements ReceiptPort {
+  delivered: Array<{ method: string; receipt: SessionReceipt }> = [];
+  printerOk = true;
+  methods(hasEmail: boolean): Array<"print" | "email" | "none"> {
+    return [...(this.printerOk ? (["print"] as const) : []), ...(hasEmail ? (["email"] as const) : []), "none"];
+  }
+  async deliver(method: "print" | "email", receipt: SessionReceipt): Promise<void> {
+    this.delivered.push({ method, receipt });
+  }
+}
+
+export function item(n: number, extra: Partial<PadTag> = {}): PadTag {
+  const itemId = `3100000000${String(n).padStart(4, "0")}`;
+  return { uid: `E00401000000${String(n).padStart(4, "0")}`, itemId, ...extra };
+}
+
+export function kiosk(settings: Partial<KioskSettings> = {}) {
+  const clock = new VirtualClock();
+  const ils = new ScriptedIls();
+  const pad = new ScriptedPad();
+  const receipts = new RecordingReceipts();
+  const log = capturedLogger("debug");
+  const engine = new KioskEngine({ settings, ports: { ils, pad, receipts }, clock, logger: log.logger });
+  const messages: ServerMessage[] = [];
+  engine.subscribe((m) => messages.push(m));
+  let seq = 0;
+  const send = async (command: WithoutId<ClientMessage>) => {
+    const promise = engine.execute({ ...command, id: String(++seq) } as ClientMessage);
+    await flushMicrotasks();
+    return promise;
+  };
+  const state = async (): Promise<KioskState> => {
+    await flushMicrotasks();
+    return engine.snapshot();
+  };
+  const notices = () => messages.flatMap((m) => (m.type === "notice" ? [m.code] : []));
+  const row = async (key: string) => (await state()).items.find((r) => r.key === key);
+  const login = async () => {
+    await send({ type: "identify", credential: PATRON });
+    await send({ type: "verifyPin", pin: PIN });
+  };
+  return { clock, ils, pad, receipts, engine, messages, send, state, notices, row, login, log };
+}
