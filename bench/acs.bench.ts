@@ -13,10 +13,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeMessage, formatSip2Date, type Sip2Message, sip2 } from "../protocols/sip2/index.ts";
 import { type Fixture, loadFixture } from "../simulators/acs/fixture.ts";
+import { DEFAULT_FIXTURE_PATH } from "../simulators/acs/fixtures/generate.ts";
 import { type BenchRow, type BenchSuite, quantile } from "./harness.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const FIXTURE = join(root, "simulators/acs/fixtures/default.json");
 const CODEC = { errorDetection: true, charset: "utf-8" } as const;
 const ROUNDS = 5;
 
@@ -171,7 +171,7 @@ interface Measured {
 
 /** `ROUNDS` rounds of `ms` each with `connections` SCs; the median throughput and server CPU per transaction. */
 async function measure(server: ServerProcess, connections: number, ms: number): Promise<Measured> {
-  const fixture = loadFixture(FIXTURE);
+  const fixture = loadFixture(DEFAULT_FIXTURE_PATH);
   const scs = await Promise.all(
     Array.from({ length: connections }, (_, c) => connectSc(server.port, transactionMix(fixture, c))),
   );

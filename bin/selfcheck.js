@@ -1,12 +1,8 @@
 #!/usr/bin/env node
 // `npx selfcheck …`: the CLI is TypeScript, run through tsx's loader (a dependency) without a build step.
+// Errors are reported by runCli, the same way as `tsx bridge/cli.ts`.
 import { register } from "tsx/esm/api";
 
 register();
-const { buildCli } = await import("../bridge/cli.ts");
-try {
-  await buildCli().parseAsync();
-} catch (error) {
-  console.error(`selfcheck: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-}
+const { runCli } = await import("../bridge/cli.ts");
+await runCli();

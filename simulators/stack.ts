@@ -1,33 +1,32 @@
 /**
  * The whole kiosk in one process with simulated ends: the SIP2 ACS simulator with its in-memory ILS,
  * a simulator for every device (serial ones on pseudo-terminals opened with the real serialport,
- * network ones on TCP, HID ones on in-memory HID cables), the bridge's device registry with a config
- * generated to point at them, and the simulators' control API. `npm start` and the tests use it.
+ * network ones on TCP, HID ones on in-memory HID cables), the real bridge started through startBridge
+ * (bridge/main.ts) with a config generated to point at them, and the simulators' control API. `npm start`
+ * and the tests use it.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { type LoadedConfig, parseConfig } from "../bridge/config/load.ts";
-import type { SimulatorConfig } from "../bridge/config/schema.ts";
+import type { DeviceKind, SimulatorConfig } from "../bridge/config/schema.ts";
 import { type ConfigProblem, invalidConfig, joinPath } from "../bridge/config/validate.ts";
-import type { DeviceKind } from "../bridge/devices/device.ts";
 import { DEVICE_FACTORIES, type DeviceFactory, findFactory } from "../bridge/devices/factories.ts";
-import { DeviceRegistry } from "../bridge/devices/registry.ts";
+import type { DeviceRegistry } from "../bridge/devices/registry.ts";
+import { startBridge } from "../bridge/main.ts";
 import type { BackoffPolicy } from "../bridge/transports/reconnecting.ts";
 import type { Sip2Charset } from "../protocols/sip2/index.ts";
 import type { FaultPlan } from "./acs/faults.ts";
-import { loadFixture } from "./acs/fixture.ts";
+import { type Fixture, loadFixture } from "./acs/fixture.ts";
+import { DEFAULT_FIXTURE_PATH } from "./acs/fixtures/generate.ts";
 import { InMemoryIls } from "./acs/ils.ts";
 import { type AcsAddress, AcsServer } from "./acs/server.ts";
 import { findSimulatorModel, SIMULATOR_MODELS, type SimulatorModel } from "./devices/catalog.ts";
 import { type ControlApi, startControlApi } from "./devices/control-api.ts";
 import { type Hosting, hostOnMemory, hostOnPty, hostOnTcp, type MemoryHosting } from "./devices/host.ts";
 import { PtyError } from "./devices/pty.ts";
-
-export const DEFAULT_FIXTURE = fileURLToPath(new URL("./acs/fixtures/default.json", import.meta.url));
 
 /** One device of the simulated kiosk: its driver and simulator share the model name. */
 export interface StackDevice {
@@ -55,7 +54,8 @@ export interface StackOptions {
   acs?: {
     host?: string;
     port?: number;
-    fixture?: string;
+    /** The ILS's contents (default: simulators/acs/fixtures/default.json). */
+    fixture?: Fixture;
     charset?: Sip2Charset;
     requireLogin?: boolean;
     faults?: FaultPlan;
@@ -83,6 +83,7 @@ export interface Stack {
   acs: { server: AcsServer; ils: InMemoryIls; address: AcsAddress };
   /** Hosted simulators by device id. */
   simulators: ReadonlyMap<string, Hosting>;
+  /** The running bridge's device registry. */
   registry: DeviceRegistry;
   control: ControlApi;
   /** The bridge config generated for the simulators (what the registry runs). */
@@ -105,7 +106,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   try {
     const acsOptions = options.acs ?? {};
-    const fixture = loadFixture(acsOptions.fixture ?? DEFAULT_FIXTURE);
+    const fixture = acsOptions.fixture ?? loadFixture(DEFAULT_FIXTURE_PATH);
     const ils = new InMemoryIls(fixture);
     const server = new AcsServer({
       ils,
@@ -167,9 +168,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const config = parseConfig({ ...(sip2 ? { sip2 } : {}), devices: deviceConfigs }, "generated stack config", {
       models: factories,
     });
-    const registry = new DeviceRegistry({
-      devices: config.devices,
-      logger: logger.child({ component: "devices" }),
+    const bridge = await startBridge(config, {
+      logger,
       factories,
       ...(options.backoff ? { backoff: options.backoff } : {}),
       transportFor: (device) => {
@@ -177,9 +177,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return hosting?.exposure.type === "memory" ? () => (hosting as MemoryHosting).driverTransport : undefined;
       },
     });
-    stops.push(() => registry.stop());
-    await registry.start();
-
+    stops.push(() => bridge.stop());
     const control = await startControlApi({
       simulators,
       host,
@@ -188,7 +186,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     stops.push(() => control.close());
 
-    return { acs: { server, ils, address }, simulators, registry, control, config, skipped, stop: stopAll };
+    return {
+      acs: { server, ils, address },
+      simulators,
+      registry: bridge.registry,
+      control,
+      config,
+      skipped,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

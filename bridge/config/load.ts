@@ -5,7 +5,6 @@
  */
 import { readFile } from "node:fs/promises";
 import { describeError } from "../../protocols/errors.ts";
-import { DEVICE_MODELS } from "../devices/factories.ts";
 import {
   BridgeConfigSchema,
   type DeviceConfig,
@@ -55,14 +54,17 @@ export interface SimulatorModelSpec {
 }
 
 export interface ParseOptions {
-  /** Driver models (default: every row of bridge/devices/factories.ts). */
-  models?: readonly DeviceModelSpec[];
+  /**
+   * Driver models: the composition root passes bridge/devices/factories.ts's table (config sits below
+   * the drivers, so it cannot import it; bridge/main.ts's loadBridgeConfig does this).
+   */
+  models: readonly DeviceModelSpec[];
   /** Simulator models; when given, the `simulators` section is checked against them too. */
   simulatorModels?: readonly SimulatorModelSpec[];
 }
 
 /** Reads and checks a config file. Throws ConfigError: CONFIG_UNREADABLE or CONFIG_INVALID. */
-export async function loadConfig(path: string, options: ParseOptions = {}): Promise<LoadedConfig> {
+export async function loadConfig(path: string, options: ParseOptions): Promise<LoadedConfig> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -74,7 +76,7 @@ export async function loadConfig(path: string, options: ParseOptions = {}): Prom
 }
 
 /** Parses JSON text; a syntax error is CONFIG_INVALID with the line and column. */
-export function parseConfigText(text: string, source: string, options: ParseOptions = {}): LoadedConfig {
+export function parseConfigText(text: string, source: string, options: ParseOptions): LoadedConfig {
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ""));
@@ -85,8 +87,8 @@ export function parseConfigText(text: string, source: string, options: ParseOpti
 }
 
 /** Checks a parsed config value; throws CONFIG_INVALID listing every problem. */
-export function parseConfig(json: unknown, source: string, options: ParseOptions = {}): LoadedConfig {
-  const models = options.models ?? DEVICE_MODELS;
+export function parseConfig(json: unknown, source: string, options: ParseOptions): LoadedConfig {
+  const { models } = options;
   const { value, problems } = checkValue(BridgeConfigSchema, json);
   if (problems.length > 0) throw invalidConfig(source, problems);
 

@@ -7,7 +7,10 @@
  */
 import { type Static, type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
 import { SIP2_CHARSETS } from "../../protocols/sip2/charset.ts";
-import { DEVICE_KINDS } from "../devices/device.ts";
+
+/** The kinds of device a kiosk has; drivers (bridge/devices) and simulators are tabled by kind + model. */
+export const DEVICE_KINDS = ["scanner", "rfid", "printer", "relay"] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 /** A union of string literals, typed as that union and described as "one of a, b, c" in errors. */
 export function oneOf<const T extends readonly string[]>(values: T, options: { default?: T[number] } = {}) {
@@ -274,7 +277,7 @@ export interface SerialDefaults {
  * driver); kept as an interface here so config checks do not need the drivers.
  */
 export interface DeviceModelSpec {
-  kind: (typeof DEVICE_KINDS)[number];
+  kind: DeviceKind;
   model: string;
   /** One line for `selfcheck devices` and error messages. */
   summary: string;

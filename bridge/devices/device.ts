@@ -8,9 +8,9 @@
  */
 import type { EventEmitter } from "node:events";
 import type { CodedError } from "../../protocols/errors.ts";
+import type { DeviceKind } from "../config/schema.ts";
 
-export const DEVICE_KINDS = ["scanner", "rfid", "printer", "relay"] as const;
-export type DeviceKind = (typeof DEVICE_KINDS)[number];
+export { DEVICE_KINDS, type DeviceKind } from "../config/schema.ts";
 
 /** ok: working; degraded: reachable but not fully (paper near end, a tag write failed, retries); disconnected: gone. */
 export type HealthState = "ok" | "degraded" | "disconnected";

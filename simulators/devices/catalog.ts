@@ -4,8 +4,7 @@
  * and the stack build simulators from these rows only.
  */
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
-import { oneOf, closedObject as options } from "../../bridge/config/schema.ts";
-import type { DeviceKind } from "../../bridge/devices/device.ts";
+import { type DeviceKind, oneOf, closedObject as options } from "../../bridge/config/schema.ts";
 import { KEYBOARD_LAYOUTS } from "../../protocols/barcode/keyboard-layouts.ts";
 import { SERIAL_RELAY } from "../../protocols/relay/serial-relay.ts";
 import { M810_SERIAL } from "../../protocols/rfid/readers/3m810.ts";

@@ -131,7 +131,7 @@ describe("selfcheck sim", () => {
     expect(stopped.code).toBe(0);
   });
 
-  it("devices --config shows a device that is not there as disconnected with the reason", async () => {
+  it("devices --config shows a device that is not there as disconnected with the reason, and exits 2", async () => {
     const { file } = await tempConfig((d) => ({
       devices: [
         {
@@ -143,7 +143,8 @@ describe("selfcheck sim", () => {
       ],
     }));
     const devices = await runCli(["devices", "--config", file, "--wait", "300"]);
-    expect(devices.code).toBe(0);
+    expect(devices.code).toBe(2);
+    expect(devices.stderr).toContain("1 of 1 configured devices not ok: absent (disconnected)");
     expect(devices.stdout).toMatch(/absent +scanner serial-line +disconnected .*DEVICE_NOT_FOUND/);
   });
   it("refuses a config without simulators and a HID simulator it cannot expose", async () => {

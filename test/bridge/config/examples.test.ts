@@ -1,19 +1,26 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../bridge/config/load.ts";
+import { DEVICE_MODELS } from "../../../bridge/devices/factories.ts";
 import { SIMULATOR_MODELS } from "../../../simulators/devices/catalog.ts";
 
 const example = (name: string) => fileURLToPath(new URL(`../../../config/${name}`, import.meta.url));
 
 describe("config/simulated.json", () => {
   it("loads against the real driver and simulator tables", async () => {
-    const config = await loadConfig(example("simulated.json"), { simulatorModels: SIMULATOR_MODELS });
+    const config = await loadConfig(example("simulated.json"), {
+      models: DEVICE_MODELS,
+      simulatorModels: SIMULATOR_MODELS,
+    });
     expect(config.devices.map((d) => d.kind).sort()).toEqual(["printer", "relay", "rfid", "scanner"]);
     expect(config.sip2).toMatchObject({ host: "127.0.0.1", port: 6001, login: { user: "kiosk-main" } });
   });
 
   it("has a simulator for every device, exposed where the device's transport looks", async () => {
-    const config = await loadConfig(example("simulated.json"), { simulatorModels: SIMULATOR_MODELS });
+    const config = await loadConfig(example("simulated.json"), {
+      models: DEVICE_MODELS,
+      simulatorModels: SIMULATOR_MODELS,
+    });
     for (const device of config.devices) {
       const sim = config.simulators.find((s) => s.id === device.id);
       expect(sim, device.id).toMatchObject({ kind: device.kind, model: device.model });
@@ -29,7 +36,7 @@ describe("config/simulated.json", () => {
 
 describe("config/example-hardware.json", () => {
   it("loads, with the kiosk's devices found by USB identity where they are USB devices", async () => {
-    const config = await loadConfig(example("example-hardware.json"));
+    const config = await loadConfig(example("example-hardware.json"), { models: DEVICE_MODELS });
     const byId = Object.fromEntries(config.devices.map((d) => [d.id, d]));
     expect(byId["rfid-pad"]).toMatchObject({
       model: "3m810",

@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../bridge/config/load.ts";
 import type { DeviceHealth } from "../../../bridge/devices/device.ts";
-import type { DeviceFactory } from "../../../bridge/devices/factories.ts";
+import { DEVICE_MODELS, type DeviceFactory } from "../../../bridge/devices/factories.ts";
 import {
   createReconnectingHidTransport,
   DeviceRegistry,
@@ -218,6 +218,7 @@ describe("DeviceRegistry", () => {
         ],
       },
       "test",
+      { models: DEVICE_MODELS },
     ).devices;
     const r = new DeviceRegistry({
       devices,

@@ -1,14 +1,14 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_FIXTURE } from "../../../bridge/cli.ts";
 import { createLogger } from "../../../bridge/log/logger.ts";
 import { formatSip2Date, REDACTED, type Sip2Message, sip2 } from "../../../protocols/sip2/index.ts";
 import { loadFixture } from "../../../simulators/acs/fixture.ts";
+import { DEFAULT_FIXTURE_PATH } from "../../../simulators/acs/fixtures/generate.ts";
 import { InMemoryIls } from "../../../simulators/acs/ils.ts";
 import { AcsServer } from "../../../simulators/acs/server.ts";
 import { TestSipClient } from "../../support/sip2-client.ts";
 
-const fixture = loadFixture(DEFAULT_FIXTURE);
+const fixture = loadFixture(DEFAULT_FIXTURE_PATH);
 const NOW = formatSip2Date(new Date());
 const BLANK = " ".repeat(18);
 

@@ -1,14 +1,14 @@
 import { Buffer } from "node:buffer";
 import { generate } from "selfsigned";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_FIXTURE } from "../../../bridge/cli.ts";
 import { formatSip2Date, type Sip2Message, sip2Checksum } from "../../../protocols/sip2/index.ts";
 import { loadFixture } from "../../../simulators/acs/fixture.ts";
+import { DEFAULT_FIXTURE_PATH } from "../../../simulators/acs/fixtures/generate.ts";
 import { InMemoryIls } from "../../../simulators/acs/ils.ts";
 import { AcsServer, type AcsServerOptions } from "../../../simulators/acs/server.ts";
 import { TestSipClient } from "../../support/sip2-client.ts";
 
-const fixture = loadFixture(DEFAULT_FIXTURE);
+const fixture = loadFixture(DEFAULT_FIXTURE_PATH);
 const patron = (note: string) => fixture.patrons.find((p) => p.note === note)!;
 const item = (note: string) => fixture.items.find((i) => i.note === note)!;
 const NOW = formatSip2Date(new Date());
