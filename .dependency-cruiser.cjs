@@ -69,14 +69,14 @@ module.exports = {
     layer(
       "kiosk-above-sip2-and-devices",
       "^bridge/kiosk/",
-      "^(bridge/(?!(kiosk|sip2|devices|config|log)/)|simulators/|kiosk-ui/)",
-      "bridge/sip2, bridge/devices, bridge/config, bridge/log and protocols/",
+      "^(bridge/(?!(kiosk|sip2|devices|config|log)/|transports/clock\\.ts$)|simulators/|kiosk-ui/)",
+      "bridge/sip2, bridge/devices, bridge/config, bridge/log, the shared Clock (bridge/transports/clock.ts) and protocols/",
     ),
     layer(
       "server-above-kiosk",
       "^bridge/server/",
-      "^(bridge/(?!(server|kiosk|devices|config|log)/)|simulators/|kiosk-ui/|protocols/(?!kiosk-api/|errors\\.ts$))",
-      "bridge/kiosk, bridge/devices, bridge/config, bridge/log, protocols/kiosk-api and protocols/errors.ts",
+      "^(bridge/(?!(server|kiosk|devices|config|log)/|transports/clock\\.ts$)|simulators/|kiosk-ui/|protocols/(?!kiosk-api/|errors\\.ts$))",
+      "bridge/kiosk, bridge/devices, bridge/config, bridge/log, the shared Clock, protocols/kiosk-api and protocols/errors.ts",
     ),
     {
       name: "kiosk-ui-only-kiosk-api",
