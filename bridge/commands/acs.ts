@@ -31,6 +31,8 @@ export interface AcsFlags {
   login: boolean;
   debugUnredacted?: boolean;
   logLevel: string;
+  /** Seconds; only `selfcheck acs` has the option. */
+  idleTimeout?: number;
 }
 
 /** The ACS options, shared by `acs` and `start`. */
@@ -43,7 +45,7 @@ export function acsOptions(command: Command, defaults: { port: number; logLevel:
     .option("--tls-key <file>", "PEM private key for --tls-cert")
     .option(
       "--fault <fault>",
-      "inject a fault (repeatable): latency=MS jitter=MS drop-after=N stall corrupt-checksum garble split refuse-login offline",
+      "inject a fault (repeatable): latency=MS jitter=MS drop-after=N stall corrupt-checksum garble split refuse-login offline seed=N",
       collect,
       [],
     )
@@ -123,24 +125,34 @@ export function registerAcsCommand(program: Command): void {
   acsOptions(program.command("acs").description("run the SIP2 ACS simulator with an in-memory ILS"), {
     port: 6001,
     logLevel: "info",
-  }).action(async (flags: AcsFlags) => {
-    const settings = await acsSettings(flags);
-    const [{ InMemoryIls }, { AcsServer }] = await Promise.all([
-      import("../../simulators/acs/ils.ts"),
-      import("../../simulators/acs/server.ts"),
-    ]);
-    const logger = createLogger({ name: "acs", level: flags.logLevel, unredacted: flags.debugUnredacted === true });
-    const { fixture, ...serverOptions } = settings;
-    const server = new AcsServer({
-      ...serverOptions,
-      ils: new InMemoryIls(fixture),
-      logger,
-      logPatronData: flags.debugUnredacted === true,
+  })
+    .addOption(
+      checkedOption(
+        "--idle-timeout <seconds>",
+        "close an SC connection after this long without a byte from it; 0 never (SCs send 99 every few minutes)",
+        parse.seconds,
+        600, // the server's DEFAULT_IDLE_TIMEOUT_MS, written out: simulators are loaded only when a command runs
+      ),
+    )
+    .action(async (flags: AcsFlags) => {
+      const settings = await acsSettings(flags);
+      const [{ InMemoryIls }, { AcsServer }] = await Promise.all([
+        import("../../simulators/acs/ils.ts"),
+        import("../../simulators/acs/server.ts"),
+      ]);
+      const logger = createLogger({ name: "acs", level: flags.logLevel, unredacted: flags.debugUnredacted === true });
+      const { fixture, ...serverOptions } = settings;
+      const server = new AcsServer({
+        ...serverOptions,
+        ils: new InMemoryIls(fixture),
+        logger,
+        logPatronData: flags.debugUnredacted === true,
+        ...(flags.idleTimeout === undefined ? {} : { idleTimeoutMs: flags.idleTimeout * 1000 }),
+      });
+      const address = await server.start().catch((err: unknown) => {
+        throw explainListenError(err, flags.host, { "--port": flags.port });
+      });
+      logger.info(address, "ACS simulator listening");
+      console.log(`SIP2 ACS simulator on ${address.tls ? "tls" : "tcp"}://${address.host}:${address.port}`);
     });
-    const address = await server.start().catch((err: unknown) => {
-      throw explainListenError(err, flags.host, { "--port": flags.port });
-    });
-    logger.info(address, "ACS simulator listening");
-    console.log(`SIP2 ACS simulator on ${address.tls ? "tls" : "tcp"}://${address.host}:${address.port}`);
-  });
 }

@@ -38,6 +38,7 @@ const oneOf =
 export const parse = {
   port: wholeNumber(0, 65535, "a TCP port from 0 to 65535 (0 picks a free one)"),
   milliseconds: wholeNumber(0, 600_000, "milliseconds from 0 to 600000"),
+  seconds: wholeNumber(0, 86_400, "whole seconds from 0 to 86400"),
   charset: oneOf(SIP2_CHARSETS),
   logLevel: oneOf(LOG_LEVELS),
 };

@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { CodedError } from "../../protocols/errors.ts";
 
 /**
@@ -23,10 +24,30 @@ export interface FaultPlan {
   refuseLogin?: boolean;
   /** Report online = N in 98 and refuse transactions. */
   offline?: boolean;
+  /**
+   * Seeds the randomness of jitter and garble, so a run can be repeated byte for byte. Without one the
+   * server picks a seed and logs it.
+   */
+  seed?: number;
+}
+
+/** Uniform in [0, 1), like Math.random, but from a seeded generator. */
+export type Random = () => number;
+
+/** mulberry32: a tiny, well-mixed 32-bit PRNG; plenty for fault injection, and reproducible from its seed. */
+export function seededRandom(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 type FaultKey = keyof FaultPlan;
-const NUMERIC: ReadonlySet<FaultKey> = new Set(["latencyMs", "jitterMs", "dropAfter"]);
+const NUMERIC: ReadonlySet<FaultKey> = new Set(["latencyMs", "jitterMs", "dropAfter", "seed"]);
 
 /** CLI spelling → plan key, e.g. `--fault latency=200 --fault drop-after=5 --fault offline`. */
 export const FAULT_FLAGS: Readonly<Record<string, FaultKey>> = {
@@ -39,6 +60,7 @@ export const FAULT_FLAGS: Readonly<Record<string, FaultKey>> = {
   split: "split",
   "refuse-login": "refuseLogin",
   offline: "offline",
+  seed: "seed",
 };
 
 export class FaultSpecError extends CodedError<"ACS_BAD_FAULT"> {}
@@ -78,9 +100,25 @@ export function parseFaults(specs: readonly string[]): FaultPlan {
 export class FaultController {
   private global: FaultPlan = {};
   private readonly perConnection = new Map<number, FaultPlan>();
+  #seed: number = randomInt(2 ** 31);
+
+  /** The seed of the fault randomness: the plan's, or one picked at random when the plan has none. */
+  get seed(): number {
+    return this.#seed;
+  }
 
   set(plan: FaultPlan): void {
     this.global = { ...plan };
+    if (plan.seed !== undefined) this.#seed = plan.seed;
+  }
+
+  /**
+   * The random stream of one connection: each connection gets its own, derived from the seed and its
+   * id, so what one connection sees does not depend on how the others interleave.
+   */
+  randomFor(connectionId: number): Random {
+    const seed = this.perConnection.get(connectionId)?.seed ?? this.#seed;
+    return seededRandom(seed ^ Math.imul(connectionId, 0x9e3779b1));
   }
 
   setFor(connectionId: number, plan: FaultPlan): void {

@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
 import type { Logger } from "pino";
+import { type Clock, systemClock, type TimerHandle } from "../../bridge/transports/clock.ts";
 import {
   DEFAULT_MAX_MESSAGE_LENGTH,
   encodeMessage,
@@ -12,7 +13,7 @@ import {
   type Sip2Message,
   tryDecodeMessage,
 } from "../../protocols/sip2/index.ts";
-import { FaultController, type FaultPlan } from "./faults.ts";
+import { FaultController, type FaultPlan, type Random } from "./faults.ts";
 import type { InMemoryIls } from "./ils.ts";
 import { AcsResponder, type AcsSession } from "./responder.ts";
 
@@ -35,6 +36,36 @@ export interface AcsServerOptions {
   logger?: Logger;
   logPatronData?: boolean;
   now?: () => Date;
+  /** Times fault delays and the idle timeout; a VirtualClock in tests. */
+  clock?: Clock;
+  /**
+   * Close a connection after this long without a byte from the SC; 0 never does. Koha's example
+   * SIPconfig.xml uses client_timeout="600" and notes that persistent SCs send a status request
+   * every 5–7 minutes, so anything shorter drops healthy kiosks (Koha-Community/Koha etc/SIPconfig.xml).
+   */
+  idleTimeoutMs?: number;
+  /** Stop reading a connection while more than this many bytes of answers wait to be sent. */
+  maxUnsentBytes?: number;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
+export const DEFAULT_MAX_UNSENT_BYTES = 64 * 1024;
+
+/** What one connection holds right now (for tests and the control API). */
+export interface ConnectionStats {
+  bytesRead: number;
+  /** Messages read (whole frames, and over-long ones). */
+  received: number;
+  /** Requests read but not yet handled. */
+  waiting: number;
+  /** Bytes written to the socket that the peer has not taken yet. */
+  unsentBytes: number;
+  /** True while the server does not read from the connection because its answers are not being read. */
+  paused: boolean;
+  /** Answers written. */
+  answered: number;
+  /** socket.write calls: one per answer, one per byte of an answer split by the split fault. */
+  writes: number;
 }
 
 export interface AcsAddress {
@@ -46,7 +77,10 @@ export interface AcsAddress {
 const AZ_TRAILER = /AZ[0-9A-Fa-f]{4}$/;
 /** Requests queued per connection before the server stops reading from it. */
 const MAX_WAITING = 64;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Lets the event loop run, so each byte of a split answer goes out in its own write. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Stands in the backlog for a message the framer discarded as too long: it is answered with 96. */
+const TOO_LONG = Symbol("too long");
 
 /** Messages answered before a login, when login is required. */
 const BEFORE_LOGIN = new Set<Sip2Message["type"]>(["login", "scStatus", "requestAcsResend"]);
@@ -56,17 +90,22 @@ const BEFORE_LOGIN = new Set<Sip2Message["type"]>(["login", "scStatus", "request
  * connection, in order, as the protocol expects.
  */
 export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [id: number] }> {
-  readonly faults = new FaultController();
+  readonly faults: FaultController;
   readonly responder: AcsResponder;
   private readonly options: AcsServerOptions;
+  private readonly clock: Clock;
   private readonly server: net.Server;
   private readonly sockets = new Map<number, net.Socket>();
+  private readonly stats = new Map<number, () => ConnectionStats>();
   private nextId = 1;
 
   constructor(options: AcsServerOptions) {
     super();
     this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.faults = new FaultController();
     if (options.faults) this.faults.set(options.faults);
+    options.logger?.info({ seed: this.faults.seed }, "fault randomness seed (set it with the fault seed=N)");
     this.responder = new AcsResponder({
       ils: options.ils,
       ...(options.now ? { now: options.now } : {}),
@@ -83,6 +122,11 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
   /** Ids of the open connections, oldest first (for per-connection faults). */
   connectionIds(): number[] {
     return [...this.sockets.keys()];
+  }
+
+  /** What an open connection holds now; undefined once it is closed. */
+  connectionStats(connectionId: number): ConnectionStats | undefined {
+    return this.stats.get(connectionId)?.();
   }
 
   async start(): Promise<AcsAddress> {
@@ -115,58 +159,108 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
   private attach(socket: net.Socket): void {
     const id = this.nextId++;
     const log = this.options.logger?.child({ conn: id });
+    const clock = this.clock;
     const charset = this.options.charset ?? "utf-8";
+    const maxUnsent = this.options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES;
     const session: AcsSession = { account: undefined };
+    // Taken on first use, so a seed set after the connection opened (but before any fault needed it) counts.
+    let stream: Random | undefined;
+    const random: Random = () => {
+      stream ??= this.faults.randomFor(id);
+      return stream();
+    };
     let lastResponse: Buffer | undefined;
     let answered = 0;
-    const backlog: Buffer[] = []; // requests read but not yet answered
+    let received = 0;
+    let writes = 0;
+    /** Whether the SC signs its messages (AY/AZ): a 96 for a message that could not be read does the same. */
+    let withChecksum = false;
+    const backlog: (Buffer | typeof TOO_LONG)[] = []; // requests read but not yet answered
     let busy = false;
+    let waitingForDrain = false;
 
     this.sockets.set(id, socket);
+    this.stats.set(id, () => ({
+      bytesRead: socket.bytesRead,
+      received,
+      waiting: backlog.length,
+      unsentBytes: socket.writableLength,
+      paused: waitingForDrain,
+      answered,
+      writes,
+    }));
     socket.setNoDelay(true);
     log?.info({ remote: `${socket.remoteAddress}:${socket.remotePort}` }, "SC connected");
     this.emit("connection", id);
 
+    // An SC that is gone without a FIN (cable pulled, kiosk crashed mid-message) would hold its socket
+    // forever: close after idleTimeoutMs without a byte from it. The timer is re-armed for the rest of
+    // the period rather than reset on every chunk, so a busy connection costs one clock read per chunk.
+    const idleMs = this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    let lastHeard = clock.now();
+    let idleTimer: TimerHandle | undefined;
+    const armIdle = (ms: number) => {
+      idleTimer = clock.setTimeout(() => {
+        const quiet = clock.now() - lastHeard;
+        if (quiet < idleMs) return armIdle(idleMs - quiet);
+        log?.info({ idleMs }, "SC idle too long; closing the connection");
+        socket.destroy();
+      }, ms);
+    };
+    if (idleMs > 0) armIdle(idleMs);
+
+    // dropAfter N: the connection closes once N answers are out; 0 closes it before the first one.
+    const dropDue = (plan: FaultPlan) => plan.dropAfter !== undefined && answered >= plan.dropAfter;
+    const drop = () => {
+      log?.info({ answered }, "fault: dropping the connection");
+      socket.destroy();
+    };
+
     // Answers are written at once unless a fault delays them; only then does answering become asynchronous.
     const send = (bytes: Buffer): Promise<void> | undefined => {
       const plan = this.faults.for(id);
-      const delay = (plan.latencyMs ?? 0) + (plan.jitterMs ? Math.random() * plan.jitterMs : 0);
+      if (dropDue(plan)) {
+        drop();
+        return undefined;
+      }
+      const delay = (plan.latencyMs ?? 0) + (plan.jitterMs ? random() * plan.jitterMs : 0);
       if (delay > 0 || plan.split) return sendLater(bytes, plan, delay);
-      write(applyByteFaults(bytes, plan), plan);
+      write(applyByteFaults(bytes, plan, random), plan);
       return undefined;
     };
     const sendLater = async (bytes: Buffer, plan: FaultPlan, delay: number) => {
-      if (delay > 0) await sleep(delay);
-      const out = applyByteFaults(bytes, plan);
+      if (delay > 0) await clock.sleep(delay);
+      const out = applyByteFaults(bytes, plan, random);
       if (!plan.split) return write(out, plan);
       for (let i = 0; i < out.length && !socket.destroyed; i++) {
         socket.write(out.subarray(i, i + 1));
-        await sleep(0);
+        writes++;
+        await yieldToLoop();
       }
       write(undefined, plan);
     };
     const write = (out: Buffer | undefined, plan: FaultPlan) => {
       if (socket.destroyed) return;
-      if (out) socket.write(out); // one write per message: some SCs fail on messages split across writes
-      answered++;
-      if (plan.dropAfter !== undefined && answered >= plan.dropAfter) {
-        log?.info({ answered }, "fault: dropping the connection");
-        socket.destroy();
+      if (out) {
+        socket.write(out); // one write per message: some SCs fail on messages split across writes
+        writes++;
       }
+      answered++;
+      if (dropDue(plan)) drop();
     };
+    const askForResend = () => send(encodeMessage({ type: "requestScResend" }, { errorDetection: withChecksum }));
 
-    const handle = (frame: Buffer): Promise<void> | undefined => {
+    const handle = (frame: Buffer | typeof TOO_LONG): Promise<void> | undefined => {
       const plan = this.faults.for(id);
-      const withChecksum = AZ_TRAILER.test(frame.subarray(-6).toString("latin1"));
+      if (frame === TOO_LONG) return plan.stall ? undefined : askForResend();
+      withChecksum = AZ_TRAILER.test(frame.subarray(-6).toString("latin1"));
       const decoded = tryDecodeMessage(frame, { charset });
       if (!decoded.ok) {
         log?.warn(
           { code: decoded.error.code, reason: decoded.error.message },
           "bad message from SC; asking for resend",
         );
-        return plan.stall
-          ? undefined
-          : send(encodeMessage({ type: "requestScResend" }, { errorDetection: withChecksum }));
+        return plan.stall ? undefined : askForResend();
       }
       const request = decoded.message;
       session.offline = plan.offline === true;
@@ -193,10 +287,21 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
     };
 
     // One request at a time, in order. SIP2 allows one in flight; an SC that floods us is read no faster
-    // than we answer (the socket pauses while MAX_WAITING requests wait).
+    // than we answer (the socket pauses while MAX_WAITING requests wait), and an SC that does not read
+    // its answers is not read either: answering stops while more than maxUnsent bytes wait in the socket
+    // (socket.write() returned false), and both resume on 'drain'. So a connection holds at most
+    // MAX_WAITING requests, one partial message and maxUnsent bytes of answers plus one.
     const drain = (): void => {
       busy = true;
-      for (let frame = backlog.shift(); frame; frame = backlog.shift()) {
+      for (;;) {
+        if (socket.writableLength > maxUnsent) {
+          waitingForDrain = true;
+          socket.pause();
+          log?.debug({ unsent: socket.writableLength }, "SC is not reading its answers; pausing");
+          break;
+        }
+        const frame = backlog.shift();
+        if (frame === undefined) break;
         if (backlog.length === MAX_WAITING - 1) socket.resume();
         let pending: Promise<void> | undefined;
         try {
@@ -211,23 +316,42 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
       }
       busy = false;
     };
+    socket.on("drain", () => {
+      if (!waitingForDrain) return;
+      waitingForDrain = false;
+      if (backlog.length < MAX_WAITING) socket.resume();
+      if (!busy) drain();
+    });
 
+    const enqueue = (frame: Buffer | typeof TOO_LONG) => {
+      received++;
+      if (backlog.push(frame) === MAX_WAITING) socket.pause();
+      if (!busy) drain();
+    };
     const framer = new Sip2Framer({
       maxLength: this.options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH,
-      onFrame: (frame) => {
-        if (backlog.push(frame) === MAX_WAITING) socket.pause();
-        if (!busy) drain();
+      onFrame: enqueue,
+      onError: (error) => {
+        // An over-long message is answered like one that cannot be read, so the SC does not wait for
+        // its own timeout; the rest of it, up to the terminator, is discarded by the framer.
+        log?.warn({ code: error.code, reason: error.message }, "framing error; asking for resend");
+        if (error.code === "SIP2_TOO_LONG") enqueue(TOO_LONG);
       },
-      onError: (error) => log?.warn({ code: error.code, reason: error.message }, "framing error"),
     });
-    socket.on("data", (chunk) => framer.push(chunk));
+    socket.on("data", (chunk) => {
+      lastHeard = clock.now();
+      framer.push(chunk);
+    });
     socket.on("error", (error) => log?.debug({ err: error.message }, "socket error"));
     socket.on("close", () => {
+      clock.clearTimeout(idleTimer);
       this.sockets.delete(id);
+      this.stats.delete(id);
       this.faults.forget(id);
       log?.info("SC disconnected");
       this.emit("close", id);
     });
+    if (dropDue(this.faults.for(id))) drop();
   }
 }
 
@@ -240,7 +364,7 @@ function summary(request: Sip2Message, response: Sip2Message): { request: string
 }
 
 /** Checksum corruption and garbling work on the encoded bytes, as a bad line would. */
-function applyByteFaults(bytes: Buffer, plan: FaultPlan): Buffer {
+function applyByteFaults(bytes: Buffer, plan: FaultPlan, random: Random): Buffer {
   if (!plan.corruptChecksum && !plan.garble) return bytes;
   const out = Buffer.from(bytes);
   let end = out.length;
@@ -251,8 +375,10 @@ function applyByteFaults(bytes: Buffer, plan: FaultPlan): Buffer {
   }
   if (plan.garble && end > 2) {
     for (let n = 0; n < 3; n++) {
-      const at = 2 + Math.floor(Math.random() * (end - 2));
-      out[at] = 0x21 + Math.floor(Math.random() * 0x5d); // printable, never CR/LF: the frame stays one frame
+      const at = 2 + Math.floor(random() * (end - 2));
+      // Printable, never CR/LF (the frame stays one frame), and never the byte that was there.
+      const byte = 0x21 + Math.floor(random() * 0x5d);
+      out[at] = byte === out[at] ? byte + 1 : byte;
     }
   }
   return out;

@@ -1084,7 +1084,7 @@ describe("random operation sequences", () => {
         }
         expect(charged).toBe(state.loans.length);
       }),
-      { numRuns: 60 },
+      { numRuns: Number(process.env.ILS_RUNS ?? 60) },
     );
   });
 });
