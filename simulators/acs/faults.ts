@@ -1,5 +1,8 @@
 import { randomInt } from "node:crypto";
 import { CodedError } from "../../protocols/errors.ts";
+import { type Random, seededRandom } from "../devices/rfid/random.ts";
+
+export type { Random };
 
 /**
  * Faults the ACS simulator can inject, globally or per connection, so the SC's handling of a bad ILS link is
@@ -29,21 +32,6 @@ export interface FaultPlan {
    * server picks a seed and logs it.
    */
   seed?: number;
-}
-
-/** Uniform in [0, 1), like Math.random, but from a seeded generator. */
-export type Random = () => number;
-
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; plenty for fault injection, and reproducible from its seed. */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 type FaultKey = keyof FaultPlan;

@@ -16,6 +16,12 @@ import {
  * A bare SIP2 SC for tests: one socket, messages in, frames out. It is deliberately not the bridge's client,
  * so the ACS simulator is checked by something that shares nothing with it above the codec.
  */
+/**
+ * How long to wait for the ACS before failing. Generous on purpose: it only turns a hang into a failure,
+ * so it must not fire on a busy machine where the answer is merely late.
+ */
+const PATIENCE_MS = 20_000;
+
 export class TestSipClient {
   readonly frames: Buffer[] = [];
   private waiters: Array<(frame: Buffer) => void> = [];
@@ -66,7 +72,7 @@ export class TestSipClient {
   }
 
   /** The next frame from the ACS, or a rejection after `ms`. */
-  nextFrame(ms = 2000): Promise<Buffer> {
+  nextFrame(ms = PATIENCE_MS): Promise<Buffer> {
     const ready = this.frames.shift();
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
@@ -102,7 +108,7 @@ export class TestSipClient {
   }
 
   /** Resolves when the ACS closes the connection. */
-  closedWithin(ms = 2000): Promise<void> {
+  closedWithin(ms = PATIENCE_MS): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`connection still open after ${ms} ms`)), ms);
