@@ -126,7 +126,31 @@ export const DeviceConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** The SIP2 connection to the ILS. The client itself comes later; the section is fixed now. */
+/** ILS profiles: what real sites of each ILS need to differ (bridge/sip2/profiles.ts says what and why). */
+export const SIP2_PROFILES = ["generic", "koha", "evergreen", "sierra", "alma", "polaris", "folio"] as const;
+export type Sip2ProfileName = (typeof SIP2_PROFILES)[number];
+export const SIP2_TERMINATORS = ["CR", "CRLF", "LF"] as const;
+
+/** Any value of the chosen profile, overridden for one site. */
+export const Sip2ProfileOverridesSchema = Type.Object(
+  {
+    /** What ends each message the kiosk sends. */
+    terminator: Type.Optional(oneOf(SIP2_TERMINATORS)),
+    /** Send AD (patron password) even when empty. */
+    sendEmptyPatronPassword: Type.Optional(Type.Boolean()),
+    /** SC renewal policy flag in 11: may the ILS renew an item the patron already has? */
+    scRenewalPolicy: Type.Optional(Type.Boolean()),
+    /** How often a request is sent again after a 96; 0 when the ILS does not support it. */
+    maxScResends: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+    /** How often an unreadable answer is asked for again with 97; 0 when the ILS does not support it. */
+    maxAcsResends: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+    /** Dates the kiosk sends: local time or UTC. */
+    dateZone: Type.Optional(oneOf(["local", "utc"] as const)),
+  },
+  { additionalProperties: false },
+);
+
+/** The SIP2 connection to the ILS (bridge/sip2/). */
 export const Sip2ConfigSchema = Type.Object(
   {
     host: NonEmpty,
@@ -141,6 +165,9 @@ export const Sip2ConfigSchema = Type.Object(
             caFile: Type.Optional(NonEmpty),
             /** Name to check the certificate against, when it differs from `host`. */
             serverName: Type.Optional(NonEmpty),
+            /** Client certificate and its key (PEM files), for an ACS that asks for one. Both or neither. */
+            certFile: Type.Optional(NonEmpty),
+            keyFile: Type.Optional(NonEmpty),
             rejectUnauthorized: Type.Boolean({ default: true }),
           },
           { additionalProperties: false },
@@ -161,12 +188,24 @@ export const Sip2ConfigSchema = Type.Object(
     ),
     /** AO institution id. */
     institution: Type.String(),
-    /** The SC's terminal location; sent in 99 SC status and as AP/AQ where the ILS uses it. */
+    /** The SC's terminal location; sent as AP (current location) in checkins. */
     terminal: Type.Optional(Type.String()),
-    charset: oneOf(SIP2_CHARSETS, { default: "utf-8" }),
+    /** AC terminal password, when the ILS wants one; never logged. */
+    terminalPassword: Type.Optional(Type.String()),
+    /** Which ILS this is; its profile sets charset, terminator and the rest unless set here. */
+    profile: oneOf(SIP2_PROFILES, { default: "generic" }),
+    /** Default: the profile's (utf-8 for most). */
+    charset: Type.Optional(oneOf(SIP2_CHARSETS)),
     /** Sequence numbers and checksums (AY/AZ). Off only for an ACS that rejects them. */
     errorDetection: Type.Boolean({ default: true }),
+    /** Connections kept open to the ACS; real ILSes accept several logins per account. */
+    connections: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
+    /** Per request. */
     timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+    connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+    /** SC Status (99) after this long without traffic, so the ILS does not close an idle link; 0 = off. */
+    heartbeatMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 60_000 }),
+    overrides: Type.Optional(Sip2ProfileOverridesSchema),
   },
   { additionalProperties: false },
 );
@@ -257,6 +296,7 @@ export type UsbPrinterTransportConfig = Static<typeof UsbPrinterTransportSchema>
 export type TransportConfig = Static<typeof TransportConfigSchema>;
 export type DeviceConfig = Static<typeof DeviceConfigSchema>;
 export type Sip2Config = Static<typeof Sip2ConfigSchema>;
+export type Sip2ProfileOverrides = Static<typeof Sip2ProfileOverridesSchema>;
 export type SimulatorExpose = Static<typeof SimulatorExposeSchema>;
 export type SimulatorConfig = Static<typeof SimulatorConfigSchema>;
 export type OfflineConfig = Static<typeof OfflineConfigSchema>;

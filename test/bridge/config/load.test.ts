@@ -143,9 +143,12 @@ describe("parseConfig", () => {
       tls: false,
       login: { user: "sc1", password: "secret" },
       institution: "MAIN",
-      charset: "utf-8",
+      profile: "generic",
       errorDetection: true,
+      connections: 2,
       timeoutMs: 10_000,
+      connectTimeoutMs: 10_000,
+      heartbeatMs: 60_000,
     });
     expect(
       problemsOf({ sip2: { host: "h", login: { user: "u", password: "p" }, institution: "I", charset: "latin1" } }),
