@@ -1,0 +1,124 @@
+/**
+ * The patron UI's budgets (issue 10): JavaScript size gzipped, first paint and first screen in headless
+ * Chromium, and state-to-row (the bridge sends a state with a new item row → the row is on screen). The
+ * last is the UI's share of scan-to-screen; the whole path through a scanner needs the real bridge.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { ensureUiBuilt } from "../kiosk-ui/build.ts";
+import { CHROMIUM_FLAGS, chromiumPath } from "../test/e2e/support/browser.ts";
+import { startFakeBridge } from "../test/e2e/support/fake-bridge.ts";
+import { checkoutRows, SCREEN_STATES } from "../test/e2e/support/states.ts";
+import { type BenchRow, type BenchSuite, quantile } from "./harness.ts";
+
+const LOADS = 15;
+const ROWS = 40;
+
+function gzippedKb(dist: string): { initial: number; all: number } {
+  const assets = join(dist, "assets");
+  const entry = readFileSync(join(dist, "index.html"), "utf8");
+  let initial = 0;
+  let all = 0;
+  for (const file of readdirSync(assets).filter((f) => f.endsWith(".js"))) {
+    const kb = gzipSync(readFileSync(join(assets, file)), { level: 9 }).length / 1024;
+    all += kb;
+    if (entry.includes(file)) initial += kb;
+  }
+  return { initial, all };
+}
+
+const suite: BenchSuite = {
+  name: "ui",
+  async run(): Promise<BenchRow[]> {
+    const dist = await ensureUiBuilt();
+    const size = gzippedKb(dist);
+    const bridge = await startFakeBridge(dist);
+    const browser = await chromium.launch({
+      executablePath: await chromiumPath(),
+      headless: true,
+      args: CHROMIUM_FLAGS,
+    });
+    try {
+      const paints: number[] = [];
+      const screens: number[] = [];
+      bridge.setState(SCREEN_STATES.idle!);
+      for (let i = 0; i < LOADS; i++) {
+        const context = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
+        const page = await context.newPage();
+        await page.goto(bridge.url);
+        // Resolves on the first animation frame where the bridge's screen is drawn.
+        const drawn = await page.waitForFunction(
+          () => (document.querySelector(".screen-idle h1") ? performance.now() : 0),
+          undefined,
+          { polling: "raf" },
+        );
+        screens.push((await drawn.jsonValue()) as number);
+        const fcp = await page.evaluate(
+          () => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? Number.NaN,
+        );
+        paints.push(fcp);
+        await context.close();
+      }
+
+      const context = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
+      const page = await context.newPage();
+      bridge.setState({ ...SCREEN_STATES.checkout!, items: [] });
+      await page.goto(bridge.url);
+      await page.locator(".screen-checkout").waitFor();
+      const rowTimes: number[] = [];
+      const template = checkoutRows[0]!;
+      for (let n = 1; n <= ROWS; n++) {
+        const items = Array.from({ length: n }, (_, i) => ({ ...template, key: `k${i}`, title: `Title ${i}` }));
+        const start = performance.now();
+        bridge.setState({ ...SCREEN_STATES.checkout!, items });
+        await page.waitForFunction((key) => document.querySelector(`[data-key="${key}"]`) !== null, `k${n - 1}`, {
+          polling: "raf",
+        });
+        rowTimes.push(performance.now() - start);
+      }
+      await context.close();
+
+      return [
+        {
+          name: "patron UI JavaScript, all chunks",
+          value: size.all,
+          unit: "KB gz",
+          target: { value: 100, better: "lower" },
+        },
+        {
+          name: "patron UI JavaScript, first load",
+          value: size.initial,
+          unit: "KB gz",
+          note: "languages load when chosen",
+        },
+        {
+          name: "first contentful paint p50",
+          value: quantile(paints, 0.5),
+          unit: "ms",
+          target: { value: 1000, better: "lower" },
+          note: `headless Chromium, ${LOADS} fresh loads, 1080×1920`,
+        },
+        {
+          name: "first screen from the bridge p95",
+          value: quantile(screens, 0.95),
+          unit: "ms",
+          note: "navigation → WebSocket → state → screen drawn",
+        },
+        {
+          name: "state → item row on screen p95",
+          value: quantile(rowTimes, 0.95),
+          unit: "ms",
+          target: { value: 100, better: "lower" },
+          note: `fake bridge, ${ROWS} rows; the UI's share of scan-to-screen`,
+        },
+      ];
+    } finally {
+      await browser.close();
+      await bridge.close();
+    }
+  },
+};
+
+export default suite;
