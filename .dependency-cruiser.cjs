@@ -81,9 +81,11 @@ module.exports = {
     {
       name: "kiosk-ui-only-kiosk-api",
       severity: "error",
-      comment: "kiosk-ui/ is browser code: it may import only protocols/kiosk-api (and npm packages), no node: modules",
-      from: { path: "^kiosk-ui/" },
-      to: { pathNot: "^(kiosk-ui/|protocols/kiosk-api/|node_modules/)" },
+      comment:
+        "kiosk-ui/src/ is browser code: it may import only protocols/kiosk-api (and npm packages), no node: modules (kiosk-ui/build.ts and vite.config.ts are the node-side build)",
+      from: { path: "^kiosk-ui/src/" },
+      // node_modules may sit in another checkout (a worktree's symlink resolves to ../main/node_modules).
+      to: { pathNot: "^(kiosk-ui/|protocols/kiosk-api/)|(^|/)node_modules/" },
     },
     {
       name: "simulators-only-wire-and-config",
@@ -126,7 +128,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(node_modules|\\.git|bench/results)/" },
+    exclude: { path: "^(node_modules|\\.git|bench/results|kiosk-ui/dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },

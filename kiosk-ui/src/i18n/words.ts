@@ -5,8 +5,8 @@
  * every language has every one.
  */
 import { msg, str } from "@lit/localize";
-import type { ItemReason, NoticeCode, PatronBlock, Routing } from "../../../protocols/kiosk-api/schema.ts";
-import type { FeeType } from "../../../protocols/sip2/enums.ts";
+import type { Fee, ItemReason, NoticeCode, PatronBlock, Routing } from "../../../protocols/kiosk-api/schema.ts";
+
 import type { CommandErrorCode } from "../data/kiosk-client.ts";
 import { formatNumber } from "./format.ts";
 
@@ -155,7 +155,7 @@ export const noticeWords: Record<NoticeCode, (c: NoticeContext) => string> = {
   TOO_MANY_TAGS: () => msg("Too many items on the pad. Please take some off.", { id: "notice.TOO_MANY_TAGS" }),
 };
 
-export const feeWords: Record<FeeType, () => string> = {
+export const feeWords: Record<Fee["kind"], () => string> = {
   other: () => msg("Fee", { id: "fee.other" }),
   administrative: () => msg("Administration fee", { id: "fee.administrative" }),
   damage: () => msg("Damage", { id: "fee.damage" }),
