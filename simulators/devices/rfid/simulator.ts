@@ -7,6 +7,7 @@
  * emitted just before they are written), for tests and the latency benchmark.
  */
 import { EventEmitter } from "node:events";
+import { type Clock, systemClock, type TimerHandle } from "../../../bridge/transports/clock.ts";
 import type { Transport } from "../../../bridge/transports/transport.ts";
 import { isRfidError } from "../../../protocols/rfid/errors.ts";
 import { normalizeUid, type Uid } from "../../../protocols/rfid/iso15693.ts";
@@ -44,6 +45,8 @@ export interface RfidSimulatorOptions {
   random?: Random;
   /** Seed for the default random source. Default 1. */
   seed?: number;
+  /** Time for responseDelayMs; tests pass a VirtualClock. Default systemClock. */
+  clock?: Clock;
   /** Firmware the reader reports: "10.5.0.2" style for the 3M 810, "major.minor" for the CPR-M02. */
   firmware?: string;
   /** CPR-M02 bus address (COM-ADR). Default 0. */
@@ -81,7 +84,8 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
   #onData: ((bytes: Uint8Array) => void) | undefined;
   /** Replies go out one at a time, in command order, like a reader that handles one command at a time. */
   #replyChain: Promise<void> = Promise.resolve();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #clock: Clock;
+  readonly #timers = new Set<TimerHandle>();
   #commandsSeen = 0;
   #framesRejected = 0;
 
@@ -92,6 +96,7 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
     }
     this.model = options.model;
     this.#random = options.random ?? seededRandom(options.seed ?? 1);
+    this.#clock = options.clock ?? systemClock;
     this.#pad = new VirtualPad(this.#random);
     this.#policy = {
       mode: "both",
@@ -151,7 +156,7 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
 
   detach(): void {
     if (this.#transport && this.#onData) this.#transport.off("data", this.#onData);
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const timer of this.#timers) this.#clock.clearTimeout(timer);
     this.#timers.clear();
     this.#transport = undefined;
     this.#onData = undefined;
@@ -290,7 +295,7 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
 
   #delay(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         this.#timers.delete(timer);
         resolve();
       }, ms);

@@ -3,6 +3,7 @@
  * list of recent scans, and one scan at a time on the wire (two codes typed at once would interleave).
  * Each model only says how a code becomes bytes or reports on its transport.
  */
+import { type Clock, systemClock } from "../../../bridge/transports/clock.ts";
 import type { Transport } from "../../../bridge/transports/transport.ts";
 import { AIM_SYMBOLOGIES, type AimCodeChar, formatAim, splitAim } from "../../../protocols/barcode/aim.ts";
 import { describeError } from "../../../protocols/errors.ts";
@@ -21,12 +22,10 @@ export interface RecentScan {
 }
 
 export interface ScannerSimulatorTiming {
-  /** Waits between writes; tests pass a faster one. Default: setTimeout. */
-  delay?: (ms: number) => Promise<void>;
+  /** Time for the pauses between writes and the recent-scans list; tests pass a VirtualClock. Default systemClock. */
+  clock?: Clock;
   /** Source of randomness for chunk sizes and key timing; tests pass a seeded one. Default Math.random. */
   random?: () => number;
-  /** Clock for the recent-scans list. Default Date.now. */
-  now?: () => number;
 }
 
 export type Params = Record<string, unknown>;
@@ -44,24 +43,19 @@ const MAX_RAW_BYTES = 4096;
 /** A scanner with AIM identifiers on always sends one; "]X0" (other) when the test does not say which. */
 export const DEFAULT_AIM = "]X0";
 
-export const realDelay = (ms: number): Promise<void> =>
-  new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
-
 export abstract class ScannerSimulator implements DeviceSimulator {
   readonly kind = "scanner" as const;
   abstract readonly model: string;
-  protected readonly delay: (ms: number) => Promise<void>;
   protected readonly random: () => number;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   #transport: Transport | undefined;
   #recent: RecentScan[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   readonly #actions: Record<string, ActionSpec>;
 
   constructor(timing: ScannerSimulatorTiming = {}) {
-    this.delay = timing.delay ?? realDelay;
     this.random = timing.random ?? Math.random;
-    this.#now = timing.now ?? Date.now;
+    this.#clock = timing.clock ?? systemClock;
     this.#actions = {
       scan: {
         description:
@@ -152,7 +146,7 @@ export abstract class ScannerSimulator implements DeviceSimulator {
     const transport = this.#attached("scan");
     await this.#exclusive(async () => {
       for (const write of writes) {
-        if (write.pauseMs > 0) await this.delay(write.pauseMs);
+        if (write.pauseMs > 0) await this.#clock.sleep(write.pauseMs);
         await transport.write(write.bytes);
       }
     });
@@ -162,7 +156,7 @@ export abstract class ScannerSimulator implements DeviceSimulator {
       symbology: aim === undefined ? null : (splitAim(aim).aim?.symbology ?? null),
       aimSent: aimSent ?? null,
       writes: writes.length,
-      at: new Date(this.#now()).toISOString(),
+      at: new Date(this.#clock.now()).toISOString(),
     };
     this.#recent = [...this.#recent, entry].slice(-HISTORY_SIZE);
     return { ...entry };

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../../bridge/config/load.ts";
 import { SCANNER_FACTORIES } from "../../../../bridge/devices/scanner/factory.ts";
 import type { ScanEvent } from "../../../../bridge/devices/scanner/index.ts";
+import { systemClock } from "../../../../bridge/transports/clock.ts";
 import { createMemoryHidPair } from "../../../../bridge/transports/memory.ts";
 import { HidKeyboardScannerSimulator } from "../../../../simulators/devices/scanner/index.ts";
 import { capturedLogger, nextEvents } from "./helpers.ts";
@@ -76,7 +77,8 @@ describe("scanner factory rows", () => {
     const row = SCANNER_FACTORIES.find((f) => f.model === "hid-keyboard");
     const [host, end] = createMemoryHidPair();
     await end.open();
-    const sim = new HidKeyboardScannerSimulator({ layout: "de", terminator: "tab", delay: async () => undefined });
+    const instant = { ...systemClock, sleep: async () => undefined };
+    const sim = new HidKeyboardScannerSimulator({ layout: "de", terminator: "tab", clock: instant });
     sim.attach(end);
     const scanner = row?.create({
       id: "wedge",

@@ -12,6 +12,7 @@ import {
   type ScannerClock,
   type ScannerConfig,
 } from "../../../../bridge/devices/scanner/index.ts";
+import { systemClock } from "../../../../bridge/transports/clock.ts";
 import { createMemoryHidPair, createMemoryPair, type MemoryTransport } from "../../../../bridge/transports/memory.ts";
 import { createReconnectingTransport } from "../../../../bridge/transports/reconnecting.ts";
 import type { Transport } from "../../../../bridge/transports/transport.ts";
@@ -28,7 +29,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const fast = { delay: () => new Promise<void>((r) => setImmediate(r)) };
+/** Simulator pauses take one event-loop turn instead of their milliseconds. */
+const fast = { clock: { ...systemClock, sleep: () => new Promise<void>((r) => setImmediate(r)) } };
 
 /** A clock with real timers whose now() a test can move (for the duplicate window). */
 function steppedClock(): ScannerClock & { step(ms: number): void } {
@@ -227,8 +229,7 @@ describe("serial-line scanner", () => {
   });
 
   it("an unplug in the middle of a code drops the partial code: the first scan after replug is exact", async () => {
-    const slow = { delay: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
-    const sim = new SerialLineScannerSimulator({ ...slow, chunks: { maxSize: 4, maxGapMs: 15 } });
+    const sim = new SerialLineScannerSimulator({ chunks: { maxSize: 4, maxGapMs: 15 } }); // real pauses
     const r = await rig({ model: "serial-line" }, sim, {
       transport: (host) =>
         createReconnectingTransport({ label: "scanner", factory: () => host, backoff: { initialMs: 5, maxMs: 20 } }),

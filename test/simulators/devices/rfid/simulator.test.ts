@@ -21,6 +21,7 @@ import {
 } from "../../../../protocols/rfid/readers/cpr-m02.ts";
 import { createRfidReaderSimulator, type RfidReaderSimulator } from "../../../../simulators/devices/rfid/simulator.ts";
 import type { TagView } from "../../../../simulators/devices/rfid/tags.ts";
+import { VirtualClock } from "../../../support/virtual-clock.ts";
 
 /** A transport whose far end is the test: `data` is delivered synchronously, writes are recorded. */
 class WireTap extends EventEmitter<TransportEvents> implements Transport {
@@ -317,14 +318,29 @@ describe.each(["3m810", "cpr-m02"] as const)("RFID simulator %s: faults", (model
     await sim.control("setFaults", { unresponsive: true });
     expect(await inventory(wire)).toEqual([]);
     expect(wire.written).toHaveLength(0);
-    await sim.control("setFaults", { unresponsive: false, responseDelayMs: 20 });
-    const replied = new Promise<number>((resolve) => sim.once("reply", () => resolve(Date.now())));
-    const sent = Date.now();
-    wire.emit(
-      "data",
-      model === "3m810" ? encodeM810Command({ kind: "inventory" }) : encodeCprCommand({ kind: "inventory" }),
-    );
-    expect((await replied) - sent).toBeGreaterThanOrEqual(15);
+  });
+
+  it("responseDelayMs holds each answer back that long on the simulator's clock", async () => {
+    const clock = new VirtualClock();
+    const sim = createRfidReaderSimulator({ model, clock });
+    const wire = new WireTap();
+    sim.attach(wire);
+    await sim.control("setFaults", { responseDelayMs: 20 });
+    const replies: number[] = [];
+    sim.on("reply", () => replies.push(clock.now()));
+    const start = clock.now();
+    const command =
+      model === "3m810" ? encodeM810Command({ kind: "inventory" }) : encodeCprCommand({ kind: "inventory" });
+    wire.emit("data", command);
+    wire.emit("data", command);
+    await clock.advance(19);
+    expect(replies).toEqual([]);
+    await clock.advance(1);
+    expect(replies).toEqual([start + 20]);
+    // Answers go out one at a time, in order: the second waits its own 20 ms after the first.
+    await clock.advance(20);
+    expect(replies).toEqual([start + 20, start + 40]);
+    expect(wire.written).toHaveLength(2);
   });
 
   it("line noise goes out before each reply, and the reply is still whole", async () => {

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMemoryHidPair, createMemoryPair } from "../../../../bridge/transports/memory.ts";
 import type { Transport } from "../../../../bridge/transports/transport.ts";
@@ -10,6 +11,7 @@ import {
   type ScannerSimulatorConfig,
   SerialLineScannerSimulator,
 } from "../../../../simulators/devices/scanner/index.ts";
+import { VirtualClock } from "../../../support/virtual-clock.ts";
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -19,34 +21,49 @@ afterEach(async () => {
 const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
-/** Records every write a simulator makes, without a peer. */
-function recorder(): Transport & { writes: Uint8Array[] } {
+interface Recorded {
+  writes: Uint8Array[];
+  /** The clock's time at each write. */
+  times: number[];
+}
+
+/** Records every write a simulator makes, and when on `clock` it made it, without a peer. */
+function recorder(clock: VirtualClock): Transport & Recorded {
   const [a, b] = createMemoryPair();
   const writes: Uint8Array[] = [];
+  const times: number[] = [];
   const original = a.write.bind(a);
   a.write = async (bytes: Uint8Array) => {
     writes.push(Uint8Array.from(bytes));
+    times.push(clock.now());
     await original(bytes);
   };
   cleanups.push(
     () => a.close(),
     () => b.close(),
   );
-  return Object.assign(a, { writes });
+  return Object.assign(a, { writes, times });
 }
 
-async function attached<T extends { attach(t: Transport): void }>(sim: T): Promise<T & { writes: Uint8Array[] }> {
-  const t = recorder();
+/** Attaches a recorder; pass the simulator's own clock to time its writes. */
+async function attached<T extends { attach(t: Transport): void }>(
+  sim: T,
+  clock = new VirtualClock(),
+): Promise<T & Recorded> {
+  const t = recorder(clock);
   await t.open();
   sim.attach(t);
-  return Object.assign(sim, { writes: t.writes });
+  return Object.assign(sim, { writes: t.writes, times: t.times });
 }
 
-/** A delay that only records what it was asked to wait. */
-function recordedDelay(): { delay: (ms: number) => Promise<void>; waits: number[] } {
-  const waits: number[] = [];
-  return { waits, delay: async (ms) => void waits.push(ms) };
+/** Runs an action while moving virtual time on until every pause in it is over. */
+async function inVirtualTime<T>(clock: VirtualClock, action: Promise<T>): Promise<T> {
+  await clock.runAll();
+  return action;
 }
+
+/** The pauses between successive writes. */
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] as number));
 
 /** Deterministic [0, 1) numbers (xorshift32), so chunking and timing are repeatable. */
 function seeded(seed: number): () => number {
@@ -78,16 +95,18 @@ describe("serial-line simulator", () => {
   });
 
   it("cuts a scan into random chunks with pauses up to maxGapMs; the bytes are unchanged", async () => {
-    const { delay, waits } = recordedDelay();
+    const clock = new VirtualClock();
     const sim = await attached(
-      new SerialLineScannerSimulator({ chunks: { maxSize: 3, maxGapMs: 10 }, delay, random: seeded(7) }),
+      new SerialLineScannerSimulator({ chunks: { maxSize: 3, maxGapMs: 10 }, clock, random: seeded(7) }),
+      clock,
     );
-    await sim.control("scan", { code: "33191000105864" });
+    await inVirtualTime(clock, sim.control("scan", { code: "33191000105864" }));
     expect(sim.writes.length).toBeGreaterThan(4);
     expect(sim.writes.every((w) => w.length >= 1 && w.length <= 3)).toBe(true);
     expect(Buffer.concat(sim.writes).toString("latin1")).toBe("33191000105864\r");
-    expect(waits.length).toBeLessThanOrEqual(sim.writes.length - 1);
-    expect(waits.every((w) => w > 0 && w <= 10)).toBe(true);
+    const pauses = gaps(sim.times);
+    expect(pauses.every((w) => w >= 0 && w <= 10)).toBe(true);
+    expect(pauses.some((w) => w > 0)).toBe(true);
   });
 
   it("Latin-1 by default (ü is one byte 0xFC); UTF-8 when set; unencodable characters are SIM_BAD_PARAMS", async () => {
@@ -116,16 +135,16 @@ describe("HID POS simulator", () => {
   });
 
   it("splits long codes over reports with 'more follows' set on all but the last", async () => {
-    const { delay, waits } = recordedDelay();
-    const sim = await attached(new HidPosScannerSimulator({ delay, vendorSymbology: 0x51, reportGapMs: 2 }));
-    await sim.control("scan", { code: "x".repeat(120), symbology: "qr" });
+    const clock = new VirtualClock();
+    const sim = await attached(new HidPosScannerSimulator({ clock, vendorSymbology: 0x51, reportGapMs: 2 }), clock);
+    await inVirtualTime(clock, sim.control("scan", { code: "x".repeat(120), symbology: "qr" }));
     expect(sim.writes).toHaveLength(3);
     expect(sim.writes.map((r) => [r.length, r[1], r[61], r[63]])).toEqual([
       [64, 56, 0x51, 1],
       [64, 56, 0x51, 1],
       [64, 8, 0x51, 0],
     ]);
-    expect(waits).toEqual([2, 2]);
+    expect(gaps(sim.times)).toEqual([2, 2]);
   });
 
   it("sends ]X0 when no symbology is given; rejects characters beyond Latin-1", async () => {
@@ -138,8 +157,9 @@ describe("HID POS simulator", () => {
 
 describe("keyboard-wedge simulator", () => {
   it("types German codes as key-down and key-up reports (usages from the HID tables)", async () => {
-    const sim = await attached(new HidKeyboardScannerSimulator({ layout: "de", delay: async () => undefined }));
-    await sim.control("scan", { code: "z@ü" });
+    const clock = new VirtualClock();
+    const sim = await attached(new HidKeyboardScannerSimulator({ layout: "de", clock }));
+    await inVirtualTime(clock, sim.control("scan", { code: "z@ü" }));
     const up = "0000000000000000";
     expect(sim.writes.map(toHex)).toEqual([
       "00001c0000000000", // z is usage 0x1C (the US Y key) on German
@@ -154,22 +174,22 @@ describe("keyboard-wedge simulator", () => {
   });
 
   it("waits 2–8 ms between reports by default, drawn from the injected randomness", async () => {
-    const { delay, waits } = recordedDelay();
-    const sim = await attached(new HidKeyboardScannerSimulator({ delay, random: seeded(99) }));
-    await sim.control("scan", { code: "12345" });
+    const clock = new VirtualClock();
+    const sim = await attached(new HidKeyboardScannerSimulator({ clock, random: seeded(99) }), clock);
+    await inVirtualTime(clock, sim.control("scan", { code: "12345" }));
     expect(sim.writes).toHaveLength(12);
+    const waits = gaps(sim.times);
     expect(waits).toHaveLength(11);
     expect(waits.every((w) => w >= 2 && w <= 8)).toBe(true);
     expect(new Set(waits.map(Math.round)).size).toBeGreaterThan(1);
   });
 
   it("setLayout switches the layout; Tab terminator; report ID prefix; AIM typed first", async () => {
-    const sim = await attached(
-      new HidKeyboardScannerSimulator({ terminator: "tab", reportId: 1, aim: true, delay: async () => undefined }),
-    );
+    const clock = new VirtualClock();
+    const sim = await attached(new HidKeyboardScannerSimulator({ terminator: "tab", reportId: 1, aim: true, clock }));
     expect(await sim.control("setLayout", { layout: "de" })).toEqual({ layout: "de" });
     expect(sim.state()).toMatchObject({ layout: "de", terminator: "tab" });
-    await sim.control("scan", { code: "y", symbology: "code128" });
+    await inVirtualTime(clock, sim.control("scan", { code: "y", symbology: "code128" }));
     // ] on German is AltGr+9 (0x26); C is Shift+C (0x06); 0 is 0x27; y is 0x1D; Tab is 0x2B.
     const presses = sim.writes.filter((_, i) => i % 2 === 0).map(toHex);
     expect(presses).toEqual([
@@ -192,10 +212,13 @@ describe("keyboard-wedge simulator", () => {
     );
     const reports: Uint8Array[] = [];
     host.on("data", (r) => reports.push(Uint8Array.from(r)));
-    const sim = new HidKeyboardScannerSimulator({ interReportMs: { min: 0, max: 1 } });
+    const clock = new VirtualClock();
+    const sim = new HidKeyboardScannerSimulator({ interReportMs: { min: 1, max: 3 }, clock });
     sim.attach(device);
-    await Promise.all([sim.control("scan", { code: "abc" }), sim.control("scan", { code: "123" })]);
-    await new Promise((r) => setTimeout(r, 20));
+    const both = Promise.all([sim.control("scan", { code: "abc" }), sim.control("scan", { code: "123" })]);
+    await inVirtualTime(clock, both);
+    // Key down and up for 3 characters and Enter, twice; the pair delivers one report per event-loop turn.
+    while (reports.length < 16) await once(host, "data");
     expect(decodeKeyReports(reports, US_LAYOUT).codes).toEqual(["abc", "123"]);
   });
 
@@ -246,11 +269,11 @@ describe("control actions, errors and state", () => {
   });
 
   it("keeps the 20 most recent scans in its state", async () => {
-    const times = [0];
-    const sim = await attached(new SerialLineScannerSimulator({ now: () => 1_700_000_000_000 + (times[0] ?? 0) }));
+    const clock = new VirtualClock(1_700_000_000_000);
+    const sim = await attached(new SerialLineScannerSimulator({ clock }));
     for (let i = 0; i < 23; i++) {
-      times[0] = i * 1000;
       await sim.control("scan", { code: `code-${i}`, ...(i % 2 ? { symbology: "]E0" } : {}) });
+      await clock.advance(1000);
     }
     const state = sim.state() as { recentScans: Array<{ code: string; symbology: string | null; at: string }> };
     expect(state).toMatchObject({ kind: "scanner", model: "serial-line", suffix: "CR", attached: "memory a" });
