@@ -10,8 +10,11 @@ import {
   type DeviceConfig,
   type DeviceModelSpec,
   type HidTransportConfig,
+  type KioskConfig,
   type OfflineConfig,
+  type ReceiptsConfig,
   type SerialTransportConfig,
+  type ServerConfig,
   type SimulatorConfig,
   type Sip2Config,
   type StatisticsConfig,
@@ -44,6 +47,9 @@ export interface LoadedConfig {
   simulators: SimulatorConfig[];
   offline: OfflineConfig;
   statistics: StatisticsConfig;
+  kiosk: KioskConfig;
+  server: ServerConfig;
+  receipts: ReceiptsConfig;
 }
 
 /** What the loader knows about simulator models (simulators/devices/catalog.ts supplies it). */
@@ -109,6 +115,9 @@ export function parseConfig(json: unknown, source: string, options: ParseOptions
     simulators,
     offline: value.offline,
     statistics: value.statistics,
+    kiosk: value.kiosk,
+    server: value.server,
+    receipts: value.receipts,
   };
   if (value.sip2) loaded.sip2 = value.sip2;
   return loaded;

@@ -276,6 +276,79 @@ export const StatisticsConfigSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** The patron session (bridge/kiosk/engine.ts); every value has a default a library can live with. */
+export const KioskConfigSchema = Type.Object(
+  {
+    /** Shown to staff and in the kiosk's hello. */
+    name: Type.String({ minLength: 1, default: "Self-check" }),
+    /** Languages the patron may pick (BCP 47), the first is the default. */
+    languages: Type.Array(Type.String({ pattern: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$" }), {
+      minItems: 1,
+      default: ["en", "es", "fr", "ar"],
+    }),
+    pinRequired: Type.Boolean({ default: true }),
+    pinAttempts: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
+    /** Seconds of no activity before a session ends (Koha SCO: 120). */
+    idleTimeoutSeconds: Type.Integer({ minimum: 30, maximum: 3600, default: 120 }),
+    /** Seconds of warning before that; WCAG 2.2.1 asks for at least 20. */
+    idleWarningSeconds: Type.Integer({ minimum: 20, maximum: 600, default: 30 }),
+    goodbyeSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
+    /** Multi-part sets: wait until every part is on the pad, or send the patron to the desk. */
+    sets: oneOf(["wait", "desk"] as const, { default: "wait" }),
+    renewOnCheckout: Type.Boolean({ default: true }),
+    /** Seconds a book lifted before its security write may take to come back. */
+    liftedWindowSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10 }),
+    /** Cart colour named to the patron for each kind of returned item ("red"). */
+    carts: Type.Object(
+      {
+        reshelve: Type.Optional(NonEmpty),
+        "hold-here": Type.Optional(NonEmpty),
+        "hold-elsewhere": Type.Optional(NonEmpty),
+        transit: Type.Optional(NonEmpty),
+        "sort-bin": Type.Optional(NonEmpty),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** The HTTP and WebSocket server the kiosk UI talks to. Loopback by default: the kiosk's own browser. */
+export const ServerConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, default: "127.0.0.1" }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    /** Other origins allowed to open the kiosk socket (a UI development server). */
+    allowedOrigins: Type.Array(NonEmpty, { default: [] }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** Receipts: what is offered and how email is sent. */
+export const ReceiptsConfigSchema = Type.Object(
+  {
+    /** The library's name at the top of a receipt. */
+    library: Type.String({ minLength: 1, default: "Library" }),
+    print: Type.Boolean({ default: true }),
+    /** SMTP for emailed receipts; without it, email is not offered. */
+    email: Type.Optional(
+      Type.Object(
+        {
+          host: NonEmpty,
+          port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+          /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
+          secure: Type.Boolean({ default: false }),
+          user: Type.Optional(NonEmpty),
+          password: Type.Optional(NonEmpty),
+          from: NonEmpty,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const BridgeConfigSchema = Type.Object(
   {
     sip2: Type.Optional(Sip2ConfigSchema),
@@ -284,6 +357,9 @@ export const BridgeConfigSchema = Type.Object(
     simulators: Type.Array(SimulatorConfigSchema, { default: [] }),
     offline: OfflineConfigSchema,
     statistics: StatisticsConfigSchema,
+    kiosk: KioskConfigSchema,
+    server: ServerConfigSchema,
+    receipts: ReceiptsConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -297,6 +373,9 @@ export type TransportConfig = Static<typeof TransportConfigSchema>;
 export type DeviceConfig = Static<typeof DeviceConfigSchema>;
 export type Sip2Config = Static<typeof Sip2ConfigSchema>;
 export type Sip2ProfileOverrides = Static<typeof Sip2ProfileOverridesSchema>;
+export type KioskConfig = Static<typeof KioskConfigSchema>;
+export type ServerConfig = Static<typeof ServerConfigSchema>;
+export type ReceiptsConfig = Static<typeof ReceiptsConfigSchema>;
 export type SimulatorExpose = Static<typeof SimulatorExposeSchema>;
 export type SimulatorConfig = Static<typeof SimulatorConfigSchema>;
 export type OfflineConfig = Static<typeof OfflineConfigSchema>;

@@ -1,0 +1,150 @@
+/**
+ * The device drivers as the kiosk engine sees them (ports.ts): the pad as a set of library tags, the
+ * scanner as classified codes, the relay as a desensitizer, the registry as health rows.
+ */
+import type { DeviceSummary } from "../../protocols/kiosk-api/schema.ts";
+import type { DeviceHealth } from "../devices/device.ts";
+import type { DeviceRegistry } from "../devices/registry.ts";
+import type { SecurityRelay } from "../devices/relay/security-relay.ts";
+import type { RfidPad } from "../devices/rfid/pad.ts";
+import type { BarcodeScanner } from "../devices/scanner/scanner.ts";
+import type { Logger } from "../log/logger.ts";
+import type { DevicesPort, PadPort, PadTag, RelayPort, ScanPort } from "./ports.ts";
+
+/** ISO 28560 type of usage, main class 8: a patron card, not an item. */
+const PATRON_CARD_USAGE = 8;
+
+type TagsListener = (tags: readonly PadTag[], tooMany: boolean) => void;
+
+/**
+ * The pad's tags with their library data. A tag's memory is read once when it arrives; the engine hears
+ * about it only after that, so every tag it sees has its item id (or is known unreadable and left out).
+ */
+export class PadTags implements PadPort {
+  readonly #pad: RfidPad;
+  readonly #logger: Logger;
+  readonly #listeners = new Set<TagsListener>();
+  readonly #known = new Map<string, PadTag>();
+  /** Reads in flight, so a tag that leaves and comes back during a read is not read twice at once. */
+  readonly #reading = new Set<string>();
+  #present = new Set<string>();
+  #tooMany = false;
+
+  constructor(pad: RfidPad, logger: Logger) {
+    this.#pad = pad;
+    this.#logger = logger;
+    pad.on("tagsChanged", (change) => {
+      this.#present = new Set(change.present.map((t) => t.uid));
+      this.#tooMany = false;
+      for (const tag of change.added) void this.#read(tag.uid);
+      this.#emit();
+    });
+    pad.on("tooManyTags", () => {
+      this.#tooMany = true;
+      this.#emit();
+    });
+  }
+
+  get capacity(): number | undefined {
+    return this.#pad.maxInventoryTags;
+  }
+
+  onTags(listener: TagsListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  present(): readonly PadTag[] {
+    return [...this.#present].flatMap((uid) => {
+      const tag = this.#known.get(uid);
+      return tag ? [tag] : [];
+    });
+  }
+
+  async setSecurity(uid: string, secured: boolean): Promise<boolean> {
+    const [result] = await this.#pad.setSecurity([uid], secured);
+    return result?.ok === true;
+  }
+
+  async #read(uid: string): Promise<void> {
+    if (this.#known.has(uid) || this.#reading.has(uid)) return;
+    this.#reading.add(uid);
+    try {
+      const reading = await this.#pad.readTag(uid);
+      const data = reading.data;
+      if (!data?.itemId) {
+        this.#logger.info({ uid, code: reading.dataError?.code }, "tag on the pad holds no library data");
+        return;
+      }
+      const tag: PadTag = { uid, itemId: data.itemId };
+      if (data.typeOfUsage === PATRON_CARD_USAGE) tag.patronCard = true;
+      if (data.partNumber !== undefined) tag.partNumber = data.partNumber;
+      if (data.partsInSet !== undefined) tag.partsInSet = data.partsInSet;
+      this.#known.set(uid, tag);
+      if (this.#present.has(uid)) this.#emit();
+    } catch (err) {
+      this.#logger.info(
+        { uid, err: (err as Error).message },
+        "tag could not be read; it will be read when placed again",
+      );
+    } finally {
+      this.#reading.delete(uid);
+    }
+  }
+
+  #emit(): void {
+    const tags = this.present();
+    for (const listener of this.#listeners) listener(tags, this.#tooMany);
+  }
+}
+
+export function scannerPort(scanners: readonly BarcodeScanner[]): ScanPort {
+  return {
+    onScan(listener) {
+      const handler = (scan: { code: string; classification: { kind: string } }) => {
+        const kind = scan.classification.kind;
+        listener(scan.code, kind === "patron" || kind === "item" ? kind : "other");
+      };
+      for (const scanner of scanners) scanner.on("scan", handler);
+      return () => {
+        for (const scanner of scanners) scanner.off("scan", handler);
+      };
+    },
+  };
+}
+
+export function relayPort(relay: SecurityRelay): RelayPort {
+  return {
+    desensitize: async () => {
+      await relay.desensitize();
+    },
+    resensitize: async () => {
+      await relay.resensitize();
+    },
+  };
+}
+
+const HEALTH: Readonly<Record<DeviceHealth["state"], DeviceSummary["health"]>> = {
+  ok: "ok",
+  degraded: "degraded",
+  disconnected: "down",
+};
+
+export function devicesPort(registry: DeviceRegistry): DevicesPort {
+  return {
+    summaries: () =>
+      registry.list().map((entry) => {
+        const summary: DeviceSummary = {
+          id: entry.id,
+          kind: entry.kind,
+          health: entry.enabled ? (HEALTH[entry.health.state] ?? "degraded") : "disabled",
+        };
+        if (summary.health !== "ok" && entry.health.lastError) summary.problem = entry.health.lastError.code;
+        return summary;
+      }),
+    onChange(listener) {
+      registry.on("health", listener);
+      return () => registry.off("health", listener);
+    },
+  };
+}

@@ -1,0 +1,222 @@
+/**
+ * The ILS as the kiosk engine sees it (IlsPort), on top of the SIP2 client. This is where SIP2 becomes
+ * kiosk terms: patron status flags become blocks, a refused checkout becomes a reason the patron can act
+ * on, checkin alerts become routing. The engine never sees a SIP2 field, and the patron never sees the
+ * ILS's own wording.
+ */
+import { CodedError } from "../../protocols/errors.ts";
+import type { ItemReason, Loan, PatronBlock, Routing } from "../../protocols/kiosk-api/schema.ts";
+import { type DueDate, PATRON_STATUS_FLAGS } from "../../protocols/sip2/index.ts";
+import type { CheckinAlert, CheckoutResult, ItemResult, Sip2Service } from "../sip2/client.ts";
+import type { Clock } from "../transports/clock.ts";
+import type { CirculationResult, IlsPort, IlsStatus, PatronRecord } from "./ports.ts";
+
+/** Sip2ClientError codes by what they mean to the kiosk: nothing happened, or nobody knows. */
+const UNKNOWN_OUTCOME = new Set(["SIP2_OUTCOME_UNKNOWN"]);
+
+export class IlsUnavailable extends CodedError<"ILS_OFFLINE" | "OUTCOME_UNKNOWN"> {}
+
+function translateError(err: unknown): never {
+  if (err instanceof CodedError && UNKNOWN_OUTCOME.has(err.code)) {
+    throw new IlsUnavailable("OUTCOME_UNKNOWN", err.message, { code: err.code }, { cause: err });
+  }
+  if (err instanceof CodedError)
+    throw new IlsUnavailable("ILS_OFFLINE", err.message, { code: err.code }, { cause: err });
+  throw err;
+}
+
+/**
+ * Screen-message wording that tells why a checkout was refused, for ILSes that give no code. English
+ * phrases as Koha, Evergreen and the simulator word them; the item's own status (17) is asked first.
+ */
+const REFUSAL_WORDING: ReadonlyArray<[RegExp, ItemReason]> = [
+  [/\b(limit|too many|maximum)\b/i, "LIMIT_REACHED"],
+  [/\bexpired\b/i, "CARD_EXPIRED"],
+  [/\b(hold|reserved|reserve|recall)/i, "ITEM_ON_HOLD_FOR_OTHER"],
+  [/\b(block|barred|debarred|fines?|fees?|owes?)\b/i, "PATRON_BLOCKED"],
+  [/\b(renewals?)\b/i, "RENEWAL_LIMIT"],
+  [/\b(not found|unknown item|invalid item|no such item)\b/i, "ITEM_NOT_FOUND"],
+  [/\b(not (for )?loan|cannot be (checked out|borrowed)|reference|non-?circulating)\b/i, "ITEM_NOT_LOANABLE"],
+];
+
+/** What the item's own circulation status says about a refusal. */
+const STATUS_REASONS: Readonly<Record<string, ItemReason>> = {
+  charged: "ITEM_ALREADY_ON_LOAN",
+  chargedNotRecallable: "ITEM_ALREADY_ON_LOAN",
+  waitingOnHoldShelf: "ITEM_ON_HOLD_FOR_OTHER",
+  recalled: "ITEM_ON_HOLD_FOR_OTHER",
+  onOrder: "ITEM_NOT_LOANABLE",
+  inProcess: "ITEM_NOT_LOANABLE",
+  lost: "ITEM_NOT_LOANABLE",
+  missing: "ITEM_NOT_LOANABLE",
+  claimedReturned: "ITEM_NOT_LOANABLE",
+  inTransit: "ITEM_NOT_LOANABLE",
+};
+
+export function reasonFromWording(messages: readonly string[]): ItemReason | undefined {
+  const text = messages.join(" ");
+  for (const [pattern, reason] of REFUSAL_WORDING) if (pattern.test(text)) return reason;
+  return undefined;
+}
+
+function isoDate(due: DueDate | undefined): string | undefined {
+  if (!due) return undefined;
+  return due.date ? due.date.toISOString() : undefined;
+}
+
+/** SIP2 names are "Surname, Given" or "Given Surname" depending on the ILS: the given name either way. */
+export function firstNameOf(name: string): string | undefined {
+  const comma = name.indexOf(",");
+  const given = (comma >= 0 ? name.slice(comma + 1) : name).trim().split(/\s+/)[0];
+  return given ? given : undefined;
+}
+
+const ROUTING_OF: Readonly<Record<CheckinAlert["kind"], Routing["kind"] | undefined>> = {
+  "hold-here": "hold-here",
+  "hold-elsewhere": "hold-elsewhere",
+  transit: "transit",
+  "sort-bin": "sort-bin",
+  other: undefined,
+};
+
+/** The most urgent alert decides where the item goes: holds before transit before a sort bin. */
+export function routingOf(alerts: readonly CheckinAlert[]): Routing {
+  for (const kind of ["hold-here", "hold-elsewhere", "transit", "sort-bin"] as const) {
+    const alert = alerts.find((a) => ROUTING_OF[a.kind] === kind);
+    if (!alert) continue;
+    const routing: Routing = { kind };
+    if ("destination" in alert && alert.destination) routing.destination = alert.destination;
+    if ("bin" in alert) routing.bin = alert.bin;
+    return routing;
+  }
+  return { kind: "reshelve" };
+}
+
+export class Sip2Ils implements IlsPort {
+  readonly #sip2: Sip2Service;
+  readonly #clock: Clock;
+  readonly #currency: string;
+
+  constructor(sip2: Sip2Service, options: { clock: Clock; currency?: string }) {
+    this.#sip2 = sip2;
+    this.#clock = options.clock;
+    this.#currency = options.currency ?? "USD";
+  }
+
+  status(): IlsStatus {
+    return this.#sip2.state;
+  }
+
+  onStatus(listener: (status: IlsStatus) => void): () => void {
+    this.#sip2.on("state", listener);
+    return () => this.#sip2.off("state", listener);
+  }
+
+  async lookupPatron(credential: string, pin: string | undefined): Promise<PatronRecord> {
+    const request = { patronId: credential, ...(pin !== undefined ? { patronPassword: pin } : {}) };
+    const [charged, overdue, holds] = await Promise.all([
+      this.#sip2.patronInformation({ ...request, summary: "chargedItems" }),
+      this.#sip2.patronInformation({ ...request, summary: "overdueItems" }),
+      this.#sip2.patronInformation({ ...request, summary: "holdItems" }),
+    ]).catch(translateError);
+    const blocks: PatronBlock[] = PATRON_STATUS_FLAGS.filter((flag) => charged.status[flag]);
+    const record: PatronRecord = {
+      found: charged.valid,
+      blocks,
+      canBorrow: charged.valid && !charged.status.chargePrivilegesDenied && !charged.status.cardReportedLost,
+      loans: [],
+      holdsReady: holds.items.map((title) => ({ title })),
+      holdsWaiting: charged.counts.unavailableHolds,
+      fees: [],
+    };
+    if (charged.passwordValid !== undefined) record.pinOk = charged.passwordValid;
+    if (!charged.valid) return record;
+    const firstName = firstNameOf(charged.name);
+    if (firstName) record.firstName = firstName;
+    const email = charged.raw.emailAddress;
+    if (typeof email === "string" && email.includes("@")) record.email = email;
+    const amount = charged.raw.feeAmount;
+    if (typeof amount === "string" && /^-?\d+(\.\d+)?$/.test(amount.trim()) && Number(amount) !== 0) {
+      record.feesTotal = { value: amount.trim(), currency: charged.raw.currencyType || this.#currency };
+    }
+    const overdueIds = new Set(overdue.items);
+    record.loans = await Promise.all(charged.items.map((itemId) => this.#loan(itemId, overdueIds.has(itemId))));
+    return record;
+  }
+
+  async #loan(itemId: string, overdue: boolean): Promise<Loan> {
+    const loan: Loan = { itemId, overdue };
+    try {
+      const info = await this.#sip2.itemInformation({ itemId });
+      if (info.title) loan.title = info.title;
+      const due = isoDate(info.dueDate);
+      if (due) loan.dueDate = due;
+      if (!overdue && info.dueDate?.date && info.dueDate.date.getTime() < this.#clock.now()) loan.overdue = true;
+    } catch {
+      // A loan without its title is still worth showing.
+    }
+    return loan;
+  }
+
+  async checkout(request: { patron: string; pin?: string; itemId: string }): Promise<CirculationResult> {
+    const result = await this.#sip2
+      .checkout({
+        patronId: request.patron,
+        ...(request.pin !== undefined ? { patronPassword: request.pin } : {}),
+        itemId: request.itemId,
+      })
+      .catch(translateError);
+    return this.#circulation(result, request.itemId);
+  }
+
+  async renew(request: { patron: string; pin?: string; itemId: string }): Promise<CirculationResult> {
+    const result = await this.#sip2
+      .renew({
+        patronId: request.patron,
+        ...(request.pin !== undefined ? { patronPassword: request.pin } : {}),
+        itemId: request.itemId,
+      })
+      .catch(translateError);
+    const out = await this.#circulation(result, request.itemId);
+    if (!out.ok && (out.reason === undefined || out.reason === "SEE_STAFF")) out.reason = "RENEWAL_NOT_ALLOWED";
+    return out;
+  }
+
+  async #circulation(result: CheckoutResult, itemId: string): Promise<CirculationResult> {
+    const out: CirculationResult = { ok: result.ok, transactionId: result.tx };
+    if (result.title) out.title = result.title;
+    const due = isoDate(result.dueDate);
+    if (due) out.dueDate = due;
+    if (result.ok) {
+      if (result.desensitize) out.desensitize = true;
+      if (result.renewalOk) out.renewed = true;
+      return out;
+    }
+    out.reason = reasonFromWording(result.screenMessages) ?? (await this.#reasonFromItem(itemId)) ?? "SEE_STAFF";
+    return out;
+  }
+
+  async #reasonFromItem(itemId: string): Promise<ItemReason | undefined> {
+    let info: ItemResult;
+    try {
+      info = await this.#sip2.itemInformation({ itemId });
+    } catch {
+      return undefined;
+    }
+    if (!info.found) return "ITEM_NOT_FOUND";
+    return info.circulationStatus ? STATUS_REASONS[info.circulationStatus] : undefined;
+  }
+
+  async checkin(request: { itemId: string }): Promise<CirculationResult> {
+    const result = await this.#sip2.checkin({ itemId: request.itemId }).catch(translateError);
+    const out: CirculationResult = { ok: result.ok, transactionId: result.tx, routing: routingOf(result.alerts) };
+    if (result.title) out.title = result.title;
+    if (result.resensitize) out.resensitize = true;
+    if (!result.ok) out.reason = reasonFromWording(result.screenMessages) ?? "SEE_STAFF";
+    return out;
+  }
+
+  async endSession(patron: string): Promise<void> {
+    await this.#sip2.endSession({ patronId: patron }).catch(translateError);
+  }
+}
