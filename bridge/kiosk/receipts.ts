@@ -1,0 +1,146 @@
+/**
+ * Receipts after a session: printed on the receipt printer or emailed, in the patron's language. Offered
+ * only when they can work now: print when the printer reports it can print (paper in, cover shut), email
+ * when SMTP is configured and the ILS has an address for the patron.
+ */
+import nodemailer, { type Transporter } from "nodemailer";
+import type { ReceiptsConfig } from "../config/schema.ts";
+import type { Receipt, ReceiptItem } from "../devices/printer/receipt.ts";
+import type { ReceiptPrinter } from "../devices/printer/receipt-printer.ts";
+import type { ReceiptPort, SessionReceipt } from "./engine.ts";
+
+/** The words of a receipt in each language the kiosk offers. English is the fallback. */
+interface Wording {
+  title: Record<SessionReceipt["kind"], string>;
+  due: string;
+  notDone: string;
+  provisional: string;
+  thanks: string;
+}
+
+export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
+  en: {
+    title: { checkout: "Loan receipt", checkin: "Return receipt", renew: "Renewal receipt" },
+    due: "Due",
+    notDone: "Not done: please ask staff",
+    provisional: "The library system was offline: these loans are recorded and will be confirmed later.",
+    thanks: "Thank you for using the library.",
+  },
+  es: {
+    title: { checkout: "Recibo de préstamo", checkin: "Recibo de devolución", renew: "Recibo de renovación" },
+    due: "Vence",
+    notDone: "No realizado: consulte al personal",
+    provisional: "El sistema de la biblioteca no estaba disponible: estos préstamos se confirmarán más tarde.",
+    thanks: "Gracias por usar la biblioteca.",
+  },
+  fr: {
+    title: { checkout: "Reçu de prêt", checkin: "Reçu de retour", renew: "Reçu de prolongation" },
+    due: "À rendre le",
+    notDone: "Non effectué : adressez-vous au personnel",
+    provisional: "Le système de la bibliothèque était hors ligne : ces prêts seront confirmés plus tard.",
+    thanks: "Merci d'utiliser la bibliothèque.",
+  },
+  ar: {
+    title: { checkout: "إيصال الإعارة", checkin: "إيصال الإرجاع", renew: "إيصال التجديد" },
+    due: "تاريخ الإرجاع",
+    notDone: "لم تتم: يرجى مراجعة الموظفين",
+    provisional: "كان نظام المكتبة غير متصل: سيتم تأكيد هذه الإعارات لاحقًا.",
+    thanks: "شكرًا لاستخدامك المكتبة.",
+  },
+};
+
+export function wordingFor(language: string): Wording {
+  return RECEIPT_WORDING[language] ?? RECEIPT_WORDING[language.split("-")[0] ?? ""] ?? (RECEIPT_WORDING.en as Wording);
+}
+
+/** The items a receipt lists: what went through, and what did not with a note. */
+function receiptItems(receipt: SessionReceipt, words: Wording): ReceiptItem[] {
+  return receipt.items.map((row) => {
+    const item: ReceiptItem = { title: row.title ?? row.itemId, itemId: row.itemId };
+    if (row.dueDate) item.dueDate = row.dueDate;
+    if (row.status === "refused") {
+      item.ok = false;
+      item.note = words.notDone;
+    }
+    return item;
+  });
+}
+
+function formatDate(iso: string, language: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : new Intl.DateTimeFormat(language, { dateStyle: "long" }).format(date);
+}
+
+/** The email body: plain text, one line per item, no patron identifier. */
+export function emailText(receipt: SessionReceipt, library: string): { subject: string; text: string } {
+  const words = wordingFor(receipt.language);
+  const lines = [library, words.title[receipt.kind], formatDate(receipt.date.toISOString(), receipt.language), ""];
+  for (const item of receiptItems(receipt, words)) {
+    lines.push(item.title);
+    if (item.dueDate) lines.push(`  ${words.due}: ${formatDate(String(item.dueDate), receipt.language)}`);
+    if (item.note) lines.push(`  ${item.note}`);
+  }
+  if (receipt.provisional) lines.push("", words.provisional);
+  lines.push("", words.thanks);
+  return { subject: `${library}: ${words.title[receipt.kind]}`, text: `${lines.join("\n")}\n` };
+}
+
+export class Receipts implements ReceiptPort {
+  readonly #config: ReceiptsConfig;
+  readonly #printer: ReceiptPrinter | undefined;
+  readonly #mailer: Transporter | undefined;
+
+  constructor(config: ReceiptsConfig, printer: ReceiptPrinter | undefined) {
+    this.#config = config;
+    this.#printer = config.print ? printer : undefined;
+    const email = config.email;
+    this.#mailer = email
+      ? nodemailer.createTransport({
+          host: email.host,
+          port: email.port,
+          secure: email.secure,
+          ...(email.user ? { auth: { user: email.user, pass: email.password ?? "" } } : {}),
+        })
+      : undefined;
+  }
+
+  methods(hasEmail: boolean): Array<"print" | "email" | "none"> {
+    const methods: Array<"print" | "email" | "none"> = [];
+    if (this.#canPrint()) methods.push("print");
+    if (this.#mailer && hasEmail) methods.push("email");
+    methods.push("none");
+    return methods;
+  }
+
+  /** The printer says it can print: connected, and its last status had paper in and the cover shut. */
+  #canPrint(): boolean {
+    const printer = this.#printer;
+    if (!printer) return false;
+    const health = printer.health();
+    return health.state !== "disconnected" && health.detail?.canPrint !== false;
+  }
+
+  async deliver(method: "print" | "email", receipt: SessionReceipt): Promise<void> {
+    if (method === "print") {
+      if (!this.#printer) throw new Error("no receipt printer is configured");
+      const words = wordingFor(receipt.language);
+      const printed: Receipt = {
+        kind: receipt.kind,
+        library: { name: this.#config.library },
+        date: receipt.date,
+        items: receiptItems(receipt, words),
+        footerLines: receipt.provisional ? [words.provisional, words.thanks] : [words.thanks],
+      };
+      await this.#printer.printReceipt(printed);
+      return;
+    }
+    const email = this.#config.email;
+    if (!this.#mailer || !email || !receipt.email) throw new Error("email receipts are not available");
+    const { subject, text } = emailText(receipt, this.#config.library);
+    await this.#mailer.sendMail({ from: email.from, to: receipt.email, subject, text });
+  }
+
+  close(): void {
+    this.#mailer?.close();
+  }
+}

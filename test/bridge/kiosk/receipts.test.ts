@@ -1,0 +1,96 @@
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+import { afterEach, describe, expect, it } from "vitest";
+import type { SessionReceipt } from "../../../bridge/kiosk/engine.ts";
+import { emailText, Receipts } from "../../../bridge/kiosk/receipts.ts";
+
+const receipt = (language: string): SessionReceipt => ({
+  kind: "checkout",
+  language,
+  date: new Date("2026-12-01T10:00:00Z"),
+  email: "ada@example.org",
+  patronFirstName: "Ada",
+  provisional: true,
+  items: [
+    {
+      key: "a",
+      action: "checkout",
+      itemId: "31000000000001",
+      title: "Dune",
+      status: "done",
+      dueDate: "2026-12-29T00:00:00.000Z",
+    },
+    {
+      key: "b",
+      action: "checkout",
+      itemId: "31000000000002",
+      title: "Emma",
+      status: "refused",
+      reason: "ITEM_ON_HOLD_FOR_OTHER",
+    },
+  ],
+});
+
+let smtp: SMTPServer | undefined;
+afterEach(async () => {
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  smtp = undefined;
+});
+
+/** A real SMTP server on loopback that keeps every message it receives. */
+async function startSmtp(): Promise<{ port: number; messages: Array<{ to: string[]; data: string }> }> {
+  const messages: Array<{ to: string[]; data: string }> = [];
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    onData(stream, session, callback) {
+      let data = "";
+      stream.on("data", (chunk: Buffer) => {
+        data += chunk.toString("utf8");
+      });
+      stream.on("end", () => {
+        messages.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
+        callback();
+      });
+    },
+  });
+  const server = smtp;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return { port: (server.server.address() as AddressInfo).port, messages };
+}
+
+describe("receipts", () => {
+  it("emails the receipt through a real SMTP server, in the patron's language", async () => {
+    const { port, messages } = await startSmtp();
+    const receipts = new Receipts(
+      {
+        library: "Central Library",
+        print: true,
+        email: { host: "127.0.0.1", port, secure: false, from: "kiosk@library.example" },
+      },
+      undefined,
+    );
+    expect(receipts.methods(true)).toEqual(["email", "none"]);
+    expect(receipts.methods(false)).toEqual(["none"]);
+    await receipts.deliver("email", receipt("fr"));
+    receipts.close();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.to).toEqual(["ada@example.org"]);
+    const body = messages[0]?.data ?? "";
+    expect(body).toContain("Dune");
+    expect(body).toMatch(/=?UTF-8|Re=C3=A7u|Reçu/);
+  });
+
+  it("words every kind in every language, lists refusals with a note and marks provisional receipts", () => {
+    for (const language of ["en", "es", "fr", "ar"]) {
+      const { subject, text } = emailText(receipt(language), "Central Library");
+      expect(subject.startsWith("Central Library: ")).toBe(true);
+      expect(text).toContain("Emma");
+      expect(text.split("\n").length).toBeGreaterThan(8);
+    }
+    const { text } = emailText(receipt("en"), "Central Library");
+    expect(text).toContain("Not done: please ask staff");
+    expect(text).toContain("The library system was offline");
+    expect(text).toContain("December 29, 2026");
+  });
+});
