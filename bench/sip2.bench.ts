@@ -5,8 +5,9 @@ import { type BenchRow, type BenchSuite, opsPerSecond } from "./harness.ts";
 const NOW = "20261125    143000";
 const DUE = "20261209    235900";
 
-/** The realistic response mix the issue names: 12, 10, 98, 64 with item lists, 18. */
+/** The realistic response mix the issue names: 94, 12, 10, 98, 64 with item lists, 18. */
 export const MIX: Sip2Message[] = [
+  sip2("loginResponse", { ok: true, sequence: 0 }),
   sip2("checkoutResponse", {
     ok: true,
     renewalOk: false,
@@ -134,11 +135,11 @@ export function codecRows(): BenchRow[] {
   const mean = Math.round(one.length / MIX.length);
   return [
     {
-      name: "decode, response mix (12/10/98/64/18)",
+      name: "decode, response mix (94/12/10/98/64/18)",
       value: decode,
       unit: "msg/s",
-      target: { value: 1_000_000, better: "higher" },
-      note: `mean ${mean} bytes, checksum verified`,
+      target: { value: 1_600_000, better: "higher" },
+      note: `mean ${mean} bytes, checksum verified; per CPU second`,
     },
     {
       name: "encode, response mix",

@@ -1,8 +1,8 @@
 import type { Buffer } from "node:buffer";
 import type { MessageOf, MessageType, Sip2Message } from "./catalog.ts";
 import { decodeText, type Sip2Charset } from "./charset.ts";
-import { formatChecksum, sip2Checksum } from "./checksum.ts";
-import { BY_CODE, BY_TYPE } from "./compile.ts";
+import { checksumAndHighBit, formatChecksum, HIGH_BIT } from "./checksum.ts";
+import { BY_TYPE, compiledForCode } from "./compile.ts";
 import { Sip2Error } from "./errors.ts";
 import { Sip2Writer } from "./writer.ts";
 
@@ -32,6 +32,7 @@ export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {})
 
   // Error detection trailer: ...AY<digit>AZ<4 hex>. The checksum covers every byte up to and including "AZ".
   let sequence: number | undefined;
+  let ascii = false; // known only after the checksum pass, which sees every byte of the text
   const hasChecksum =
     end >= 8 &&
     frame[end - 6] === A &&
@@ -46,7 +47,9 @@ export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {})
       const b = frame[i]!;
       expected = expected * 16 + (b <= 0x39 ? b - 0x30 : (b & 0x5f) - 0x37);
     }
-    const actual = sip2Checksum(frame, 0, end - 4);
+    const scan = checksumAndHighBit(frame, 0, end - 4);
+    ascii = (scan & HIGH_BIT) === 0;
+    const actual = scan & 0xffff;
     if (actual !== expected) {
       throw new Sip2Error(
         "SIP2_CHECKSUM",
@@ -59,8 +62,8 @@ export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {})
     throw new Sip2Error("SIP2_CHECKSUM_MISSING", "message has no AZ checksum but error detection is on", end);
   }
   if (end < 2) throw new Sip2Error("SIP2_TRUNCATED", "message is shorter than its two-digit command code", end);
-  const code = String.fromCharCode(frame[0]!, frame[1]!);
-  const spec = BY_CODE.get(code);
+  const spec = compiledForCode(frame[0]!, frame[1]!);
+  const code = spec?.code ?? String.fromCharCode(frame[0]!, frame[1]!);
   if (!spec) throw new Sip2Error("SIP2_UNKNOWN_COMMAND", `unknown command code "${code}"`, 0, { command: code });
   // AY<digit> comes right after the last "|" (or right after the fixed part when there are no fields).
   const ayAt = end - 3;
@@ -75,7 +78,8 @@ export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {})
     end = ayAt;
   }
 
-  const text = decodeText(frame, options.charset ?? "utf-8", 0, end);
+  // ASCII reads the same in every charset, and latin1 is the cheapest way for Node to read it.
+  const text = decodeText(frame, ascii ? "iso-8859-1" : (options.charset ?? "utf-8"), 0, end);
   const fixedEnd = 2 + spec.fixedLength;
   if (text.length < fixedEnd) {
     throw new Sip2Error(
@@ -86,21 +90,7 @@ export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {})
     );
   }
 
-  const msg = spec.decodeBody(text, fixedEnd) as Record<string, unknown>;
-  for (const f of spec.fields) {
-    if (!f.required || msg[f.name] !== undefined) continue;
-    if (options.strict) {
-      throw new Sip2Error(
-        "SIP2_MISSING_FIELD",
-        `${spec.type} (${code}) lacks required field ${f.id} (${f.name})`,
-        end,
-        {
-          field: f.id,
-        },
-      );
-    }
-    msg[f.name] = "";
-  }
+  const msg = spec.decodeBody(text, fixedEnd, options.strict, end);
   if (sequence !== undefined) msg.sequence = sequence;
   return msg as Sip2Message;
 }

@@ -29,8 +29,11 @@ export interface CompiledMessage {
   fixed: CompiledFixed[];
   fixedLength: number;
   fields: CompiledField[];
-  /** Reads fixed fields from `text` (which starts with the command code) and variable fields after `at`. */
-  decodeBody(text: string, at: number): Record<string, unknown>;
+  /**
+   * Reads fixed fields from `text` (which starts with the command code) and variable fields after `at`.
+   * A missing required field reads as "", or throws SIP2_MISSING_FIELD (at position `end`) when `strict`.
+   */
+  decodeBody(text: string, at: number, strict: boolean | undefined, end: number): Record<string, unknown>;
   /** Writes command code, fixed and variable fields, without AY/AZ or terminator. */
   encodeBody(message: Record<string, unknown>, writer: Sip2Writer): void;
 }
@@ -44,51 +47,65 @@ function badValue(f: CompiledFixed, text: string, at: number): Sip2Error {
   });
 }
 
-export function decodeFixed(f: CompiledFixed, text: string, at: number): unknown {
-  switch (f.kind) {
-    case "flag":
-    case "ynu": {
-      const c = text.charCodeAt(at) | 0x20; // lower-cased letter; space stays space
-      if (c === 0x79) return true; // y
-      if (c === 0x6e) return false; // n
-      if (c === 0x75 || c === 0x20) return f.kind === "ynu" ? null : false; // u, or blank
-      break;
-    }
-    case "bool": {
-      const c = text.charCodeAt(at);
-      if (c === 0x31 || c === 0x59) return true; // "1", "Y"
-      if (c === 0x30 || c === 0x4e) return false; // "0", "N"
-      break;
-    }
-    case "int": {
-      let n = 0;
-      let digits = 0;
-      for (let i = at; i < at + f.width; i++) {
-        const c = text.charCodeAt(i);
-        if (c >= 0x30 && c <= 0x39) {
-          n = n * 10 + c - 0x30;
-          digits++;
-        } else if (c !== 0x20 || digits > 0) {
-          throw badValue(f, text, at); // leading blanks only
-        }
-      }
-      return n;
-    }
-    case "status": {
-      const status = {} as Record<string, boolean>;
-      for (let i = 0; i < PATRON_STATUS_FLAGS.length; i++) status[PATRON_STATUS_FLAGS[i]!] = text[at + i] === "Y";
-      return status;
-    }
-    case "summary": {
-      for (let i = 0; i < f.width; i++) {
-        if ((text.charCodeAt(at + i) | 0x20) === 0x79) return SUMMARY_LISTS[i] ?? null;
-      }
-      return null;
-    }
-    default:
-      return text.slice(at, at + f.width);
-  }
+/** Reads a one-character flag: Y/N (blank or U reads as false for "flag", null for "ynu"). */
+function yesNo(text: string, at: number, f: CompiledFixed): boolean | null {
+  const c = text.charCodeAt(at) | 0x20; // lower-cased letter; space stays space
+  if (c === 0x79) return true; // y
+  if (c === 0x6e) return false; // n
+  if (c === 0x75 || c === 0x20) return f.kind === "ynu" ? null : false; // u, or blank
   throw badValue(f, text, at);
+}
+
+/** One reader per fixed-field kind; the generated decoders call them with constant positions. */
+const FIXED_READERS: Record<FixedKind, (text: string, at: number, f: CompiledFixed) => unknown> = {
+  flag: yesNo,
+  ynu: yesNo,
+  bool(text, at, f) {
+    const c = text.charCodeAt(at);
+    if (c === 0x31 || c === 0x59) return true; // "1", "Y"
+    if (c === 0x30 || c === 0x4e) return false; // "0", "N"
+    throw badValue(f, text, at);
+  },
+  int(text, at, f) {
+    let n = 0;
+    let digits = 0;
+    for (let i = at; i < at + f.width; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x30 && c <= 0x39) {
+        n = n * 10 + c - 0x30;
+        digits++;
+      } else if (c !== 0x20 || digits > 0) {
+        throw badValue(f, text, at); // leading blanks only
+      }
+    }
+    return n;
+  },
+  status(text, at) {
+    const status = {} as Record<string, boolean>;
+    for (let i = 0; i < PATRON_STATUS_FLAGS.length; i++) status[PATRON_STATUS_FLAGS[i]!] = text[at + i] === "Y";
+    return status;
+  },
+  summary(text, at, f) {
+    for (let i = 0; i < f.width; i++) {
+      if ((text.charCodeAt(at + i) | 0x20) === 0x79) return SUMMARY_LISTS[i] ?? null;
+    }
+    return null;
+  },
+  date: (text, at, f) => text.slice(at, at + f.width),
+  text: (text, at, f) => text.slice(at, at + f.width),
+};
+
+/**
+ * The generated expression that reads fixed field `i` at its constant position: text and dates are slices
+ * and the patron status an object literal (one shape, and no loop), the rest a call to its reader.
+ */
+function fixedExpression(f: CompiledFixed, i: number, at: number): string {
+  if (f.kind === "date" || f.kind === "text") return `text.slice(${at}, ${at + f.width})`;
+  if (f.kind === "status") {
+    const flags = PATRON_STATUS_FLAGS.map((flag, k) => `${JSON.stringify(flag)}: text.charCodeAt(${at + k}) === 0x59`);
+    return `{ ${flags.join(", ")} }`;
+  }
+  return `readers.${f.kind}(text, ${at}, fixed[${i}])`;
 }
 
 function badFixed(f: CompiledFixed, type: MessageType, value: unknown, why: string): Sip2Error {
@@ -143,7 +160,7 @@ const prop = (name: string) => `m[${JSON.stringify(name)}]`;
 function generateDecoder(fixed: CompiledFixed[], fields: CompiledField[]) {
   let at = 2;
   const literal = fixed.map((f, i) => {
-    const s = `${JSON.stringify(f.name)}: decodeFixed(fixed[${i}], text, ${at})`;
+    const s = `${JSON.stringify(f.name)}: ${fixedExpression(f, i, at)}`;
     at += f.width;
     return s;
   });
@@ -153,32 +170,40 @@ function generateDecoder(fixed: CompiledFixed[], fields: CompiledField[]) {
       : `${prop(f.name)} = value;`;
     return `case ${key(f.id)}: ${store} break;`;
   });
+  // A required field that is absent reads as empty, or is refused when the caller is strict.
+  const required = fields.flatMap((f, i) =>
+    f.required
+      ? [`if (${prop(f.name)} === undefined) { if (strict) throw missing(${i}, end); ${prop(f.name)} = ""; }`]
+      : [],
+  );
   const body = `
     const m = { type: type, ${literal.join(", ")} };
     const n = text.length;
     while (at < n) {
       if (n - at < 2) throw dangling(text, at);
       const c0 = text.charCodeAt(at), c1 = text.charCodeAt(at + 1);
-      if (c0 < 0x21 || c0 > 0x7e || c1 < 0x21 || c1 > 0x7e || c0 === 0x7c || c1 === 0x7c) throw badFieldId(text, at);
       let bar = text.indexOf("|", at + 2);
       if (bar < 0) bar = n; // tolerate a last field without its "|"
       const value = text.slice(at + 2, bar);
       switch ((c0 << 8) | c1) {
         ${cases.join("\n        ")}
-        default:
+        default: // the catalog's ids are letters; anything else is checked here
+          if (c0 < 0x21 || c0 > 0x7e || c1 < 0x21 || c1 > 0x7e || c0 === 0x7c || c1 === 0x7c) throw badFieldId(text, at);
           if (m.unknownFields === undefined) m.unknownFields = [];
           m.unknownFields.push([text.slice(at, at + 2), value]);
       }
       at = bar + 1;
     }
+    ${required.join("\n    ")}
     return m;`;
   return new Function(
     "type",
     "fixed",
-    "decodeFixed",
+    "readers",
     "dangling",
     "badFieldId",
-    `return function (text, at) {${body}};`,
+    "missing",
+    `return function (text, at, strict, end) {${body}};`,
   );
 }
 
@@ -236,15 +261,31 @@ function compile(type: MessageType): CompiledMessage {
     fixed,
     fixedLength: fixed.reduce((n, f) => n + f.width, 0),
     fields,
-    decodeBody: generateDecoder(fixed, fields)(type, fixed, decodeFixed, dangling, badFieldId),
+    decodeBody: generateDecoder(fixed, fields)(
+      type,
+      fixed,
+      FIXED_READERS,
+      dangling,
+      badFieldId,
+      (i: number, end: number) => {
+        const f = fields[i]!;
+        const message = `${type} (${spec.code}) lacks required field ${f.id} (${f.name})`;
+        return new Sip2Error("SIP2_MISSING_FIELD", message, end, { field: f.id });
+      },
+    ),
     encodeBody: generateEncoder(fixed, fields)(spec.code, type, fixed, encodeFixed, PATRON_STATUS_FLAGS),
   };
 }
 
 export const BY_TYPE = new Map<MessageType, CompiledMessage>();
-export const BY_CODE = new Map<string, CompiledMessage>();
+/** Indexed by the two bytes of the command code, so the decoder looks a message up without making a string. */
+const BY_CODE_BYTES = new Map<number, CompiledMessage>();
 for (const type of Object.keys(MESSAGES) as MessageType[]) {
   const compiled = compile(type);
   BY_TYPE.set(type, compiled);
-  BY_CODE.set(compiled.code, compiled);
+  BY_CODE_BYTES.set((compiled.code.charCodeAt(0) << 8) | compiled.code.charCodeAt(1), compiled);
+}
+
+export function compiledForCode(byte0: number, byte1: number): CompiledMessage | undefined {
+  return BY_CODE_BYTES.get((byte0 << 8) | byte1);
 }

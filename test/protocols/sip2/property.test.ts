@@ -52,6 +52,9 @@ describe("SIP2 round trips (fast-check)", () => {
 describe("SIP2 fuzzing", () => {
   const goldens = Object.values(GOLDEN).map((g) => Buffer.from(g));
 
+  // A fixed number of runs: a few seconds on a quiet machine, ten times that beside other work.
+  const FUZZ_TIMEOUT_MS = 300_000;
+
   /** Decoding anything gives a message or a Sip2Error, never another exception. */
   function decodeNeverThrows(bytes: Uint8Array, errorDetection: boolean) {
     for (const charset of SIP2_CHARSETS) {
@@ -65,41 +68,49 @@ describe("SIP2 fuzzing", () => {
     expect(r.ok || r.error instanceof Sip2Error).toBe(true);
   }
 
-  it("random bytes (40,000 frames × 3 charsets)", () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, ed) => decodeNeverThrows(bytes, ed)),
-      { numRuns: 40_000 },
-    );
-  });
+  it(
+    "random bytes (40,000 frames × 3 charsets)",
+    () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, ed) => decodeNeverThrows(bytes, ed)),
+        { numRuns: 40_000 },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it("mutated real messages (60,000 frames × 3 charsets)", () => {
-    const mutation = fc.record({
-      source: fc.integer({ min: 0, max: goldens.length - 1 }),
-      edits: fc.array(
-        fc.record({
-          at: fc.nat(),
-          op: fc.constantFrom("flip", "delete", "insert", "truncate", "duplicate"),
-          byte: fc.integer({ min: 0, max: 255 }),
+  it(
+    "mutated real messages (60,000 frames × 3 charsets)",
+    () => {
+      const mutation = fc.record({
+        source: fc.integer({ min: 0, max: goldens.length - 1 }),
+        edits: fc.array(
+          fc.record({
+            at: fc.nat(),
+            op: fc.constantFrom("flip", "delete", "insert", "truncate", "duplicate"),
+            byte: fc.integer({ min: 0, max: 255 }),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
+      });
+      fc.assert(
+        fc.property(mutation, fc.boolean(), ({ source, edits }, ed) => {
+          let bytes = Buffer.from(goldens[source]!);
+          for (const { at, op, byte } of edits) {
+            const i = bytes.length === 0 ? 0 : at % bytes.length;
+            if (op === "flip") bytes[i] = byte;
+            else if (op === "delete") bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
+            else if (op === "insert") bytes = Buffer.concat([bytes.subarray(0, i), Buffer.of(byte), bytes.subarray(i)]);
+            else if (op === "truncate") bytes = bytes.subarray(0, i);
+            else bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i)]);
+          }
+          decodeNeverThrows(bytes, ed);
         }),
-        { minLength: 1, maxLength: 4 },
-      ),
-    });
-    fc.assert(
-      fc.property(mutation, fc.boolean(), ({ source, edits }, ed) => {
-        let bytes = Buffer.from(goldens[source]!);
-        for (const { at, op, byte } of edits) {
-          const i = bytes.length === 0 ? 0 : at % bytes.length;
-          if (op === "flip") bytes[i] = byte;
-          else if (op === "delete") bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
-          else if (op === "insert") bytes = Buffer.concat([bytes.subarray(0, i), Buffer.of(byte), bytes.subarray(i)]);
-          else if (op === "truncate") bytes = bytes.subarray(0, i);
-          else bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i)]);
-        }
-        decodeNeverThrows(bytes, ed);
-      }),
-      { numRuns: 60_000 },
-    );
-  });
+        { numRuns: 60_000 },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it("the framer never holds more than its limit, whatever arrives", () => {
     fc.assert(
