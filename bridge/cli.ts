@@ -9,6 +9,7 @@ import { CodedError, describeError } from "../protocols/errors.ts";
 import { registerAcsCommand } from "./commands/acs.ts";
 import { registerDevicesCommand } from "./commands/devices.ts";
 import { registerSimCommand } from "./commands/sim.ts";
+import { registerSip2Command } from "./commands/sip2.ts";
 import { registerStartCommand } from "./commands/start.ts";
 
 export function buildCli(): Command {
@@ -19,6 +20,7 @@ export function buildCli(): Command {
   registerAcsCommand(program);
   registerSimCommand(program);
   registerDevicesCommand(program);
+  registerSip2Command(program);
   return program;
 }
 
