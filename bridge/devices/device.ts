@@ -12,8 +12,12 @@ import type { DeviceKind } from "../config/schema.ts";
 
 export { DEVICE_KINDS, type DeviceKind } from "../config/schema.ts";
 
-/** ok: working; degraded: reachable but not fully (paper near end, a tag write failed, retries); disconnected: gone. */
-export type HealthState = "ok" | "degraded" | "disconnected";
+/**
+ * ok: working; unverified: the connection is up but the device cannot prove it is there (a serial-line
+ * scanner only speaks when it scans: it turns ok at its first scan); degraded: reachable but not fully
+ * (paper near end, a tag write failed, retries); disconnected: gone.
+ */
+export type HealthState = "ok" | "unverified" | "degraded" | "disconnected";
 
 export interface DeviceErrorInfo {
   code: string;

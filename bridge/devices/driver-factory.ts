@@ -6,6 +6,7 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Logger } from "pino";
 import type { DeviceModelSpec } from "../config/schema.ts";
+import type { Clock } from "../transports/clock.ts";
 import type { Transport } from "../transports/transport.ts";
 import type { Device } from "./device.ts";
 
@@ -25,7 +26,10 @@ export interface DriverContext<Options> {
   transport: Transport;
   /** The config's options, checked against the row's schema with its defaults filled in. */
   options: Options;
+  /** Bound to the device id already (`device` key): drivers add only their own keys. */
   logger: Logger;
+  /** Times everything the driver waits for. */
+  clock: Clock;
 }
 
 export interface DeviceFactory<S extends TSchema = TSchema> extends DeviceModelSpec {

@@ -133,8 +133,8 @@ const PRINTER_FACTORIES: readonly DeviceFactory[] = [
     // No serial default: printers ship at 9600 to 115200 depending on make and DIP switches.
     tcpPort: 9100,
     options: receiptOptions,
-    create: ({ id, transport, options, logger }) =>
-      createReceiptPrinter({ id, transport, logger }, options as ReceiptPrinterOptions),
+    create: ({ id, transport, options, logger, clock }) =>
+      createReceiptPrinter({ id, transport, logger, clock }, options as ReceiptPrinterOptions),
   }),
 ];
 
@@ -164,8 +164,8 @@ function relayRow(model: RelayModel, summary: string, row: Pick<DeviceFactory, "
     summary,
     ...row,
     featureReports: model === "usb-hid-relay",
-    create: ({ id, transport, options, logger }) =>
-      createSecurityRelay({ id, transport, logger }, { model, ...(options as object) } as SecurityRelayOptions),
+    create: ({ id, transport, options, logger, clock }) =>
+      createSecurityRelay({ id, transport, logger, clock }, { model, ...(options as object) } as SecurityRelayOptions),
   });
 }
 

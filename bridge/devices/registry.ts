@@ -10,12 +10,15 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { CodedError, describeError } from "../../protocols/errors.ts";
 import type { ResolvedDeviceConfig, ResolvedSerialTransport } from "../config/load.ts";
+import { type Clock, systemClock } from "../transports/clock.ts";
+import { emitToEach } from "../transports/emit.ts";
 import { reasonOf, type TransportError, transportError } from "../transports/errors.ts";
 import { createHidTransport, describeHidSelector, type HidLoader, type HidSelector } from "../transports/hid.ts";
 import {
   type BackoffPolicy,
   type ConnectionStatus,
   createReconnectingTransport,
+  type ReconnectingOptions,
   type ReconnectingTransport,
 } from "../transports/reconnecting.ts";
 import { createSerialTransport, describeSerial, type SerialSettings } from "../transports/serial.ts";
@@ -51,6 +54,8 @@ export interface RegistryOptions {
   hidLoader?: HidLoader;
   /** Lists serial ports for devices matched by USB identity; tests inject one. Default: discovery's. */
   listSerialPorts?: () => Promise<SerialPortInfo[]>;
+  /** Times retries, timeouts and health; tests pass a VirtualClock. Default: the system clock. */
+  clock?: Clock;
 }
 
 /** One row of `list()`: what the staff console and `selfcheck devices` show. */
@@ -78,15 +83,15 @@ interface Slot {
 
 export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: DeviceHealth] }> {
   readonly #options: RegistryOptions;
+  readonly #clock: Clock;
   readonly #slots = new Map<string, Slot>();
   #starting: Promise<void> | undefined;
-  /** Set by stop(): devices going down then is expected, not worth a warning. */
-  #stopping = false;
 
   constructor(options: RegistryOptions) {
     super();
     this.#options = options;
-    const now = new Date().toISOString();
+    this.#clock = options.clock ?? systemClock;
+    const now = this.#isoNow();
     for (const config of options.devices) {
       if (this.#slots.has(config.id)) {
         throw new RegistryError("DEVICE_CREATE_FAILED", `device id "${config.id}" appears twice; ids must be unique.`, {
@@ -161,10 +166,15 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
       );
     }
     const made = this.#options.transportFor?.(config) ?? transportFactory(config, this.#options);
-    const label = config.name;
+    const reconnecting: ReconnectingOptions = {
+      factory: made,
+      label: config.name,
+      clock: this.#clock,
+      ...backoffOption(this.#options.backoff),
+    };
     const transport = factory.featureReports
-      ? createReconnectingHidTransport(made, label, this.#options.backoff)
-      : createReconnectingTransport({ factory: made, label, ...backoffOption(this.#options.backoff) });
+      ? createReconnectingHidTransport(reconnecting)
+      : createReconnectingTransport(reconnecting);
     slot.transport = transport;
     const device = factory.create({
       id: config.id,
@@ -172,19 +182,22 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
       transport,
       options: config.options,
       logger: log,
+      clock: this.#clock,
     });
     slot.device = device;
-    device.on("health", (health: DeviceHealth) => {
-      // Health carries no patron data (drivers keep it out), so it can be logged as it is.
-      const error = health.lastError && health.state !== "ok" ? { code: health.lastError.code } : {};
-      const level = this.#stopping ? log.debug : health.state === "ok" ? log.info : log.warn;
-      level.call(log, { state: health.state, ...error }, "device health");
-      this.emit("health", config.id, health);
-    });
+    // The driver logs its own state changes; the registry only passes them on.
+    device.on("health", (health: DeviceHealth) => this.#emitHealth(config.id, health, log));
+  }
+
+  /** Tells the registry's listeners, each on its own: one that throws is logged with the device id. */
+  #emitHealth(id: string, health: DeviceHealth, log: Logger = this.#options.logger.child({ device: id })): void {
+    emitToEach(this, "health", [id, health], (err) =>
+      log.error({ reason: reasonOf(err) }, "a device health listener threw; this is a bug in the listener"),
+    );
   }
 
   #setPlaceholder(slot: Slot, error: CodedError): void {
-    const at = new Date().toISOString();
+    const at = this.#isoNow();
     slot.placeholder = {
       state: "disconnected",
       since: at,
@@ -193,7 +206,11 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
     slot.device?.removeAllListeners("health");
     slot.device = undefined;
     void slot.transport?.close();
-    this.emit("health", slot.config.id, slot.placeholder);
+    this.#emitHealth(slot.config.id, slot.placeholder);
+  }
+
+  #isoNow(): string {
+    return new Date(this.#clock.now()).toISOString();
   }
 
   /** Every configured device with its current health, in config order. */
@@ -210,7 +227,7 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
       model: config.model,
       description: describeEntry(config, device?.description),
       enabled: config.enabled,
-      health: device ? safeHealth(device) : slot.placeholder,
+      health: device ? safeHealth(device, this.#isoNow()) : slot.placeholder,
     };
     const status = transport?.status;
     if (status && config.enabled && device) {
@@ -218,8 +235,7 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
       if (status.nextRetryAt !== undefined) entry.connection.nextRetryAt = new Date(status.nextRetryAt).toISOString();
       // A driver that has not said why it is down still gets the transport's reason shown.
       if (entry.health.state === "disconnected" && entry.health.lastError === undefined && status.lastError) {
-        const at = new Date().toISOString();
-        entry.health = { ...entry.health, lastError: errorFields(status.lastError, at) };
+        entry.health = { ...entry.health, lastError: errorFields(status.lastError, this.#isoNow()) };
       }
     }
     return entry;
@@ -275,21 +291,20 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
     if (allOk()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (result: boolean) => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         this.off("health", check);
         resolve(result);
       };
       const check = () => {
         if (allOk()) done(true);
       };
-      const timer = setTimeout(() => done(allOk()), timeoutMs);
+      const timer = this.#clock.setTimeout(() => done(allOk()), timeoutMs);
       this.on("health", check);
     });
   }
 
   /** Stops every device (each even if another fails) and closes the transports. */
   async stop(): Promise<void> {
-    this.#stopping = true;
     await this.#starting?.catch(() => undefined);
     await Promise.all(
       [...this.#slots.values()].map(async (slot) => {
@@ -309,11 +324,10 @@ function describeEntry(config: ResolvedDeviceConfig, fromDriver: string | undefi
   return fromDriver === undefined || fromDriver === config.name ? describeTransport(config) : fromDriver;
 }
 
-function safeHealth(device: AnyDevice): DeviceHealth {
+function safeHealth(device: AnyDevice, at: string): DeviceHealth {
   try {
     return device.health();
   } catch (err) {
-    const at = new Date().toISOString();
     return {
       state: "disconnected",
       since: at,
@@ -405,17 +419,13 @@ export function describeTransport(config: ResolvedDeviceConfig): string {
  */
 export type ReconnectingHidTransport = ReconnectingTransport & FeatureReports;
 
-export function createReconnectingHidTransport(
-  factory: TransportFactory,
-  label: string,
-  backoff?: Partial<BackoffPolicy>,
-): ReconnectingHidTransport {
+export function createReconnectingHidTransport(options: ReconnectingOptions): ReconnectingHidTransport {
   let latest: Transport | undefined;
   const tracking: TransportFactory = async () => {
-    latest = await factory();
+    latest = await options.factory();
     return latest;
   };
-  const reconnecting = createReconnectingTransport({ factory: tracking, label, ...backoffOption(backoff) });
+  const reconnecting = createReconnectingTransport({ ...options, factory: tracking });
   const current = (action: string): FeatureReports => {
     if (latest?.isOpen && reconnecting.isOpen && hasFeatureReports(latest)) return latest;
     const reason =

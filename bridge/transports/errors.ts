@@ -24,7 +24,9 @@ export type TransportErrorCode =
   /** The settings given to a transport factory are not usable. */
   | "TRANSPORT_OPTIONS_INVALID"
   /** A `data` listener threw; the transport stays up, the bug is reported here. */
-  | "DATA_LISTENER_FAILED";
+  | "DATA_LISTENER_FAILED"
+  /** An `open`, `close` or status listener threw; the transport carries on, the bug is reported here. */
+  | "LISTENER_FAILED";
 
 export class TransportError extends CodedError<TransportErrorCode> {}
 

@@ -6,6 +6,7 @@
  * Like a real line, bytes that arrive at an end that is not open are lost. `disconnect()` unplugs the
  * cable (both ends close with DEVICE_DISCONNECTED and cannot be opened); `reconnect()` plugs it back.
  */
+import { type Clock, systemClock } from "./clock.ts";
 import { checkFeatureReportRequest, disconnectedError, type TransportError, transportError } from "./errors.ts";
 import { type FeatureReports, plainCopy, TransportBase } from "./transport.ts";
 
@@ -20,6 +21,8 @@ export interface MemoryPairOptions {
    * property test). Default: each write arrives whole.
    */
   maxChunkSize?: number | ((remaining: number) => number);
+  /** Times `latencyMs`; tests pass a VirtualClock. Default: the system clock. */
+  clock?: Clock;
 }
 
 type Side = 0 | 1;
@@ -33,11 +36,15 @@ class Cable {
   readonly #pending: [(() => void) | undefined, (() => void) | undefined] = [undefined, undefined];
   readonly #lastDue: [number, number] = [0, 0];
 
-  constructor(readonly options: MemoryPairOptions) {}
+  readonly #clock: Clock;
+
+  constructor(readonly options: MemoryPairOptions) {
+    this.#clock = options.clock ?? systemClock;
+  }
 
   /** Queues bytes travelling towards end `to`. */
   send(to: Side, bytes: Uint8Array, whole: boolean): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     const due = Math.max(now + (this.options.latencyMs ?? 0), this.#lastDue[to]);
     this.#lastDue[to] = due;
     const queue = this.#queues[to];
@@ -80,10 +87,10 @@ class Cable {
       if (delivery) this.ends[to]?.arrive(delivery.bytes);
       this.#schedule(to);
     };
-    const wait = next.due - Date.now();
+    const wait = next.due - this.#clock.now();
     if (wait > 0) {
-      const timer = setTimeout(deliver, wait);
-      this.#pending[to] = () => clearTimeout(timer);
+      const timer = this.#clock.setTimeout(deliver, wait);
+      this.#pending[to] = () => this.#clock.clearTimeout(timer);
     } else {
       const immediate = setImmediate(deliver);
       this.#pending[to] = () => clearImmediate(immediate);

@@ -13,10 +13,26 @@
  * `open()` resolves when the device is first reached. It never rejects because an attempt failed: it
  * keeps trying (watch `status` to tell people why), and rejects with TRANSPORT_CLOSED only if close()
  * is called first. Callers that must not wait simply do not await it.
+ *
+ * A device that accepts and at once drops the connection (a TCP printer whose port is taken by another
+ * host, a serial server with nothing behind it) must not be hammered twice a second: the backoff only
+ * starts again from `initialMs` once a connection has stayed up for `stableMs`.
  */
 import { EventEmitter } from "node:events";
+import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { emitToEach } from "./emit.ts";
 import { reasonOf, TransportError, transportError } from "./errors.ts";
-import type { Transport, TransportEvents, TransportFactory } from "./transport.ts";
+import {
+  type ConnectionStatus,
+  listenerError,
+  StatusBoard,
+  type StatusListener,
+  type Transport,
+  type TransportEvents,
+  type TransportFactory,
+} from "./transport.ts";
+
+export type { ConnectionState, ConnectionStatus } from "./transport.ts";
 
 export interface BackoffPolicy {
   /** Delay before the first retry. Default 500 ms. */
@@ -27,34 +43,32 @@ export interface BackoffPolicy {
   factor: number;
   /** 0..1: each delay is shortened by up to this fraction at random, so many kiosks do not retry in step. Default 0.2. */
   jitter: number;
+  /** A connection that lasted this long resets the backoff; a shorter one counts as a failed attempt. Default 10 s. */
+  stableMs: number;
 }
 
-export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2 };
+export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = {
+  initialMs: 500,
+  maxMs: 30_000,
+  factor: 2,
+  jitter: 0.2,
+  stableMs: 10_000,
+};
 
 /**
  * Delay before retry number `failures` (1 = after the first failure):
  * min(maxMs, initialMs · factor^(failures-1)), minus up to `jitter` of it. `random` returns [0, 1).
  */
-export function backoffDelay(failures: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+  failures: number,
+  policy: Omit<BackoffPolicy, "stableMs">,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.max(0, failures - 1);
   // With initialMs 0 every delay is 0 (0 · Infinity would be NaN); Infinity caps to maxMs.
   const capped = policy.initialMs === 0 ? 0 : Math.min(policy.maxMs, policy.initialMs * policy.factor ** exponent);
   const r = Math.min(1, Math.max(0, random()));
   return Math.max(0, Math.round(capped * (1 - policy.jitter * r)));
-}
-
-export type ConnectionState = "connecting" | "open" | "disconnected" | "closed";
-
-export interface ConnectionStatus {
-  state: ConnectionState;
-  /** Attempts made since the device was last open (1 on the first attempt). */
-  attempt: number;
-  /** The current or last underlying transport's description, when there was one. */
-  device?: string;
-  /** Why the device is down (state "disconnected"). */
-  lastError?: TransportError;
-  /** When the next attempt starts (state "disconnected"), as epoch milliseconds. */
-  nextRetryAt?: number;
 }
 
 export interface ReconnectingOptions {
@@ -65,6 +79,8 @@ export interface ReconnectingOptions {
   backoff?: Partial<BackoffPolicy>;
   /** Source of jitter randomness; tests pass a fixed one. */
   random?: () => number;
+  /** Times the retries. Default: the system clock. */
+  clock?: Clock;
 }
 
 export class ReconnectingTransport extends EventEmitter<TransportEvents> implements Transport {
@@ -72,14 +88,16 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
   readonly #factory: TransportFactory;
   readonly #policy: BackoffPolicy;
   readonly #random: () => number;
+  readonly #clock: Clock;
   #current: Transport | undefined;
   #running = false;
   /** Bumped by open() and close(), so an attempt still in flight from an earlier run gives up. */
   #session = 0;
   #failures = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #status: ConnectionStatus = { state: "closed", attempt: 0 };
-  readonly #statusListeners = new Set<(status: ConnectionStatus) => void>();
+  /** When the current connection opened (clock time), to tell a stable one from a flapping one. */
+  #openedAt = 0;
+  #timer: TimerHandle | undefined;
+  readonly #status = new StatusBoard();
   #firstOpen: { promise: Promise<void>; resolve: () => void; reject: (e: TransportError) => void } | undefined;
 
   constructor(options: ReconnectingOptions) {
@@ -88,27 +106,26 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
     this.label = options.label;
     this.#policy = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.#random = options.random ?? Math.random;
+    this.#clock = options.clock ?? systemClock;
     validatePolicy(this.#policy, this.label);
   }
 
   get description(): string {
-    const device = this.#status.device;
+    const device = this.#status.current.device;
     return device ? `${this.label} (${device})` : this.label;
   }
 
   get isOpen(): boolean {
-    return this.#current?.isOpen === true && this.#status.state === "open";
+    return this.#current?.isOpen === true && this.#status.current.state === "open";
   }
 
   /** The latest status, for a health display that did not see the events. */
   get status(): ConnectionStatus {
-    return { ...this.#status };
+    return this.#status.current;
   }
 
-  /** Calls `listener` on every status change; returns the function that unsubscribes it. */
-  onStatus(listener: (status: ConnectionStatus) => void): () => void {
-    this.#statusListeners.add(listener);
-    return () => this.#statusListeners.delete(listener);
+  onStatus(listener: StatusListener): () => void {
+    return this.#status.subscribe(listener);
   }
 
   open(): Promise<void> {
@@ -124,7 +141,7 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
     if (!this.#running) {
       this.#running = true;
       this.#failures = 0;
-      void this.#attempt(++this.#session);
+      this.#run(++this.#session);
     }
     return promise;
   }
@@ -133,11 +150,11 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
     const wasRunning = this.#running;
     this.#running = false;
     this.#session++;
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     const current = this.#current;
     this.#current = undefined;
-    const wasOpen = current?.isOpen === true && this.#status.state === "open";
+    const wasOpen = current?.isOpen === true && this.#status.current.state === "open";
     if (current) {
       current.removeAllListeners();
       current.on("error", () => undefined);
@@ -150,14 +167,14 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
     );
     this.#firstOpen = undefined;
     if (!wasRunning) return;
-    this.#setStatus({ state: "closed", attempt: 0 });
-    if (wasOpen) this.emit("close", { reason: "requested" });
+    this.#status.set({ state: "closed", attempt: 0 });
+    if (wasOpen) this.#emit("close", { reason: "requested" });
   }
 
   async write(bytes: Uint8Array): Promise<void> {
     const current = this.#current;
     if (!current || !this.isOpen) {
-      const last = this.#status.lastError;
+      const last = this.#status.current.lastError;
       throw transportError(
         this.#running ? "DEVICE_DISCONNECTED" : "DEVICE_NOT_OPEN",
         this.#running
@@ -172,18 +189,23 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
     return current.write(bytes);
   }
 
-  async #attempt(session: number): Promise<void> {
+  /** One attempt. It catches what it can; anything it could not (a bug) goes to `error`, never unhandled. */
+  #run(session: number): void {
     this.#timer = undefined;
+    this.#attempt(session).catch((err: unknown) => this.#reportError(asTransportError(err, this.description)));
+  }
+
+  async #attempt(session: number): Promise<void> {
     const stale = () => session !== this.#session;
     if (stale()) return;
     const attempt = this.#failures + 1;
-    this.#setStatus({ ...this.#deviceField(), state: "connecting", attempt });
+    this.#status.set({ ...this.#deviceField(), state: "connecting", attempt });
     let transport: Transport | undefined;
     try {
       transport = await this.#factory();
       if (stale()) return;
-      if (this.#status.device !== transport.description) {
-        this.#setStatus({ state: "connecting", attempt, device: transport.description });
+      if (this.#status.current.device !== transport.description) {
+        this.#status.set({ state: "connecting", attempt, device: transport.description });
       }
       this.#listen(transport);
       this.#current = transport;
@@ -204,18 +226,25 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
       await transport.close().catch(() => undefined);
       return;
     }
-    this.#failures = 0;
-    this.#setStatus({ state: "open", attempt, device: transport.description });
-    this.emit("open");
+    this.#openedAt = this.#clock.now();
+    this.#status.set({ state: "open", attempt, device: transport.description });
     this.#firstOpen?.resolve();
     this.#firstOpen = undefined;
+    this.#emit("open");
+  }
+
+  /** Emits to each listener on its own; a throwing one is reported on `error`, never to the caller. */
+  #emit<K extends "open" | "close" | "data">(event: K, ...args: TransportEvents[K]): void {
+    emitToEach(this, event, args, (err) => this.#reportError(listenerError(this.description, event, err)));
+  }
+
+  #reportError(error: TransportError): void {
+    emitToEach(this, "error", [error], () => undefined);
   }
 
   #listen(transport: Transport): void {
-    transport.on("data", (bytes) => this.emit("data", bytes));
-    transport.on("error", (error) => {
-      if (this.listenerCount("error") > 0) this.emit("error", error);
-    });
+    transport.on("data", (bytes) => this.#emit("data", bytes));
+    transport.on("error", (error) => this.#reportError(error));
     transport.on("close", (info) => {
       if (transport !== this.#current || info.reason === "requested") return;
       this.#current = undefined;
@@ -226,8 +255,10 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
         transportError("DEVICE_DISCONNECTED", `${transport.description}: the device went away.`, {
           device: transport.description,
         });
-      this.emit("close", { reason: "disconnected", error });
+      // Only a connection that stayed up a while starts the backoff afresh.
+      if (this.#clock.now() - this.#openedAt >= this.#policy.stableMs) this.#failures = 0;
       this.#failed(error);
+      this.#emit("close", { reason: "disconnected", error });
     });
   }
 
@@ -235,30 +266,20 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
     if (!this.#running) return;
     this.#failures++;
     const delay = backoffDelay(this.#failures, this.#policy, this.#random);
-    this.#setStatus({
+    this.#status.set({
       ...this.#deviceField(),
       state: "disconnected",
       attempt: this.#failures,
       lastError: error,
-      nextRetryAt: Date.now() + delay,
+      nextRetryAt: this.#clock.now() + delay,
     });
     const session = this.#session;
-    this.#timer = setTimeout(() => void this.#attempt(session), delay);
+    this.#timer = this.#clock.setTimeout(() => this.#run(session), delay);
   }
 
   #deviceField(): { device?: string } {
-    return this.#status.device === undefined ? {} : { device: this.#status.device };
-  }
-
-  #setStatus(status: ConnectionStatus): void {
-    this.#status = status;
-    for (const listener of this.#statusListeners) {
-      try {
-        listener({ ...status });
-      } catch {
-        // A broken health display must not stop reconnection.
-      }
-    }
+    const device = this.#status.current.device;
+    return device === undefined ? {} : { device };
   }
 }
 
@@ -273,11 +294,17 @@ function asTransportError(err: unknown, device: string): TransportError {
 
 function validatePolicy(p: BackoffPolicy, label: string): void {
   const ok =
-    p.initialMs >= 0 && p.maxMs >= p.initialMs && p.factor >= 1 && p.jitter >= 0 && p.jitter <= 1 && p.maxMs < 2 ** 31;
+    p.initialMs >= 0 &&
+    p.maxMs >= p.initialMs &&
+    p.factor >= 1 &&
+    p.jitter >= 0 &&
+    p.jitter <= 1 &&
+    p.maxMs < 2 ** 31 &&
+    p.stableMs >= 0;
   if (!ok) {
     throw transportError(
       "TRANSPORT_OPTIONS_INVALID",
-      `${label}: backoff needs 0 ≤ initialMs ≤ maxMs < 2^31 ms, factor ≥ 1 and 0 ≤ jitter ≤ 1 (got ${JSON.stringify(p)}).`,
+      `${label}: backoff needs 0 ≤ initialMs ≤ maxMs < 2^31 ms, factor ≥ 1, 0 ≤ jitter ≤ 1 and stableMs ≥ 0 (got ${JSON.stringify(p)}).`,
       { backoff: p },
     );
   }

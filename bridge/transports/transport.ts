@@ -12,10 +12,16 @@
  * - `close` is emitted once per open period, with `reason: "requested"` after `close()` and
  *   `reason: "disconnected"` (and the error) when the device went away by itself.
  * - `error` reports problems that did not come from a call (a read failure, an unplug, a throwing
- *   `data` listener). It is only emitted when someone listens, so an unobserved transport never
- *   crashes the process; an unplug's error is also on the `close` event.
+ *   listener). It is only emitted when someone listens, so an unobserved transport never crashes the
+ *   process; an unplug's error is also on the `close` event.
+ * - `status` says where the connection stands (connecting, open, disconnected and why, closed), the same
+ *   for every transport: a plain one goes down for good, a ReconnectingTransport also says when it
+ *   retries. `onStatus()` hears each change. Drivers read this instead of asking what kind of
+ *   transport they have.
+ * - A listener that throws never stops the others nor reaches the caller: it is reported on `error`.
  */
 import { EventEmitter } from "node:events";
+import { emitToEach } from "./emit.ts";
 import { reasonOf, TransportError, transportError, writeError } from "./errors.ts";
 
 export { TransportError, type TransportErrorCode } from "./errors.ts";
@@ -34,10 +40,30 @@ export type TransportEvents = {
   error: [error: TransportError];
 };
 
+export type ConnectionState = "connecting" | "open" | "disconnected" | "closed";
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** Attempts made since the device was last open (1 on the first attempt). */
+  attempt: number;
+  /** The current or last underlying device's description, when there was one. */
+  device?: string;
+  /** Why the device is down (state "disconnected"). */
+  lastError?: TransportError;
+  /** When the next attempt starts (state "disconnected", reconnecting transports only), as epoch milliseconds. */
+  nextRetryAt?: number;
+}
+
+export type StatusListener = (status: ConnectionStatus) => void;
+
 export interface Transport extends EventEmitter<TransportEvents> {
   /** Human readable, for logs and the staff console: "serial /dev/ttyUSB0 @19200 8N1". */
   readonly description: string;
   readonly isOpen: boolean;
+  /** The latest connection status (a copy). */
+  readonly status: ConnectionStatus;
+  /** Calls `listener` on every status change; returns the function that unsubscribes it. */
+  onStatus(listener: StatusListener): () => void;
   open(): Promise<void>;
   close(): Promise<void>;
   write(bytes: Uint8Array): Promise<void>;
@@ -74,9 +100,18 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
   abstract readonly description: string;
   #state: State = "closed";
   #pending: Promise<void> | undefined;
+  readonly #status = new StatusBoard();
 
   get isOpen(): boolean {
     return this.#state === "open";
+  }
+
+  get status(): ConnectionStatus {
+    return this.#status.current;
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    return this.#status.subscribe(listener);
   }
 
   /** Acquire the device. Throw a TransportError (see openError()) when that fails. */
@@ -91,22 +126,27 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
     if (this.#state === "opening" && this.#pending) return this.#pending;
     if (this.#state === "closing" && this.#pending) return this.#pending.then(() => this.open());
     this.#state = "opening";
+    this.#status.set({ state: "connecting", attempt: 1, device: this.description });
     const opening = (async () => {
       try {
         await this.openDevice();
       } catch (err) {
         this.#state = "closed";
-        throw err instanceof TransportError
-          ? err
-          : transportError(
-              "DEVICE_OPEN_FAILED",
-              `${this.description}: could not open (${reasonOf(err)}).`,
-              { device: this.description },
-              err,
-            );
+        const error =
+          err instanceof TransportError
+            ? err
+            : transportError(
+                "DEVICE_OPEN_FAILED",
+                `${this.description}: could not open (${reasonOf(err)}).`,
+                { device: this.description },
+                err,
+              );
+        this.#status.set({ state: "disconnected", attempt: 1, device: this.description, lastError: error });
+        throw error;
       }
       this.#state = "open";
-      this.emit("open");
+      this.#status.set({ state: "open", attempt: 1, device: this.description });
+      this.#emit("open");
     })();
     this.#pending = opening;
     return opening;
@@ -124,7 +164,8 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
         // The handle is being thrown away; a failing close leaves nothing the caller could fix.
       }
       this.#state = "closed";
-      this.emit("close", { reason: "requested" });
+      this.#status.set({ state: "closed", attempt: 0, device: this.description });
+      this.#emit("close", { reason: "requested" });
     })();
     this.#pending = closing;
     return closing;
@@ -158,18 +199,16 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
   protected received(bytes: Uint8Array): void {
     if (this.#state !== "open" || bytes.length === 0) return;
     const plain = Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
-    try {
-      this.emit("data", plain);
-    } catch (err) {
+    emitToEach(this, "data", [plain], (err) =>
       this.reportError(
         transportError(
           "DATA_LISTENER_FAILED",
-          `${this.description}: a data listener threw (${reasonOf(err)}); the bytes were dropped. This is a bug in the driver.`,
+          `${this.description}: a data listener threw (${reasonOf(err)}); it missed these bytes. This is a bug in the driver.`,
           { device: this.description },
           err,
         ),
-      );
-    }
+      ),
+    );
   }
 
   /**
@@ -179,15 +218,56 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
   protected lost(error: TransportError): boolean {
     if (this.#state !== "open") return false;
     this.#state = "closed";
+    this.#status.set({ state: "disconnected", attempt: 1, device: this.description, lastError: error });
     this.reportError(error);
-    this.emit("close", { reason: "disconnected", error });
+    this.#emit("close", { reason: "disconnected", error });
     return true;
+  }
+
+  #emit<K extends "open" | "close">(event: K, ...args: TransportEvents[K]): void {
+    emitToEach(this, event, args, (err) => this.reportError(listenerError(this.description, event, err)));
   }
 
   /** Emits `error` only when someone listens: an unobserved error must not crash the process. */
   protected reportError(error: TransportError): void {
-    if (this.listenerCount("error") > 0) this.emit("error", error);
+    emitToEach(this, "error", [error], () => undefined);
   }
+}
+
+/** Holds a transport's ConnectionStatus and tells subscribers of each change, each on its own. */
+export class StatusBoard {
+  #status: ConnectionStatus = { state: "closed", attempt: 0 };
+  readonly #listeners = new Set<StatusListener>();
+
+  get current(): ConnectionStatus {
+    return { ...this.#status };
+  }
+
+  set(status: ConnectionStatus): void {
+    this.#status = status;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener({ ...status });
+      } catch {
+        // A broken health display must not stop the connection; the driver boundary logs its own errors.
+      }
+    }
+  }
+
+  subscribe(listener: StatusListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+/** What `error` carries when an open/close listener threw. */
+export function listenerError(device: string, event: string, err: unknown): TransportError {
+  return transportError(
+    "LISTENER_FAILED",
+    `${device}: a "${event}" listener threw (${reasonOf(err)}); the transport carries on. This is a bug in the listener.`,
+    { device, event },
+    err,
+  );
 }
 
 /** A copy of `bytes` for a device API, so later changes by the caller do not leak into the device. */

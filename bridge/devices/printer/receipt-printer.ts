@@ -20,10 +20,10 @@ import {
   StatusReplyReader,
 } from "../../../protocols/escpos/status.ts";
 import type { Logger } from "../../log/logger.ts";
-import type { Transport, TransportCloseInfo } from "../../transports/transport.ts";
+import { type Clock, systemClock, withTimeout } from "../../transports/clock.ts";
+import type { Transport } from "../../transports/transport.ts";
 import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
-import { HealthTracker } from "../health.ts";
-import { connectTransport, JobQueue } from "../lifecycle.ts";
+import { DriverLifecycle, JobQueue } from "../lifecycle.ts";
 import { PrinterError } from "./errors.ts";
 import {
   checkReceipt,
@@ -41,8 +41,8 @@ export interface ReceiptPrinterDeps {
   /** Usually a ReconnectingTransport around a serial, USB printer or TCP transport. */
   transport: Transport;
   logger: Logger;
-  /** Clock for receipt dates. Default: the system clock. */
-  now?: () => Date;
+  /** Times status answers and polls, and dates receipts. Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface ReceiptPrinterOptions extends ReceiptLayoutOptions {
@@ -101,7 +101,8 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
   readonly layout: ReceiptLayout;
   readonly #transport: Transport;
   readonly #log: Logger;
-  readonly #now: () => Date;
+  readonly #clock: Clock;
+  readonly #life: DriverLifecycle;
   readonly #statusTimeoutMs: number;
   readonly #pollIntervalMs: number;
   readonly #chunkSize: number;
@@ -110,19 +111,14 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     | { answers: Map<RealtimeStatusKind, number>; wanted: number; done: (error?: CodedError) => void }
     | undefined;
   readonly #jobs = new JobQueue();
-  readonly #health: HealthTracker;
   #condition: PrinterCondition | undefined;
   #checkedAt: string | undefined;
-  #running = false;
-  #pollTimer: NodeJS.Timeout | undefined;
-  #disconnect: (() => void) | undefined;
 
   constructor(deps: ReceiptPrinterDeps, options: ReceiptPrinterOptions = {}) {
     super();
     this.id = deps.id;
     this.#transport = deps.transport;
-    this.#log = deps.logger.child({ device: deps.id, kind: "printer" });
-    this.#now = deps.now ?? (() => new Date());
+    this.#clock = deps.clock ?? systemClock;
     this.layout = resolveLayout(options);
     this.#statusTimeoutMs = positive(options.statusTimeoutMs ?? 1000, "statusTimeoutMs");
     this.#pollIntervalMs = options.pollIntervalMs ?? 10_000;
@@ -130,12 +126,21 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
       throw new PrinterError("PRINTER_BAD_OPTIONS", "Receipt printer options: pollIntervalMs must be ≥ 0 (0 = off).");
     }
     this.#chunkSize = positive(options.writeChunkSize ?? 1024, "writeChunkSize");
-    this.#health = new HealthTracker(
-      { state: "disconnected", since: this.#now().toISOString(), detail: this.#detail() },
-      (health) => this.emit("health", health),
+    this.#life = new DriverLifecycle({
+      device: this,
+      id: deps.id,
+      transport: deps.transport,
+      logger: deps.logger,
+      clock: this.#clock,
+      // The printer proves it is there by answering DLE EOT; a port with nothing on it never does.
+      presence: { verify: () => this.#jobs.run(() => this.#refresh()).then(() => undefined) },
+      detail: () => this.#detail(),
       // A poll that finds nothing new is not news, even though the check time moved on.
-      ["checkedAt"],
-    );
+      notNews: ["checkedAt"],
+      data: (bytes) => this.#onData(bytes),
+      disconnected: (error) => this.#onDisconnected(error),
+    });
+    this.#log = this.#life.log.child({ kind: "printer" });
   }
 
   get description(): string {
@@ -143,7 +148,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
   }
 
   health(): DeviceHealth {
-    return this.#health.current();
+    return this.#life.health();
   }
 
   /** The condition from the latest status answer, if there was one. */
@@ -152,43 +157,16 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
   }
 
   async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    const connection = connectTransport(this.#transport, {
-      data: (bytes) => this.#onData(bytes),
-      open: () => void this.#jobs.run(() => this.#refresh()).catch(() => undefined),
-      close: (info) => this.#onClose(info),
-      error: (error) => this.#log.debug({ err: error }, "transport error"),
-      status: (status) => {
-        if (status.state !== "disconnected") return;
-        this.#setHealth("disconnected", {
-          error: status.lastError,
-          ...(status.nextRetryAt ? { nextRetryAt: new Date(status.nextRetryAt).toISOString() } : {}),
-        });
-      },
-      openFailed: (err) => {
-        if (this.#running) this.#setHealth("disconnected", { error: asCoded(err) });
-      },
-    });
-    this.#disconnect = connection.unsubscribe;
-    // A ReconnectingTransport's open() waits for the device; start() only waits for the first attempt.
-    await connection.firstAttempt;
-    if (this.#pollIntervalMs > 0) {
-      this.#pollTimer = setInterval(() => this.#poll(), this.#pollIntervalMs);
-      this.#pollTimer.unref();
-    }
+    if (this.#life.running) return;
+    await this.#life.start();
+    if (this.#pollIntervalMs > 0) this.#life.every(this.#pollIntervalMs, () => this.#poll());
     await this.#jobs.settled();
   }
 
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    clearInterval(this.#pollTimer);
-    this.#pending?.done(new PrinterError("PRINTER_STOPPED", `${this.description}: the printer driver was stopped.`));
-    this.#disconnect?.();
-    this.#disconnect = undefined;
-    await this.#transport.close().catch(() => undefined);
-    this.#setHealth("disconnected", { message: "stopped" });
+    await this.#life.stop(() =>
+      this.#pending?.done(new PrinterError("PRINTER_STOPPED", `${this.description}: the printer driver was stopped.`)),
+    );
   }
 
   /** Asks the printer for its status now (queued behind any print) and updates health. */
@@ -199,7 +177,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
   /** Prints a receipt. Rejects with a PrinterError when the printer cannot print it; nothing is sent then. */
   async printReceipt(receipt: Receipt): Promise<PrintResult> {
     const checked = checkReceipt(receipt);
-    const bytes = encodeReceipt(checked, this.layout, this.#now());
+    const bytes = encodeReceipt(checked, this.layout, new Date(this.#clock.now()));
     const result = await this.#jobs.run(() => this.#print(bytes));
     this.#log.info(
       { receipt: checked.kind, items: checked.items.length, transactionId: checked.transactionId, bytes: result.bytes },
@@ -212,28 +190,24 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     return this.#jobs.run(async () => {
       const condition = await this.#refresh();
       const status = condition.paperNearEnd ? "Paper: nearly used up" : "Paper: ok";
-      const bytes = encodeTestPage(this.layout, { description: this.description, status }, this.#now());
+      const bytes = encodeTestPage(this.layout, { description: this.description, status }, new Date(this.#clock.now()));
       return this.#print(bytes, condition);
     });
   }
 
   async selfTest(options: { timeoutMs?: number } = {}): Promise<DeviceTestResult> {
     const timeoutMs = options.timeoutMs ?? 15_000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new PrinterError(
-              "PRINTER_NO_RESPONSE",
-              `${this.description}: the self test did not finish within ${timeoutMs} ms. Check that the printer is on and connected.`,
-            ),
-          ),
-        timeoutMs,
-      );
-    });
     try {
-      const result = await Promise.race([this.printTestPage(), timeout]);
+      const result = await withTimeout(
+        this.#clock,
+        this.printTestPage(),
+        timeoutMs,
+        () =>
+          new PrinterError(
+            "PRINTER_NO_RESPONSE",
+            `${this.description}: the self test did not finish within ${timeoutMs} ms. Check that the printer is on and connected.`,
+          ),
+      );
       return {
         ok: true,
         summary: result.warning ? `Printed a test page; ${result.warning}` : "Printed a test page",
@@ -242,15 +216,13 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     } catch (err) {
       const error = asCoded(err);
       return { ok: false, summary: error.message, error: { code: error.code, message: error.message } };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
   /** A poll only when nothing else is queued: a print checks the status itself. */
-  #poll(): void {
-    if (!this.#running || !this.#transport.isOpen || this.#jobs.busy) return;
-    void this.#jobs.run(() => this.#refresh()).catch(() => undefined);
+  async #poll(): Promise<void> {
+    if (!this.#transport.isOpen || this.#jobs.busy) return;
+    await this.#jobs.run(() => this.#refresh()).catch(() => undefined);
   }
 
   /** Status now, health updated; throws PRINTER_NO_RESPONSE / PRINTER_DISCONNECTED. */
@@ -273,7 +245,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     this.#requireOpen();
     const answers = new Map<RealtimeStatusKind, number>();
     const settled = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         const error = new PrinterError(
           "PRINTER_NO_RESPONSE",
           `${this.description}: the printer did not answer a status request within ${this.#statusTimeoutMs} ms. ` +
@@ -284,7 +256,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
         done(error);
       }, this.#statusTimeoutMs);
       const done = (error?: CodedError) => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         if (this.#pending?.answers === answers) this.#pending = undefined;
         if (error) {
           this.#reader.reset();
@@ -322,17 +294,13 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     }
   }
 
-  #onClose(info: TransportCloseInfo): void {
-    if (info.reason !== "disconnected") return;
-    const error =
-      info.error ?? new PrinterError("PRINTER_DISCONNECTED", `${this.description}: the printer connection closed.`);
+  #onDisconnected(error: CodedError): void {
+    this.#condition = undefined;
     this.#pending?.done(
       new PrinterError("PRINTER_DISCONNECTED", `${this.description}: the printer went away (${error.message})`, {
         cause: error.code,
       }),
     );
-    this.#log.warn({ code: error.code }, "printer disconnected");
-    this.#setHealth("disconnected", { error });
   }
 
   async #print(bytes: Uint8Array, known?: PrinterCondition): Promise<PrintResult> {
@@ -365,7 +333,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
 
   #requireOpen(): void {
     if (this.#transport.isOpen) return;
-    const last = this.#health.lastError;
+    const last = this.#life.lastError;
     throw new PrinterError(
       "PRINTER_DISCONNECTED",
       `${this.description}: the printer is not connected${last ? ` (${last.message})` : ""}. The bridge reconnects when it is back.`,
@@ -387,7 +355,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
 
   #applyCondition(condition: PrinterCondition): void {
     this.#condition = condition;
-    this.#checkedAt = this.#now().toISOString();
+    this.#checkedAt = new Date(this.#clock.now()).toISOString();
     const refusal = refusalOf(condition);
     if (refusal) {
       const error = new PrinterError(refusal.code, `${this.description}: ${refusal.message}.`);
@@ -399,8 +367,9 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     }
   }
 
-  #detail(extra: Record<string, unknown> = {}): Record<string, unknown> {
-    const c = this.#condition;
+  #detail(): Record<string, unknown> {
+    // What was known about the paper belongs to the connection it was learnt on.
+    const c = this.#transport.isOpen ? this.#condition : undefined;
     const paper: PaperState | undefined = c ? (c.paperOut ? "out" : c.paperNearEnd ? "near-end" : "ok") : undefined;
     return {
       printerModel: this.layout.printerModel,
@@ -414,26 +383,14 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
             canPrint: refusalOf(c) === undefined,
             checkedAt: this.#checkedAt,
           }
-        : {}),
-      ...extra,
+        : this.#transport.isOpen
+          ? {}
+          : { canPrint: false }),
     };
   }
 
-  #setHealth(
-    state: HealthState,
-    change: { error?: CodedError | undefined; message?: string; nextRetryAt?: string },
-  ): void {
-    const at = this.#now();
-    const detail = this.#detail({
-      ...(change.message ? { message: change.message } : {}),
-      ...(change.nextRetryAt ? { nextRetryAt: change.nextRetryAt } : {}),
-    });
-    if (state === "disconnected") {
-      // What was known about the paper belongs to the connection that is gone.
-      for (const key of ["paper", "coverOpen", "online", "error", "canPrint"]) delete detail[key];
-      detail.canPrint = false;
-    }
-    this.#health.set(state, detail, { error: change.error, at });
+  #setHealth(state: HealthState, change: { error?: CodedError | undefined; message?: string }): void {
+    this.#life.setHealth(state, change);
   }
 }
 

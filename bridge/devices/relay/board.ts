@@ -28,12 +28,3 @@ export interface RelayBoard {
   /** Forget a half-received answer (after a reconnect). */
   reset(): void;
 }
-
-/** Waits for `promise` at most `ms`; the timeout error comes from `onTimeout`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

@@ -10,13 +10,12 @@
  * on would make every item in reach leave unprotected.
  */
 import { EventEmitter } from "node:events";
-import { performance } from "node:perf_hooks";
 import { CodedError, describeError } from "../../../protocols/errors.ts";
 import type { Logger } from "../../log/logger.ts";
+import { type Clock, systemClock, withTimeout } from "../../transports/clock.ts";
 import type { Transport } from "../../transports/transport.ts";
 import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
-import { HealthTracker } from "../health.ts";
-import { connectTransport, JobQueue } from "../lifecycle.ts";
+import { DriverLifecycle, JobQueue } from "../lifecycle.ts";
 import type { BoardState, RelayBoard } from "./board.ts";
 import { SecurityRelayError } from "./errors.ts";
 import { type SerialAlarmInput, SerialRelayBoard } from "./serial-board.ts";
@@ -25,23 +24,13 @@ import { type HidAlarmInput, UsbHidRelayBoard } from "./usb-hid-board.ts";
 export const RELAY_MODELS = ["usb-hid-relay", "serial-relay"] as const;
 export type RelayModel = (typeof RELAY_MODELS)[number];
 
-/** Time for pulses; tests may pass their own. `now` is in milliseconds on any monotonic scale. */
-export interface RelayClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const SYSTEM_CLOCK: RelayClock = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-
 export interface SecurityRelayDeps {
   id: string;
   /** For "usb-hid-relay" a HID transport with feature reports (registry.ts: createReconnectingHidTransport). */
   transport: Transport;
   logger: Logger;
-  clock?: RelayClock;
+  /** Times pulses, gaps, answers and alarm polls. Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface SecurityRelayOptions {
@@ -100,7 +89,8 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   readonly #transport: Transport;
   readonly #board: RelayBoard;
   readonly #log: Logger;
-  readonly #clock: RelayClock;
+  readonly #clock: Clock;
+  readonly #life: DriverLifecycle;
   readonly #maxPulseMs: number;
   readonly #verify: boolean;
   readonly #alarmPollMs: number;
@@ -108,10 +98,6 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   readonly #alarmInputChannel: number | undefined;
   readonly #lastPulseEnd = new Map<number, number>();
   readonly #jobs = new JobQueue();
-  #running = false;
-  #pollTimer: NodeJS.Timeout | undefined;
-  #disconnect: (() => void) | undefined;
-  readonly #health: HealthTracker;
   #states: boolean[] | undefined;
   #boardId: string | undefined;
   #alarm: boolean | undefined;
@@ -130,12 +116,13 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
     this.#alarmPollMs = o.alarmPollMs;
     this.#testRelay = o.testRelay;
     this.#transport = deps.transport;
-    this.#log = deps.logger.child({ device: deps.id, kind: "relay" });
-    this.#clock = deps.clock ?? SYSTEM_CLOCK;
+    this.#clock = deps.clock ?? systemClock;
     const answerTimeoutMs = o.answerTimeoutMs;
+    const clock = this.#clock;
     if (o.model === "usb-hid-relay") {
       this.#board = new UsbHidRelayBoard(deps.transport, {
         relayCount: o.relayCount,
+        clock,
         answerTimeoutMs,
         alarmInput: o.alarmInput as HidAlarmInput | undefined,
       });
@@ -144,15 +131,25 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
       this.#alarmInputChannel = alarmInput?.statusChannel;
       this.#board = new SerialRelayBoard(deps.transport, {
         relayCount: o.relayCount,
+        clock,
         statusQuery: o.statusQuery,
         answerTimeoutMs,
         alarmInput,
       });
     }
-    this.#health = new HealthTracker(
-      { state: "disconnected", since: new Date().toISOString(), detail: this.#detail() },
-      (health) => this.emit("health", health),
-    );
+    this.#life = new DriverLifecycle({
+      device: this,
+      id: deps.id,
+      transport: deps.transport,
+      logger: deps.logger,
+      clock,
+      // A board that reads its states back proves it is there; one that cannot stays unverified.
+      presence: this.#board.readsBack ? { verify: () => this.#jobs.run(() => this.#connected()) } : "silent",
+      detail: () => this.#detail(),
+      data: (bytes) => this.#received(bytes),
+      disconnected: () => this.#board.reset(),
+    });
+    this.#log = this.#life.log.child({ kind: "relay" });
   }
 
   get description(): string {
@@ -160,7 +157,7 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   }
 
   health(): DeviceHealth {
-    return this.#health.current();
+    return this.#life.health();
   }
 
   /** The latest alarm input level, when the board has an input and it has been read. */
@@ -169,44 +166,17 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   }
 
   async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    const connection = connectTransport(this.#transport, {
-      data: (bytes) => this.#received(bytes),
-      open: () => void this.#jobs.run(() => this.#connected()).catch(() => undefined),
-      close: (info) => {
-        if (info.reason !== "disconnected") return;
-        this.#board.reset();
-        this.#log.warn({ code: info.error?.code }, "relay board disconnected");
-        this.#setHealth("disconnected", info.error);
-      },
-      error: (error) => this.#log.debug({ err: error }, "transport error"),
-      status: (status) => {
-        if (status.state === "disconnected") this.#setHealth("disconnected", status.lastError);
-      },
-      openFailed: (err) => {
-        if (this.#running) this.#setHealth("disconnected", asCoded(err));
-      },
-    });
-    this.#disconnect = connection.unsubscribe;
-    await connection.firstAttempt;
+    if (this.#life.running) return;
+    await this.#life.start();
     if (this.#board.alarmInput !== undefined && this.#board.alarmNeedsPolling) {
-      this.#pollTimer = setInterval(() => this.#pollAlarm(), this.#alarmPollMs);
-      this.#pollTimer.unref();
+      this.#life.every(this.#alarmPollMs, () => this.#pollAlarm());
     }
     await this.#jobs.settled();
   }
 
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    clearInterval(this.#pollTimer);
     // A pulse in progress finishes (it switches its relay off) before the board is let go.
-    await this.#jobs.settled();
-    this.#disconnect?.();
-    this.#disconnect = undefined;
-    await this.#transport.close().catch(() => undefined);
-    this.#setHealth("disconnected", undefined, "stopped");
+    await this.#life.stop(() => this.#jobs.settled());
   }
 
   /** Switches a relay on or off and, where the board can, checks that it did. Resolves to the states read back. */
@@ -237,21 +207,17 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   async selfTest(options: { timeoutMs?: number } = {}): Promise<DeviceTestResult> {
     const relay = this.#testRelay;
     const timeoutMs = options.timeoutMs ?? this.pulseMs + this.minGapMs + 5000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new SecurityRelayError(
-              "RELAY_NO_ANSWER",
-              `${this.description}: the self test took more than ${timeoutMs} ms.`,
-            ),
-          ),
-        timeoutMs,
-      );
-    });
     try {
-      const result = await Promise.race([this.pulse(relay), timeout]);
+      const result = await withTimeout(
+        this.#clock,
+        this.pulse(relay),
+        timeoutMs,
+        () =>
+          new SecurityRelayError(
+            "RELAY_NO_ANSWER",
+            `${this.description}: the self test took more than ${timeoutMs} ms.`,
+          ),
+      );
       const readBack = result.states ? `, read back ${result.states[relay - 1] ? "on" : "off"}` : "";
       return {
         ok: true,
@@ -261,8 +227,6 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
     } catch (err) {
       const error = asCoded(err);
       return { ok: false, summary: error.message, error: { code: error.code, message: error.message } };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -290,10 +254,6 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
   /** On every (re)connect: learn the board's state and make sure no pulse relay was left on. */
   async #connected(): Promise<void> {
     this.#board.reset();
-    if (!this.#board.readsBack) {
-      this.#setHealth("ok");
-      return;
-    }
     try {
       const state = await this.#read();
       for (const relay of new Set(Object.values(this.channels))) {
@@ -322,7 +282,7 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
     try {
       await this.#board.setRelay(relay, on);
       const states = await this.#confirm(relay, on);
-      this.#setHealth("ok");
+      this.#setHealth(this.#workedState());
       return states;
     } catch (err) {
       throw this.#failed(err);
@@ -369,7 +329,7 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
     if (problem !== undefined) throw this.#failed(problem);
     try {
       const states = await this.#confirm(relay, false);
-      this.#setHealth("ok");
+      this.#setHealth(this.#workedState());
       this.#log.debug({ relay, ms }, "pulsed");
       return states ? { relay, ms, states } : { relay, ms };
     } catch (err) {
@@ -392,9 +352,9 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
     return state.relays;
   }
 
-  #pollAlarm(): void {
-    if (!this.#running || !this.#transport.isOpen || this.#jobs.busy) return;
-    void this.#jobs.run(() => this.#read()).catch((err: unknown) => this.#failed(err));
+  async #pollAlarm(): Promise<void> {
+    if (!this.#transport.isOpen || this.#jobs.busy) return;
+    await this.#jobs.run(() => this.#read()).catch((err: unknown) => this.#failed(err));
   }
 
   #received(bytes: Uint8Array): void {
@@ -406,15 +366,20 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
     if (active === this.#alarm) return;
     const first = this.#alarm === undefined;
     this.#alarm = active;
-    this.#setHealth(this.#health.state);
+    this.#setHealth(this.#life.state);
     if (first && !active) return; // learning the quiet level at connect is no event
     const event: RelayAlarmEvent = {
       active,
-      at: new Date().toISOString(),
+      at: new Date(this.#clock.now()).toISOString(),
       input: this.#board.alarmInput ?? "unknown",
     };
     this.#log.info({ active }, "gate alarm");
-    this.emit("alarm", event);
+    this.#life.emit("alarm", event);
+  }
+
+  /** Health after a command went through: only a board that reads back has shown it is there. */
+  #workedState(): HealthState {
+    return this.#board.readsBack ? "ok" : "unverified";
   }
 
   /** Records a failure in health and returns it as a typed error. */
@@ -425,7 +390,7 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
     return error;
   }
 
-  #detail(message?: string): Record<string, unknown> {
+  #detail(): Record<string, unknown> {
     return {
       model: this.model,
       relayCount: this.relayCount,
@@ -438,12 +403,11 @@ export class SecurityRelay extends EventEmitter<SecurityRelayEvents> implements 
       ...(this.#states ? { relays: this.#states } : {}),
       ...(this.#boardId ? { boardId: this.#boardId } : {}),
       ...(this.#alarm !== undefined ? { alarmActive: this.#alarm } : {}),
-      ...(message ? { message } : {}),
     };
   }
 
-  #setHealth(state: HealthState, error?: CodedError, message?: string): void {
-    this.#health.set(state, this.#detail(message), { error });
+  #setHealth(state: HealthState, error?: CodedError): void {
+    this.#life.setHealth(state, { error });
   }
 }
 

@@ -12,8 +12,9 @@ import {
   encodeSerialRelayCommand,
   encodeSerialRelayStatusQuery,
 } from "../../../protocols/relay/serial-relay.ts";
+import { type Clock, withTimeout } from "../../transports/clock.ts";
 import type { Transport } from "../../transports/transport.ts";
-import { type BoardState, type RelayBoard, withTimeout } from "./board.ts";
+import type { BoardState, RelayBoard } from "./board.ts";
 import { SecurityRelayError } from "./errors.ts";
 
 export interface SerialAlarmInput {
@@ -25,6 +26,7 @@ export interface SerialAlarmInput {
 
 export interface SerialBoardOptions {
   relayCount: number;
+  clock: Clock;
   /** Whether the board answers the FF status query. */
   statusQuery: boolean;
   answerTimeoutMs: number;
@@ -41,6 +43,7 @@ export class SerialRelayBoard implements RelayBoard {
   readonly alarmNeedsPolling = true;
   readonly #transport: Transport;
   readonly #timeoutMs: number;
+  readonly #clock: Clock;
   readonly #input: SerialAlarmInput | undefined;
   /** Lines the answer has: one per relay, up to the alarm channel. */
   readonly #lines: number;
@@ -51,6 +54,7 @@ export class SerialRelayBoard implements RelayBoard {
     this.relayCount = options.relayCount;
     this.readsBack = options.statusQuery;
     this.#timeoutMs = options.answerTimeoutMs;
+    this.#clock = options.clock;
     this.#input = options.alarmInput;
     this.#lines = Math.max(options.relayCount, options.alarmInput?.statusChannel ?? 0);
     this.alarmInput = options.alarmInput ? `status channel ${options.alarmInput.statusChannel}` : undefined;
@@ -75,6 +79,7 @@ export class SerialRelayBoard implements RelayBoard {
     try {
       await this.#write(encodeSerialRelayStatusQuery());
       await withTimeout(
+        this.#clock,
         complete,
         this.#timeoutMs,
         () =>

@@ -7,8 +7,9 @@
  */
 import { describeError } from "../../../protocols/errors.ts";
 import { decodeUsbRelayState, encodeUsbRelayCommand, USB_RELAY } from "../../../protocols/relay/usb-hid-relay.ts";
+import { type Clock, withTimeout } from "../../transports/clock.ts";
 import { type HidTransport, hasFeatureReports, type Transport } from "../../transports/transport.ts";
-import { type BoardState, type RelayBoard, withTimeout } from "./board.ts";
+import type { BoardState, RelayBoard } from "./board.ts";
 import { SecurityRelayError } from "./errors.ts";
 
 export interface HidAlarmInput {
@@ -22,6 +23,7 @@ export interface HidAlarmInput {
 
 export interface UsbHidBoardOptions {
   relayCount: number;
+  clock: Clock;
   answerTimeoutMs: number;
   alarmInput?: HidAlarmInput | undefined;
 }
@@ -33,12 +35,14 @@ export class UsbHidRelayBoard implements RelayBoard {
   readonly alarmNeedsPolling = false;
   readonly #transport: Transport;
   readonly #timeoutMs: number;
+  readonly #clock: Clock;
   readonly #input: HidAlarmInput | undefined;
 
   constructor(transport: Transport, options: UsbHidBoardOptions) {
     this.#transport = transport;
     this.relayCount = options.relayCount;
     this.#timeoutMs = options.answerTimeoutMs;
+    this.#clock = options.clock;
     this.#input = options.alarmInput;
     if (!hasFeatureReports(transport)) {
       throw new SecurityRelayError(
@@ -98,7 +102,7 @@ export class UsbHidRelayBoard implements RelayBoard {
         { cause: (err as { code?: unknown })?.code },
       );
     try {
-      return await withTimeout(call(transport), this.#timeoutMs, () =>
+      return await withTimeout(this.#clock, call(transport), this.#timeoutMs, () =>
         failed(new Error(`no answer within ${this.#timeoutMs} ms`)),
       );
     } catch (err) {

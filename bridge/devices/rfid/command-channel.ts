@@ -7,9 +7,9 @@
 import type { Logger } from "pino";
 import { describeError } from "../../../protocols/errors.ts";
 import type { FrameParser } from "../../../protocols/rfid/readers/framing.ts";
+import type { Clock, TimerHandle } from "../../transports/clock.ts";
 import { TransportError } from "../../transports/errors.ts";
 import type { Transport } from "../../transports/transport.ts";
-import type { RfidClock } from "./clock.ts";
 import { RfidPadError } from "./errors.ts";
 
 /** Says whether a frame answers the request: `{ value }` if so, undefined for someone else's frame; throws to fail it. */
@@ -20,20 +20,20 @@ interface Waiting<F> {
   match: FrameMatch<F, unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  timer: unknown;
+  timer: TimerHandle;
 }
 
 export interface CommandChannelOptions<F> {
   transport: Transport;
   parser: FrameParser<F>;
-  clock: RfidClock;
+  clock: Clock;
   logger: Logger;
 }
 
 export class CommandChannel<F> {
   readonly #transport: Transport;
   readonly #parser: FrameParser<F>;
-  readonly #clock: RfidClock;
+  readonly #clock: Clock;
   readonly #logger: Logger;
   #tail: Promise<unknown> = Promise.resolve();
   #waiting: Waiting<F> | undefined;

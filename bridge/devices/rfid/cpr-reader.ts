@@ -24,8 +24,8 @@ import {
   describeCprStatus,
   encodeCprCommand,
 } from "../../../protocols/rfid/readers/cpr-m02.ts";
+import type { Clock } from "../../transports/clock.ts";
 import type { Transport } from "../../transports/transport.ts";
-import type { RfidClock } from "./clock.ts";
 import { CommandChannel } from "./command-channel.ts";
 import { RfidPadError } from "./errors.ts";
 import type { InventoryTag, ReaderProtocol, ReaderSetup, ReaderTimeouts, TagInfo } from "./reader.ts";
@@ -53,7 +53,7 @@ const TAG_READS: ReadonlySet<CprCommandKind> = new Set(["getSystemInfo", "readBl
 
 export interface CprReaderOptions {
   transport: Transport;
-  clock: RfidClock;
+  clock: Clock;
   logger: Logger;
   timeouts: ReaderTimeouts;
   /** The reader's inventory limit; default 4, the CPR.M02 standard firmware's (FEIG H20800-16e-ID-B, ANNEX D2). */

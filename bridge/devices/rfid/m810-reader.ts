@@ -20,8 +20,8 @@ import {
   type M810Frame,
   type M810Response,
 } from "../../../protocols/rfid/readers/3m810.ts";
+import type { Clock } from "../../transports/clock.ts";
 import type { Transport } from "../../transports/transport.ts";
-import type { RfidClock } from "./clock.ts";
 import { CommandChannel } from "./command-channel.ts";
 import { RfidPadError } from "./errors.ts";
 import type { InventoryTag, ReaderProtocol, ReaderSetup, ReaderTimeouts, TagInfo } from "./reader.ts";
@@ -43,7 +43,7 @@ const WRITES: ReadonlySet<M810CommandKind> = new Set(["writeBlocks", "writeAfi"]
 
 export interface M810ReaderOptions {
   transport: Transport;
-  clock: RfidClock;
+  clock: Clock;
   logger: Logger;
   timeouts: ReaderTimeouts;
   /** Blocks of tag memory to read and write for item data. */

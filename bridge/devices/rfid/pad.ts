@@ -37,19 +37,11 @@ import {
   type LibraryItemInput,
 } from "../../../protocols/rfid/tag-data.ts";
 import { createLogger } from "../../log/logger.ts";
-import { ReconnectingTransport } from "../../transports/reconnecting.ts";
+import { type Clock, systemClock, type TimerHandle, withTimeout } from "../../transports/clock.ts";
 import type { SerialSettings } from "../../transports/serial.ts";
-import type { Transport, TransportCloseInfo } from "../../transports/transport.ts";
-import {
-  type Device,
-  type DeviceErrorInfo,
-  type DeviceEvents,
-  type DeviceHealth,
-  type DeviceTestResult,
-  errorInfo,
-  type HealthState,
-} from "../device.ts";
-import { type RfidClock, systemClock } from "./clock.ts";
+import type { Transport } from "../../transports/transport.ts";
+import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
+import { DriverLifecycle, deviceLogger } from "../lifecycle.ts";
 import { CprReader } from "./cpr-reader.ts";
 import { isRfidPadError, RfidPadError } from "./errors.ts";
 import { M810Reader } from "./m810-reader.ts";
@@ -65,7 +57,7 @@ export interface RfidPadOptions {
   model: RfidModel;
   transport: Transport;
   logger?: Logger;
-  clock?: RfidClock;
+  clock?: Clock;
   /** AFI values and mode; default AFI 0x07 secured / 0xC2 unsecured, mode "afi". */
   security?: Partial<SecurityPolicy>;
   /** Extra attempts per tag after a failed read or write. Default 3. */
@@ -161,25 +153,23 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
   readonly #transport: Transport;
   readonly #reader: ReaderProtocol;
   readonly #logger: Logger;
-  readonly #clock: RfidClock;
+  readonly #clock: Clock;
+  readonly #life: DriverLifecycle;
   readonly #options: Required<
     Omit<RfidPadOptions, "logger" | "clock" | "security" | "pollIntervalMs" | "transport" | "maxInventoryTags">
   >;
   readonly #tracker: TagTracker;
-  #running = false;
   #ready = false;
   #setup: Promise<void> | undefined;
-  #setupTimer: unknown;
+  #setupTimer: TimerHandle | undefined;
   #setupError: CodedError | undefined;
   #firmware: string | undefined;
   #setupDetail: Record<string, unknown> = {};
   #pollIntervalMs: number | undefined;
-  #pollTimer: unknown;
+  #pollTimer: TimerHandle | undefined;
   #polling = false;
   /** The last refresh answered RFID_TOO_MANY_TAGS. */
   #tooManyTags = false;
-  #health: { state: HealthState; since: number; lastError?: DeviceErrorInfo };
-  #unsubscribeStatus: (() => void) | undefined;
 
   constructor(options: RfidPadOptions) {
     super();
@@ -190,7 +180,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     this.model = options.model;
     this.#transport = options.transport;
     this.#clock = options.clock ?? systemClock;
-    this.#logger = (options.logger ?? createLogger({ level: "silent" })).child({ device: options.id });
+    this.#logger = deviceLogger(options.logger ?? createLogger({ level: "silent" }), options.id);
     this.#options = {
       id: options.id,
       model: options.model,
@@ -233,7 +223,23 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
             }),
           });
     this.#tracker = new TagTracker(this.#options.missThreshold);
-    this.#health = { state: "disconnected", since: this.#clock.now() };
+    this.#life = new DriverLifecycle({
+      device: this,
+      id: options.id,
+      transport: this.#transport,
+      logger: this.#logger,
+      clock: this.#clock,
+      // The reader proves it is there by answering its set-up (firmware version, settings).
+      presence: {
+        verify: () => {
+          this.#ready = false;
+          this.#reader.channel.resetParser();
+          return this.#runSetup();
+        },
+      },
+      detail: () => this.#detail(),
+      disconnected: (error) => this.#onDisconnected(error),
+    });
   }
 
   get description(): string {
@@ -254,81 +260,41 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
   }
 
   health(): DeviceHealth {
-    const health: DeviceHealth = {
-      state: this.#health.state,
-      since: new Date(this.#health.since).toISOString(),
-      detail: {
-        model: this.model,
-        ...(this.#firmware !== undefined && { firmware: this.#firmware }),
-        ...this.#setupDetail,
-        tagsOnPad: this.#tracker.size,
-        ...(this.maxInventoryTags !== undefined && { maxInventoryTags: this.maxInventoryTags }),
-        polling: this.#pollIntervalMs !== undefined && this.#pollIntervalMs > 0,
-      },
+    return this.#life.health();
+  }
+
+  #detail(): Record<string, unknown> {
+    return {
+      model: this.model,
+      ...(this.#firmware !== undefined && { firmware: this.#firmware }),
+      ...this.#setupDetail,
+      tagsOnPad: this.#tracker.size,
+      ...(this.maxInventoryTags !== undefined && { maxInventoryTags: this.maxInventoryTags }),
+      polling: this.#pollIntervalMs !== undefined && this.#pollIntervalMs > 0,
     };
-    if (this.#health.lastError) health.lastError = { ...this.#health.lastError };
-    return health;
   }
 
-  async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    this.#transport.on("open", this.#onOpen);
-    this.#transport.on("close", this.#onClose);
-    this.#transport.on("error", this.#onTransportError);
-    const transport = this.#transport;
-    let firstFailure: Promise<false> | undefined;
-    if (transport instanceof ReconnectingTransport) {
-      let failed!: (v: false) => void;
-      firstFailure = new Promise((resolve) => {
-        failed = resolve;
-      });
-      this.#unsubscribeStatus = transport.onStatus((status) => {
-        if (status.state !== "disconnected") return;
-        const error = status.lastError;
-        if (error) this.#setHealth("disconnected", error);
-        failed(false);
-      });
-    }
-    if (transport.isOpen) {
-      await this.#runSetup();
-      return;
-    }
-    const opened = transport.open().then(
-      () => true,
-      (err: unknown) => {
-        if (this.#running) this.#setHealth("disconnected", asError(err));
-        return false;
-      },
-    );
-    const reached = await (firstFailure ? Promise.race([opened, firstFailure]) : opened);
-    if (reached && this.#running) await this.#runSetup();
+  start(): Promise<void> {
+    return this.#life.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.#ready = false;
-    this.#clock.clearTimeout(this.#pollTimer);
-    this.#clock.clearTimeout(this.#setupTimer);
-    this.#pollTimer = undefined;
-    this.#setupTimer = undefined;
-    this.#unsubscribeStatus?.();
-    this.#unsubscribeStatus = undefined;
-    this.#reader.channel.failPending(
-      new RfidPadError("RFID_STOPPED", `${this.description}: the RFID pad driver was stopped.`),
-    );
-    this.#transport.off("open", this.#onOpen);
-    this.#transport.off("close", this.#onClose);
-    this.#transport.off("error", this.#onTransportError);
-    await this.#transport.close().catch(() => undefined);
-    this.#setHealth("disconnected");
+  stop(): Promise<void> {
+    return this.#life.stop(() => {
+      this.#ready = false;
+      this.#clock.clearTimeout(this.#pollTimer);
+      this.#clock.clearTimeout(this.#setupTimer);
+      this.#pollTimer = undefined;
+      this.#setupTimer = undefined;
+      this.#reader.channel.failPending(
+        new RfidPadError("RFID_STOPPED", `${this.description}: the RFID pad driver was stopped.`),
+      );
+    });
   }
 
   /** Polls the pad every `intervalMs`, emitting tagsChanged when tags come or go. */
   startPolling(intervalMs: number): void {
     this.#pollIntervalMs = wholeNumber("pollIntervalMs", intervalMs, 0, 3_600_000);
-    if (this.#running && this.#ready) this.#schedulePoll(0);
+    if (this.#life.running && this.#ready) this.#schedulePoll(0);
   }
 
   stopPolling(): void {
@@ -370,7 +336,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     const change = this.#tracker.update(seen);
     if (change) {
       this.#logger.debug({ added: change.added.length, removed: change.removed.length }, "rfid: tags changed");
-      this.emit("tagsChanged", change);
+      this.#life.emit("tagsChanged", change);
       return change;
     }
     return { added: [], removed: [], present: this.#tracker.present() };
@@ -501,16 +467,6 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
 
   async selfTest(options: { timeoutMs?: number } = {}): Promise<DeviceTestResult> {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    let timer: unknown;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = this.#clock.setTimeout(
-        () =>
-          reject(
-            new RfidPadError("RFID_TIMEOUT", `${this.description}: the self test did not finish in ${timeoutMs} ms.`),
-          ),
-        timeoutMs,
-      );
-    });
     const run = async (): Promise<DeviceTestResult> => {
       const tags = await this.inventory({ rounds: 2 });
       const items: Array<{ uid: Uid; itemId?: string; model?: string; error?: { code: string; message: string } }> = [];
@@ -534,7 +490,12 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
       return { ok: true, summary, details: { firmware: this.#firmware, tags: items } };
     };
     try {
-      return await Promise.race([run(), timedOut]);
+      return await withTimeout(
+        this.#clock,
+        run(),
+        timeoutMs,
+        () => new RfidPadError("RFID_TIMEOUT", `${this.description}: the self test did not finish in ${timeoutMs} ms.`),
+      );
     } catch (err) {
       const error = asError(err);
       // The reader answered as it should: it works, with more tags on the pad than it lists at once.
@@ -542,24 +503,13 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
         return { ok: true, summary: `RFID pad works; ${error.message}`, details: { firmware: this.#firmware } };
       }
       return { ok: false, summary: `RFID pad test failed: ${error.message}`, error: brief(error) };
-    } finally {
-      this.#clock.clearTimeout(timer);
     }
   }
 
   // --- connection and set-up ---
 
-  readonly #onOpen = () => {
+  #onDisconnected(error: CodedError): void {
     this.#ready = false;
-    this.#reader.channel.resetParser();
-    void this.#runSetup();
-  };
-
-  readonly #onClose = (info: TransportCloseInfo) => {
-    if (info.reason !== "disconnected") return;
-    this.#ready = false;
-    const error =
-      info.error ?? new RfidPadError("RFID_DISCONNECTED", `${this.description}: the reader connection was lost.`);
     this.#reader.channel.failPending(
       new RfidPadError(
         "RFID_DISCONNECTED",
@@ -568,13 +518,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
         { cause: error },
       ),
     );
-    this.#logger.warn({ code: error.code }, "rfid: reader disconnected");
-    this.#setHealth("disconnected", error);
-  };
-
-  readonly #onTransportError = (error: CodedError) => {
-    this.#logger.debug({ code: error.code }, "rfid: transport error");
-  };
+  }
 
   #runSetup(): Promise<void> {
     if (this.#setup) return this.#setup;
@@ -583,7 +527,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     const setup = (async () => {
       try {
         const result = await this.#reader.setup();
-        if (!this.#running) return;
+        if (!this.#life.running) return;
         this.#ready = true;
         this.#setupError = undefined;
         this.#firmware = result.firmware;
@@ -592,7 +536,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
         this.#setHealth("ok");
         if (this.#pollIntervalMs) this.#schedulePoll(0);
       } catch (err) {
-        if (!this.#running) return;
+        if (!this.#life.running) return;
         const error = asError(err);
         this.#setupError = error;
         if (isRfidPadError(err, "RFID_STOPPED")) return;
@@ -606,7 +550,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
           this.#setupTimer = this.#clock.setTimeout(
             () => {
               this.#setupTimer = undefined;
-              if (this.#running && !this.#ready && this.#transport.isOpen) void this.#runSetup();
+              if (this.#life.running && !this.#ready && this.#transport.isOpen) void this.#runSetup();
             },
             reconnected ? 0 : this.#options.setupRetryMs,
           );
@@ -621,7 +565,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
 
   /** Runs an operation on a set-up reader and keeps health in step with how the reader answered. */
   async #op<T>(run: () => Promise<T>): Promise<T> {
-    if (!this.#running) {
+    if (!this.#life.running) {
       throw new RfidPadError(
         "RFID_STOPPED",
         `${this.description}: the RFID pad driver is not running; start() it first.`,
@@ -629,7 +573,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     }
     if (!this.#ready) {
       if (!this.#transport.isOpen) {
-        const last = this.#health.lastError;
+        const last = this.#life.lastError;
         throw new RfidPadError(
           "RFID_DISCONNECTED",
           `${this.description}: the reader is disconnected${last ? ` (${last.message})` : ""}; the bridge keeps reconnecting.`,
@@ -644,10 +588,10 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     }
     try {
       const value = await run();
-      if (this.#health.state === "degraded") this.#setHealth("ok");
+      if (this.#life.state === "degraded") this.#setHealth("ok");
       return value;
     } catch (err) {
-      if (isRfidPadError(err, "RFID_TIMEOUT", "RFID_READER_ERROR") && this.#running && this.#transport.isOpen) {
+      if (isRfidPadError(err, "RFID_TIMEOUT", "RFID_READER_ERROR") && this.#life.running && this.#transport.isOpen) {
         // Re-run set-up before the next command: a reader that lost power may need its set-up again.
         if (err.code === "RFID_TIMEOUT") this.#ready = false;
         this.#setHealth("degraded", err);
@@ -740,7 +684,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
 
   async #pollTick(): Promise<void> {
     this.#pollTimer = undefined;
-    if (!this.#running || !this.#pollIntervalMs || this.#polling) return;
+    if (!this.#life.running || !this.#pollIntervalMs || this.#polling) return;
     // While the reader is unplugged the loop rests; the set-up after the reconnect starts it again.
     if (!this.#transport.isOpen) return;
     this.#polling = true;
@@ -753,23 +697,13 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     }
     // A failed set-up has its own retry timer, which restarts polling once the reader answers.
     const waitingForSetup = !this.#ready && this.#setupTimer !== undefined;
-    if (this.#running && this.#pollIntervalMs && this.#pollTimer === undefined && !waitingForSetup) {
+    if (this.#life.running && this.#pollIntervalMs && this.#pollTimer === undefined && !waitingForSetup) {
       this.#schedulePoll(this.#pollIntervalMs);
     }
   }
 
-  #setHealth(state: HealthState, error?: CodedError | Error): void {
-    const previous = this.#health;
-    const info = error ? errorInfo(error, new Date(this.#clock.now())) : undefined;
-    const errorChanged =
-      info !== undefined && (info.code !== previous.lastError?.code || info.message !== previous.lastError?.message);
-    if (state === previous.state && !errorChanged) return;
-    this.#health = {
-      state,
-      since: state === previous.state ? previous.since : this.#clock.now(),
-      ...((info ?? previous.lastError) && { lastError: info ?? previous.lastError }),
-    };
-    this.emit("health", this.health());
+  #setHealth(state: HealthState, error?: CodedError): void {
+    this.#life.setHealth(state, { error });
   }
 }
 

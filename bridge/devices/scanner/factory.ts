@@ -79,6 +79,7 @@ function build<M extends ScannerModel>(model: M) {
     createBarcodeScanner({ ...context.options, id: context.id, model } as ScannerConfig, {
       transport: context.transport,
       logger: context.logger,
+      clock: context.clock,
     });
 }
 

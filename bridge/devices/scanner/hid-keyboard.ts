@@ -8,8 +8,9 @@
  */
 import { KeyboardReportDecoder } from "../../../protocols/barcode/hid-keyboard.ts";
 import { KEYBOARD_LAYOUTS, type KeyboardLayoutName } from "../../../protocols/barcode/keyboard-layouts.ts";
-import { IdleTimer, type ScannerClock } from "./clock.ts";
+import type { Clock } from "../../transports/clock.ts";
 import type { DecoderSink, ScanDecoder } from "./decoder.ts";
+import { IdleTimer } from "./idle-timer.ts";
 
 export const KEYBOARD_TERMINATORS = ["enter", "tab", "none"] as const;
 export type KeyboardTerminator = (typeof KEYBOARD_TERMINATORS)[number];
@@ -35,7 +36,7 @@ export class HidKeyboardDecoder implements ScanDecoder {
   /** A report in the current code was lost or a key had no character: the code would be wrong. */
   #lossy = false;
 
-  constructor(settings: HidKeyboardSettings, sink: DecoderSink, clock: ScannerClock) {
+  constructor(settings: HidKeyboardSettings, sink: DecoderSink, clock: Clock) {
     this.settings = { ...settings };
     this.#sink = sink;
     this.#idle = new IdleTimer(clock);

@@ -3,8 +3,9 @@
  * 64-byte input reports with the AIM identifier in every report (protocols/barcode/hid-pos.ts).
  */
 import { HidPosReassembler } from "../../../protocols/barcode/hid-pos.ts";
-import { IdleTimer, type ScannerClock } from "./clock.ts";
+import type { Clock } from "../../transports/clock.ts";
 import type { DecodedScan, DecoderSink, ScanDecoder } from "./decoder.ts";
+import { IdleTimer } from "./idle-timer.ts";
 
 export interface HidPosSettings {
   /** Report ID of the scanned-data input report. Default 0x02. */
@@ -21,7 +22,7 @@ export class HidPosDecoder implements ScanDecoder {
   readonly #idle: IdleTimer;
   #reassembler: HidPosReassembler;
 
-  constructor(settings: HidPosSettings, sink: DecoderSink, clock: ScannerClock) {
+  constructor(settings: HidPosSettings, sink: DecoderSink, clock: Clock) {
     this.settings = { ...settings };
     this.#sink = sink;
     this.#idle = new IdleTimer(clock);

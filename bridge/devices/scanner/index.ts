@@ -9,8 +9,8 @@ import { type ClassifyRule, createClassifier, DEFAULT_LIBRARY_RULES } from "../.
 import { KEYBOARD_LAYOUTS, type KeyboardLayoutName } from "../../../protocols/barcode/keyboard-layouts.ts";
 import { describeError } from "../../../protocols/errors.ts";
 import type { Logger } from "../../log/logger.ts";
+import { type Clock, systemClock } from "../../transports/clock.ts";
 import type { Transport } from "../../transports/transport.ts";
-import { type ScannerClock, systemClock } from "./clock.ts";
 import type { DecoderSink, ScanDecoder } from "./decoder.ts";
 import { ScannerError } from "./errors.ts";
 import { HidKeyboardDecoder, KEYBOARD_TERMINATORS, type KeyboardTerminator } from "./hid-keyboard.ts";
@@ -18,11 +18,11 @@ import { HidPosDecoder } from "./hid-pos.ts";
 import { BarcodeScanner, SCANNER_MODELS, type ScannerModel } from "./scanner.ts";
 import { LINE_SUFFIXES, type LineSuffix, SerialLineDecoder, TEXT_ENCODINGS, type TextEncoding } from "./serial-line.ts";
 
-export { IdleTimer, type ScannerClock, systemClock } from "./clock.ts";
 export type { DecodedScan, DecoderSink, ScanDecoder } from "./decoder.ts";
 export { ScannerError, type ScannerErrorCode } from "./errors.ts";
 export { HidKeyboardDecoder, type HidKeyboardSettings, KEYBOARD_TERMINATORS } from "./hid-keyboard.ts";
 export { HidPosDecoder, type HidPosSettings } from "./hid-pos.ts";
+export { IdleTimer } from "./idle-timer.ts";
 export {
   BarcodeScanner,
   type BarcodeScannerParts,
@@ -87,7 +87,7 @@ export interface ScannerDependencies {
   /** Usually a ReconnectingTransport around a serial or HID transport factory. */
   transport: Transport;
   logger: Logger;
-  clock?: ScannerClock;
+  clock?: Clock;
 }
 
 export const DEFAULT_DUPLICATE_WINDOW_MS = 1000;
@@ -95,7 +95,7 @@ export const DEFAULT_MAX_LENGTH = 1024;
 const DEFAULT_STALE_TIMEOUT_MS = 1000;
 const DEFAULT_IDLE_COMPLETION_MS = 50;
 
-type MakeDecoder = (sink: DecoderSink, clock: ScannerClock) => ScanDecoder;
+type MakeDecoder = (sink: DecoderSink, clock: Clock) => ScanDecoder;
 
 /** Per model: the options it takes beyond the common ones, and how its decoder is made from a checked config. */
 const MODELS: {

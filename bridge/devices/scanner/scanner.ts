@@ -8,20 +8,12 @@
 import { EventEmitter } from "node:events";
 import type { Symbology } from "../../../protocols/barcode/aim.ts";
 import type { Classification, Classifier } from "../../../protocols/barcode/classify.ts";
-import { CodedError } from "../../../protocols/errors.ts";
 import type { Logger } from "../../log/logger.ts";
-import { disconnectedError, reasonOf, type TransportError, transportError } from "../../transports/errors.ts";
-import type { ConnectionStatus } from "../../transports/reconnecting.ts";
-import type { Transport, TransportCloseInfo } from "../../transports/transport.ts";
-import {
-  type Device,
-  type DeviceEvents,
-  type DeviceHealth,
-  type DeviceTestResult,
-  errorInfo,
-  type HealthState,
-} from "../device.ts";
-import type { ScannerClock } from "./clock.ts";
+import type { Clock } from "../../transports/clock.ts";
+import { reasonOf } from "../../transports/errors.ts";
+import type { Transport } from "../../transports/transport.ts";
+import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult } from "../device.ts";
+import { DriverLifecycle } from "../lifecycle.ts";
 import type { DecodedScan, DecoderSink, ScanDecoder } from "./decoder.ts";
 import { ScannerError, type ScannerErrorCode } from "./errors.ts";
 
@@ -49,29 +41,20 @@ export interface BarcodeScannerParts {
   id: string;
   model: ScannerModel;
   transport: Transport;
-  makeDecoder(sink: DecoderSink, clock: ScannerClock): ScanDecoder;
+  makeDecoder(sink: DecoderSink, clock: Clock): ScanDecoder;
   classifier: Classifier;
   /** The same code again within this many ms of its last sighting is the same scan. 0 turns it off. */
   duplicateWindowMs: number;
   /** The scanner is set to prefix AIM identifiers: a malformed one drops the scan. */
   aim: boolean;
   logger: Logger;
-  clock: ScannerClock;
+  clock: Clock;
 }
 
 export const DEFAULT_SELF_TEST_TIMEOUT_MS = 15_000;
 
 /** Kinds whose value may be logged and shown in a self test: they identify books, not people. */
 const PUBLIC_KINDS = new Set<Classification["kind"]>(["item", "isbn", "product"]);
-
-type ReconnectingLike = Transport & {
-  onStatus(listener: (status: ConnectionStatus) => void): () => void;
-  readonly status: ConnectionStatus;
-};
-
-function isReconnecting(t: Transport): t is ReconnectingLike {
-  return typeof (t as Partial<ReconnectingLike>).onStatus === "function";
-}
 
 type TestWaiter = (outcome: ScanEvent | "stopped") => void;
 
@@ -85,18 +68,13 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
   readonly #duplicateWindowMs: number;
   readonly #aim: boolean;
   readonly #log: Logger;
-  readonly #clock: ScannerClock;
-  #running = false;
-  #unsubscribeStatus: (() => void) | undefined;
-  #startSettled: (() => void) | undefined;
-  #health: DeviceHealth;
-  #lastErrorObject: CodedError | undefined;
+  readonly #clock: Clock;
+  readonly #life: DriverLifecycle;
   /** code → when it was last seen, for duplicate suppression. */
   readonly #recent = new Map<string, number>();
   readonly #testWaiters = new Set<TestWaiter>();
   readonly #counts = { scans: 0, duplicates: 0, problems: 0 };
   #lastScanAt: string | undefined;
-  #connection: ConnectionStatus["state"] | "stopped" = "stopped";
 
   constructor(parts: BarcodeScannerParts) {
     super();
@@ -106,13 +84,27 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
     this.#classifier = parts.classifier;
     this.#duplicateWindowMs = parts.duplicateWindowMs;
     this.#aim = parts.aim;
-    this.#log = parts.logger.child({ device: parts.id, kind: "scanner", model: parts.model });
     this.#clock = parts.clock;
     this.#decoder = parts.makeDecoder(
       { scan: (scan) => this.#accept(scan), problem: (code, message) => this.#problem(code, message) },
       parts.clock,
     );
-    this.#health = { state: "disconnected", since: this.#isoNow() };
+    this.#life = new DriverLifecycle({
+      device: this,
+      id: parts.id,
+      transport: parts.transport,
+      logger: parts.logger,
+      clock: parts.clock,
+      // A serial port opens whether or not a scanner is on it, and a scanner only speaks when it scans:
+      // unverified until the first good scan. A HID device is found by its USB identity: opening it is proof.
+      presence: parts.model === "serial-line" ? "silent" : "open",
+      detail: () => this.#detail(),
+      // Counters and the last scan time change with every scan; they are not news.
+      notNews: ["scans", "duplicatesSuppressed", "problems", "lastScanAt"],
+      data: (bytes) => this.#onData(bytes),
+      disconnected: () => this.#decoder.reset(),
+    });
+    this.#log = this.#life.log.child({ kind: "scanner", model: parts.model });
   }
 
   get description(): string {
@@ -120,58 +112,18 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
   }
 
   health(): DeviceHealth {
-    return { ...this.#health, detail: this.#detail() };
+    return this.#life.health();
   }
 
-  async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    const t = this.#transport;
-    t.on("data", this.#onData);
-    t.on("open", this.#onOpen);
-    t.on("close", this.#onClose);
-    t.on("error", this.#onTransportError);
-    this.#connection = "connecting";
-    if (isReconnecting(t)) {
-      // The reconnecting transport's open() waits for the device; start() only waits for the first attempt.
-      const firstOutcome = new Promise<void>((resolve) => {
-        this.#startSettled = resolve; // stop() before the first attempt ends must not leave start() hanging
-        this.#unsubscribeStatus = t.onStatus((status) => {
-          this.#onStatus(status);
-          if (status.state !== "connecting") resolve();
-        });
-      });
-      t.open().catch(() => undefined);
-      if (t.isOpen) this.#onOpen();
-      else await firstOutcome;
-      return;
-    }
-    try {
-      await t.open();
-      if (this.#running && t.isOpen) this.#onOpen();
-    } catch (err) {
-      this.#connection = "disconnected";
-      this.#setHealth("disconnected", asCodedError(err, t.description));
-    }
+  start(): Promise<void> {
+    return this.#life.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.#unsubscribeStatus?.();
-    this.#unsubscribeStatus = undefined;
-    this.#startSettled?.();
-    this.#startSettled = undefined;
-    const t = this.#transport;
-    t.off("data", this.#onData);
-    t.off("open", this.#onOpen);
-    t.off("close", this.#onClose);
-    t.off("error", this.#onTransportError);
-    this.#decoder.reset();
-    for (const waiter of [...this.#testWaiters]) waiter("stopped");
-    await t.close().catch(() => undefined);
-    this.#connection = "stopped";
-    this.#setHealth("disconnected");
+  stop(): Promise<void> {
+    return this.#life.stop(() => {
+      this.#decoder.reset();
+      for (const waiter of [...this.#testWaiters]) waiter("stopped");
+    });
   }
 
   async selfTest(options: { timeoutMs?: number } = {}): Promise<DeviceTestResult> {
@@ -181,9 +133,9 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
         new ScannerError("SCANNER_BAD_OPTIONS", `Self test of scanner "${this.id}": timeoutMs must be > 0.`),
       );
     }
-    if (!this.#running || this.#health.state === "disconnected") {
-      const why = this.#running
-        ? `it is disconnected (${this.#health.lastError?.message ?? "no device"})`
+    if (!this.#life.running || this.#life.state === "disconnected") {
+      const why = this.#life.running
+        ? `it is disconnected (${this.#life.lastError?.message ?? "no device"})`
         : "it is not started";
       return this.#failed(
         new ScannerError(
@@ -228,43 +180,15 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
     return { ok: true, summary: `Read ${what}: ${KIND_LABELS[classification.kind]}`, details };
   }
 
-  // ---- transport events
+  // ---- transport data
 
-  readonly #onData = (bytes: Uint8Array): void => {
+  #onData(bytes: Uint8Array): void {
     try {
       this.#decoder.feed(bytes);
     } catch (err) {
       // Decoders do not throw; if one ever does, it costs this chunk, not the bridge.
       this.#decoder.reset();
       this.#problem("BARCODE_BAD_REPORT", `Input could not be decoded (${reasonOf(err)}); it was dropped.`);
-    }
-  };
-
-  readonly #onOpen = (): void => {
-    this.#connection = "open";
-    this.#setHealth("ok");
-  };
-
-  readonly #onClose = (info: TransportCloseInfo): void => {
-    if (info.reason !== "disconnected") return;
-    this.#decoder.reset();
-    this.#connection = "disconnected";
-    this.#setHealth(
-      "disconnected",
-      info.error ?? disconnectedError(this.#transport.description, "the scanner went away"),
-    );
-  };
-
-  readonly #onTransportError = (error: TransportError): void => {
-    this.#log.debug({ code: error.code }, "transport error");
-  };
-
-  #onStatus(status: ConnectionStatus): void {
-    if (!this.#running) return;
-    if (status.state === "open") this.#onOpen();
-    else if (status.state === "disconnected") {
-      this.#connection = "disconnected";
-      this.#setHealth("disconnected", status.lastError);
     }
   }
 
@@ -280,7 +204,8 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
       );
       return;
     }
-    if (this.#health.state === "degraded") this.#setHealth("ok");
+    // A good scan proves the scanner is there and reads right.
+    if (this.#life.state === "degraded" || this.#life.state === "unverified") this.#life.setHealth("ok");
     const symbology = classification.aim?.symbology ?? decoded.aim?.symbology;
     const scan: ScanEvent = { code: classification.code, raw: decoded.raw, classification, at: iso(now) };
     if (symbology) scan.symbology = symbology;
@@ -294,7 +219,7 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
     this.#counts.scans++;
     this.#lastScanAt = scan.at;
     this.#logScan(scan);
-    this.#emitSafely("scan", scan);
+    this.#life.emit("scan", scan);
   }
 
   #isDuplicate(code: string, now: number): boolean {
@@ -328,33 +253,16 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
       model: this.model,
     });
     this.#log.warn({ code }, error.message);
-    this.#setHealth(this.#health.state === "disconnected" ? "disconnected" : "degraded", error);
+    this.#life.setHealth(this.#life.state === "disconnected" ? "disconnected" : "degraded", { error });
   }
 
   // ---- health
 
-  #setHealth(state: HealthState, error?: CodedError): void {
-    const newError = error !== undefined && error !== this.#lastErrorObject;
-    if (state === this.#health.state && !newError) return;
-    const now = this.#clock.now();
-    const next: DeviceHealth = {
-      state,
-      since: state === this.#health.state ? this.#health.since : iso(now),
-    };
-    if (newError) {
-      this.#lastErrorObject = error;
-      next.lastError = errorInfo(error, new Date(now));
-    } else if (this.#health.lastError) {
-      next.lastError = this.#health.lastError;
-    }
-    this.#health = next;
-    this.#emitSafely("health", this.health());
-  }
-
   #detail(): Record<string, unknown> {
     return {
       model: this.model,
-      connection: this.#connection,
+      // #life is unset while the lifecycle itself is being built (it asks for the first detail).
+      connection: this.#life?.running ? this.#transport.status.state : "stopped",
       scans: this.#counts.scans,
       duplicatesSuppressed: this.#counts.duplicates,
       problems: this.#counts.problems,
@@ -364,26 +272,8 @@ export class BarcodeScanner extends EventEmitter<ScannerEvents> implements Devic
     };
   }
 
-  /** Calls each listener on its own: one that throws neither reaches the decoder nor starves the others. */
-  #emitSafely<K extends "scan" | "health">(event: K, payload: ScannerEvents[K][0]): void {
-    for (const listener of this.rawListeners(event) as Array<(p: unknown) => unknown>) {
-      try {
-        listener.call(this, payload);
-      } catch (err) {
-        this.#log.error(
-          { event, reason: reasonOf(err) },
-          "a scanner event listener threw; this is a bug in the listener",
-        );
-      }
-    }
-  }
-
   #failed(error: ScannerError): DeviceTestResult {
     return { ok: false, summary: error.message, error: { code: error.code, message: error.message } };
-  }
-
-  #isoNow(): string {
-    return iso(this.#clock.now());
   }
 }
 
@@ -397,9 +287,4 @@ const KIND_LABELS: Record<Classification["kind"], string> = {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function asCodedError(err: unknown, device: string): CodedError {
-  if (err instanceof CodedError) return err;
-  return transportError("DEVICE_OPEN_FAILED", `${device}: could not open (${reasonOf(err)}).`, { device }, err);
 }

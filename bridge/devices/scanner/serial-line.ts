@@ -4,8 +4,9 @@
  * Unitech scanners default to 9600 8N1). Without a suffix, a code ends when the line goes quiet for
  * the inter-character timeout. Suffix "CR" is the most tolerant setting: it also reads CR LF.
  */
-import { IdleTimer, type ScannerClock } from "./clock.ts";
+import type { Clock } from "../../transports/clock.ts";
 import type { DecoderSink, ScanDecoder } from "./decoder.ts";
+import { IdleTimer } from "./idle-timer.ts";
 
 export const LINE_SUFFIXES = ["CR", "LF", "CRLF", "none"] as const;
 export type LineSuffix = (typeof LINE_SUFFIXES)[number];
@@ -47,7 +48,7 @@ export class SerialLineDecoder implements ScanDecoder {
   /** With suffix CR, the previous byte was the terminating CR (a following LF is the rest of CR LF). */
   #afterCr = false;
 
-  constructor(settings: SerialLineSettings, sink: DecoderSink, clock: ScannerClock) {
+  constructor(settings: SerialLineSettings, sink: DecoderSink, clock: Clock) {
     this.settings = { ...settings };
     this.#sink = sink;
     this.#idle = new IdleTimer(clock);

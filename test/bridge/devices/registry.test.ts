@@ -236,11 +236,13 @@ describe("DeviceRegistry", () => {
       state: "disconnected",
       lastError: { code: "HID_UNAVAILABLE", message: expect.stringContaining("libusb-1.0-0") },
     });
-    expect(serial?.health.state).toBe("ok");
+    // The port is open but a serial scanner is silent until it scans: it cannot be verified yet.
+    expect(serial?.health.state).toBe("unverified");
     const scanner = r.get("serial-scanner");
     const scanned = new Promise<{ code: string }>((resolve) => scanner?.once("scan", resolve));
     await sim.control("scan", { code: "34711000000010" });
     expect((await scanned).code).toBe("34711000000010");
+    expect(r.list()[1]?.health.state).toBe("ok");
   });
 
   it("finds a serial device by USB identity wherever it is, over a real PTY", async () => {
@@ -312,7 +314,7 @@ describe("createReconnectingHidTransport", () => {
       set: (bytes) => received.push([...bytes]),
       get: (reportId, length) => new Uint8Array([reportId, 1, 2, 3].slice(0, length)),
     });
-    const transport = createReconnectingHidTransport(() => host, "relay board", BACKOFF);
+    const transport = createReconnectingHidTransport({ factory: () => host, label: "relay board", backoff: BACKOFF });
     cleanups.push(() => transport.close());
     await expect(transport.sendFeatureReport(new Uint8Array([0, 0xff, 1]))).rejects.toMatchObject({
       code: "DEVICE_DISCONNECTED",

@@ -12,7 +12,7 @@ import {
 import type { Transport } from "../../../bridge/transports/transport.ts";
 import { collect, nextClose, nextOpen, statusLog, waitForStatus } from "./helpers.ts";
 
-const FAST: BackoffPolicy = { initialMs: 5, maxMs: 40, factor: 2, jitter: 0 };
+const FAST: BackoffPolicy = { initialMs: 5, maxMs: 40, factor: 2, jitter: 0, stableMs: 0 };
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -276,7 +276,7 @@ describe("reconnecting transport", () => {
         expect.objectContaining({ code: "TRANSPORT_OPTIONS_INVALID" }),
       );
     }
-    expect(DEFAULT_BACKOFF).toEqual({ initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2 });
+    expect(DEFAULT_BACKOFF).toEqual({ stableMs: 10_000, initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2 });
   });
 
   it("uses a fresh transport from the factory on each attempt when asked to", async () => {

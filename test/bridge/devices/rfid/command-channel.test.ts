@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { systemClock } from "../../../../bridge/devices/rfid/clock.ts";
 import { CommandChannel } from "../../../../bridge/devices/rfid/command-channel.ts";
 import { RfidPadError } from "../../../../bridge/devices/rfid/errors.ts";
 import { createLogger } from "../../../../bridge/log/logger.ts";
+import { systemClock } from "../../../../bridge/transports/clock.ts";
 import { createMemoryPair, type MemoryPairOptions } from "../../../../bridge/transports/memory.ts";
 import { createM810FrameParser, encodeM810Frame, type M810Frame } from "../../../../protocols/rfid/readers/3m810.ts";
 

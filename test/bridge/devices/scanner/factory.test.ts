@@ -86,6 +86,7 @@ describe("scanner factory rows", () => {
       transport: host,
       options: device?.options,
       logger: capturedLogger().logger,
+      clock: systemClock,
     });
     expect(scanner).toMatchObject({ id: "wedge", kind: "scanner", model: "hid-keyboard" });
     // The driver applied its defaults to what the config left out.

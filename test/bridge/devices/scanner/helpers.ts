@@ -1,47 +1,8 @@
-/** Test helpers for the scanner driver: a manual clock, a log capture, and waiting on events. */
+/** Test helpers for the scanner driver: a recording sink, a log capture, and waiting on events. */
 import { Writable } from "node:stream";
-import type { ScannerClock } from "../../../../bridge/devices/scanner/clock.ts";
 import type { DecodedScan, DecoderSink } from "../../../../bridge/devices/scanner/decoder.ts";
 import type { ScannerErrorCode } from "../../../../bridge/devices/scanner/errors.ts";
 import { createLogger, type Logger } from "../../../../bridge/log/logger.ts";
-
-/** Time that only moves when the test says so; due timers fire in order. */
-export class ManualClock implements ScannerClock {
-  time = 1_700_000_000_000;
-  #next = 1;
-  readonly #timers = new Map<number, { at: number; callback: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.#timers.set(id, { at: this.time + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.#timers.delete(handle as number);
-  }
-
-  get pendingTimers(): number {
-    return this.#timers.size;
-  }
-
-  advance(ms: number): void {
-    const target = this.time + ms;
-    for (;;) {
-      let due: [number, { at: number; callback: () => void }] | undefined;
-      for (const entry of this.#timers) if (entry[1].at <= target && (!due || entry[1].at < due[1].at)) due = entry;
-      if (!due) break;
-      this.#timers.delete(due[0]);
-      this.time = due[1].at;
-      due[1].callback();
-    }
-    this.time = target;
-  }
-}
 
 /** A decoder sink that records what it gets. */
 export function recordingSink(): DecoderSink & {
@@ -81,23 +42,20 @@ export function capturedLogger(level = "debug"): { logger: Logger; lines: () => 
   };
 }
 
-/** Resolves with the next `count` emissions of `event`; rejects after `timeoutMs`. */
+/**
+ * Resolves with the next `count` emissions of `event`. No wall-clock deadline: a test that waits on
+ * virtual time bounds itself with settle(), anything else with vitest's test timeout.
+ */
 export function nextEvents<T>(
   emitter: { on(e: string, l: (v: T) => void): unknown; off(e: string, l: (v: T) => void): unknown },
   event: string,
   count = 1,
-  timeoutMs = 5000,
 ): Promise<T[]> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const seen: T[] = [];
-    const timer = setTimeout(() => {
-      emitter.off(event, listener);
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} "${event}" events (got ${seen.length})`));
-    }, timeoutMs);
     const listener = (value: T) => {
       seen.push(value);
       if (seen.length < count) return;
-      clearTimeout(timer);
       emitter.off(event, listener);
       resolve(seen);
     };
@@ -110,16 +68,10 @@ export function waitForEvent<T>(
   emitter: { on(e: string, l: (v: T) => void): unknown; off(e: string, l: (v: T) => void): unknown },
   event: string,
   predicate: (value: T) => boolean,
-  timeoutMs = 5000,
 ): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      emitter.off(event, listener);
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for a matching "${event}" event`));
-    }, timeoutMs);
+  return new Promise((resolve) => {
     const listener = (value: T) => {
       if (!predicate(value)) return;
-      clearTimeout(timer);
       emitter.off(event, listener);
       resolve(value);
     };

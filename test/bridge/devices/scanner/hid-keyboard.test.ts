@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HidKeyboardDecoder, type HidKeyboardSettings } from "../../../../bridge/devices/scanner/hid-keyboard.ts";
-import { ManualClock, recordingSink } from "./helpers.ts";
+import { VirtualClock } from "../../../support/virtual-clock.ts";
+import { recordingSink } from "./helpers.ts";
 
 // Boot keyboard reports written by hand from the HID Usage Tables (keyboard page 0x07) and the German
 // layout (DIN 2137: Z on usage 0x1C, Y on 0x1D; AltGr = Right Alt, modifier bit 0x40; @ = AltGr+Q,
@@ -44,7 +45,7 @@ const SETTINGS: HidKeyboardSettings = {
 };
 
 function decoder(settings: Partial<HidKeyboardSettings> = {}) {
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const sink = recordingSink();
   return { clock, sink, d: new HidKeyboardDecoder({ ...SETTINGS, ...settings }, sink, clock) };
 }
@@ -54,14 +55,14 @@ const feedAll = (d: HidKeyboardDecoder, reports: Uint8Array[]) => {
 };
 
 describe("keyboard-wedge decoder", () => {
-  it("German layout: y/z, umlauts, ß and AltGr characters", () => {
+  it("German layout: y/z, umlauts, ß and AltGr characters", async () => {
     const { sink, d } = decoder();
     feedAll(d, typed([...GERMAN_STROKES, [NONE, ENTER]]));
     expect(sink.raws()).toEqual([GERMAN_CODE]);
     expect(sink.problems).toEqual([]);
   });
 
-  it("the same reports read with the US layout swap y and z: the layout setting matters", () => {
+  it("the same reports read with the US layout swap y and z: the layout setting matters", async () => {
     const { sink, d } = decoder({ layout: "us" });
     feedAll(
       d,
@@ -84,7 +85,7 @@ describe("keyboard-wedge decoder", () => {
     expect(de.sink.raws()).toEqual(["zy"]);
   });
 
-  it("German dead keys: ´ then e gives é; ^ then space gives ^", () => {
+  it("German dead keys: ´ then e gives é; ^ then space gives ^", async () => {
     const { sink, d } = decoder();
     feedAll(
       d,
@@ -100,14 +101,14 @@ describe("keyboard-wedge decoder", () => {
     expect(sink.raws()).toEqual(["é^1"]);
   });
 
-  it("Tab ends a code too; key-up reports and held keys do not repeat characters", () => {
+  it("Tab ends a code too; key-up reports and held keys do not repeat characters", async () => {
     const { sink, d } = decoder({ layout: "us" });
     // "a" held over two reports, then released; then Tab.
     feedAll(d, [press(0, 0x04), press(0, 0x04), RELEASE, press(0, 0x05), RELEASE, press(0, TAB), RELEASE]);
     expect(sink.raws()).toEqual(["ab"]);
   });
 
-  it("terminator none: a pause longer than the inter-key timeout ends the code", () => {
+  it("terminator none: a pause longer than the inter-key timeout ends the code", async () => {
     const { clock, sink, d } = decoder({ layout: "us", terminator: "none", interKeyTimeoutMs: 50 });
     for (const r of typed([
       [NONE, 0x1e],
@@ -115,16 +116,16 @@ describe("keyboard-wedge decoder", () => {
       [NONE, 0x20],
     ])) {
       d.feed(r);
-      clock.advance(8);
+      await clock.advance(8);
     }
     expect(sink.scans).toEqual([]);
-    clock.advance(50);
+    await clock.advance(50);
     for (const r of typed([[NONE, 0x21]])) d.feed(r);
-    clock.advance(50);
+    await clock.advance(50);
     expect(sink.raws()).toEqual(["123", "4"]);
   });
 
-  it("typed text without terminator goes stale and is dropped with SCANNER_PARTIAL_CODE", () => {
+  it("typed text without terminator goes stale and is dropped with SCANNER_PARTIAL_CODE", async () => {
     const { clock, sink, d } = decoder({ layout: "us" });
     feedAll(
       d,
@@ -133,13 +134,13 @@ describe("keyboard-wedge decoder", () => {
         [NONE, 0x1f],
       ]),
     );
-    clock.advance(1000);
+    await clock.advance(1000);
     expect(sink.scans).toEqual([]);
     expect(sink.problems.map((p) => p.code)).toEqual(["SCANNER_PARTIAL_CODE"]);
     expect(sink.problems[0]?.message).toMatch(/2 characters.*send Enter/);
   });
 
-  it("a key the layout cannot map drops the whole code (it would be wrong), then scanning goes on", () => {
+  it("a key the layout cannot map drops the whole code (it would be wrong), then scanning goes on", async () => {
     const { sink, d } = decoder({ layout: "us" });
     feedAll(
       d,
@@ -161,7 +162,7 @@ describe("keyboard-wedge decoder", () => {
     expect(sink.problems.map((p) => p.code)).toEqual(["BARCODE_UNKNOWN_KEY", "SCANNER_CODE_DROPPED"]);
   });
 
-  it("rollover and malformed reports are problems; a code they touched is dropped", () => {
+  it("rollover and malformed reports are problems; a code they touched is dropped", async () => {
     const { sink, d } = decoder({ layout: "us" });
     feedAll(d, [press(0, 0x1e), RELEASE, Uint8Array.of(0, 0, 1, 1, 1, 1, 1, 1), press(0, ENTER), RELEASE]);
     feedAll(d, [Uint8Array.of(1, 2, 3), press(0, 0x1f), RELEASE, press(0, ENTER), RELEASE]);
@@ -174,7 +175,7 @@ describe("keyboard-wedge decoder", () => {
     ]);
   });
 
-  it("an over-long code is cut and its tail is not passed on as a code", () => {
+  it("an over-long code is cut and its tail is not passed on as a code", async () => {
     const { sink, d } = decoder({ layout: "us", maxLength: 4 });
     feedAll(
       d,
@@ -199,7 +200,7 @@ describe("keyboard-wedge decoder", () => {
     expect(sink.problems.map((p) => p.code)).toEqual(["BARCODE_TOO_LONG", "SCANNER_CODE_DROPPED"]);
   });
 
-  it("with a report ID configured, strips it and rejects reports with another", () => {
+  it("with a report ID configured, strips it and rejects reports with another", async () => {
     const { sink, d } = decoder({ layout: "us", reportId: 1 });
     const withId = (r: Uint8Array) => Uint8Array.from([1, ...r]);
     feedAll(
@@ -214,7 +215,7 @@ describe("keyboard-wedge decoder", () => {
     expect(sink.problems.map((p) => p.code)).toEqual(["BARCODE_BAD_REPORT"]);
   });
 
-  it("reset() forgets held keys and typed text", () => {
+  it("reset() forgets held keys and typed text", async () => {
     const { sink, d } = decoder({ layout: "us" });
     d.feed(press(0, 0x1e));
     d.reset();
@@ -222,21 +223,21 @@ describe("keyboard-wedge decoder", () => {
     expect(sink.raws()).toEqual(["1"]);
   });
 
-  it("random reports never throw; only typed problems come out and timers settle", () => {
-    fc.assert(
-      fc.property(
+  it("random reports never throw; only typed problems come out and timers settle", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(fc.oneof(fc.uint8Array({ maxLength: 12 }), fc.uint8Array({ minLength: 8, maxLength: 8 })), {
           maxLength: 30,
         }),
         fc.constantFrom("us", "de" as const),
         fc.constantFrom("enter", "none" as const),
-        (reports, layout, terminator) => {
+        async (reports, layout, terminator) => {
           const { clock, sink, d } = decoder({ layout, terminator, interKeyTimeoutMs: terminator === "none" ? 50 : 0 });
           for (const r of reports) {
             d.feed(r);
-            clock.advance(5);
+            await clock.advance(5);
           }
-          clock.advance(2000);
+          await clock.advance(2000);
           expect(clock.pendingTimers).toBe(0);
           for (const s of sink.scans) expect(s.raw).not.toBe("");
           for (const p of sink.problems) {

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HidPosDecoder, type HidPosSettings } from "../../../../bridge/devices/scanner/hid-pos.ts";
-import { ManualClock, recordingSink } from "./helpers.ts";
+import { VirtualClock } from "../../../support/virtual-clock.ts";
+import { recordingSink } from "./helpers.ts";
 
 const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
 
@@ -18,13 +19,13 @@ const LONG_CODE = Array.from({ length: 70 }, (_, i) => i % 10).join("");
 const SETTINGS: HidPosSettings = { reportId: 2, maxLength: 1024, staleTimeoutMs: 1000 };
 
 function decoder(settings: Partial<HidPosSettings> = {}) {
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const sink = recordingSink();
   return { clock, sink, d: new HidPosDecoder({ ...SETTINGS, ...settings }, sink, clock) };
 }
 
 describe("HID POS decoder", () => {
-  it("decodes a single-report Codabar scan with its AIM identifier", () => {
+  it("decodes a single-report Codabar scan with its AIM identifier", async () => {
     const { sink, d } = decoder();
     d.feed(hex(ITEM_CODABAR));
     expect(sink.scans).toHaveLength(1);
@@ -33,7 +34,7 @@ describe("HID POS decoder", () => {
     expect(sink.scans[0]).not.toHaveProperty("vendorSymbology");
   });
 
-  it("reassembles a code spread over two reports", () => {
+  it("reassembles a code spread over two reports", async () => {
     const { clock, sink, d } = decoder();
     d.feed(hex(LONG_PART_1));
     expect(sink.scans).toEqual([]);
@@ -43,7 +44,7 @@ describe("HID POS decoder", () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it("keeps the vendor symbology byte when the scanner sends one", () => {
+  it("keeps the vendor symbology byte when the scanner sends one", async () => {
     const report = hex(ITEM_CODABAR);
     report[61] = 0x6a; // Honeywell code ID "j" (Code 128)
     const { sink, d } = decoder();
@@ -51,17 +52,17 @@ describe("HID POS decoder", () => {
     expect(sink.scans[0]?.vendorSymbology).toBe(0x6a);
   });
 
-  it("a continuation that never comes is dropped after the stale timeout", () => {
+  it("a continuation that never comes is dropped after the stale timeout", async () => {
     const { clock, sink, d } = decoder({ staleTimeoutMs: 500 });
     d.feed(hex(LONG_PART_1));
-    clock.advance(500);
+    await clock.advance(500);
     expect(sink.problems.map((p) => p.code)).toEqual(["SCANNER_PARTIAL_CODE"]);
     // The dropped half does not stick to the next scan.
     d.feed(hex(ITEM_CODABAR));
     expect(sink.raws()).toEqual(["]F033191000105864"]);
   });
 
-  it("a short report or a wrong report ID is BARCODE_BAD_REPORT, and the next report works", () => {
+  it("a short report or a wrong report ID is BARCODE_BAD_REPORT, and the next report works", async () => {
     const { sink, d } = decoder();
     d.feed(Uint8Array.of(0, 0, 0x1c, 0, 0, 0, 0, 0)); // a keyboard report: scanner in the wrong mode
     const wrongId = hex(ITEM_CODABAR);
@@ -73,7 +74,7 @@ describe("HID POS decoder", () => {
     expect(sink.raws()).toEqual(["]F033191000105864"]);
   });
 
-  it("honours a configured report ID and maxLength", () => {
+  it("honours a configured report ID and maxLength", async () => {
     const { sink, d } = decoder({ maxLength: 60 });
     d.feed(hex(LONG_PART_1));
     d.feed(hex(LONG_PART_2));
@@ -85,9 +86,9 @@ describe("HID POS decoder", () => {
     expect(other.sink.raws()).toEqual(["]F033191000105864"]);
   });
 
-  it("random reports never throw; only typed problems come out", () => {
-    fc.assert(
-      fc.property(
+  it("random reports never throw; only typed problems come out", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(
           fc.oneof(
             fc.uint8Array({ maxLength: 80 }),
@@ -98,10 +99,10 @@ describe("HID POS decoder", () => {
           ),
           { maxLength: 12 },
         ),
-        (reports) => {
+        async (reports) => {
           const { clock, sink, d } = decoder();
           for (const r of reports) d.feed(r);
-          clock.advance(2000);
+          await clock.advance(2000);
           expect(clock.pendingTimers).toBe(0);
           for (const p of sink.problems) {
             expect(["BARCODE_BAD_REPORT", "BARCODE_TOO_LONG", "SCANNER_PARTIAL_CODE"]).toContain(p.code);

@@ -3,16 +3,14 @@
  * the simulators', the decoding the driver's.
  */
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeviceHealth } from "../../../../bridge/devices/device.ts";
 import {
   type BarcodeScanner,
   createBarcodeScanner,
   type ScanEvent,
-  type ScannerClock,
   type ScannerConfig,
 } from "../../../../bridge/devices/scanner/index.ts";
-import { systemClock } from "../../../../bridge/transports/clock.ts";
 import { createMemoryHidPair, createMemoryPair, type MemoryTransport } from "../../../../bridge/transports/memory.ts";
 import { createReconnectingTransport } from "../../../../bridge/transports/reconnecting.ts";
 import type { Transport } from "../../../../bridge/transports/transport.ts";
@@ -22,6 +20,8 @@ import {
   type ScannerSimulator,
   SerialLineScannerSimulator,
 } from "../../../../simulators/devices/scanner/index.ts";
+import { settle, until } from "../../../support/settle.ts";
+import { VirtualClock } from "../../../support/virtual-clock.ts";
 import { CODES, capturedLogger, nextEvents, waitForEvent } from "./helpers.ts";
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -29,20 +29,29 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Simulator pauses take one event-loop turn instead of their milliseconds. */
-const fast = { clock: { ...systemClock, sleep: () => new Promise<void>((r) => setImmediate(r)) } };
+/** Driver, simulators and reconnecting transports all run on this clock; tests move it. */
+let clock: VirtualClock;
+beforeEach(() => {
+  clock = new VirtualClock();
+});
 
-/** A clock with real timers whose now() a test can move (for the duplicate window). */
-function steppedClock(): ScannerClock & { step(ms: number): void } {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    setTimeout: (cb, ms) => setTimeout(cb, ms),
-    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-    step(ms) {
-      offset += ms;
-    },
-  };
+/** Simulator pauses on this test's virtual clock. */
+const fast = {
+  get clock() {
+    return clock;
+  },
+};
+
+/** Waits for `promise`, moving virtual time while nothing else happens. */
+const run = <T>(promise: Promise<T>) => settle(clock, promise);
+
+function reconnecting(host: MemoryTransport) {
+  return createReconnectingTransport({
+    label: "scanner",
+    factory: () => host,
+    backoff: { initialMs: 5, maxMs: 20 },
+    clock,
+  });
 }
 
 interface Rig {
@@ -60,7 +69,7 @@ type ConfigWithoutId = ScannerConfig extends infer C ? (C extends unknown ? Omit
 async function rig(
   config: ConfigWithoutId,
   sim: ScannerSimulator,
-  options: { clock?: ScannerClock; maxChunkSize?: number; transport?: (host: MemoryTransport) => Transport } = {},
+  options: { maxChunkSize?: number; transport?: (host: MemoryTransport) => Transport } = {},
 ): Promise<Rig> {
   const hid = config.model !== "serial-line";
   const [host, device] = hid
@@ -72,7 +81,7 @@ async function rig(
   const scanner = createBarcodeScanner({ id: "scanner", ...config } as ScannerConfig, {
     transport: options.transport ? options.transport(host) : host,
     logger,
-    ...(options.clock ? { clock: options.clock } : {}),
+    clock,
   });
   const scans: ScanEvent[] = [];
   scanner.on("scan", (s) => scans.push(s));
@@ -86,15 +95,17 @@ async function rig(
 
 const scanAndWait = async (r: Rig, params: Record<string, unknown>, count = 1) => {
   const next = nextEvents<ScanEvent>(r.scanner, "scan", count);
-  await r.sim.control("scan", params);
-  return next;
+  await run(r.sim.control("scan", params));
+  return run(next);
 };
 
 describe("serial-line scanner", () => {
   it("classifies patron, item and ISBN scans; the ISBN carries its reason for the UI", async () => {
     const r = await rig({ model: "serial-line" }, new SerialLineScannerSimulator(fast));
-    expect(r.scanner.health().state).toBe("ok");
+    // The port is open, but only a scan shows that a scanner is on it.
+    expect(r.scanner.health().state).toBe("unverified");
     const [item] = await scanAndWait(r, { code: CODES.item });
+    expect(r.scanner.health().state).toBe("ok");
     expect(item).toMatchObject({ code: CODES.item, raw: CODES.item, classification: { kind: "item", rule: 1 } });
     expect(item?.symbology).toBeUndefined();
     expect(Date.parse(item?.at ?? "")).not.toBeNaN();
@@ -114,7 +125,7 @@ describe("serial-line scanner", () => {
     ["none", "none"],
   ] as const)("bridge suffix %s reads a scanner sending %s, in random chunks", async (bridgeSuffix, simSuffix) => {
     const sim = new SerialLineScannerSimulator({ ...fast, suffix: simSuffix, chunks: { maxSize: 3, maxGapMs: 5 } });
-    // Without a suffix only a pause ends a code; 150 ms leaves room for a busy test machine.
+    // Without a suffix only a pause ends a code (virtual time: the chunk gaps are 5 ms at most).
     const idle = bridgeSuffix === "none" ? { interCharTimeoutMs: 150 } : {};
     const r = await rig({ model: "serial-line", suffix: bridgeSuffix, ...idle }, sim, { maxChunkSize: 2 });
     const codes = [CODES.item, CODES.patron, CODES.item2];
@@ -138,36 +149,35 @@ describe("serial-line scanner", () => {
     const sim = new SerialLineScannerSimulator({ ...fast, aim: true });
     const r = await rig({ model: "serial-line", aim: true }, sim);
     const degraded = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "degraded");
-    await sim.control("raw", { bytes: [...Buffer.from(`]%0${CODES.item}\r`, "latin1")] });
-    const health = await degraded;
+    await run(sim.control("raw", { bytes: [...Buffer.from(`]%0${CODES.item}\r`, "latin1")] }));
+    const health = await run(degraded);
     expect(health.lastError?.code).toBe("BARCODE_BAD_AIM");
     expect(health.lastError?.message).toMatch(/Scanner "scanner" \(memory a\)/);
     expect(r.scans).toEqual([]);
     const ok = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "ok");
     await scanAndWait(r, { code: CODES.item2, symbology: "code128" });
-    const recovered = await ok;
+    const recovered = await run(ok);
     expect(recovered.lastError?.code).toBe("BARCODE_BAD_AIM"); // kept for staff after recovery
   });
 
   it("garbled bytes (wrong baud rate) → degraded with SCANNER_GARBLED, then ok on the next good scan", async () => {
     const r = await rig({ model: "serial-line" }, new SerialLineScannerSimulator(fast));
     const degraded = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "degraded");
-    await r.sim.control("raw", { bytes: [0xf8, 0x00, 0x86, 0x1f, 0x0d] });
-    expect((await degraded).lastError?.code).toBe("SCANNER_GARBLED");
+    await run(r.sim.control("raw", { bytes: [0xf8, 0x00, 0x86, 0x1f, 0x0d] }));
+    expect((await run(degraded)).lastError?.code).toBe("SCANNER_GARBLED");
     await scanAndWait(r, { code: CODES.item });
     expect(r.scanner.health()).toMatchObject({ state: "ok", lastError: { code: "SCANNER_GARBLED" } });
     expect(r.scanner.health().detail).toMatchObject({ scans: 1, problems: 1, model: "serial-line" });
   });
 
   it("the same code within the window is one scan; after the window it counts again", async () => {
-    const clock = steppedClock();
-    const r = await rig({ model: "serial-line" }, new SerialLineScannerSimulator(fast), { clock });
+    const r = await rig({ model: "serial-line" }, new SerialLineScannerSimulator(fast));
     await scanAndWait(r, { code: CODES.item });
-    await r.sim.control("scan", { code: CODES.item });
-    clock.step(900);
-    await r.sim.control("scan", { code: CODES.item }); // still inside: the window slides from the last sighting
+    await run(r.sim.control("scan", { code: CODES.item }));
+    await clock.advance(900);
+    await run(r.sim.control("scan", { code: CODES.item })); // still inside: the window slides from the last sighting
     await scanAndWait(r, { code: CODES.item2 }); // a different code is not a duplicate
-    clock.step(1000);
+    await clock.advance(1000);
     await scanAndWait(r, { code: CODES.item });
     expect(r.scans.map((s) => s.code)).toEqual([CODES.item, CODES.item2, CODES.item]);
     expect(r.scanner.health().detail).toMatchObject({ scans: 3, duplicatesSuppressed: 2 });
@@ -176,9 +186,9 @@ describe("serial-line scanner", () => {
   it("duplicate suppression can be turned off", async () => {
     const r = await rig({ model: "serial-line", duplicateWindowMs: 0 }, new SerialLineScannerSimulator(fast));
     const next = nextEvents<ScanEvent>(r.scanner, "scan", 2);
-    await r.sim.control("scan", { code: CODES.item });
-    await r.sim.control("scan", { code: CODES.item });
-    expect(await next).toHaveLength(2);
+    await run(r.sim.control("scan", { code: CODES.item }));
+    await run(r.sim.control("scan", { code: CODES.item }));
+    expect(await run(next)).toHaveLength(2);
   });
 
   it("never logs a patron number; item barcodes are logged at debug level", async () => {
@@ -204,49 +214,43 @@ describe("serial-line scanner", () => {
     await scanAndWait(r, { code: CODES.item });
     await scanAndWait(r, { code: CODES.item2 });
     expect(r.scans.map((s) => s.code)).toEqual([CODES.item, CODES.item2]);
-    expect(r.logs()).toMatch(/a scanner event listener threw/);
+    expect(r.logs()).toMatch(/a device event listener threw/);
   });
 
   it("unplug → disconnected with DEVICE_DISCONNECTED → replug → ok → scans again", async () => {
     const sim = new SerialLineScannerSimulator(fast);
-    const r = await rig({ model: "serial-line" }, sim, {
-      transport: (host) =>
-        createReconnectingTransport({ label: "scanner", factory: () => host, backoff: { initialMs: 5, maxMs: 20 } }),
-    });
+    const r = await rig({ model: "serial-line" }, sim, { transport: reconnecting });
     await scanAndWait(r, { code: CODES.item });
     const down = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "disconnected");
     r.host.disconnect();
-    const health = await down;
+    const health = await run(down);
     expect(health.lastError?.code).toBe("DEVICE_DISCONNECTED");
     expect(r.scanner.health().detail).toMatchObject({ connection: "disconnected" });
-    await expect(sim.control("scan", { code: CODES.item2 })).rejects.toMatchObject({ code: "DEVICE_NOT_OPEN" });
-    const up = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "ok");
+    await expect(run(sim.control("scan", { code: CODES.item2 }))).rejects.toMatchObject({ code: "DEVICE_NOT_OPEN" });
+    const up = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "unverified");
     r.host.reconnect();
     await r.device.open();
-    await up;
+    await run(up);
     await scanAndWait(r, { code: CODES.item2 });
     expect(r.scans.map((s) => s.code)).toEqual([CODES.item, CODES.item2]);
   });
 
   it("an unplug in the middle of a code drops the partial code: the first scan after replug is exact", async () => {
-    const sim = new SerialLineScannerSimulator({ chunks: { maxSize: 4, maxGapMs: 15 } }); // real pauses
-    const r = await rig({ model: "serial-line" }, sim, {
-      transport: (host) =>
-        createReconnectingTransport({ label: "scanner", factory: () => host, backoff: { initialMs: 5, maxMs: 20 } }),
-    });
+    const sim = new SerialLineScannerSimulator({ ...fast, chunks: { maxSize: 4, maxGapMs: 15 } });
+    const r = await rig({ model: "serial-line" }, sim, { transport: reconnecting });
     const received: Uint8Array[] = [];
     r.host.on("data", (bytes) => received.push(bytes));
     const down = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "disconnected");
     const scanning = sim.control("scan", { code: "3".repeat(40) });
     scanning.catch(() => undefined); // asserted below; may reject before the assertion attaches
-    await waitForEvent(r.host, "data", () => received.length >= 2);
+    await until(clock, () => received.length >= 2);
     r.host.disconnect();
-    await down;
-    await expect(scanning).rejects.toMatchObject({ code: "DEVICE_NOT_OPEN" });
-    const up = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "ok");
+    await run(down);
+    await expect(run(scanning)).rejects.toMatchObject({ code: "DEVICE_NOT_OPEN" });
+    const up = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "unverified");
     r.host.reconnect();
     await r.device.open();
-    await up;
+    await run(up);
     const [scan] = await scanAndWait(r, { code: CODES.item2 });
     expect(scan?.code).toBe(CODES.item2);
     expect(r.scans.map((s) => s.code)).toEqual([CODES.item2]);
@@ -256,7 +260,7 @@ describe("serial-line scanner", () => {
     const [host] = createMemoryPair();
     host.disconnect();
     const { logger } = capturedLogger();
-    const scanner = createBarcodeScanner({ id: "s", model: "serial-line" }, { transport: host, logger });
+    const scanner = createBarcodeScanner({ id: "s", model: "serial-line" }, { transport: host, logger, clock });
     await scanner.start();
     expect(scanner.health()).toMatchObject({ state: "disconnected", lastError: { code: "DEVICE_NOT_FOUND" } });
     await scanner.stop();
@@ -270,8 +274,9 @@ describe("serial-line scanner", () => {
       label: "scanner",
       // A device lookup that takes its time (e.g. a slow USB enumeration).
       factory: () => new Promise<Transport>((resolve) => (release = () => resolve(host))),
+      clock,
     });
-    const scanner = createBarcodeScanner({ id: "s", model: "serial-line" }, { transport, logger });
+    const scanner = createBarcodeScanner({ id: "s", model: "serial-line" }, { transport, logger, clock });
     const starting = scanner.start();
     await scanner.stop();
     await starting;
@@ -287,8 +292,9 @@ describe("serial-line scanner", () => {
       label: "scanner",
       factory: () => host,
       backoff: { initialMs: 50 },
+      clock,
     });
-    const scanner = createBarcodeScanner({ id: "s", model: "serial-line" }, { transport, logger });
+    const scanner = createBarcodeScanner({ id: "s", model: "serial-line" }, { transport, logger, clock });
     await scanner.start();
     expect(scanner.health()).toMatchObject({ state: "disconnected", lastError: { code: "DEVICE_NOT_FOUND" } });
     await scanner.stop();
@@ -301,8 +307,8 @@ describe("self test", () => {
     const sim = new SerialLineScannerSimulator({ ...fast, aim: true });
     const r = await rig({ model: "serial-line", aim: true }, sim);
     const test = r.scanner.selfTest({ timeoutMs: 5000 });
-    await sim.control("scan", { code: `A${CODES.patron}B`, symbology: "codabar" });
-    const result = await test;
+    await run(sim.control("scan", { code: `A${CODES.patron}B`, symbology: "codabar" }));
+    const result = await run(test);
     expect(result).toMatchObject({
       ok: true,
       summary: "Read a codabar barcode: a patron card",
@@ -315,8 +321,8 @@ describe("self test", () => {
     const r = await rig({ model: "serial-line" }, new SerialLineScannerSimulator(fast));
     await scanAndWait(r, { code: CODES.item });
     const test = r.scanner.selfTest();
-    await r.sim.control("scan", { code: CODES.item });
-    expect(await test).toMatchObject({
+    await run(r.sim.control("scan", { code: CODES.item }));
+    expect(await run(test)).toMatchObject({
       ok: true,
       summary: "Read a barcode (the scanner does not send symbology identifiers): a library item barcode",
       details: { kind: "item", code: CODES.item, symbology: null },
@@ -325,7 +331,7 @@ describe("self test", () => {
 
   it("times out with SCANNER_NO_SCAN; refuses when stopped with SCANNER_NOT_READY", async () => {
     const r = await rig({ model: "serial-line" }, new SerialLineScannerSimulator(fast));
-    const timedOut = await r.scanner.selfTest({ timeoutMs: 20 });
+    const timedOut = await run(r.scanner.selfTest({ timeoutMs: 20 }));
     expect(timedOut).toMatchObject({ ok: false, error: { code: "SCANNER_NO_SCAN" } });
     const pending = r.scanner.selfTest({ timeoutMs: 5000 });
     await r.scanner.stop();
@@ -356,8 +362,8 @@ describe("hid-pos scanner", () => {
   it("a keyboard report on a HID POS driver → degraded with BARCODE_BAD_REPORT", async () => {
     const r = await rig({ model: "hid-pos" }, new HidPosScannerSimulator(fast));
     const degraded = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "degraded");
-    await r.sim.control("raw", { bytes: [0, 0, 0x1e, 0, 0, 0, 0, 0] });
-    expect((await degraded).lastError).toMatchObject({ code: "BARCODE_BAD_REPORT" });
+    await run(r.sim.control("raw", { bytes: [0, 0, 0x1e, 0, 0, 0, 0, 0] }));
+    expect((await run(degraded)).lastError).toMatchObject({ code: "BARCODE_BAD_REPORT" });
     await scanAndWait(r, { code: CODES.item });
     expect(r.scanner.health().state).toBe("ok");
   });
@@ -367,7 +373,7 @@ describe("hid-keyboard scanner", () => {
   const GERMAN = "Zy-ü@€{}\\|~ÄÖß";
 
   it("German layout with realistic 2–8 ms key timing: y/z, umlauts and AltGr characters", async () => {
-    const sim = new HidKeyboardScannerSimulator({ layout: "de" }); // real timers
+    const sim = new HidKeyboardScannerSimulator({ layout: "de", ...fast }); // 2–8 ms, virtual
     const r = await rig({ model: "hid-keyboard", layout: "de" }, sim);
     const [scan] = await scanAndWait(r, { code: GERMAN });
     expect(scan?.code).toBe(GERMAN);
@@ -378,7 +384,7 @@ describe("hid-keyboard scanner", () => {
   it("a scanner switched to another layout than the bridge's types other text", async () => {
     const sim = new HidKeyboardScannerSimulator({ ...fast, layout: "de" });
     const r = await rig({ model: "hid-keyboard", layout: "de" }, sim);
-    await sim.control("setLayout", { layout: "us" });
+    await run(sim.control("setLayout", { layout: "us" }));
     const [scan] = await scanAndWait(r, { code: "xyz-1" });
     expect(scan?.code).toBe("xzyß1"); // US y/z/- keys read on German: z, y, ß
   });
@@ -425,7 +431,7 @@ describe("fuzzing the drivers with random reports", () => {
             const malformed = Uint8Array.of(0xff, 0xfe, 0xfd);
             const degraded = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "degraded");
             await r.device.write(malformed);
-            await degraded;
+            await run(degraded);
             expect(["ok", "degraded"]).toContain(r.scanner.health().state);
           },
         ),
@@ -434,9 +440,9 @@ describe("fuzzing the drivers with random reports", () => {
       expect(uncaught).toEqual([]);
       // Still working afterwards. The first scan may lose keys still "held" by the random reports.
       const next = waitForEvent<ScanEvent>(r.scanner, "scan", (s) => s.code === CODES.item2);
-      await sim.control("scan", { code: CODES.item });
-      await sim.control("scan", { code: CODES.item2 });
-      await next;
+      await run(sim.control("scan", { code: CODES.item }));
+      await run(sim.control("scan", { code: CODES.item2 }));
+      await run(next);
       expect(r.scanner.health().state).toBe("ok");
     },
   );

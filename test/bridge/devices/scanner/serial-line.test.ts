@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SerialLineDecoder, type SerialLineSettings } from "../../../../bridge/devices/scanner/serial-line.ts";
-import { ascii, ManualClock, recordingSink } from "./helpers.ts";
+import { VirtualClock } from "../../../support/virtual-clock.ts";
+import { ascii, recordingSink } from "./helpers.ts";
 
 const BASE: SerialLineSettings = {
   suffix: "CR",
@@ -12,7 +13,7 @@ const BASE: SerialLineSettings = {
 };
 
 function decoder(settings: Partial<SerialLineSettings> = {}) {
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const sink = recordingSink();
   const d = new SerialLineDecoder({ ...BASE, ...settings }, sink, clock);
   return { clock, sink, d };
@@ -31,31 +32,31 @@ describe("serial line decoder: suffixes", () => {
     expect(sink.problems).toEqual([]);
   });
 
-  it("suffix CR tolerates a scanner that sends CR LF", () => {
+  it("suffix CR tolerates a scanner that sends CR LF", async () => {
     const { sink, d } = decoder({ suffix: "CR" });
     d.feed(ascii("111\r\n222\r\n"));
     expect(sink.raws()).toEqual(["111", "222"]);
   });
 
-  it("suffix LF tolerates CR LF and drops the CR", () => {
+  it("suffix LF tolerates CR LF and drops the CR", async () => {
     const { sink, d } = decoder({ suffix: "LF" });
     d.feed(ascii("111\r\n222\n"));
     expect(sink.raws()).toEqual(["111", "222"]);
   });
 
-  it("suffix CR LF keeps a lone LF or CR as data (multi-line 2D codes)", () => {
+  it("suffix CR LF keeps a lone LF or CR as data (multi-line 2D codes)", async () => {
     const { sink, d } = decoder({ suffix: "CRLF" });
     d.feed(ascii("line1\nline2\rx\r\n"));
     expect(sink.raws()).toEqual(["line1\nline2\rx"]);
   });
 
-  it("empty lines are ignored", () => {
+  it("empty lines are ignored", async () => {
     const { sink, d } = decoder({ suffix: "LF" });
     d.feed(ascii("\n\n42\n\n"));
     expect(sink.raws()).toEqual(["42"]);
   });
 
-  it("GS (FNC1 in GS1 codes), RS and EOT pass through as data", () => {
+  it("GS (FNC1 in GS1 codes), RS and EOT pass through as data", async () => {
     const { sink, d } = decoder();
     d.feed(Uint8Array.of(0x30, 0x31, 0x1d, 0x31, 0x30, 0x1e, 0x04, 0x0d));
     expect(sink.raws()).toEqual(["01\u001d10\u001e\u0004"]);
@@ -63,35 +64,35 @@ describe("serial line decoder: suffixes", () => {
 });
 
 describe("serial line decoder: timing", () => {
-  it("without suffix, a code ends after the inter-character timeout", () => {
+  it("without suffix, a code ends after the inter-character timeout", async () => {
     const { clock, sink, d } = decoder({ suffix: "none", interCharTimeoutMs: 50 });
     d.feed(ascii("3319"));
-    clock.advance(30);
+    await clock.advance(30);
     d.feed(ascii("1000105864"));
-    clock.advance(49);
+    await clock.advance(49);
     expect(sink.scans).toEqual([]);
-    clock.advance(1);
+    await clock.advance(1);
     expect(sink.raws()).toEqual(["33191000105864"]);
     d.feed(ascii("23191000105866"));
-    clock.advance(50);
+    await clock.advance(50);
     expect(sink.raws()).toEqual(["33191000105864", "23191000105866"]);
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it("with a suffix and an inter-character timeout, either ends the code", () => {
+  it("with a suffix and an inter-character timeout, either ends the code", async () => {
     const { clock, sink, d } = decoder({ suffix: "CR", interCharTimeoutMs: 50 });
     d.feed(ascii("111\r222"));
     expect(sink.raws()).toEqual(["111"]);
-    clock.advance(50);
+    await clock.advance(50);
     expect(sink.raws()).toEqual(["111", "222"]);
   });
 
-  it("a partial line without suffix goes stale: dropped with SCANNER_PARTIAL_CODE", () => {
+  it("a partial line without suffix goes stale: dropped with SCANNER_PARTIAL_CODE", async () => {
     const { clock, sink, d } = decoder({ suffix: "CRLF", staleTimeoutMs: 800 });
     d.feed(ascii("33191000105864\r")); // scanner set to CR, bridge to CR LF
-    clock.advance(799);
+    await clock.advance(799);
     expect(sink.problems).toEqual([]);
-    clock.advance(1);
+    await clock.advance(1);
     expect(sink.scans).toEqual([]);
     expect(sink.problems).toHaveLength(1);
     expect(sink.problems[0]?.code).toBe("SCANNER_PARTIAL_CODE");
@@ -102,18 +103,18 @@ describe("serial line decoder: timing", () => {
     expect(sink.raws()).toEqual(["42"]);
   });
 
-  it("reset() drops a partial code and its timer", () => {
+  it("reset() drops a partial code and its timer", async () => {
     const { clock, sink, d } = decoder({ suffix: "none", interCharTimeoutMs: 50 });
     d.feed(ascii("123"));
     d.reset();
     expect(clock.pendingTimers).toBe(0);
-    clock.advance(100);
+    await clock.advance(100);
     expect(sink.scans).toEqual([]);
   });
 });
 
 describe("serial line decoder: bad input", () => {
-  it("a line longer than maxLength is dropped up to its suffix with BARCODE_TOO_LONG, once", () => {
+  it("a line longer than maxLength is dropped up to its suffix with BARCODE_TOO_LONG, once", async () => {
     const { sink, d } = decoder({ maxLength: 8 });
     d.feed(ascii("123456789012345\r777\r"));
     expect(sink.raws()).toEqual(["777"]);
@@ -121,18 +122,18 @@ describe("serial line decoder: bad input", () => {
     expect(sink.problems[0]?.message).toMatch(/No end of code \(CR\) after 8 bytes/);
   });
 
-  it("a line of exactly maxLength is fine", () => {
+  it("a line of exactly maxLength is fine", async () => {
     const { sink, d } = decoder({ maxLength: 8 });
     d.feed(ascii("12345678\r"));
     expect(sink.raws()).toEqual(["12345678"]);
   });
 
-  it("an over-long code without suffix is dropped until the line goes idle", () => {
+  it("an over-long code without suffix is dropped until the line goes idle", async () => {
     const { clock, sink, d } = decoder({ suffix: "none", interCharTimeoutMs: 50, maxLength: 4 });
     d.feed(ascii("123456"));
-    clock.advance(50);
+    await clock.advance(50);
     d.feed(ascii("1234"));
-    clock.advance(50);
+    await clock.advance(50);
     expect(sink.raws()).toEqual(["1234"]);
     expect(sink.problems.map((p) => p.code)).toEqual(["BARCODE_TOO_LONG"]);
   });
@@ -150,7 +151,7 @@ describe("serial line decoder: bad input", () => {
     expect(sink.problems[0]?.message).toMatch(/baud rate/);
   });
 
-  it("latin1 keeps high letters; utf8 decodes multi-byte text and rejects invalid UTF-8", () => {
+  it("latin1 keeps high letters; utf8 decodes multi-byte text and rejects invalid UTF-8", async () => {
     const latin = decoder();
     latin.d.feed(Uint8Array.of(0x4d, 0xfc, 0x6c, 0x6c, 0x0d)); // "Müll" in Latin-1
     expect(latin.sink.raws()).toEqual(["Müll"]);
@@ -165,7 +166,7 @@ describe("serial line decoder: properties", () => {
   const codeChar = fc.constantFrom(..."0123456789ABCDabcd-$:/.+]");
   const codes = fc.array(fc.string({ unit: codeChar, minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 8 });
 
-  it("any chunking of a stream of lines gives the same codes", () => {
+  it("any chunking of a stream of lines gives the same codes", async () => {
     fc.assert(
       fc.property(
         codes,
@@ -188,13 +189,13 @@ describe("serial line decoder: properties", () => {
     );
   });
 
-  it("random bytes never throw, and every code or problem stays bounded", () => {
-    fc.assert(
-      fc.property(
+  it("random bytes never throw, and every code or problem stays bounded", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(fc.uint8Array({ maxLength: 80 }), { maxLength: 10 }),
         fc.constantFrom("CR", "LF", "CRLF", "none" as const),
         fc.constantFrom("latin1", "utf8" as const),
-        (chunks, suffix, encoding) => {
+        async (chunks, suffix, encoding) => {
           const { clock, sink, d } = decoder({
             suffix,
             encoding,
@@ -203,9 +204,9 @@ describe("serial line decoder: properties", () => {
           });
           for (const chunk of chunks) {
             d.feed(chunk);
-            clock.advance(20);
+            await clock.advance(20);
           }
-          clock.advance(5000);
+          await clock.advance(5000);
           expect(clock.pendingTimers).toBe(0);
           for (const s of sink.scans) expect(new TextEncoder().encode(s.raw).length).toBeLessThanOrEqual(32 * 2);
           for (const p of sink.problems) {

@@ -40,7 +40,7 @@ describe("serial-line scanner over a pseudo-terminal (real serialport)", () => {
     );
     await scanner.start();
     cleanups.push(() => scanner.stop());
-    expect(scanner.health().state).toBe("ok");
+    expect(scanner.health().state).toBe("unverified"); // ok once it has scanned
     expect(scanner.description).toContain(pty.a);
 
     let next = nextEvents<ScanEvent>(scanner, "scan", 2);
@@ -49,6 +49,7 @@ describe("serial-line scanner over a pseudo-terminal (real serialport)", () => {
     const [patron, isbn] = await next;
     expect(patron).toMatchObject({ code: CODES.patron, symbology: "codabar", classification: { kind: "patron" } });
     expect(isbn).toMatchObject({ code: CODES.isbn, classification: { kind: "isbn", reason: "isbn" } });
+    expect(scanner.health().state).toBe("ok");
 
     const oldPath = pty.a;
     const down = waitForEvent<DeviceHealth>(scanner, "health", (h) => h.state === "disconnected");
@@ -57,7 +58,7 @@ describe("serial-line scanner over a pseudo-terminal (real serialport)", () => {
     expect(health.lastError?.code).toBe("DEVICE_DISCONNECTED");
     expect(health.lastError?.message).toContain(oldPath);
 
-    const up = waitForEvent<DeviceHealth>(scanner, "health", (h) => h.state === "ok");
+    const up = waitForEvent<DeviceHealth>(scanner, "health", (h) => h.state === "unverified");
     const newPath = await pty.replug("a");
     await up;
     expect(scanner.description).toContain(newPath);

@@ -27,6 +27,8 @@ import { VirtualClock } from "../../../support/virtual-clock.ts";
 class WireTap extends EventEmitter<TransportEvents> implements Transport {
   readonly description = "wire tap";
   isOpen = true;
+  readonly status = { state: "open" as const, attempt: 1 };
+  onStatus = () => () => false;
   readonly written: Uint8Array[] = [];
   async open() {}
   async close() {}
