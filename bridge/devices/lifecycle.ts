@@ -151,11 +151,13 @@ export class DriverLifecycle {
     if (this.#health.state === "unverified") this.setHealth("ok");
   }
 
+  /** Logs once per change of state or of error code: a device failing the same way again is not news. */
   setHealth(state: HealthState, update: HealthUpdate = {}): void {
-    const previous = this.#health.state;
+    const previous = { state: this.#health.state, code: this.#health.lastError?.code };
     const detail = { ...this.#detail(), ...(update.message ? { message: update.message } : {}) };
     this.#health.set(state, detail, { error: update.error, at: new Date(this.#o.clock.now()) });
-    if (state !== previous) this.#logChange(state, update.error);
+    const newCode = update.error !== undefined && update.error.code !== previous.code;
+    if (state !== previous.state || newCode) this.#logChange(state, update.error);
   }
 
   /** Emits on the driver to each listener on its own; one that throws is logged, never passed up. */

@@ -199,16 +199,7 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
   protected received(bytes: Uint8Array): void {
     if (this.#state !== "open" || bytes.length === 0) return;
     const plain = Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
-    emitToEach(this, "data", [plain], (err) =>
-      this.reportError(
-        transportError(
-          "DATA_LISTENER_FAILED",
-          `${this.description}: a data listener threw (${reasonOf(err)}); it missed these bytes. This is a bug in the driver.`,
-          { device: this.description },
-          err,
-        ),
-      ),
-    );
+    emitToEach(this, "data", [plain], (err) => this.reportError(listenerError(this.description, "data", err)));
   }
 
   /**
@@ -260,11 +251,12 @@ export class StatusBoard {
   }
 }
 
-/** What `error` carries when an open/close listener threw. */
+/** What `error` carries when a listener threw; a `data` listener has also missed the bytes. */
 export function listenerError(device: string, event: string, err: unknown): TransportError {
+  const missed = event === "data" ? " and missed these bytes" : "";
   return transportError(
-    "LISTENER_FAILED",
-    `${device}: a "${event}" listener threw (${reasonOf(err)}); the transport carries on. This is a bug in the listener.`,
+    event === "data" ? "DATA_LISTENER_FAILED" : "LISTENER_FAILED",
+    `${device}: a "${event}" listener threw (${reasonOf(err)})${missed}; the transport carries on. This is a bug in the listener.`,
     { device, event },
     err,
   );

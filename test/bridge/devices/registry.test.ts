@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { type AddressInfo, createServer } from "node:net";
 import { Type } from "@sinclair/typebox";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,6 +16,9 @@ import { createMemoryHidPair } from "../../../bridge/transports/memory.ts";
 import { type Hosting, hostOnMemory, hostOnPty, memoryDriverFactory } from "../../../simulators/devices/host.ts";
 import { createScannerSimulator } from "../../../simulators/devices/scanner/index.ts";
 import { PingDevice, PongSimulator } from "../../simulators/devices/host-fixtures.ts";
+import { flushIo, settle, until } from "../../support/settle.ts";
+import { VirtualClock } from "../../support/virtual-clock.ts";
+import { capturingLogger } from "./printer/helpers.ts";
 
 const logger = pino({ level: "silent" });
 const BACKOFF = { initialMs: 5, maxMs: 40 };
@@ -325,5 +330,74 @@ describe("createReconnectingHidTransport", () => {
     expect([...(await transport.getFeatureReport(0, 3))]).toEqual([0, 1, 2]);
     host.disconnect();
     await expect(transport.getFeatureReport(0, 3)).rejects.toMatchObject({ code: "DEVICE_DISCONNECTED" });
+  });
+});
+
+describe("DeviceRegistry under faults", () => {
+  it("a TCP printer that accepts and at once closes: backs off, logs the state once, one device key per line", async () => {
+    const server = createServer((socket) => {
+      accepted.push(clock.now());
+      socket.destroy();
+    });
+    const accepted: number[] = [];
+    const clock = new VirtualClock();
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    const devices = parseConfig(
+      {
+        devices: [
+          { id: "printer", kind: "printer", model: "escpos", transport: { type: "tcp", host: "127.0.0.1", port } },
+        ],
+      },
+      "test",
+    ).devices;
+    const { logger: captured, lines } = capturingLogger("info");
+    const r = new DeviceRegistry({ devices, logger: captured, clock });
+    cleanups.push(() => r.stop());
+    await settle(clock, r.start());
+    // Before: ~450 ms between attempts for ever. Now the backoff grows: 0.5, 1, 2, 4 s (less up to 20 % jitter).
+    await until(clock, () => accepted.length >= 5, { limitMs: 20_000 });
+    const gaps = accepted.slice(1).map((at, i) => at - (accepted[i] ?? 0));
+    for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(0.8 * 500 * 2 ** i);
+    expect(r.list()[0]).toMatchObject({ health: { state: "disconnected" }, connection: { state: expect.any(String) } });
+    const parsed = lines.map((l) => JSON.parse(l));
+    const health = parsed.filter((l) => l.msg === "device health");
+    expect(health).toHaveLength(1);
+    expect(health[0]).toMatchObject({ level: 40, device: "printer", state: "disconnected" });
+    expect(lines.length).toBeLessThanOrEqual(2);
+    for (const line of lines) expect(line.match(/"device":/g)).toHaveLength(1);
+  });
+
+  it("a throwing health listener on the registry is logged with the device id; the others still hear", async () => {
+    const hosting = await hosted();
+    const { logger: captured, lines } = capturingLogger("error");
+    const r = new DeviceRegistry({
+      devices: config([pong("gate")]),
+      logger: captured,
+      factories: FACTORIES,
+      backoff: BACKOFF,
+      transportFor: () => memoryDriverFactory(hosting as never),
+    });
+    cleanups.push(() => r.stop());
+    const fatal: unknown[] = [];
+    const onFatal = (e: unknown) => fatal.push(e);
+    process.on("unhandledRejection", onFatal);
+    process.on("uncaughtException", onFatal);
+    cleanups.push(async () => {
+      process.off("unhandledRejection", onFatal);
+      process.off("uncaughtException", onFatal);
+    });
+    r.on("health", () => {
+      throw new Error("console bug");
+    });
+    const ok = healthOf(r, "gate", "ok");
+    await r.start();
+    await ok;
+    await flushIo();
+    expect(fatal).toEqual([]);
+    const bug = lines.map((l) => JSON.parse(l)).find((l) => l.msg.startsWith("a device health listener threw"));
+    expect(bug).toMatchObject({ device: "gate", reason: "console bug" });
   });
 });
