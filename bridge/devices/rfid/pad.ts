@@ -328,7 +328,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     } catch (err) {
       if (isRfidPadError(err, "RFID_TOO_MANY_TAGS") && !this.#tooManyTags) {
         this.#tooManyTags = true;
-        this.emit("tooManyTags", { capacity: this.maxInventoryTags });
+        this.#life.emit("tooManyTags", { capacity: this.maxInventoryTags });
       }
       throw err;
     }

@@ -352,6 +352,7 @@ describe("DeviceRegistry under faults", () => {
         ],
       },
       "test",
+      { models: DEVICE_MODELS },
     ).devices;
     const { logger: captured, lines } = capturingLogger("info");
     const r = new DeviceRegistry({ devices, logger: captured, clock });
