@@ -112,11 +112,11 @@ async function readTls(flags: AcsFlags): Promise<{ cert: Buffer; key: Buffer } |
     try {
       createSecureContext(context);
     } catch (err) {
-      throw optionError(option, `${file} is not ${what} (${(err as Error).message})`);
+      throw optionError(option, `${file} is not ${what}; OpenSSL says: ${(err as Error).message}`);
     }
   };
-  check("--tls-cert", flags.tlsCert, "a PEM certificate (-----BEGIN CERTIFICATE-----)", { cert });
-  check("--tls-key", flags.tlsKey, "a PEM private key (-----BEGIN PRIVATE KEY-----)", { key });
+  check("--tls-cert", flags.tlsCert, "a PEM certificate (a file starting -----BEGIN CERTIFICATE-----)", { cert });
+  check("--tls-key", flags.tlsKey, "a PEM private key (a file starting -----BEGIN PRIVATE KEY-----)", { key });
   check("--tls-key", flags.tlsKey, `the private key of the certificate in ${flags.tlsCert}`, { cert, key });
   return { cert, key };
 }

@@ -331,7 +331,7 @@ function safeHealth(device: AnyDevice, at: string): DeviceHealth {
     return {
       state: "disconnected",
       since: at,
-      lastError: { code: "DEVICE_ERROR", message: `health() failed: ${reasonOf(err)}`, at },
+      lastError: { code: "DEVICE_ERROR", message: `could not read the device's health: ${reasonOf(err)}`, at },
     };
   }
 }

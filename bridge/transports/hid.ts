@@ -212,7 +212,7 @@ export class HidDeviceTransport extends TransportBase implements FeatureReports 
     if (!this.isOpen || !this.#device) {
       throw transportError(
         "DEVICE_NOT_OPEN",
-        `${this.description}: cannot ${action}, the transport is not open. Call open() first and wait for it.`,
+        `${this.description}: cannot ${action}, the device is not open yet (or was closed).`,
         { device: this.description },
       );
     }

@@ -146,7 +146,7 @@ export class MemoryTransport extends TransportBase {
     if (!this.cable.plugged) {
       throw transportError(
         "DEVICE_NOT_FOUND",
-        `${this.description}: device not found, the memory cable is unplugged. Call reconnect() first.`,
+        `${this.description}: device not found, the simulated cable is unplugged; plug it back in (replug) to go on.`,
         { device: this.description },
       );
     }

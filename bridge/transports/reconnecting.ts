@@ -181,7 +181,7 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
           ? `${this.description}: cannot write, the device is disconnected` +
               (last ? ` (${last.message})` : "") +
               "; the bridge keeps trying to reconnect."
-          : `${this.description}: cannot write, the transport is not open. Call open() first.`,
+          : `${this.description}: cannot write, the device is not started (the bridge has not opened it yet, or has stopped it).`,
         { device: this.description, lastError: last?.code },
         last,
       );

@@ -173,14 +173,14 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
 
   async write(bytes: Uint8Array): Promise<void> {
     if (!(bytes instanceof Uint8Array)) {
-      throw transportError("DEVICE_WRITE_FAILED", `${this.description}: write() takes a Uint8Array.`, {
+      throw transportError("DEVICE_WRITE_FAILED", `${this.description}: can only write bytes (a Uint8Array).`, {
         device: this.description,
       });
     }
     if (this.#state !== "open") {
       throw transportError(
         "DEVICE_NOT_OPEN",
-        `${this.description}: cannot write, the transport is not open. Call open() first and wait for it.`,
+        `${this.description}: cannot write, the connection is not open yet (or was closed).`,
         { device: this.description },
       );
     }

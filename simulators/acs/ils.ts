@@ -476,7 +476,7 @@ export class InMemoryIls {
     this.now = options.now ?? (() => new Date());
     const copy = structuredClone(fixture);
     const start = this.now();
-    checkDate(start, "now()");
+    checkDate(start, "the time from the ILS clock (its now option)");
     const shiftDays = copy.referenceDate === undefined ? 0 : dayOf(start) - dayOf(new Date(copy.referenceDate));
     const at = (iso: string): Date => new Date(Date.parse(iso) + shiftDays * DAY_MS);
     const atOpt = (iso: string | undefined): Date | undefined => (iso === undefined ? undefined : at(iso));
@@ -1074,7 +1074,7 @@ export class InMemoryIls {
   /** Reads the clock and drops holds that expired since the last operation. */
   private tick(): Date {
     const at = this.now();
-    checkDate(at, "now()");
+    checkDate(at, "the time from the ILS clock (its now option)");
     const expired = (h: HoldRecord) =>
       (h.state === "pending" && h.expires !== undefined && h.expires < at) ||
       (h.state === "ready" && h.shelfExpires !== undefined && h.shelfExpires < at);

@@ -112,7 +112,6 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
     });
     const onSocket = (socket: net.Socket) => this.attach(socket);
     this.server = options.tls ? tls.createServer({ ...options.tls }, onSocket) : net.createServer(onSocket);
-    this.server.on("error", (error) => options.logger?.error({ err: error }, "ACS server error"));
   }
 
   get connectionCount(): number {
@@ -135,6 +134,8 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
       this.server.once("error", reject);
       this.server.listen({ host, port, backlog: 2048 }, () => {
         this.server.off("error", reject);
+        // Only once listening: a failure to listen is start()'s rejection (the CLI says it for people), not a log line.
+        this.server.on("error", (error) => this.options.logger?.error({ err: error }, "ACS server error"));
         resolve();
       });
     });

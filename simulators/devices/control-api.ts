@@ -4,11 +4,14 @@
  *   GET  /sims                    → [{ id, kind, model, where, exposure, actions }]
  *   GET  /sims/:id                → { id, kind, model, where, exposure, actions (with descriptions), state }
  *   POST /sims/:id/:action        → { result }   body: the action's JSON params (optional)
- *   POST /hosting/:id/unplug      → unplug the simulated device (the driver sees it go away)
- *   POST /hosting/:id/replug      → plug it back in
+ *   POST /hosting/:id/unplug      → { result: { plugged: false, where } }: the driver sees its device go away
+ *   POST /hosting/:id/replug      → { result: { plugged: true, where } }: plugged back in
  *
- * Errors are JSON `{ code, message, valid? }`: an unknown simulator or action is 404 and lists the valid
- * ones; bad params (SIM_BAD_PARAMS) are 400; anything else the simulator refuses is 409.
+ * An action needs no body (and then no content type); params are a JSON object.
+ * Errors are JSON `{ code, message, valid? }`: an unknown simulator or action (also one this simulator's
+ * configuration lacks, such as raiseAlarm on a relay board without an alarm input) is 404 and lists the
+ * valid ones; bad params (SIM_BAD_PARAMS) are 400; a body over the limit is 413 naming the limit; anything
+ * else the simulator refuses is 409.
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Logger } from "pino";
@@ -38,6 +41,9 @@ interface ErrorBody {
   valid?: string[];
 }
 
+/** Action params are a small JSON object; anything bigger is a mistake. */
+const BODY_LIMIT_BYTES = 1 << 20;
+
 const STATUS_BY_CODE: Record<string, number> = {
   SIM_UNKNOWN: 404,
   SIM_BAD_ACTION: 404,
@@ -47,7 +53,19 @@ const STATUS_BY_CODE: Record<string, number> = {
 /** Builds the API without listening (tests call app.inject()). */
 export function buildControlApi(options: Pick<ControlApiOptions, "simulators" | "logger">): FastifyInstance {
   const { simulators, logger } = options;
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
+  // `curl -X POST …/unplug` sends no body and no content type; Fastify would answer 415. Such a request has
+  // no params, so any body without a content type is read as none.
+  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+    if (String(body).trim() === "") done(null, undefined);
+    else {
+      const error = Object.assign(new Error("params must be JSON: send them with content-type: application/json."), {
+        statusCode: 415,
+        code: "SIM_BAD_PARAMS",
+      });
+      done(error, undefined);
+    }
+  });
 
   const send = (reply: FastifyReply, status: number, body: ErrorBody) => reply.code(status).send(body);
   const lookup = (id: string, reply: FastifyReply): Hosting | undefined => {
@@ -67,14 +85,21 @@ export function buildControlApi(options: Pick<ControlApiOptions, "simulators" | 
     model: hosting.simulator.model,
     where: describeExposure(hosting.exposure),
     exposure: hosting.exposure,
+    plugged: hosting.plugged,
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     // Fastify's own errors: malformed JSON, wrong content type, body too large.
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status === 413) {
+      return send(reply, 413, {
+        code: "SIM_BODY_TOO_LARGE",
+        message: `the request body is over the limit of ${BODY_LIMIT_BYTES} bytes (1 MiB); an action's params are a small JSON object.`,
+      });
+    }
     const code = status === 400 ? "SIM_BAD_PARAMS" : status >= 500 ? "SIM_ERROR" : (error.code ?? "SIM_ERROR");
     if (status >= 500) logger?.error({ err: error }, "control API error");
-    void send(reply, status, { code, message: describeError(error) });
+    return send(reply, status, { code, message: describeError(error) });
   });
   app.setNotFoundHandler((request, reply) => {
     void send(reply, 404, {
@@ -144,7 +169,7 @@ export function buildControlApi(options: Pick<ControlApiOptions, "simulators" | 
       });
     }
     await (what === "unplug" ? hosting.unplug() : hosting.replug());
-    return { result: { where: describeExposure(hosting.exposure) } };
+    return { result: { plugged: hosting.plugged, where: describeExposure(hosting.exposure) } };
   });
 
   return app;

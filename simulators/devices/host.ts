@@ -8,7 +8,7 @@
  *
  * Each hosting can be unplugged and plugged back (hot-plug demos and tests) and closed.
  */
-import { lstat, mkdir, symlink, unlink } from "node:fs/promises";
+import { lstat, mkdir, readlink, stat, symlink, unlink } from "node:fs/promises";
 import net from "node:net";
 import { dirname } from "node:path";
 import { disconnectedError, reasonOf } from "../../bridge/transports/errors.ts";
@@ -39,7 +39,9 @@ interface HostingBase {
   readonly exposure: Exposure;
   /** One line for people: "pty /dev/pts/4 (link /tmp/sim/rfid)", "tcp 127.0.0.1:9100". */
   where(): string;
-  /** Unplugs the driver's side: it sees its device go away. */
+  /** False between unplug() and replug(). */
+  readonly plugged: boolean;
+  /** Unplugs the driver's side: it sees its device go away, and the simulator is detached. */
   unplug(): Promise<void>;
   /** Plugs it back in (a PTY may come back at a new path; the link follows). */
   replug(): Promise<void>;
@@ -95,6 +97,9 @@ export async function hostOnMemory(
     exposure,
     driverTransport: driverEnd,
     where: () => describeExposure(exposure),
+    get plugged() {
+      return driverEnd.plugged;
+    },
     async unplug() {
       simulator.detach();
       driverEnd.disconnect();
@@ -212,6 +217,9 @@ export async function hostOnTcp(
     get connections() {
       return sockets.size;
     },
+    get plugged() {
+      return accepting;
+    },
     async unplug() {
       accepting = false;
       await dropAll();
@@ -277,28 +285,42 @@ export async function hostOnPty(simulator: DeviceSimulator, options: PtyHostOpti
   const exposure: PtyHosting["exposure"] =
     options.link === undefined ? { type: "pty", path: pair.a } : { type: "pty", path: pair.a, link: options.link };
   const sim = simEnd;
+  let plugged = true;
   return {
     simulator,
     pair,
     exposure,
     where: () => describeExposure(exposure),
+    get plugged() {
+      return plugged;
+    },
     async unplug() {
+      if (!plugged) return;
+      plugged = false;
+      simulator.detach();
       await pair.hangup("a");
     },
     async replug() {
+      if (plugged) return;
       exposure.path = await pair.replug("a");
       if (exposure.link !== undefined) await pointLink(exposure.link, exposure.path);
+      simulator.attach(sim);
+      plugged = true;
     },
     async close() {
       simulator.detach();
       await sim.close();
       await pair.close();
-      if (exposure.link !== undefined) await unlink(exposure.link).catch(() => undefined);
+      if (exposure.link !== undefined) await removeOwnLink(exposure.link, exposure.path);
     },
   };
 }
 
-/** Makes `link` a symlink to `target`, replacing an older symlink but never a real file. */
+/**
+ * Makes `link` a symlink to `target`. An older symlink is replaced only when it is stale (its PTY is gone,
+ * e.g. left by a crashed run); one that leads to a live PTY belongs to another running simulator, and a
+ * real file is never touched.
+ */
 async function pointLink(link: string, target: string): Promise<void> {
   const existing = await lstat(link).catch(() => undefined);
   if (existing && !existing.isSymbolicLink()) {
@@ -306,9 +328,26 @@ async function pointLink(link: string, target: string): Promise<void> {
       link,
     });
   }
-  if (existing) await unlink(link);
+  if (existing) {
+    const current = await readlink(link);
+    const live = current !== target && (await stat(link).catch(() => undefined)) !== undefined;
+    if (live) {
+      throw new HostError(
+        "SIM_LINK_EXISTS",
+        `${link} already leads to ${current}, a PTY in use (another selfcheck sim?). Stop that one or choose another "link" path; if no simulator is running, delete the link.`,
+        { link, target: current },
+      );
+    }
+    await unlink(link);
+  }
   await mkdir(dirname(link), { recursive: true });
   await symlink(target, link);
+}
+
+/** Removes `link` only if it still leads to this hosting's PTY: another process may have made it since. */
+async function removeOwnLink(link: string, target: string): Promise<void> {
+  const current = await readlink(link).catch(() => undefined);
+  if (current === target) await unlink(link).catch(() => undefined);
 }
 
 /** The transport a driver should use for a memory hosting: always the same driver end, reopened as needed. */

@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readlink, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generate } from "selfsigned";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestSipClient } from "../support/sip2-client.ts";
 import { type RunningCli, runCli, startCli } from "./run.ts";
@@ -132,6 +133,36 @@ describe("selfcheck sim", () => {
     expect(stopped.code).toBe(0);
   });
 
+  it("a second sim on the same config fails on its port and leaves the first one's device links alone", async () => {
+    const example = JSON.parse(await readFile(EXAMPLE, "utf8")) as SimulatedExample;
+    const printerPort = await freePort();
+    const { dir, file } = await tempConfig((d) => relocate(example, d, printerPort));
+    const controlPort = await freePort();
+    const first = start(["sim", "--config", file, "--control-port", String(controlPort)]);
+    await first.waitFor(/Control API: /);
+    const links = example.simulators.filter((s) => s.expose.type === "pty").map((s) => join(dir, s.id));
+    const targets = await Promise.all(links.map((link) => readlink(link)));
+
+    const samePort = await runCli(["sim", "--config", file, "--control-port", String(controlPort)]);
+    expect(samePort.code).toBe(1);
+    expect(samePort.stderr).toMatch(new RegExp(`^selfcheck: --control-port ${controlPort}: .* is already in use`));
+    expect(await Promise.all(links.map((link) => readlink(link)))).toEqual(targets);
+
+    // On another control port it gets as far as the first link, which leads to a live PTY: refused, kept.
+    const otherPort = await runCli(["sim", "--config", file, "--control-port", "0"]);
+    expect(otherPort.code).toBe(1);
+    expect(otherPort.stderr).toContain(`${links[0]} already leads to ${targets[0]}, a PTY in use`);
+    expect(await Promise.all(links.map((link) => readlink(link)))).toEqual(targets);
+    for (const target of targets) expect((await stat(target)).isCharacterDevice()).toBe(true);
+
+    expect((await first.stop()).code).toBe(0);
+  }, 180_000); // three CLI processes one after the other: generous on a busy machine
+
+  it("devices --help says --wait is the longest it waits", async () => {
+    const help = await runCli(["devices", "--help"]);
+    expect(help.stdout).toMatch(/--wait <ms> +the longest to wait for configured devices to come up/);
+  });
+
   it("devices --config shows a device that is not there as disconnected with the reason, and exits 2", async () => {
     const { file } = await tempConfig((d) => ({
       devices: [
@@ -160,6 +191,114 @@ describe("selfcheck sim", () => {
     const refused = await runCli(["sim", "--config", hid.file]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("simulators[0].expose.type: the hid-pos simulator is a HID device");
+  });
+});
+
+describe("command-line mistakes are CodedErrors naming the option and what to do", () => {
+  function holdPort(): Promise<{ port: number; close: () => Promise<void> }> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as net.AddressInfo;
+        resolve({ port, close: () => new Promise((done) => server.close(() => done())) });
+      });
+    });
+  }
+
+  it("acs on a taken port: one line naming --port, no stack trace or log line", async () => {
+    const held = await holdPort();
+    try {
+      const result = await runCli(["acs", "--port", String(held.port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `selfcheck: --port ${held.port}: 127.0.0.1:${held.port} is already in use by another program (another selfcheck?). Stop it, or choose another port (0 picks a free one).\n`,
+      );
+      expect(result.stdout).toBe("");
+    } finally {
+      await held.close();
+    }
+  });
+
+  it("start with a taken control port names --control-port", async () => {
+    const held = await holdPort();
+    try {
+      const result = await runCli(["start", "--port", "0", "--control-port", String(held.port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        new RegExp(`^selfcheck: --control-port ${held.port}: 127\\.0\\.0\\.1:${held.port} is already in use`),
+      );
+      expect(result.stderr).not.toMatch(/\n {4}at /);
+    } finally {
+      await held.close();
+    }
+  });
+
+  it.each([
+    [
+      ["acs", "--host", "no-such-host.invalid", "--port", "0"],
+      /^selfcheck: --host no-such-host\.invalid: no such host name/,
+    ],
+    [
+      ["acs", "--log-level", "verbose"],
+      /^selfcheck: --log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "verbose"\.\n$/,
+    ],
+    [
+      ["acs", "--port", "http"],
+      /^selfcheck: --port: expected a TCP port from 0 to 65535 \(0 picks a free one\), got "http"\.\n$/,
+    ],
+    [
+      ["acs", "--port", "0", "--tls-cert", "/no/such/cert.pem", "--tls-key", "/no/such/key.pem"],
+      /^selfcheck: --tls-cert \/no\/such\/cert\.pem: cannot read it \(no such file\)\. Check the path\.\n$/,
+    ],
+    [
+      ["acs", "--port", "0", "--tls-key", "/no/such/key.pem"],
+      /^selfcheck: --tls-key: --tls-cert and --tls-key go together/,
+    ],
+    [["acs", "--port", "0", "--fault", "wobble"], /^selfcheck: --fault: unknown fault "wobble"; use one of: latency/],
+    [["devices", "--wait", "soon"], /^selfcheck: --wait: expected milliseconds from 0 to 600000, got "soon"\.\n$/],
+  ])("%j", async (args, expected) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(expected);
+    expect(result.stderr).not.toMatch(/\n {4}at |"level":/);
+  });
+
+  it("a TLS key that is not a key names --tls-key and its file, not only OpenSSL's code", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "selfcheck-tls-"));
+    const pems = await generate([{ name: "commonName", value: "localhost" }], {
+      keySize: 2048,
+    } as Parameters<typeof generate>[1]);
+    await writeFile(join(dir, "cert.pem"), pems.cert);
+    await writeFile(join(dir, "key.pem"), "this is not a key\n");
+    await writeFile(join(dir, "good-key.pem"), pems.private);
+    const bad = await runCli([
+      "acs",
+      "--port",
+      "0",
+      "--tls-cert",
+      join(dir, "cert.pem"),
+      "--tls-key",
+      join(dir, "key.pem"),
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(
+      new RegExp(
+        `^selfcheck: --tls-key: ${join(dir, "key.pem")} is not a PEM private key \\(a file starting -----BEGIN PRIVATE KEY-----\\); OpenSSL says: error:`,
+      ),
+    );
+    const swapped = await runCli([
+      "acs",
+      "--port",
+      "0",
+      "--tls-cert",
+      join(dir, "good-key.pem"),
+      "--tls-key",
+      join(dir, "good-key.pem"),
+    ]);
+    expect(swapped.stderr).toMatch(
+      new RegExp(`^selfcheck: --tls-cert: ${join(dir, "good-key.pem")} is not a PEM certificate`),
+    );
   });
 });
 

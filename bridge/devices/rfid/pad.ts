@@ -568,7 +568,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     if (!this.#life.running) {
       throw new RfidPadError(
         "RFID_STOPPED",
-        `${this.description}: the RFID pad driver is not running; start() it first.`,
+        `${this.description}: the RFID pad is not started (the bridge has not started it yet, or has stopped it).`,
       );
     }
     if (!this.#ready) {

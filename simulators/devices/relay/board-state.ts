@@ -143,6 +143,8 @@ export interface RelayFaults {
  * faults. A board says whether it has an input line and how it reports a change (`alarmChanged`); how
  * commands arrive (attach/detach) and its state snapshot are its own.
  */
+const ALARM_ACTIONS: readonly string[] = ["raiseAlarm", "clearAlarm"];
+
 export abstract class RelayBoardSimulator implements DeviceSimulator {
   readonly kind = "relay" as const;
   abstract readonly model: string;
@@ -182,8 +184,9 @@ export abstract class RelayBoardSimulator implements DeviceSimulator {
     return this.#noAnswer;
   }
 
+  /** The alarm actions only on a board with an alarm input: what is listed is what can be done. */
   actions(): readonly ControlAction[] {
-    return this.#actions;
+    return this.hasAlarmInput ? this.#actions : this.#actions.filter((a) => !ALARM_ACTIONS.includes(a.name));
   }
 
   async control(action: string, params: Record<string, unknown> = {}): Promise<unknown> {
@@ -209,7 +212,7 @@ export abstract class RelayBoardSimulator implements DeviceSimulator {
       default:
         throw badAction(
           action,
-          this.#actions.map((a) => a.name),
+          this.actions().map((a) => a.name),
         );
     }
   }

@@ -136,7 +136,7 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
       },
       {
         name: "listTags",
-        description: "listTags(): the tags on the pad with decoded data",
+        description: "the tags on the pad with their decoded data",
         run: () => this.listTags(),
       },
     ];

@@ -180,7 +180,7 @@ export abstract class ScannerSimulator implements DeviceSimulator {
     if (!transport) {
       throw new ScannerSimulatorError(
         "SIM_NOT_ATTACHED",
-        `The ${this.model} scanner simulator cannot ${action}: no transport is attached. Call attach() first.`,
+        `The ${this.model} scanner simulator cannot ${action}: no driver is connected to it (it is unplugged). Plug it back in (POST /hosting/ID/replug) and try again.`,
         { action },
       );
     }

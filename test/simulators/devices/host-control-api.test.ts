@@ -2,7 +2,9 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReconnectingTransport } from "../../../bridge/transports/reconnecting.ts";
 import { buildControlApi, type ControlApi, startControlApi } from "../../../simulators/devices/control-api.ts";
-import { type Hosting, hostOnMemory, memoryDriverFactory } from "../../../simulators/devices/host.ts";
+import { type Hosting, hostOnMemory, hostOnPty, memoryDriverFactory } from "../../../simulators/devices/host.ts";
+import { createSerialRelaySimulator } from "../../../simulators/devices/relay/serial-relay.ts";
+import { createScannerSimulator } from "../../../simulators/devices/scanner/index.ts";
 import { PingDevice, PongSimulator } from "./host-fixtures.ts";
 
 const logger = pino({ level: "silent" });
@@ -40,6 +42,7 @@ describe("control API", () => {
         model: "pong",
         where: "memory (in-process)",
         exposure: { type: "memory", hid: false },
+        plugged: true,
         actions: ["say", "fail"],
       },
     ]);
@@ -106,10 +109,16 @@ describe("control API", () => {
     const bad = await app.inject({ method: "POST", url: "/hosting/pong/wiggle" });
     expect(bad.statusCode).toBe(404);
     const down = new Promise<void>((resolve) => driver.on("health", (h) => h.state === "disconnected" && resolve()));
-    expect((await app.inject({ method: "POST", url: "/hosting/pong/unplug" })).statusCode).toBe(200);
+    const unplugged = await app.inject({ method: "POST", url: "/hosting/pong/unplug" });
+    expect(unplugged.json()).toEqual({ result: { plugged: false, where: "memory (in-process)" } });
     await down;
+    expect((await app.inject({ method: "GET", url: "/sims/pong" })).json()).toMatchObject({
+      plugged: false,
+      state: { attached: false },
+    });
     const up = new Promise<void>((resolve) => driver.on("health", (h) => h.state === "ok" && resolve()));
-    expect((await app.inject({ method: "POST", url: "/hosting/pong/replug" })).statusCode).toBe(200);
+    const replugged = await app.inject({ method: "POST", url: "/hosting/pong/replug" });
+    expect(replugged.json()).toEqual({ result: { plugged: true, where: "memory (in-process)" } });
     await up;
     await expect(driver.selfTest()).resolves.toMatchObject({ ok: true });
   });
@@ -134,11 +143,91 @@ describe("startControlApi", () => {
     expect(await response.json()).toEqual({ result: { sent: "over http" } });
   });
 
+  it("accepts an action with an empty body whatever its content type says (curl -X POST, curl -d '')", async () => {
+    const empty = [
+      { method: "POST" },
+      // curl -d '' sends an empty form; a streamed empty body comes chunked, without a content type.
+      { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" },
+      { method: "POST", body: new ReadableStream({ start: (c) => c.close() }), duplex: "half" },
+    ];
+    for (const init of empty) {
+      const response = await fetch(`${api.url}/sims/pong/fail`, init as RequestInit);
+      expect(await response.json()).toMatchObject({ code: "SIM_REFUSED" });
+      expect(response.status).toBe(409);
+    }
+    const text = await fetch(`${api.url}/sims/pong/say`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "text=hi",
+    });
+    expect(text.status).toBe(415);
+    expect(await text.json()).toMatchObject({ message: expect.stringContaining("content-type: application/json") });
+  });
+
+  it("refuses a body over the limit with 413 naming the limit", async () => {
+    const response = await fetch(`${api.url}/sims/pong/say`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "x".repeat(2 << 20) }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({
+      code: "SIM_BODY_TOO_LARGE",
+      message: expect.stringContaining("limit of 1048576 bytes"),
+    });
+  });
+
   it("says which port is taken", async () => {
     const port = Number(new URL(api.url).port);
     await expect(startControlApi({ simulators: sims, port })).rejects.toMatchObject({
       code: "SIM_HOST_FAILED",
       message: expect.stringContaining(`127.0.0.1:${port}`),
     });
+  });
+});
+
+describe("control API with real simulators", () => {
+  it("unplugging a PTY hosting detaches the simulator (state.attached false) until it is plugged back", async () => {
+    const pty = await hostOnPty(createScannerSimulator({ model: "serial-line" }));
+    const app = buildControlApi({ simulators: new Map<string, Hosting>([["scanner", pty]]) });
+    try {
+      const state = async () => (await app.inject({ method: "GET", url: "/sims/scanner" })).json();
+      expect(await state()).toMatchObject({ plugged: true, state: { attached: expect.any(String) } });
+      const unplug = await app.inject({ method: "POST", url: "/hosting/scanner/unplug" });
+      expect(unplug.json()).toMatchObject({ result: { plugged: false } });
+      expect(await state()).toMatchObject({ plugged: false, state: { attached: null } });
+      const scan = await app.inject({ method: "POST", url: "/sims/scanner/scan", payload: { code: "123" } });
+      expect(scan.statusCode).toBe(409);
+      expect(scan.json().message).toContain("unplugged");
+      const replug = await app.inject({ method: "POST", url: "/hosting/scanner/replug" });
+      expect(replug.json()).toMatchObject({ result: { plugged: true, where: expect.stringMatching(/^pty \/dev\//) } });
+      expect(await state()).toMatchObject({ plugged: true, state: { attached: expect.any(String) } });
+    } finally {
+      await pty.close();
+    }
+  });
+
+  it("lists no alarm actions for a relay board without an alarm input, and refuses raiseAlarm with 404", async () => {
+    const hosting = await hostOnMemory(createSerialRelaySimulator());
+    const app = buildControlApi({ simulators: new Map<string, Hosting>([["relay", hosting]]) });
+    try {
+      const { actions } = (await app.inject({ method: "GET", url: "/sims/relay" })).json() as {
+        actions: Array<{ name: string }>;
+      };
+      expect(actions.map((a) => a.name)).not.toContain("raiseAlarm");
+      expect(actions.map((a) => a.name)).not.toContain("clearAlarm");
+      const raise = await app.inject({ method: "POST", url: "/sims/relay/raiseAlarm" });
+      expect(raise.statusCode).toBe(404);
+      expect(raise.json()).toMatchObject({ code: "SIM_BAD_ACTION", valid: actions.map((a) => a.name) });
+
+      const withInput = await hostOnMemory(createSerialRelaySimulator({ alarmChannel: 3 }));
+      const app2 = buildControlApi({ simulators: new Map<string, Hosting>([["relay", withInput]]) });
+      const listed = (await app2.inject({ method: "GET", url: "/sims" })).json() as Array<{ actions: string[] }>;
+      expect(listed[0]?.actions).toContain("raiseAlarm");
+      expect((await app2.inject({ method: "POST", url: "/sims/relay/raiseAlarm" })).statusCode).toBe(200);
+      await withInput.close();
+    } finally {
+      await hosting.close();
+    }
   });
 });
