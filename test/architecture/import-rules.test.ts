@@ -42,8 +42,8 @@ const TREE: Record<string, string> = {
   "simulators/devices/scanner.ts":
     'import { registry } from "../../bridge/devices/registry.ts";\nimport { serial } from "../../bridge/transports/serial.ts";\nexport type Sim = number;\nexport const scanner = 1;\nexport const s = [registry, serial];\n',
   "simulators/stack.ts": 'import { startBridge } from "../bridge/main.ts";\nexport const stack = startBridge;\n',
-  "kiosk-ui/app.ts":
-    'import { codec } from "../protocols/codec.ts";\nimport { EventEmitter } from "node:events";\nexport const ui = [codec, EventEmitter];\n',
+  "kiosk-ui/src/app.ts":
+    'import { codec } from "../../protocols/codec.ts";\nimport { EventEmitter } from "node:events";\nexport const ui = [codec, EventEmitter];\n',
   "bench/cli.bench.ts":
     'import { cli } from "../bridge/cli.ts";\nimport { stack } from "../simulators/stack.ts";\nexport const b = [cli, stack];\n',
 };
@@ -86,7 +86,7 @@ describe("the import rules", () => {
     ["dev-commands-import-simulators-lazily", "bridge/commands/dev.ts", "simulators/devices/scanner.ts"],
     ["only-roots-import-roots", "bridge/devices/starts-itself.ts", "bridge/main.ts"],
     ["server-above-kiosk", "bridge/server/app.ts", "protocols/codec.ts"],
-    ["kiosk-ui-only-kiosk-api", "kiosk-ui/app.ts", "protocols/codec.ts"],
+    ["kiosk-ui-only-kiosk-api", "kiosk-ui/src/app.ts", "protocols/codec.ts"],
     ["bench-not-cli", "bench/cli.bench.ts", "bridge/cli.ts"],
     ["no-circular", "bridge/devices/ring-a.ts", "bridge/devices/ring-b.ts"],
   ])("%s fires on %s → %s", (rule, from, to) => {

@@ -33,7 +33,8 @@ function literalsOf(line: string): string[] {
   );
 }
 
-const METHOD_CALL = /\b[A-Za-z_]\w*\(\)/;
+/** `name()` read as a word of a sentence ("Call open() first.", "health() failed"), not code ("x.f() === 1"). */
+const METHOD_CALL = /\b[A-Za-z_]\w*\(\)(?=\s+[a-z]|[.,;:!?]?\s*$|[.,;:!?]\s)/;
 
 describe("messages for people", () => {
   it("the check sees a method named in a message and ignores code inside a template's placeholders", () => {
@@ -49,6 +50,9 @@ describe("messages for people", () => {
       ),
     ).toBe(false);
     expect(literalsOf("// Call attach() first").length).toBe(0);
+    expect(literalsOf('const generated = ": text.charCodeAt() === 0x59";').some((s) => METHOD_CALL.test(s))).toBe(
+      false,
+    );
   });
 
   it("name no internal methods anywhere in the product's source", async () => {
