@@ -5,6 +5,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // FC_SEED=<n> repeats a failed fast-check property (the failure prints its seed).
+    setupFiles: ["test/support/fast-check-seed.ts"],
     projects: [
       { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] } },
       {

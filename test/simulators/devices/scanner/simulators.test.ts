@@ -1,9 +1,11 @@
 import { once } from "node:events";
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMemoryHidPair, createMemoryPair } from "../../../../bridge/transports/memory.ts";
 import type { Transport } from "../../../../bridge/transports/transport.ts";
 import { decodeKeyReports } from "../../../../protocols/barcode/hid-keyboard.ts";
 import { US_LAYOUT } from "../../../../protocols/barcode/keyboard-layouts.ts";
+import { seededRandom } from "../../../../simulators/devices/rfid/random.ts";
 import {
   createScannerSimulator,
   HidKeyboardScannerSimulator,
@@ -65,17 +67,6 @@ async function inVirtualTime<T>(clock: VirtualClock, action: Promise<T>): Promis
 /** The pauses between successive writes. */
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] as number));
 
-/** Deterministic [0, 1) numbers (xorshift32), so chunking and timing are repeatable. */
-function seeded(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-
 describe("serial-line simulator", () => {
   it("writes AIM identifier, code and suffix (bytes checked against Python's ASCII encoding)", async () => {
     const sim = await attached(new SerialLineScannerSimulator({ suffix: "CRLF", aim: true }));
@@ -97,7 +88,7 @@ describe("serial-line simulator", () => {
   it("cuts a scan into random chunks with pauses up to maxGapMs; the bytes are unchanged", async () => {
     const clock = new VirtualClock();
     const sim = await attached(
-      new SerialLineScannerSimulator({ chunks: { maxSize: 3, maxGapMs: 10 }, clock, random: seeded(7) }),
+      new SerialLineScannerSimulator({ chunks: { maxSize: 3, maxGapMs: 10 }, clock, random: seededRandom(7) }),
       clock,
     );
     await inVirtualTime(clock, sim.control("scan", { code: "33191000105864" }));
@@ -107,6 +98,30 @@ describe("serial-line simulator", () => {
     const pauses = gaps(sim.times);
     expect(pauses.every((w) => w >= 0 && w <= 10)).toBe(true);
     expect(pauses.some((w) => w > 0)).toBe(true);
+  });
+
+  it("property: any code, cut into chunks of 1..maxSize with pauses of 0..maxGapMs, arrives unchanged", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: fc.constantFrom(..."0123456789ABCD-$:/.+"), minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.integer(),
+        async (code, maxSize, maxGapMs, seed) => {
+          const clock = new VirtualClock();
+          const chunks = { maxSize, maxGapMs };
+          const sim = await attached(
+            new SerialLineScannerSimulator({ chunks, clock, random: seededRandom(seed) }),
+            clock,
+          );
+          await inVirtualTime(clock, sim.control("scan", { code }));
+          expect(Buffer.concat(sim.writes).toString("latin1")).toBe(`${code}\r`);
+          expect(sim.writes.every((w) => w.length >= 1 && w.length <= maxSize)).toBe(true);
+          expect(gaps(sim.times).every((g) => g >= 0 && g <= maxGapMs)).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it("Latin-1 by default (ü is one byte 0xFC); UTF-8 when set; unencodable characters are SIM_BAD_PARAMS", async () => {
@@ -175,7 +190,7 @@ describe("keyboard-wedge simulator", () => {
 
   it("waits 2–8 ms between reports by default, drawn from the injected randomness", async () => {
     const clock = new VirtualClock();
-    const sim = await attached(new HidKeyboardScannerSimulator({ clock, random: seeded(99) }), clock);
+    const sim = await attached(new HidKeyboardScannerSimulator({ clock, random: seededRandom(99) }), clock);
     await inVirtualTime(clock, sim.control("scan", { code: "12345" }));
     expect(sim.writes).toHaveLength(12);
     const waits = gaps(sim.times);
