@@ -126,6 +126,7 @@ export function relayPort(relay: SecurityRelay): RelayPort {
 
 const HEALTH: Readonly<Record<DeviceHealth["state"], DeviceSummary["health"]>> = {
   ok: "ok",
+  unverified: "unverified",
   degraded: "degraded",
   disconnected: "down",
 };
