@@ -111,14 +111,14 @@ export async function startClient(
  * Lets real sockets and virtual time both move until `promise` settles: virtual time advances in steps,
  * with a real pause between them for the I/O. Order-based: no assertion depends on how long this takes.
  */
-export async function settle<T>(promise: Promise<T>, clock: VirtualClock, stepMs = 500): Promise<T> {
+export async function settle<T>(promise: Promise<T>, clock: VirtualClock, stepMs = 100): Promise<T> {
   let done = false;
   const watched = promise.finally(() => {
     done = true;
   });
   watched.catch(() => {});
-  for (let i = 0; i < 2_000 && !done; i++) {
-    await new Promise((r) => setTimeout(r, 2));
+  for (let i = 0; i < 5_000 && !done; i++) {
+    await new Promise((r) => setTimeout(r, 5));
     if (!done) await clock.advance(stepMs);
   }
   return watched;
