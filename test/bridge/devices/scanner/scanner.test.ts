@@ -429,13 +429,18 @@ describe("fuzzing the drivers with random reports", () => {
             for (const report of reports) await r.device.write(report);
             // A report of a length neither model accepts (HID POS: 64, keyboard: 8) marks the stream as garbled.
             const malformed = Uint8Array.of(0xff, 0xfe, 0xfd);
-            const degraded = waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "degraded");
+            // A random report may have degraded it already; health then emits nothing new.
+            const degraded: Promise<unknown> =
+              r.scanner.health().state === "degraded"
+                ? Promise.resolve()
+                : waitForEvent<DeviceHealth>(r.scanner, "health", (h) => h.state === "degraded");
             await r.device.write(malformed);
             await run(degraded);
             expect(["ok", "degraded"]).toContain(r.scanner.health().state);
           },
         ),
-        { numRuns: 25 },
+        // Found with FC_SEED=523500628: a first report of a malformed length left nothing to wait for.
+        { numRuns: 25, examples: [[[Uint8Array.of(0, 0, 0)]]] },
       );
       expect(uncaught).toEqual([]);
       // Still working afterwards. The first scan may lose keys still "held" by the random reports.
