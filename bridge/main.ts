@@ -1,12 +1,25 @@
 /**
  * The bridge's one entry point: from a loaded config to a running bridge. The CLI's commands and the
  * simulated stack (simulators/stack.ts) start the bridge only through here, so they run what a kiosk runs.
- * Today the bridge is the device registry; the SIP2 client, the kiosk engine and the server plug in here.
+ * The bridge is the device registry and, when the config has a `sip2` section, the SIP2 client, the kiosk
+ * engine on top of both, and the HTTP/WebSocket server the kiosk UI talks to.
  */
 import type { Logger } from "pino";
 import { type LoadedConfig, loadConfig, type ParseOptions } from "./config/load.ts";
+import type { KioskConfig } from "./config/schema.ts";
 import { DEVICE_FACTORIES, DEVICE_MODELS, type DeviceFactory } from "./devices/factories.ts";
+import type { ReceiptPrinter } from "./devices/printer/receipt-printer.ts";
 import { DeviceRegistry, type RegistryOptions } from "./devices/registry.ts";
+import type { SecurityRelay } from "./devices/relay/security-relay.ts";
+import type { RfidPad } from "./devices/rfid/pad.ts";
+import type { BarcodeScanner } from "./devices/scanner/scanner.ts";
+import { devicesPort, PadTags, relayPort, scannerPort } from "./kiosk/device-ports.ts";
+import { KioskEngine, type KioskSettings } from "./kiosk/engine.ts";
+import { Receipts } from "./kiosk/receipts.ts";
+import { Sip2Ils } from "./kiosk/sip2-ils.ts";
+import { type RunningServer, startServer } from "./server/server.ts";
+import { createSip2Client, type Sip2Client } from "./sip2/index.ts";
+import { type Clock, systemClock } from "./transports/clock.ts";
 import type { BackoffPolicy } from "./transports/reconnecting.ts";
 
 /** Reads and checks a bridge config file against this build's driver table (ConfigError naming the key). */
@@ -22,11 +35,20 @@ export interface BridgeOptions {
   factories?: readonly DeviceFactory[];
   /** Transports that a config cannot describe (the simulated stack's in-memory HID cables). */
   transportFor?: RegistryOptions["transportFor"];
+  /** Start the SIP2 client, kiosk engine and server (default: when the config has a `sip2` section). */
+  kiosk?: boolean;
+  /** The built kiosk UI to serve (kiosk-ui/dist); without it `/` says how to build it. */
+  uiDir?: string;
+  clock?: Clock;
 }
 
 export interface Bridge {
   readonly config: LoadedConfig;
   readonly registry: DeviceRegistry;
+  readonly sip2?: Sip2Client;
+  readonly kiosk?: KioskEngine;
+  /** The kiosk UI and API, at `server.url`. */
+  readonly server?: RunningServer;
   /** Stops every part; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -43,16 +65,81 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     ...(options.backoff ? { backoff: options.backoff } : {}),
     ...(options.transportFor ? { transportFor: options.transportFor } : {}),
   });
+  const stops: Array<() => Promise<unknown>> = [() => registry.stop()];
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= registry.stop();
+    stopping ??= (async () => {
+      for (const step of stops.splice(0).reverse()) await step().catch(() => undefined);
+    })();
     return stopping;
   };
   try {
     await registry.start();
+    if (!(options.kiosk ?? config.sip2 !== undefined) || !config.sip2) return { config, registry, stop };
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger;
+    const sip2 = createSip2Client(config.sip2, { clock, logger: logger.child({ component: "sip2" }) });
+    stops.push(() => sip2.close());
+    sip2.pool.start();
+    const receipts = new Receipts(config.receipts, registry.ofKind<ReceiptPrinter>("printer")[0]);
+    stops.push(async () => receipts.close());
+    const kiosk = new KioskEngine({
+      settings: kioskSettings(config.kiosk, config.sip2.connections),
+      ports: kioskPorts(registry, sip2, receipts, clock, logger),
+      clock,
+      logger,
+    });
+    stops.push(async () => kiosk.close());
+    const server = await startServer({
+      host: config.server.host,
+      port: config.server.port,
+      allowedOrigins: config.server.allowedOrigins,
+      endpoint: kiosk,
+      logger,
+      ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+      health: () => ({ ils: sip2.state, devices: registry.list().map((d) => ({ id: d.id, health: d.health.state })) }),
+    });
+    stops.push(() => server.close());
+    return { config, registry, sip2, kiosk, server, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
   }
-  return { config, registry, stop };
 }
+
+/** The engine's settings from the config's `kiosk` section (seconds there, milliseconds here). */
+export function kioskSettings(kiosk: KioskConfig, connections: number): Partial<KioskSettings> {
+  return {
+    name: kiosk.name,
+    languages: kiosk.languages,
+    defaultLanguage: kiosk.languages[0] ?? "en",
+    pinRequired: kiosk.pinRequired,
+    pinAttempts: kiosk.pinAttempts,
+    idleTimeoutMs: kiosk.idleTimeoutSeconds * 1000,
+    idleWarningMs: Math.min(kiosk.idleWarningSeconds, kiosk.idleTimeoutSeconds - 1) * 1000,
+    goodbyeMs: kiosk.goodbyeSeconds * 1000,
+    ilsConcurrency: connections,
+    liftedWindowMs: kiosk.liftedWindowSeconds * 1000,
+    sets: kiosk.sets,
+    renewOnCheckout: kiosk.renewOnCheckout,
+    carts: kiosk.carts,
+  };
+}
+
+/** The kiosk's view of the devices: the first pad, relay and printer, every scanner. */
+function kioskPorts(registry: DeviceRegistry, sip2: Sip2Client, receipts: Receipts, clock: Clock, logger: Logger) {
+  const pad = registry.ofKind<RfidPad>("rfid")[0];
+  const relay = registry.ofKind<SecurityRelay>("relay")[0];
+  if (pad) pad.startPolling(PAD_POLL_MS);
+  return {
+    ils: new Sip2Ils(sip2, { clock }),
+    ...(pad ? { pad: new PadTags(pad, logger.child({ component: "kiosk-pad" })) } : {}),
+    scanner: scannerPort(registry.ofKind<BarcodeScanner>("scanner")),
+    ...(relay ? { relay: relayPort(relay) } : {}),
+    devices: devicesPort(registry),
+    receipts,
+  };
+}
+
+/** How often the kiosk asks the pad what is on it: fast enough that a book shows within ~0.2 s. */
+const PAD_POLL_MS = 150;

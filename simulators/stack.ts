@@ -15,7 +15,7 @@ import type { DeviceKind, SimulatorConfig } from "../bridge/config/schema.ts";
 import { type ConfigProblem, invalidConfig, joinPath } from "../bridge/config/validate.ts";
 import { DEVICE_FACTORIES, type DeviceFactory, findFactory } from "../bridge/devices/factories.ts";
 import type { DeviceRegistry } from "../bridge/devices/registry.ts";
-import { startBridge } from "../bridge/main.ts";
+import { type Bridge, startBridge } from "../bridge/main.ts";
 import type { BackoffPolicy } from "../bridge/transports/reconnecting.ts";
 import type { Sip2Charset } from "../protocols/sip2/index.ts";
 import type { FaultPlan } from "./acs/faults.ts";
@@ -77,6 +77,14 @@ export interface StackOptions {
   /** Tables to build from (tests may narrow them). */
   factories?: readonly DeviceFactory[];
   simulatorModels?: readonly SimulatorModel[];
+  /** The kiosk server (UI and API). Default: 127.0.0.1, a free port. */
+  server?: { host?: string; port?: number };
+  /** The built kiosk UI to serve (kiosk-ui/dist). */
+  uiDir?: string;
+  /** Extra `kiosk` config (PIN, timeouts …) over the defaults. */
+  kiosk?: Record<string, unknown>;
+  /** Run the kiosk engine and server (default true); false runs only the devices. */
+  withKiosk?: boolean;
 }
 
 export interface Stack {
@@ -85,6 +93,8 @@ export interface Stack {
   simulators: ReadonlyMap<string, Hosting>;
   /** The running bridge's device registry. */
   registry: DeviceRegistry;
+  /** The running bridge: its kiosk engine and server (UI and API at `bridge.server.url`). */
+  bridge: Bridge;
   control: ControlApi;
   /** The bridge config generated for the simulators (what the registry runs). */
   config: LoadedConfig;
@@ -165,12 +175,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       institution: account.institution,
       charset: acsOptions.charset ?? "utf-8",
     };
-    const config = parseConfig({ ...(sip2 ? { sip2 } : {}), devices: deviceConfigs }, "generated stack config", {
-      models: factories,
-    });
+    const config = parseConfig(
+      {
+        ...(sip2 ? { sip2 } : {}),
+        devices: deviceConfigs,
+        server: { host: options.server?.host ?? host, port: options.server?.port ?? 0 },
+        kiosk: options.kiosk ?? {},
+        // The simulated kiosk keeps its journal out of the working tree.
+        offline: { journalPath: join(linkDir, "selfcheck.db") },
+      },
+      "generated stack config",
+      { models: factories },
+    );
     const bridge = await startBridge(config, {
       logger,
       factories,
+      kiosk: options.withKiosk ?? true,
+      ...(options.uiDir ? { uiDir: options.uiDir } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       transportFor: (device) => {
         const hosting = simulators.get(device.id);
@@ -190,6 +211,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       acs: { server, ils, address },
       simulators,
       registry: bridge.registry,
+      bridge,
       control,
       config,
       skipped,

@@ -54,7 +54,7 @@ export function registerDevicesCommand(program: Command): void {
 /** Starts the configured devices, waits until all are ok or `waitMs` passed, and stops them again. */
 async function configuredDevices(file: string, waitMs: number, logger: Logger): Promise<DeviceEntry[]> {
   const config = await loadBridgeConfig(file);
-  const bridge = await startBridge(config, { logger, backoff: { initialMs: 250, maxMs: 1000 } });
+  const bridge = await startBridge(config, { logger, backoff: { initialMs: 250, maxMs: 1000 }, kiosk: false });
   try {
     await bridge.registry.whenAllOk(waitMs);
     return bridge.registry.list();

@@ -25,8 +25,14 @@ export function registerStartCommand(program: Command): void {
         7300,
       ),
     )
-    .action(async (flags: AcsFlags & { controlPort: number }) => {
+    .addOption(
+      checkedOption("--kiosk-port <port>", "port of the kiosk UI and API (0 picks a free one)", parse.port, 8080),
+    )
+    .action(async (flags: AcsFlags & { controlPort: number; kioskPort: number }) => {
       const acs = await acsSettings(flags);
+      // The UI is part of the product: build it here when it is missing or stale, so `npm start` is all it takes.
+      const { ensureUiBuilt } = await import("../../kiosk-ui/build.ts");
+      const uiDir = await ensureUiBuilt((line) => console.log(line));
       const { startStack } = await import("../../simulators/stack.ts");
       const { describeExposure } = await import("../../simulators/devices/host.ts");
       const logger = createLogger({
@@ -34,11 +40,20 @@ export function registerStartCommand(program: Command): void {
         level: flags.logLevel,
         unredacted: flags.debugUnredacted === true,
       });
-      const stack = await startStack({ logger, host: flags.host, controlPort: flags.controlPort, acs }).catch(
-        (err: unknown) => {
-          throw explainListenError(err, flags.host, { "--port": flags.port, "--control-port": flags.controlPort });
-        },
-      );
+      const stack = await startStack({
+        logger,
+        host: flags.host,
+        controlPort: flags.controlPort,
+        acs,
+        uiDir,
+        server: { port: flags.kioskPort },
+      }).catch((err: unknown) => {
+        throw explainListenError(err, flags.host, {
+          "--port": flags.port,
+          "--control-port": flags.controlPort,
+          "--kiosk-port": flags.kioskPort,
+        });
+      });
       stopOnSignal(() => {
         stack.registry.removeAllListeners("health");
         return stack.stop();
@@ -46,6 +61,10 @@ export function registerStartCommand(program: Command): void {
       const { address } = stack.acs;
       await stack.registry.whenAllOk(3000);
       console.log("open-selfcheck is running with simulated hardware and ILS:");
+      if (stack.bridge.server) {
+        console.log(`  Kiosk                ${stack.bridge.server.url}/  (open it in a browser)`);
+        console.log(`  Kiosk API            ${stack.bridge.server.url.replace(/^http/, "ws")}/api/kiosk`);
+      }
       console.log(`  SIP2 ACS simulator   ${address.tls ? "tls" : "tcp"}://${address.host}:${address.port}`);
       console.log(
         "  (SIP2 login kiosk-main / main-secret; every test patron and item: simulators/acs/fixtures/CASES.md)",

@@ -1,0 +1,160 @@
+/**
+ * The real bridge end to end, without a browser: the ACS simulator over TCP, every device simulator (the
+ * RFID pad on a pseudo-terminal through the real serialport), the SIP2 client, the kiosk engine and the
+ * server — driven the way a patron and the kiosk UI drive them, over the kiosk WebSocket API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { ClientMessage, KioskState, ServerMessage } from "../../protocols/kiosk-api/schema.ts";
+import { type Stack, startStack } from "../../simulators/stack.ts";
+
+const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
+const BOOKS = ["34711000000010", "34711000000028"]; // both available
+const ON_HOLD_FOR_ANOTHER = "34711000000051";
+
+let stack: Stack;
+let ui: KioskClient;
+
+beforeAll(async () => {
+  stack = await startStack({ backoff: { initialMs: 10, maxMs: 200 } });
+  await stack.registry.whenAllOk(10_000);
+  ui = await KioskClient.open(`${stack.bridge.server?.url.replace(/^http/, "ws")}/api/kiosk`);
+  await ui.until((s) => s.ils.status === "online");
+});
+
+afterAll(async () => {
+  ui?.close();
+  await stack?.stop();
+});
+
+/** The kiosk UI's side of the socket: sends commands, keeps the latest state, waits on conditions (never on time). */
+class KioskClient {
+  state: KioskState | undefined;
+  readonly notices: string[] = [];
+  readonly #replies = new Map<string, (m: ServerMessage) => void>();
+  readonly #waiters = new Set<() => void>();
+  #seq = 0;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on("message", (data) => {
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      if (message.type === "state") this.state = message.state;
+      if (message.type === "notice") this.notices.push(message.code);
+      if (message.type === "reply" && message.id) this.#replies.get(message.id)?.(message);
+      for (const wake of this.#waiters) wake();
+    });
+  }
+
+  static open(url: string): Promise<KioskClient> {
+    const socket = new WebSocket(url);
+    return new Promise((resolve, reject) => {
+      socket.once("open", () => resolve(new KioskClient(socket)));
+      socket.once("error", reject);
+    });
+  }
+
+  send(command: Record<string, unknown> & { type: ClientMessage["type"] }): Promise<ServerMessage> {
+    const id = `c${++this.#seq}`;
+    return new Promise((resolve) => {
+      this.#replies.set(id, resolve);
+      this.socket.send(JSON.stringify({ ...command, id }));
+    });
+  }
+
+  until(predicate: (state: KioskState) => boolean): Promise<KioskState> {
+    return this.#wait(() => (this.state && predicate(this.state) ? this.state : undefined));
+  }
+
+  untilNotice(code: string): Promise<true> {
+    return this.#wait(() => this.notices.includes(code) || undefined);
+  }
+
+  async #wait<T>(check: () => T | undefined): Promise<T> {
+    for (;;) {
+      const value = check();
+      if (value !== undefined) return value;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.#waiters.delete(wake);
+          resolve();
+        };
+        this.#waiters.add(wake);
+      });
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+async function control(path: string, body: unknown = {}): Promise<unknown> {
+  const response = await fetch(`${stack.control.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(response.status, path).toBe(200);
+  return ((await response.json()) as { result?: unknown }).result;
+}
+
+/** Each tag's security as a gate reading its AFI would see it, by item id. */
+async function securityOnPad(): Promise<Map<string, string>> {
+  const tags = (await control("/sims/rfid-pad/listTags")) as Array<{ afiState: string; data?: { itemId: string } }>;
+  return new Map(tags.map((t) => [t.data?.itemId ?? "", t.afiState]));
+}
+
+const settled = (s: KioskState) =>
+  s.items.length > 0 && s.items.every((r) => r.status !== "pending" && r.status !== "working");
+
+describe("a patron at the simulated kiosk", () => {
+  it("scans their card, enters the PIN, borrows two books from the pad and a refused one, and gets a printed receipt", async () => {
+    await control("/sims/scanner/scan", { code: PATRON });
+    await ui.until((s) => s.phase === "pin");
+    expect(await ui.send({ type: "verifyPin", pin: "1111" })).toMatchObject({ ok: true });
+    const home = await ui.until((s) => s.phase === "home");
+    expect(home.patron?.firstName).toBe("Anna");
+    expect(JSON.stringify(home)).not.toContain(PATRON);
+
+    await ui.send({ type: "show", screen: "checkout" });
+    await control("/sims/rfid-pad/placeTags", { tags: [...BOOKS, ON_HOLD_FOR_ANOTHER].map((itemId) => ({ itemId })) });
+    const done = await ui.until((s) => s.items.length === 3 && settled(s));
+    const byItem = new Map(done.items.map((r) => [r.itemId, r]));
+    for (const book of BOOKS) {
+      expect(byItem.get(book)).toMatchObject({ status: "done", title: "The Quiet Harbour" });
+      expect(byItem.get(book)?.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(stack.acs.ils.loanOf(book)?.patron).toBe(PATRON);
+    }
+    expect(byItem.get(ON_HOLD_FOR_ANOTHER)).toMatchObject({ status: "refused", reason: "ITEM_ON_HOLD_FOR_OTHER" });
+    expect(stack.acs.ils.loanOf(ON_HOLD_FOR_ANOTHER)).toBeUndefined();
+
+    // The borrowed books' tags are unsecured on the pad; the refused one was left as it came.
+    const security = await securityOnPad();
+    expect([security.get(BOOKS[0] as string), security.get(BOOKS[1] as string)]).toEqual(["unsecured", "unsecured"]);
+    expect(security.get(ON_HOLD_FOR_ANOTHER)).not.toBe("unsecured");
+
+    await ui.send({ type: "finish" });
+    const receipt = await ui.until((s) => s.phase === "receipt" && s.receipt !== undefined);
+    expect(receipt.receipt?.methods).toContain("print");
+    await ui.send({ type: "chooseReceipt", method: "print" });
+    await ui.until((s) => s.phase === "goodbye");
+    await ui.untilNotice("RECEIPT_PRINTED");
+    const printer = (await (await fetch(`${stack.control.url}/sims/printer`)).json()) as { state: unknown };
+    expect(JSON.stringify(printer.state)).toContain("The Quiet Harbour");
+    await ui.send({ type: "endSession" });
+    await ui.until((s) => s.phase === "idle" && s.patron === undefined);
+  });
+
+  it("returns the books without a card: checked in, secured again", async () => {
+    await ui.send({ type: "show", screen: "checkin" });
+    const done = await ui.until((s) => s.phase === "checkin" && s.items.length === 3 && settled(s));
+    for (const book of BOOKS) {
+      expect(done.items.find((r) => r.itemId === book)).toMatchObject({ action: "checkin", status: "done" });
+      expect(stack.acs.ils.loanOf(book)).toBeUndefined();
+    }
+    expect([...(await securityOnPad()).values()]).toEqual(["secured", "secured", "secured"]);
+    await ui.send({ type: "endSession" });
+    await control("/sims/rfid-pad/removeTags", { all: true });
+    await ui.until((s) => s.phase === "idle");
+  });
+});
