@@ -17,6 +17,7 @@
  *   sending  ───────▶ conflict            the ILS said no to an offline transaction the kiosk already acted
  *                                         on (the book left with the patron): staff must repair it
  *   sending  ───────▶ unknown             neither the send nor an inquiry can tell whether the ILS did it
+ *                                         (asking again would only repeat that): staff must check
  *   sending  ───────▶ pending             an inquiry says the ILS did not do it: safe to send again
  *   unknown  ─retry─▶ pending             staff checked the ILS: not there; send it again
  *   conflict | unknown ─resolve─▶ resolved  staff repaired it by hand (their note is kept)
@@ -108,7 +109,9 @@ export interface JournalEntry {
 /** What the ILS answered to a send. An executor that cannot reach the ILS throws instead. */
 export type SendOutcome =
   | { result: "done"; code?: string; message?: string }
-  | { result: "refused"; code: string; message?: string };
+  | { result: "refused"; code: string; message?: string }
+  /** The answer was lost and the executor's own check could not tell (the SIP2 client's SIP2_OUTCOME_UNKNOWN). */
+  | { result: "unknown"; code: string; message?: string };
 
 /** What the ILS says about a transaction that may or may not have reached it. */
 export type InquiryAnswer = "done" | "not-done" | "unknown";
@@ -219,10 +222,11 @@ export class OfflineJournal {
     return this.#move(id, "sending", { attempts: 1 });
   }
 
-  /** sending → done | refused | conflict, from the ILS's answer. A refused offline entry is a conflict. */
+  /** sending → done | refused | conflict | unknown, from the ILS's answer. A refused offline entry is a conflict. */
   finish(id: string, outcome: SendOutcome): JournalEntry {
     const entry = this.#get(id);
-    const to: JournalState = outcome.result === "done" ? "done" : entry.offline ? "conflict" : "refused";
+    const refused: JournalState = entry.offline ? "conflict" : "refused";
+    const to: JournalState = outcome.result === "refused" ? refused : outcome.result;
     return this.#move(id, to, { resultCode: outcome.code, resultMessage: outcome.message });
   }
 

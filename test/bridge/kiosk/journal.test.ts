@@ -183,6 +183,11 @@ const OPERATIONS: {
     target: (e) => (e.offline ? "conflict" : "refused"),
     run: (j, id) => j.finish(id, { result: "refused", code: "ITEM_ON_HOLD" }),
   },
+  {
+    name: "finish unknown",
+    target: () => "unknown",
+    run: (j, id) => j.finish(id, { result: "unknown", code: "SIP2_OUTCOME_UNKNOWN" }),
+  },
   { name: "settle done", target: () => "done", run: (j, id) => j.settle(id, "done") },
   { name: "settle not-done", target: () => "pending", run: (j, id) => j.settle(id, "not-done") },
   { name: "settle unknown", target: () => "unknown", run: (j, id) => j.settle(id, "unknown") },
@@ -436,6 +441,22 @@ describe("OfflineJournal: replay", () => {
     expect(j.get(fine.id)?.state).toBe("done");
     expect(j.get(online.id)?.state).toBe("refused");
     expect(j.counts()).toMatchObject({ conflict: 1, done: 1, refused: 1, pending: 0, sending: 0 });
+  });
+
+  it("hands an entry the executor could not settle to staff and goes on", async () => {
+    const { journal: j } = journal();
+    const lost = j.append(checkout(true, "lost"));
+    const next = j.append(checkout(true, "next"));
+    const ils = new FakeIls();
+    ils.answer = (e) =>
+      e.id === lost.id
+        ? { result: "unknown", code: "SIP2_OUTCOME_UNKNOWN", message: "loans list cut short" }
+        : { result: "done" };
+    const report = await j.replay(ils);
+    expect(report.results).toEqual({ unknown: 1, done: 1 });
+    expect(j.get(lost.id)).toMatchObject({ state: "unknown", resultCode: "SIP2_OUTCOME_UNKNOWN", patronId: PATRON });
+    expect(j.get(next.id)?.state).toBe("done");
+    expect(ils.asked).toEqual([]);
   });
 
   it("runs one replay at a time and picks up entries written while it runs", async () => {
