@@ -63,6 +63,26 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+const prepared = new WeakMap<KioskDatabase, Map<string, Database.Statement>>();
+
+/** Prepares each SQL text once per database (preparing costs more than running a small statement). */
+export function statements(db: KioskDatabase): (sql: string) => Database.Statement {
+  let cache = prepared.get(db);
+  if (!cache) {
+    cache = new Map();
+    prepared.set(db, cache);
+  }
+  const known = cache;
+  return (sql) => {
+    let statement = known.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      known.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
 /** Opens (creating if needed, with its folder) and migrates the kiosk database at `path`. */
 export function openKioskDatabase(path: string): KioskDatabase {
   // ":memory:" (SQLite's own name) for tests of logic, where durability is not the point.

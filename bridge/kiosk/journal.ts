@@ -34,7 +34,7 @@
 import { randomBytes } from "node:crypto";
 import { CodedError } from "../../protocols/errors.ts";
 import type { Clock } from "../transports/clock.ts";
-import { type KioskDatabase, storageError } from "./database.ts";
+import { type KioskDatabase, statements, storageError } from "./database.ts";
 
 export const TRANSACTION_KINDS = ["checkout", "checkin", "renew", "fee-payment"] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
@@ -160,6 +160,7 @@ const OPEN_STATES: readonly JournalState[] = ["pending", "sending"];
 
 export class OfflineJournal {
   readonly #db: KioskDatabase;
+  readonly #sql: ReturnType<typeof statements>;
   readonly #clock: Clock;
   readonly #random: (size: number) => Uint8Array;
   readonly #file: string;
@@ -167,6 +168,7 @@ export class OfflineJournal {
 
   constructor(db: KioskDatabase, options: JournalOptions) {
     this.#db = db;
+    this.#sql = statements(db);
     this.#clock = options.clock;
     this.#random = options.random ?? randomBytes;
     this.#file = db.name;
@@ -196,21 +198,19 @@ export class OfflineJournal {
     const now = this.#clock.now();
     const id = newEntryId(now, this.#random);
     try {
-      this.#db
-        .prepare(
-          `INSERT INTO journal (id, kind, item_id, patron_id, data, transacted_at, offline, state, updated_at)
+      this.#sql(
+        `INSERT INTO journal (id, kind, item_id, patron_id, data, transacted_at, offline, state, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
-        )
-        .run(
-          id,
-          tx.kind,
-          tx.itemId ?? null,
-          tx.patronId ?? null,
-          JSON.stringify(tx.data ?? {}),
-          tx.transactedAt ?? now,
-          tx.offline ? 1 : 0,
-          now,
-        );
+      ).run(
+        id,
+        tx.kind,
+        tx.itemId ?? null,
+        tx.patronId ?? null,
+        JSON.stringify(tx.data ?? {}),
+        tx.transactedAt ?? now,
+        tx.offline ? 1 : 0,
+        now,
+      );
     } catch (err) {
       throw storageError(err, this.#file, `append a ${tx.kind} to the journal`);
     }
@@ -247,23 +247,23 @@ export class OfflineJournal {
   }
 
   get(id: string): JournalEntry | undefined {
-    const row = this.#db.prepare("SELECT * FROM journal WHERE id = ?").get(id) as Row | undefined;
+    const row = this.#sql("SELECT * FROM journal WHERE id = ?").get(id) as Row | undefined;
     return row && toEntry(row);
   }
 
   /** Entries in write order, optionally only in some states; for staff and for tests. */
   list(options: { states?: readonly JournalState[]; limit?: number; afterSeq?: number } = {}): JournalEntry[] {
     const states = options.states ?? JOURNAL_STATES;
-    const rows = this.#db
-      .prepare(`SELECT * FROM journal WHERE seq > ? AND state IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`)
-      .all(options.afterSeq ?? 0, JSON.stringify(states), options.limit ?? -1) as Row[];
+    const rows = this.#sql(
+      `SELECT * FROM journal WHERE seq > ? AND state IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
+    ).all(options.afterSeq ?? 0, JSON.stringify(states), options.limit ?? -1) as Row[];
     return rows.map(toEntry);
   }
 
   /** How many entries are in each state (the metrics' "offline journal length" is pending + sending). */
   counts(): Record<JournalState, number> {
     const counts = Object.fromEntries(JOURNAL_STATES.map((s) => [s, 0])) as Record<JournalState, number>;
-    const rows = this.#db.prepare("SELECT state, count(*) AS n FROM journal GROUP BY state").all() as {
+    const rows = this.#sql("SELECT state, count(*) AS n FROM journal GROUP BY state").all() as {
       state: JournalState;
       n: number;
     }[];
@@ -273,11 +273,9 @@ export class OfflineJournal {
 
   /** Offline checkouts of this patron not yet accepted by the ILS: the current offline period's loans. */
   openOfflineCheckouts(patronId: string): number {
-    const row = this.#db
-      .prepare(
-        "SELECT count(*) AS n FROM journal WHERE patron_id = ? AND kind = 'checkout' AND offline = 1 AND state IN ('pending', 'sending')",
-      )
-      .get(patronId) as { n: number };
+    const row = this.#sql(
+      "SELECT count(*) AS n FROM journal WHERE patron_id = ? AND kind = 'checkout' AND offline = 1 AND state IN ('pending', 'sending')",
+    ).get(patronId) as { n: number };
     return row.n;
   }
 
@@ -382,24 +380,22 @@ export class OfflineJournal {
           { id, from, to },
         );
       }
-      this.#db
-        .prepare(
-          `UPDATE journal SET state = @to, updated_at = @now, attempts = attempts + @attempts,
+      this.#sql(
+        `UPDATE journal SET state = @to, updated_at = @now, attempts = attempts + @attempts,
              result_code = coalesce(@resultCode, result_code), result_message = coalesce(@resultMessage, result_message),
              note = coalesce(@note, note),
              patron_id = CASE WHEN @finished THEN NULL ELSE patron_id END
            WHERE id = @id`,
-        )
-        .run({
-          id,
-          to,
-          now: this.#clock.now(),
-          attempts: changes.attempts ?? 0,
-          resultCode: changes.resultCode ?? null,
-          resultMessage: changes.resultMessage ?? null,
-          note: changes.note ?? null,
-          finished: FINISHED_STATES.includes(to) ? 1 : 0,
-        });
+      ).run({
+        id,
+        to,
+        now: this.#clock.now(),
+        attempts: changes.attempts ?? 0,
+        resultCode: changes.resultCode ?? null,
+        resultMessage: changes.resultMessage ?? null,
+        note: changes.note ?? null,
+        finished: FINISHED_STATES.includes(to) ? 1 : 0,
+      });
     });
     try {
       move.immediate();

@@ -6,7 +6,7 @@
  */
 import { CodedError } from "../../protocols/errors.ts";
 import type { Clock } from "../transports/clock.ts";
-import { type KioskDatabase, storageError } from "./database.ts";
+import { type KioskDatabase, statements, storageError } from "./database.ts";
 import { TRANSACTION_KINDS } from "./journal.ts";
 
 export const STATISTIC_KINDS = [
@@ -81,24 +81,20 @@ const SLOT_MS = 900_000;
 
 export class Statistics {
   readonly #db: KioskDatabase;
+  readonly #sql: ReturnType<typeof statements>;
   readonly #clock: Clock;
   readonly #retentionMs: number;
-  readonly #labels: Intl.DateTimeFormat;
+  readonly #zone: Intl.DateTimeFormat;
+  /** Slots from `from` to `until` (inclusive) are known to share one UTC offset. */
+  #span: { from: number; until: number; minutes: number } | undefined;
   #prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(db: KioskDatabase, options: StatisticsOptions) {
     this.#db = db;
+    this.#sql = statements(db);
     this.#clock = options.clock;
     this.#retentionMs = options.retentionDays * DAY_MS;
-    this.#labels = new Intl.DateTimeFormat("en-CA", {
-      timeZone: options.timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      hourCycle: "h23",
-      timeZoneName: "longOffset",
-    });
+    this.#zone = new Intl.DateTimeFormat("en-US", { timeZone: options.timeZone, timeZoneName: "longOffset" });
   }
 
   /** Stores one transaction's statistic (and, at most hourly, drops records past the retention). */
@@ -106,9 +102,9 @@ export class Statistics {
     const now = this.#clock.now();
     const row = checked(stat, now);
     try {
-      this.#db
-        .prepare("INSERT INTO statistics (at, kind, result, error_code, duration_ms, device) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(row.at, row.kind, row.result, row.errorCode ?? null, row.durationMs, row.device ?? null);
+      this.#sql(
+        "INSERT INTO statistics (at, kind, result, error_code, duration_ms, device) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(row.at, row.kind, row.result, row.errorCode ?? null, row.durationMs, row.device ?? null);
     } catch (err) {
       throw storageError(err, this.#db.name, "record a statistic");
     }
@@ -120,18 +116,16 @@ export class Statistics {
     const now = this.#clock.now();
     this.#prunedAt = now;
     try {
-      return this.#db.prepare("DELETE FROM statistics WHERE at < ?").run(now - this.#retentionMs).changes;
+      return this.#sql("DELETE FROM statistics WHERE at < ?").run(now - this.#retentionMs).changes;
     } catch (err) {
       throw storageError(err, this.#db.name, "delete old statistics");
     }
   }
 
   records(range: TimeRange = {}): StatisticRow[] {
-    const rows = this.#db
-      .prepare(
-        "SELECT at, kind, result, error_code, duration_ms, device FROM statistics WHERE at >= ? AND at < ? ORDER BY at, id",
-      )
-      .all(...bounds(range)) as {
+    const rows = this.#sql(
+      "SELECT at, kind, result, error_code, duration_ms, device FROM statistics WHERE at >= ? AND at < ? ORDER BY at, id",
+    ).all(...bounds(range)) as {
       at: number;
       kind: StatisticKind;
       result: StatisticResult;
@@ -149,12 +143,10 @@ export class Statistics {
 
   /** Counts and durations per local hour or day, kind and result, in time order. */
   aggregate(period: Period, range: TimeRange = {}): StatisticAggregate[] {
-    const slots = this.#db
-      .prepare(
-        `SELECT at / ${SLOT_MS} AS slot, kind, result, count(*) AS n, sum(duration_ms) AS total, max(duration_ms) AS longest
+    const slots = this.#sql(
+      `SELECT at / ${SLOT_MS} AS slot, kind, result, count(*) AS n, sum(duration_ms) AS total, max(duration_ms) AS longest
          FROM statistics WHERE at >= ? AND at < ? GROUP BY slot, kind, result ORDER BY slot`,
-      )
-      .all(...bounds(range)) as {
+    ).all(...bounds(range)) as {
       slot: number;
       kind: StatisticKind;
       result: StatisticResult;
@@ -212,13 +204,51 @@ export class Statistics {
   }
 
   #label(at: number, period: Period): string {
-    const parts = Object.fromEntries(this.#labels.formatToParts(at).map((p) => [p.type, p.value]));
-    const day = `${parts.year}-${parts.month}-${parts.day}`;
-    if (period === "day") return day;
-    // "GMT+01:00" → "+01:00"; "GMT" alone is UTC.
-    const offset = (parts.timeZoneName ?? "GMT").replace(/^GMT/, "") || "+00:00";
-    return `${day}T${parts.hour}:00${offset}`;
+    const minutes = this.#offsetAt(at);
+    const local = new Date(at + minutes * 60_000).toISOString();
+    if (period === "day") return local.slice(0, 10);
+    const sign = minutes < 0 ? "-" : "+";
+    const abs = Math.abs(minutes);
+    const offset = `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+    return `${local.slice(0, 13)}:00${offset}`;
   }
+
+  /**
+   * The zone's UTC offset at slot `at`, in minutes. Asking Intl for every slot costs seconds for a year
+   * of figures, so one answer is kept for a span: offsets change a few times a year and never twice in a
+   * day, so if the offset a day later is the same, the whole day shares it; if not, the change is found
+   * by halving the day down to one slot.
+   */
+  #offsetAt(at: number): number {
+    const span = this.#span;
+    if (span && at >= span.from && at <= span.until) return span.minutes;
+    const minutes = this.#offsetMinutes(at);
+    let until = at + DAY_MS;
+    if (this.#offsetMinutes(until) !== minutes) {
+      let same = at;
+      let changed = until;
+      while (changed - same > SLOT_MS) {
+        const mid = same + Math.floor((changed - same) / SLOT_MS / 2) * SLOT_MS;
+        if (this.#offsetMinutes(mid) === minutes) same = mid;
+        else changed = mid;
+      }
+      until = same;
+    }
+    this.#span = { from: at, until, minutes };
+    return minutes;
+  }
+
+  #offsetMinutes(at: number): number {
+    // "GMT+05:30", "GMT-03:30", or "GMT" for UTC itself.
+    const name = this.#zone.formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
+    const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
+    if (!match) return 0;
+    return (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
+  }
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
 }
 
 function checked(stat: TransactionStatistic, now: number): StatisticRow {

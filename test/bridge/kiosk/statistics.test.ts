@@ -177,6 +177,32 @@ describe("Statistics", () => {
     );
   });
 
+  it("labels every hour as Intl does, across daylight-saving changes", () => {
+    fc.assert(
+      fc.property(
+        // Quarter hours clustered within ten days of a month when these zones change their clocks.
+        fc
+          .tuple(
+            fc.constantFrom(2025, 2026),
+            fc.constantFrom(2, 3, 8, 9, 10),
+            fc.integer({ min: 1, max: 28 }),
+            fc.array(fc.nat(10 * 96), { minLength: 1, maxLength: 30 }),
+          )
+          .map(([year, month, day, deltas]) => deltas.map((d) => Date.UTC(year, month, day) + d * 900_000)),
+        fc.constantFrom("Europe/Berlin", "America/St_Johns", "Australia/Lord_Howe", "America/Santiago", "UTC"),
+        (times, timeZone) => {
+          const db = openKioskDatabase(":memory:");
+          const stats = new Statistics(db, { clock: new VirtualClock(T0), retentionDays: 1000, timeZone });
+          for (const at of times) stats.record({ kind: "checkin", result: "ok", durationMs: 1, at });
+          const expected = new Set(times.map((at) => intlHour(at, timeZone)));
+          expect(new Set(stats.aggregate("hour").map((a) => a.period))).toEqual(expected);
+          db.close();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("deletes records past the retention, at most once an hour while recording", async () => {
     const { stats, clock } = statistics({ retentionDays: 2 });
     stats.record({ kind: "checkout", result: "ok", durationMs: 1 }); // the first record prunes
@@ -226,6 +252,22 @@ describe("CSV export", () => {
     expect(stats.csv("day").split("\r\n")[1]).toBe("2026-12-01,checkout,error,1,750,750");
   });
 });
+
+/** The hour label straight from Intl, slowly: the reference for the statistics' cached offsets. */
+function intlHour(at: number, timeZone: string): string {
+  const format = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "longOffset",
+  });
+  const p = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
+  const offset = (p.timeZoneName ?? "GMT").replace(/^GMT/, "") || "+00:00";
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:00${offset}`;
+}
 
 /** A strict RFC 4180 reader (the test's own, to check the writer against). */
 function parseCsv(text: string): string[][] {
