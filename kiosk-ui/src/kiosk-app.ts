@@ -143,7 +143,7 @@ export class KioskApp extends LitElement {
   }
 
   #header(view: View | undefined) {
-    const signedIn = view?.state.patron !== undefined;
+    const signedIn = view?.state.patron !== undefined && view.state.phase !== "goodbye";
     const toggle = (on: boolean, flip: () => void, label: string, sign: string) =>
       html`<button type="button" class="tool" aria-pressed=${on ? "true" : "false"} @click=${flip}>
         <span class="tool-sign" aria-hidden="true">${sign}</span><span>${label}</span>

@@ -149,6 +149,8 @@ export const SCREEN_STATES: Record<string, ScriptedState> = {
   }),
   goodbye: session("goodbye", {
     receipt: { methods: ["print", "email", "none"], provisional: false, result: "printed" },
+    // The bridge shows goodbye for a few seconds, then the start screen.
+    idle: { warnAt: Date.UTC(2026, 11, 1, 14, 0, 5), deadline: Date.UTC(2026, 11, 1, 14, 0, 5) },
   }),
   "idle-warning": session("checkout", {
     items: checkoutRows.slice(0, 2),
