@@ -2,7 +2,7 @@
  * Builds kiosk-ui/dist when it is missing or older than its sources, so `npm start` needs no separate
  * build step. Node code (the CLI calls it), not part of the browser bundle.
  */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,7 +37,12 @@ export async function ensureUiBuilt(log: (line: string) => void = () => undefine
   if (uiBuildIsStale()) {
     log("building the kiosk UI (kiosk-ui/dist is missing or older than its sources)…");
     const { build } = await import("vite");
-    await build({ configFile: join(uiRoot, "vite.config.ts"), logLevel: "warn" });
+    // Built beside dist and swapped in whole, so a server (or a second build started at the same
+    // moment, e.g. by a test run and a bench) never sees a half-written or emptied dist.
+    const next = `${UI_DIST}-building-${process.pid}`;
+    await build({ configFile: join(uiRoot, "vite.config.ts"), logLevel: "warn", build: { outDir: next } });
+    rmSync(UI_DIST, { recursive: true, force: true });
+    renameSync(next, UI_DIST);
   }
   return UI_DIST;
 }
