@@ -128,9 +128,12 @@ export class KioskApp extends LitElement {
   protected override updated(): void {
     const state = this.client?.state;
     const phase = state?.phase;
-    // A new row scrolls into view, so the item just placed is the one the patron sees.
+    // A row added on the screen being shown scrolls into view, so the item just placed is the one the
+    // patron sees; a new screen starts at its top.
     const rows = state?.items.length ?? 0;
-    if (rows > this.#rowsShown) this.querySelector("main .item:last-child")?.scrollIntoView({ block: "nearest" });
+    if (phase === this.#shownPhase && rows > this.#rowsShown) {
+      this.querySelector("main .item:last-child")?.scrollIntoView({ block: "nearest" });
+    }
     this.#rowsShown = rows;
     document.documentElement.classList.toggle("large-text", this.largeText);
     document.documentElement.classList.toggle("high-contrast", this.highContrast);
