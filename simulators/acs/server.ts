@@ -105,7 +105,6 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
     this.clock = options.clock ?? systemClock;
     this.faults = new FaultController();
     if (options.faults) this.faults.set(options.faults);
-    options.logger?.info({ seed: this.faults.seed }, "fault randomness seed (set it with the fault seed=N)");
     this.responder = new AcsResponder({
       ils: options.ils,
       ...(options.now ? { now: options.now } : {}),
@@ -136,6 +135,7 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
         this.server.off("error", reject);
         // Only once listening: a failure to listen is start()'s rejection (the CLI says it for people), not a log line.
         this.server.on("error", (error) => this.options.logger?.error({ err: error }, "ACS server error"));
+        this.options.logger?.info({ seed: this.faults.seed }, "fault randomness seed (set it with the fault seed=N)");
         resolve();
       });
     });
