@@ -44,7 +44,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts `node ...args PORT` with stdout to /dev/null and waits until the port accepts connections. */
-async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
+export async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
   const port = await freePort();
   const devNull = openSync("/dev/null", "w");
   const child: ChildProcess = spawn(process.execPath, [...args, String(port)], { stdio: ["ignore", devNull, "pipe"] });

@@ -133,8 +133,16 @@ export class Sip2Pool extends EventEmitter<{ state: [state: Sip2ConnectionState]
           signal?.removeEventListener("abort", onAbort);
           reject(error);
         },
-        timer: this.#clock.setTimeout(() => this.#giveUp(waiter, this.#notConnected(ms)), ms),
+        timer: undefined as unknown as TimerHandle,
       };
+      // Waiting behind busy connections is queueing, not a failure: only time with none usable counts.
+      const arm = () => {
+        waiter.timer = this.#clock.setTimeout(() => {
+          if (this.connections.some((c) => c.usable)) arm();
+          else this.#giveUp(waiter, this.#notConnected(ms));
+        }, ms);
+      };
+      arm();
       const onAbort = () =>
         this.#giveUp(waiter, new Sip2ClientError("SIP2_NOT_CONNECTED", "cancelled while waiting for a connection."));
       signal?.addEventListener("abort", onAbort, { once: true });

@@ -85,3 +85,25 @@ describe("Sip2Pool", () => {
     expect(pool.state).toBe("down");
   });
 });
+
+describe("Sip2Pool waiting", () => {
+  it("a request queued behind busy connections waits as long as it takes", async () => {
+    const { pool, clock, server } = await (async () => {
+      const acs = await startAcs();
+      cleanups.push(() => acs.server.stop());
+      const started = await startClient(acs.port, { connections: 1, waitMs: 1_000 });
+      cleanups.push(() => started.client.close());
+      return { ...acs, ...started, clock: started.clock as VirtualClock };
+    })();
+    server.faults.set({ stall: true });
+    const first = pool.request(itemInfo(item("available").barcode), "itemInformationResponse", { timeoutMs: 60_000 });
+    const second = pool.request(itemInfo(item("lost").barcode), "itemInformationResponse");
+    first.catch(() => {});
+    let failed = false;
+    second.catch(() => {
+      failed = true;
+    });
+    await clock.advance(5_000); // five times waitMs, with the connection usable but busy
+    expect(failed).toBe(false);
+  });
+});
