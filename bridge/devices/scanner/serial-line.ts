@@ -3,6 +3,15 @@
  * CR or CR LF (Honeywell's RS-232 plug-and-play code sets CR LF at 115200 8N1, per the 4820 manual;
  * Unitech scanners default to 9600 8N1). Without a suffix, a code ends when the line goes quiet for
  * the inter-character timeout. Suffix "CR" is the most tolerant setting: it also reads CR LF.
+ *
+ * Why not @serialport/parser-readline and parser-inter-byte-timeout (read in their 13.0.0 sources,
+ * dist/index.js): the readline parser (a DelimiterParser) keeps everything until the delimiter with no
+ * length limit, concatenating each chunk onto the buffer, and knows one delimiter, so "CR, and a CR LF
+ * scanner too" needs a second pass; the inter-byte-timeout parser times with the global setTimeout, not
+ * the shared Clock, and at its maxBufferSize it passes the partial packet on as data, where a scanner
+ * must drop it (BARCODE_TOO_LONG). Both are streams fed by a port, and this decoder is fed by any
+ * Transport (serial, TCP serial servers, memory). What is left for them to do is the dozen lines of
+ * #byte(); so the decoder stays, and neither package is needed by the bridge.
  */
 import type { Clock } from "../../transports/clock.ts";
 import type { DecoderSink, ScanDecoder } from "./decoder.ts";
