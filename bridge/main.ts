@@ -40,6 +40,8 @@ export interface BridgeOptions {
   /** The built kiosk UI to serve (kiosk-ui/dist); without it `/` says how to build it. */
   uiDir?: string;
   clock?: Clock;
+  /** Device ids whose frames are logged (`--trace`), as `"trace": true` in their config would. */
+  trace?: readonly string[];
 }
 
 export interface Bridge {
@@ -64,6 +66,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     factories: options.factories ?? DEVICE_FACTORIES,
     ...(options.backoff ? { backoff: options.backoff } : {}),
     ...(options.transportFor ? { transportFor: options.transportFor } : {}),
+    ...(options.trace ? { trace: options.trace } : {}),
   });
   const stops: Array<() => Promise<unknown>> = [() => registry.stop()];
   let stopping: Promise<void> | undefined;

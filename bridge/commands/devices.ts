@@ -26,12 +26,20 @@ export function registerDevicesCommand(program: Command): void {
       ),
     )
     .option("--json", "machine-readable output")
+    .option(
+      "--trace <id>",
+      "log every frame to and from this configured device (direction, time, hex); repeat for more",
+      (id: string, ids: string[] = []) => [...ids, id],
+    )
     .addOption(checkedOption("--log-level <level>", `log level (${LOG_LEVELS.join(", ")})`, parse.logLevel, "silent"))
-    .action(async (flags: { config?: string; wait: number; json?: boolean; logLevel: string }) => {
-      const logger = createLogger({ name: "devices", level: flags.logLevel });
+    .action(async (flags: { config?: string; wait: number; json?: boolean; logLevel: string; trace?: string[] }) => {
+      // A trace is logged at info level: asking for one is asking to see it.
+      const quiet = ["silent", "fatal", "error", "warn"].includes(flags.logLevel);
+      const level = flags.trace && quiet ? "info" : flags.logLevel;
+      const logger = createLogger({ name: "devices", level });
       const [serialPorts, hid] = await Promise.all([listSerialPorts(), listHidDevices()]);
       const configured =
-        flags.config === undefined ? undefined : await configuredDevices(flags.config, flags.wait, logger);
+        flags.config === undefined ? undefined : await configuredDevices(flags.config, flags.wait, logger, flags.trace);
       if (flags.json) {
         console.log(JSON.stringify({ serialPorts, hid, ...(configured ? { configured } : {}) }, null, 2));
       } else {
@@ -52,9 +60,14 @@ export function registerDevicesCommand(program: Command): void {
 }
 
 /** Starts the configured devices, waits until all are ok or `waitMs` passed, and stops them again. */
-async function configuredDevices(file: string, waitMs: number, logger: Logger): Promise<DeviceEntry[]> {
+async function configuredDevices(
+  file: string,
+  waitMs: number,
+  logger: Logger,
+  trace: readonly string[] = [],
+): Promise<DeviceEntry[]> {
   const config = await loadBridgeConfig(file);
-  const bridge = await startBridge(config, { logger, backoff: { initialMs: 250, maxMs: 1000 }, kiosk: false });
+  const bridge = await startBridge(config, { logger, backoff: { initialMs: 250, maxMs: 1000 }, kiosk: false, trace });
   try {
     await bridge.registry.whenAllOk(waitMs);
     return bridge.registry.list();

@@ -122,6 +122,11 @@ export const DeviceConfigSchema = Type.Object(
     options: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
     /** false keeps the entry in the file without starting the device. */
     enabled: Type.Boolean({ default: true }),
+    /**
+     * Logs every frame to and from the device (direction, time, hex), for debugging hardware. A
+     * scanner's data is redacted (it may be a patron card) unless this is "unredacted".
+     */
+    trace: Type.Union([Type.Boolean(), Type.Literal("unredacted")], { default: false }),
   },
   { additionalProperties: false },
 );

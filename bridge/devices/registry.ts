@@ -33,6 +33,7 @@ import { createUsbPrinterTransport } from "../transports/usb-printer.ts";
 import type { DeviceHealth, DeviceKind, DeviceTestResult } from "./device.ts";
 import { describeIdentity, type SerialPortInfo, serialFactoryByIdentity } from "./discovery.ts";
 import { type AnyDevice, DEVICE_FACTORIES, type DeviceFactory, findFactory } from "./factories.ts";
+import { frameTracer } from "./trace.ts";
 
 export type RegistryErrorCode = "DEVICE_UNKNOWN" | "DEVICE_CREATE_FAILED" | "DEVICE_START_FAILED";
 
@@ -56,6 +57,8 @@ export interface RegistryOptions {
   listSerialPorts?: () => Promise<SerialPortInfo[]>;
   /** Times retries, timeouts and health; tests pass a VirtualClock. Default: the system clock. */
   clock?: Clock;
+  /** Device ids to trace (`--trace`), besides those with `"trace"` in the config. */
+  trace?: readonly string[];
 }
 
 /** One row of `list()`: what the staff console and `selfcheck devices` show. */
@@ -91,6 +94,14 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
     super();
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    const unknown = (options.trace ?? []).filter((id) => !options.devices.some((d) => d.id === id));
+    if (unknown.length > 0) {
+      throw new RegistryError(
+        "DEVICE_UNKNOWN",
+        `cannot trace ${unknown.map((id) => `"${id}"`).join(", ")}: no such device; configured devices: ${options.devices.map((d) => d.id).join(", ") || "none"}.`,
+        { ids: unknown },
+      );
+    }
     const now = this.#isoNow();
     for (const config of options.devices) {
       if (this.#slots.has(config.id)) {
@@ -166,11 +177,14 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
       );
     }
     const made = this.#options.transportFor?.(config) ?? transportFactory(config, this.#options);
+    const traced = this.#options.trace?.includes(config.id) ? config.trace || true : config.trace;
+    const onFrame = frameTracer(log, this.#clock, config.kind, traced);
     const reconnecting: ReconnectingOptions = {
       factory: made,
       label: config.name,
       clock: this.#clock,
       ...backoffOption(this.#options.backoff),
+      ...(onFrame ? { onFrame } : {}),
     };
     const transport = factory.featureReports
       ? createReconnectingHidTransport(reconnecting)
@@ -437,8 +451,15 @@ export function createReconnectingHidTransport(options: ReconnectingOptions): Re
     );
   };
   return Object.assign(reconnecting, {
-    sendFeatureReport: async (bytes: Uint8Array) => current("send a feature report").sendFeatureReport(bytes),
-    getFeatureReport: async (reportId: number, length: number) =>
-      current("read a feature report").getFeatureReport(reportId, length),
+    sendFeatureReport: async (bytes: Uint8Array) => {
+      const device = current("send a feature report");
+      reconnecting.frame("out", bytes);
+      return device.sendFeatureReport(bytes);
+    },
+    getFeatureReport: async (reportId: number, length: number) => {
+      const report = await current("read a feature report").getFeatureReport(reportId, length);
+      reconnecting.frame("in", report);
+      return report;
+    },
   });
 }

@@ -81,7 +81,11 @@ export interface ReconnectingOptions {
   random?: () => number;
   /** Times the retries. Default: the system clock. */
   clock?: Clock;
+  /** Hears every chunk read ("in") and every write ("out"): the device trace. */
+  onFrame?: FrameListener;
 }
+
+export type FrameListener = (direction: "in" | "out", bytes: Uint8Array) => void;
 
 export class ReconnectingTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly label: string;
@@ -89,6 +93,7 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
   readonly #policy: BackoffPolicy;
   readonly #random: () => number;
   readonly #clock: Clock;
+  readonly #onFrame: FrameListener | undefined;
   #current: Transport | undefined;
   #running = false;
   /** Bumped by open() and close(), so an attempt still in flight from an earlier run gives up. */
@@ -107,6 +112,7 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
     this.#policy = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.#random = options.random ?? Math.random;
     this.#clock = options.clock ?? systemClock;
+    this.#onFrame = options.onFrame;
     validatePolicy(this.#policy, this.label);
   }
 
@@ -186,7 +192,17 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
         last,
       );
     }
+    this.frame("out", bytes);
     return current.write(bytes);
+  }
+
+  /** Passes a frame to the trace, if there is one; a failing trace never stops the bytes. */
+  frame(direction: "in" | "out", bytes: Uint8Array): void {
+    try {
+      this.#onFrame?.(direction, bytes);
+    } catch {
+      // The trace is for people debugging; it must not cost the device anything.
+    }
   }
 
   /** One attempt. It catches what it can; anything it could not (a bug) goes to `error`, never unhandled. */
@@ -243,7 +259,10 @@ export class ReconnectingTransport extends EventEmitter<TransportEvents> impleme
   }
 
   #listen(transport: Transport): void {
-    transport.on("data", (bytes) => this.#emit("data", bytes));
+    transport.on("data", (bytes) => {
+      this.frame("in", bytes);
+      this.#emit("data", bytes);
+    });
     transport.on("error", (error) => this.#reportError(error));
     transport.on("close", (info) => {
       if (transport !== this.#current || info.reason === "requested") return;

@@ -82,6 +82,7 @@ describe("parseConfig", () => {
         ...rfid,
         name: "rfid-pad",
         enabled: true,
+        trace: false,
         options: { pollMs: 500 },
         transport: {
           type: "serial",
@@ -163,6 +164,13 @@ describe("parseConfig", () => {
     ).toEqual([
       { path: "devices[2].transport.baudRate", message: 'expected a whole number from 50 to 4000000, got "fast"' },
     ]);
+  });
+
+  it('takes a device trace setting: off by default, true or "unredacted"', () => {
+    expect(parse({ devices: [rfid] }).devices[0]?.trace).toBe(false);
+    expect(parse({ devices: [{ ...rfid, trace: "unredacted" }] }).devices[0]?.trace).toBe("unredacted");
+    const [problem] = problemsOf({ devices: [{ ...rfid, trace: "yes" }] });
+    expect(problem?.path).toBe("devices[0].trace");
   });
 
   it("suggests the key or value meant", () => {

@@ -402,3 +402,75 @@ describe("DeviceRegistry under faults", () => {
     expect(bug).toMatchObject({ device: "gate", reason: "console bug" });
   });
 });
+
+describe("device trace", () => {
+  it('"trace": true logs each frame with direction, time and hex; --trace does the same; unknown ids are refused', async () => {
+    const hosting = await hosted();
+    const other = await hosted();
+    const { logger: captured, lines } = capturingLogger("info");
+    const clock = new VirtualClock();
+    const r = new DeviceRegistry({
+      devices: config([pong("gate", { trace: true }), pong("quiet"), pong("asked")]),
+      logger: captured,
+      factories: FACTORIES,
+      backoff: BACKOFF,
+      clock,
+      trace: ["asked"],
+      transportFor: (d) => memoryDriverFactory((d.id === "gate" ? hosting : other) as never),
+    });
+    cleanups.push(() => r.stop());
+    await settle(clock, r.start());
+    expect(await settle(clock, r.test("gate"))).toMatchObject({ ok: true });
+    const frames = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "frame");
+    const gate = frames.filter((f) => f.device === "gate");
+    expect(gate.map((f) => f.trace)).toEqual(["out", "in"]);
+    expect(gate[0]).toMatchObject({ hex: Buffer.from("PING\n").toString("hex"), length: 5, at: expect.any(String) });
+    expect(Buffer.from(gate[1].hex, "hex").toString()).toMatch(/^PONG/);
+    expect(Date.parse(gate[0].at)).toBe(clock.now());
+    await settle(clock, r.test("quiet"));
+    await settle(clock, r.test("asked"));
+    expect(lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "frame" && l.device === "quiet")).toEqual([]);
+    const asked = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "frame" && l.device === "asked");
+    expect(asked.map((f) => f.trace)).toEqual(expect.arrayContaining(["out", "in"]));
+    expect(
+      () => new DeviceRegistry({ devices: config([pong("gate")]), logger, factories: FACTORIES, trace: ["gat"] }),
+    ).toThrow(expect.objectContaining({ code: "DEVICE_UNKNOWN", message: expect.stringMatching(/"gat".*gate/) }));
+  });
+
+  it.each([
+    [true, false],
+    ["unredacted", true],
+  ] as const)("a scanner traced with %j shows its codes: %j", async (trace, shown) => {
+    const sim = createScannerSimulator({ model: "serial-line" });
+    const pty = await hostOnPty(sim);
+    cleanups.push(() => pty.close());
+    const devices = parseConfig(
+      {
+        devices: [
+          {
+            id: "scanner",
+            kind: "scanner",
+            model: "serial-line",
+            transport: { type: "serial", path: pty.exposure.path },
+            trace,
+          },
+        ],
+      },
+      "test",
+      { models: DEVICE_MODELS },
+    ).devices;
+    const { logger: captured, lines } = capturingLogger("info");
+    const r = new DeviceRegistry({ devices, logger: captured, backoff: BACKOFF });
+    cleanups.push(() => r.stop());
+    await r.start();
+    const scanned = new Promise((resolve) => r.get("scanner")?.once("scan", resolve));
+    await sim.control("scan", { code: "23191000105866" });
+    await scanned;
+    const text = lines.join("");
+    expect(text.includes(Buffer.from("23191000105866").toString("hex"))).toBe(shown);
+    const frames = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "frame");
+    expect(frames.length).toBeGreaterThan(0);
+    if (!shown)
+      for (const f of frames) expect(f).toMatchObject({ trace: "in", redacted: true, length: expect.any(Number) });
+  });
+});
