@@ -7,6 +7,7 @@ import { createReconnectingTransport } from "../../../../bridge/transports/recon
 import { bytesToHex } from "../../../../protocols/rfid/bytes.ts";
 import { createRfidReaderSimulator } from "../../../../simulators/devices/rfid/simulator.ts";
 import type { TagView } from "../../../../simulators/devices/rfid/tags.ts";
+import { VirtualClock } from "../../../support/virtual-clock.ts";
 import { itemIds, memoryRig, nextEvent } from "./rig.ts";
 
 const cleanups: Array<() => unknown> = [];
@@ -298,11 +299,14 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
   });
 
   it("stop() fails the command in flight with RFID_STOPPED and later calls too", async () => {
-    const { pad, sim } = await memoryRig(model, cleanups);
-    await sim.control("setFaults", { responseDelayMs: 200 });
+    // The pad's timeouts run on a clock nobody moves, and the reader stays silent: the command is
+    // in flight for as long as the test likes, however slow the machine.
+    const { pad, sim } = await memoryRig(model, cleanups, { pad: { clock: new VirtualClock() } });
+    await sim.control("setFaults", { unresponsive: true });
+    const arrived = new Promise((resolve) => sim.once("command", resolve));
     const pending = pad.inventory();
     pending.catch(() => undefined); // asserted below; may reject before the assertion attaches
-    await new Promise((r) => setTimeout(r, 10));
+    await arrived;
     await pad.stop();
     await expect(pending).rejects.toMatchObject({ code: "RFID_STOPPED" });
     await expect(pad.inventory()).rejects.toMatchObject({ code: "RFID_STOPPED" });
