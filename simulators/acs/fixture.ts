@@ -18,6 +18,7 @@ import {
   SECURITY_MARKER,
   type SecurityMarker,
 } from "../../protocols/sip2/enums.ts";
+import { stateProblems } from "./ils/invariants.ts";
 
 export type FixtureErrorCode = "FIXTURE_INVALID" | "FIXTURE_UNREADABLE";
 
@@ -156,7 +157,10 @@ export interface FixtureLoan {
   item: string;
   checkedOut: string;
   due: string;
+  /** Renewals the ILS granted, at most the policy's renewalLimit. */
   renewals: number;
+  /** No-block (offline) renewals the SC reported later: accepted past the limit, so counted apart. */
+  offlineRenewals: number;
   branch: string;
 }
 
@@ -318,6 +322,7 @@ const LOAN_RULES: Rules<FixtureLoan> = {
   checkedOut: req(DATE_TIME),
   due: req(DATE_TIME),
   renewals: dflt(count(), 0),
+  offlineRenewals: dflt(count(), 0),
   branch: req(ID),
 };
 const HOLD_RULES: Rules<FixtureHold> = {
@@ -559,7 +564,21 @@ export function parseFixture(json: unknown, source = "fixture"): Fixture {
     holds: holds.entries,
     fees: fees.entries,
   };
-  checkReferences(fixture, { accounts, patrons, items, loans, holds, fees, branches }, problems);
+  // Cross-entry rules (references resolve, ids are unique, states agree) are the ILS's invariants.
+  problems.list.push(
+    ...stateProblems({
+      ...fixture,
+      labels: {
+        branches: branches.labels,
+        accounts: accounts.labels,
+        patrons: patrons.labels,
+        items: items.labels,
+        loans: loans.labels,
+        holds: holds.labels,
+        fees: fees.labels,
+      },
+    }),
+  );
 
   if (problems.list.length > 0) {
     const shown = problems.list.slice(0, 50);
@@ -573,182 +592,6 @@ export function parseFixture(json: unknown, source = "fixture"): Fixture {
     );
   }
   return fixture;
-}
-
-interface Lists {
-  accounts: { entries: FixtureAccount[]; labels: string[] };
-  patrons: { entries: FixturePatron[]; labels: string[] };
-  items: { entries: FixtureItem[]; labels: string[] };
-  loans: { entries: FixtureLoan[]; labels: string[] };
-  holds: { entries: FixtureHold[]; labels: string[] };
-  fees: { entries: FixtureFee[]; labels: string[] };
-  branches: { entries: FixtureBranch[]; labels: string[] };
-}
-
-/** Cross-entry rules: references resolve, ids are unique, states agree with each other. */
-function checkReferences(f: Fixture, lists: Lists, problems: Problems): void {
-  const branchIds = new Set<string>();
-  const duplicate = <T>(list: { entries: T[]; labels: string[] }, key: (e: T) => string, what: string) => {
-    const seen = new Map<string, string>();
-    list.entries.forEach((entry, i) => {
-      const id = key(entry);
-      const first = seen.get(id);
-      if (first !== undefined)
-        problems.add(list.labels[i] ?? what, `duplicate ${what} ${JSON.stringify(id)}, first at ${first}`);
-      else seen.set(id, list.labels[i] ?? what);
-    });
-    return seen;
-  };
-  for (const id of duplicate(lists.branches, (b) => b.id, "branch id").keys()) branchIds.add(id);
-  duplicate(lists.accounts, (a) => a.userId, "SIP user id");
-  const patronIndex = duplicate(lists.patrons, (p) => p.barcode, "patron barcode");
-  const itemIndex = duplicate(lists.items, (i) => i.barcode, "item barcode");
-  duplicate(lists.holds, (h) => h.id, "hold id");
-  duplicate(lists.fees, (x) => x.id, "fee id");
-
-  const patrons = new Map(f.patrons.map((p) => [p.barcode, p]));
-  const items = new Map(f.items.map((i) => [i.barcode, i]));
-  const branch = (at: string, field: string, id: string | undefined) => {
-    if (id !== undefined && !branchIds.has(id))
-      problems.add(at, `"${field}" refers to unknown branch ${JSON.stringify(id)}`);
-  };
-  const patronRef = (at: string, id: string) => {
-    if (!patrons.has(id)) problems.add(at, `"patron" refers to unknown patron ${JSON.stringify(id)}`);
-  };
-  const itemRef = (at: string, field: string, id: string | undefined) => {
-    if (id !== undefined && !items.has(id)) problems.add(at, `"${field}" refers to unknown item ${JSON.stringify(id)}`);
-  };
-
-  for (const id of patronIndex.keys()) {
-    const clash = itemIndex.get(id);
-    if (clash) problems.add(clash, `barcode ${JSON.stringify(id)} is also a patron barcode`);
-  }
-
-  lists.accounts.entries.forEach((a, i) => {
-    const at = lists.accounts.labels[i] ?? "accounts";
-    branch(at, "branch", a.branch);
-    if (a.institution !== f.institution.id)
-      problems.add(
-        at,
-        `"institution" ${JSON.stringify(a.institution)} is not the institution id ${JSON.stringify(f.institution.id)}`,
-      );
-  });
-
-  lists.patrons.entries.forEach((p, i) => {
-    const at = lists.patrons.labels[i] ?? "patrons";
-    branch(at, "homeBranch", p.homeBranch);
-    if (p.pinRequired && p.password === undefined) problems.add(at, '"pinRequired" is true but there is no "password"');
-  });
-
-  const titles = new Map<string, string>();
-  lists.items.entries.forEach((item, i) => {
-    const at = lists.items.labels[i] ?? "items";
-    branch(at, "homeBranch", item.homeBranch);
-    branch(at, "currentBranch", item.currentBranch);
-    branch(at, "transitTo", item.transitTo);
-    if (item.state === "inTransit" && item.transitTo === undefined)
-      problems.add(at, 'state "inTransit" needs "transitTo" (the destination branch)');
-    if (item.state !== "inTransit" && item.transitTo !== undefined)
-      problems.add(at, `"transitTo" is only allowed when state is "inTransit", state is ${JSON.stringify(item.state)}`);
-    const title = titles.get(item.titleId);
-    if (title === undefined) titles.set(item.titleId, item.title);
-    else if (title !== item.title)
-      problems.add(
-        at,
-        `titleId ${JSON.stringify(item.titleId)} has title ${JSON.stringify(title)} elsewhere, here ${JSON.stringify(item.title)}`,
-      );
-  });
-
-  const loanedItems = new Map<string, FixtureLoan>();
-  lists.loans.entries.forEach((loan, i) => {
-    const at = lists.loans.labels[i] ?? "loans";
-    patronRef(at, loan.patron);
-    itemRef(at, "item", loan.item);
-    branch(at, "branch", loan.branch);
-    if (loanedItems.has(loan.item))
-      problems.add(at, `item ${JSON.stringify(loan.item)} already has a loan; an item has at most one`);
-    loanedItems.set(loan.item, loan);
-    if (Date.parse(loan.due) <= Date.parse(loan.checkedOut)) problems.add(at, '"due" must be after "checkedOut"');
-    if (f.policy.renewalLimit !== undefined && loan.renewals > f.policy.renewalLimit)
-      problems.add(at, `"renewals" ${loan.renewals} exceeds the policy renewalLimit ${f.policy.renewalLimit}`);
-    const item = items.get(loan.item);
-    if (item && !["available", "lost"].includes(item.state))
-      problems.add(
-        at,
-        `item ${JSON.stringify(loan.item)} is on loan but its state is ${JSON.stringify(item.state)}; use available or lost`,
-      );
-  });
-
-  const trapped = new Map<string, string>();
-  const activeTitles = new Set<string>();
-  lists.holds.entries.forEach((hold, i) => {
-    const at = lists.holds.labels[i] ?? "holds";
-    patronRef(at, hold.patron);
-    branch(at, "pickupBranch", hold.pickupBranch);
-    itemRef(at, "item", hold.item);
-    itemRef(at, "trappedItem", hold.trappedItem);
-    if (!titles.has(hold.titleId))
-      problems.add(at, `"titleId" refers to unknown title ${JSON.stringify(hold.titleId)}`);
-    for (const field of ["item", "trappedItem"] as const) {
-      const item = hold[field] === undefined ? undefined : items.get(hold[field]);
-      if (item && item.titleId !== hold.titleId)
-        problems.add(
-          at,
-          `"${field}" ${JSON.stringify(item.barcode)} belongs to title ${JSON.stringify(item.titleId)}, not ${JSON.stringify(hold.titleId)}`,
-        );
-      if (item && !item.circulates)
-        problems.add(at, `"${field}" ${JSON.stringify(item.barcode)} does not circulate and cannot be held`);
-    }
-    const key = `${hold.patron}\u0000${hold.titleId}`;
-    if (activeTitles.has(key))
-      problems.add(
-        at,
-        `patron ${JSON.stringify(hold.patron)} already has a hold on title ${JSON.stringify(hold.titleId)}`,
-      );
-    activeTitles.add(key);
-    if (hold.item !== undefined && hold.trappedItem !== undefined && hold.item !== hold.trappedItem)
-      problems.add(
-        at,
-        `a copy-level hold on ${JSON.stringify(hold.item)} cannot trap another copy ${JSON.stringify(hold.trappedItem)}`,
-      );
-    if (hold.state === "pending") {
-      if (hold.trappedItem !== undefined) problems.add(at, 'a "pending" hold has no "trappedItem" yet');
-      if (hold.shelfExpires !== undefined) problems.add(at, 'a "pending" hold has no "shelfExpires"');
-      return;
-    }
-    if (hold.trappedItem === undefined) {
-      problems.add(at, `state ${JSON.stringify(hold.state)} needs "trappedItem" (the copy set aside)`);
-      return;
-    }
-    const other = trapped.get(hold.trappedItem);
-    if (other) problems.add(at, `item ${JSON.stringify(hold.trappedItem)} is already trapped for ${other}`);
-    trapped.set(hold.trappedItem, at);
-    const item = items.get(hold.trappedItem);
-    if (loanedItems.has(hold.trappedItem))
-      problems.add(at, `trapped item ${JSON.stringify(hold.trappedItem)} is on loan`);
-    if (hold.state === "ready") {
-      if (hold.shelfExpires === undefined) problems.add(at, 'state "ready" needs "shelfExpires"');
-      if (item && (item.state !== "available" || item.currentBranch !== hold.pickupBranch))
-        problems.add(
-          at,
-          `ready item ${JSON.stringify(item.barcode)} must be "available" at the pickup branch ${JSON.stringify(hold.pickupBranch)}`,
-        );
-    } else {
-      if (hold.shelfExpires !== undefined) problems.add(at, 'only a "ready" hold has "shelfExpires"');
-      if (item && (item.state !== "inTransit" || item.transitTo !== hold.pickupBranch))
-        problems.add(
-          at,
-          `item ${JSON.stringify(item.barcode)} must be in transit to the pickup branch ${JSON.stringify(hold.pickupBranch)}`,
-        );
-    }
-  });
-
-  lists.fees.entries.forEach((fee, i) => {
-    const at = lists.fees.labels[i] ?? "fees";
-    patronRef(at, fee.patron);
-    itemRef(at, "item", fee.item);
-    if (fee.balance > fee.amount) problems.add(at, `"balance" ${fee.balance} is more than "amount" ${fee.amount}`);
-  });
 }
 
 /** Reads and validates a fixture file. */

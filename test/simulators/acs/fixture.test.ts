@@ -262,6 +262,8 @@ describe("fixture validation", () => {
       /"due" must be after "checkedOut"/,
     );
     expect(broken((f) => f.loans.push({ ...loan, renewals: 3 }))[0]).toMatch(/exceeds the policy renewalLimit 2/);
+    // Offline (no-block) renewals are accepted past the limit and counted apart.
+    expect(broken((f) => f.loans.push({ ...loan, renewals: 2, offlineRenewals: 5 }))).toEqual([]);
     expect(
       broken((f) => {
         f.items[0].state = "missing";
