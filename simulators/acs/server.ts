@@ -139,8 +139,6 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
         resolve();
       });
     });
-    // Printed once listening, so a run with jitter or garble can be repeated with the fault seed=N.
-    this.options.logger?.info({ seed: this.faults.seed }, "fault randomness seed");
     const address = this.server.address() as net.AddressInfo;
     return { host: address.address, port: address.port, tls: this.options.tls !== undefined };
   }
