@@ -104,10 +104,10 @@ async function readTls(flags: AcsFlags): Promise<{ cert: Buffer; key: Buffer } |
       "--tls-cert and --tls-key go together; give both (the certificate and its private key, in PEM form)",
     );
   }
-  const [cert, key] = await Promise.all([
-    readOptionFile("--tls-cert", flags.tlsCert),
-    readOptionFile("--tls-key", flags.tlsKey),
-  ]);
+  // One after the other: with both missing, the certificate is reported, every time (Promise.all would name
+  // whichever read failed first).
+  const cert = await readOptionFile("--tls-cert", flags.tlsCert);
+  const key = await readOptionFile("--tls-key", flags.tlsKey);
   const check = (option: string, file: string, what: string, context: Parameters<typeof createSecureContext>[0]) => {
     try {
       createSecureContext(context);
