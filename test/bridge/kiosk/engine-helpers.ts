@@ -187,5 +187,10 @@ export function kiosk(settings: Partial<KioskSettings> = {}) {
     await send({ type: "identify", credential: PATRON });
     await send({ type: "verifyPin", pin: PIN });
   };
-  return { clock, ils, pad, receipts, engine, messages, send, state, notices, row, login, log };
+  /** A logged-in patron on the checkout screen. */
+  const startCheckout = async () => {
+    await login();
+    await send({ type: "show", screen: "checkout" });
+  };
+  return { clock, ils, pad, receipts, engine, messages, send, state, notices, row, login, startCheckout, log };
 }

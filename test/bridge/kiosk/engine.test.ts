@@ -84,8 +84,7 @@ describe("identifying the patron", () => {
 describe("checking out a stack on the pad", () => {
   it("runs the ILS stage two at a time and writes one tag while the next checkout is with the ILS", async () => {
     const k = kiosk({ ilsConcurrency: 2 });
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     k.pad.place(item(1), item(2), item(3));
     await flushMicrotasks();
     expect(k.ils.calls.map((c) => c.itemId)).toEqual([item(1).itemId, item(2).itemId]);
@@ -111,8 +110,7 @@ describe("checking out a stack on the pad", () => {
 
   it("queues scans and tags that come faster than the ILS answers, in order, without dropping or doubling any", async () => {
     const k = kiosk({ ilsConcurrency: 1 });
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     for (let n = 1; n <= 8; n++) await k.send({ type: "addItem", itemId: item(n).itemId as string });
     await k.send({ type: "addItem", itemId: item(1).itemId as string }); // the same scan again
     const order: string[] = [];
@@ -136,8 +134,7 @@ describe("checking out a stack on the pad", () => {
 
   it("shows a refusal with its reason and does not touch the tag's security", async () => {
     const k = kiosk();
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     k.pad.place(item(1));
     await flushMicrotasks();
     k.ils.answer(item(1).itemId as string, { ok: false, reason: "ITEM_ON_HOLD_FOR_OTHER" });
@@ -149,8 +146,7 @@ describe("checking out a stack on the pad", () => {
 
   it("a failed security write leaves the loan, flagged for the desk", async () => {
     const k = kiosk();
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     k.pad.failWrites.add(item(1).uid);
     k.pad.place(item(1));
     await flushMicrotasks();
@@ -166,8 +162,7 @@ describe("checking out a stack on the pad", () => {
 
   it("a book lifted before its write is written when it comes back within the window", async () => {
     const k = kiosk({ liftedWindowMs: 10_000 });
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     k.pad.place(item(1));
     await flushMicrotasks();
     k.pad.lift(item(1).uid);
@@ -181,8 +176,7 @@ describe("checking out a stack on the pad", () => {
 
   it("a book lifted and not brought back is reported plainly and logged for staff", async () => {
     const k = kiosk({ liftedWindowMs: 10_000 });
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     k.pad.place(item(1));
     await flushMicrotasks();
     k.pad.lift(item(1).uid);
@@ -195,8 +189,7 @@ describe("checking out a stack on the pad", () => {
 
   it("a three-part set waits for all its parts, then makes one checkout and secures every part", async () => {
     const k = kiosk();
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     const part = (p: number) => ({ uid: `E0SET${p}`, itemId: "31000000000777", partNumber: p, partsInSet: 3 });
     k.pad.place(part(1), part(2));
     await flushMicrotasks();
@@ -218,8 +211,7 @@ describe("checking out a stack on the pad", () => {
 
   it("with sets sent to the desk, a set is not lent here", async () => {
     const k = kiosk({ sets: "desk" });
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     k.pad.place({ uid: "E0SET1", itemId: "31000000000777", partNumber: 1, partsInSet: 2 });
     expect((await k.state()).items[0]).toMatchObject({ status: "attention", reason: "SET_AT_DESK" });
     expect(k.ils.calls).toEqual([]);
@@ -227,8 +219,7 @@ describe("checking out a stack on the pad", () => {
 
   it("an unreachable ILS is shown per item, not as a crash", async () => {
     const k = kiosk();
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     await k.send({ type: "addItem", itemId: item(1).itemId as string });
     const call = k.ils.calls[0];
     call?.reject(Object.assign(new Error("down"), { code: "ILS_OFFLINE" }));
@@ -280,8 +271,7 @@ describe("finishing", () => {
   it("offers print and email after a checkout, delivers the chosen receipt and says goodbye", async () => {
     const k = kiosk({ goodbyeMs: 5_000 });
     k.ils.autoAnswer = () => ({ ok: true, dueDate: "2026-12-29", title: "Dune" });
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     k.pad.place(item(1));
     await k.engine.whenSettled();
     await k.send({ type: "finish" });
@@ -300,8 +290,7 @@ describe("finishing", () => {
     const k = kiosk();
     k.receipts.printerOk = false;
     k.ils.autoAnswer = () => ({ ok: true });
-    await k.login();
-    await k.send({ type: "show", screen: "checkout" });
+    await k.startCheckout();
     k.pad.place(item(1));
     await k.engine.whenSettled();
     await k.send({ type: "finish" });
