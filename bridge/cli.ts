@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { CodedError, describeError } from "../protocols/errors.ts";
 import { registerAcsCommand } from "./commands/acs.ts";
+import { registerBridgeCommand } from "./commands/bridge.ts";
 import { registerDevicesCommand } from "./commands/devices.ts";
 import { registerSimCommand } from "./commands/sim.ts";
 import { registerSip2Command } from "./commands/sip2.ts";
@@ -17,6 +18,7 @@ export function buildCli(): Command {
     .description("open-selfcheck: library self-service kiosk bridge, simulators and tools")
     .showHelpAfterError();
   registerStartCommand(program);
+  registerBridgeCommand(program);
   registerAcsCommand(program);
   registerSimCommand(program);
   registerDevicesCommand(program);
