@@ -10,7 +10,10 @@
  *   answer): `unverified` until the driver calls confirmed() because the device showed itself.
  * - { verify }: the device answers a question (a printer's status, an RFID reader's set-up, a relay
  *   board's read-back). verify() sets health from the answer; if it throws, the device is
- *   `disconnected` with that error.
+ *   `disconnected` with that error. A device found `disconnected` on a transport that is still open (an
+ *   answer lost right after a replug, a print whose status check timed out) is asked again with capped
+ *   exponential backoff on the clock (RECHECK_BACKOFF), until it answers or the transport closes: nothing
+ *   else would ask it again while no print is waiting.
  */
 import type { EventEmitter } from "node:events";
 import type { Logger } from "pino";
@@ -18,11 +21,21 @@ import { CodedError } from "../../protocols/errors.ts";
 import type { Clock, TimerHandle } from "../transports/clock.ts";
 import { emitToEach } from "../transports/emit.ts";
 import { reasonOf } from "../transports/errors.ts";
+import { type BackoffPolicy, backoffDelay } from "../transports/reconnecting.ts";
 import type { ConnectionStatus, Transport, TransportCloseInfo } from "../transports/transport.ts";
 import type { DeviceHealth, HealthState } from "./device.ts";
 import { HealthTracker } from "./health.ts";
 
 export type Presence = "open" | "silent" | { verify(): Promise<void> };
+
+/** How a `verify` device found disconnected on an open transport is asked again: 1 s, 2 s, 4 s … 30 s. */
+export const RECHECK_BACKOFF: Readonly<Omit<BackoffPolicy, "stableMs">> = {
+  initialMs: 1000,
+  maxMs: 30_000,
+  factor: 2,
+  // One device on one cable: no herd of kiosks to spread out, and tests can name the exact times.
+  jitter: 0,
+};
 
 export interface DriverLifecycleOptions {
   /** The driver: its events (health and its own) go out on it. */
@@ -59,6 +72,9 @@ export class DriverLifecycle {
   /** The verification running for the current connection, so start() can wait for the first one. */
   #verifying: Promise<void> | undefined;
   readonly #timers = new Set<TimerHandle>();
+  /** The next verification of a device found disconnected on an open transport, and how many failed in a row. */
+  #recheck: { timer: TimerHandle; at: number } | undefined;
+  #recheckFailures = 0;
 
   constructor(options: DriverLifecycleOptions) {
     this.#o = options;
@@ -139,6 +155,7 @@ export class DriverLifecycle {
     this.#running = false;
     for (const timer of this.#timers) this.#o.clock.clearTimeout(timer);
     this.#timers.clear();
+    this.#recheck = undefined;
     await beforeClose?.();
     this.#unhook?.();
     this.#unhook = undefined;
@@ -154,6 +171,12 @@ export class DriverLifecycle {
   /** Logs once per change of state or of error code: a device failing the same way again is not news. */
   setHealth(state: HealthState, update: HealthUpdate = {}): void {
     const previous = { state: this.#health.state, code: this.#health.lastError?.code };
+    // Before the detail is built, so the news of the failure carries when the device is asked again.
+    if (state === "disconnected") this.#scheduleRecheck();
+    else {
+      this.#cancelRecheck();
+      this.#recheckFailures = 0;
+    }
     const detail = { ...this.#detail(), ...(update.message ? { message: update.message } : {}) };
     this.#health.set(state, detail, { error: update.error, at: new Date(this.#o.clock.now()) });
     const newCode = update.error !== undefined && update.error.code !== previous.code;
@@ -184,29 +207,60 @@ export class DriverLifecycle {
     if (this.#running) schedule();
   }
 
-  /** The driver's detail, plus when a reconnecting transport tries again while the device is away. */
+  /** The driver's detail, plus when the device is tried again: by a reconnecting transport, or by a recheck. */
   #detail(): Record<string, unknown> {
     const { state, nextRetryAt } = this.#o.transport.status;
-    const retry = this.#running && state === "disconnected" && nextRetryAt !== undefined;
-    return { ...this.#o.detail(), ...(retry ? { nextRetryAt: new Date(nextRetryAt).toISOString() } : {}) };
+    const retry = this.#running && state === "disconnected" ? nextRetryAt : undefined;
+    const next = this.#recheck?.at ?? retry;
+    return { ...this.#o.detail(), ...(next !== undefined ? { nextRetryAt: new Date(next).toISOString() } : {}) };
   }
 
   #opened(): void {
     if (!this.#running) return;
+    // A new connection starts its verification afresh, now.
+    this.#cancelRecheck();
+    this.#recheckFailures = 0;
     const presence = this.#o.presence;
     if (presence === "open") this.setHealth("ok");
     else if (presence === "silent") this.setHealth("unverified");
-    else {
-      const verifying = presence.verify().catch((err: unknown) => {
-        if (this.#running && this.#o.transport.isOpen) {
-          this.setHealth("disconnected", { error: asCoded(err, this.#o.transport.description) });
-        }
-      });
-      this.#verifying = verifying;
-      void verifying.finally(() => {
-        if (this.#verifying === verifying) this.#verifying = undefined;
-      });
-    }
+    else this.#verify(presence);
+  }
+
+  #verify(presence: { verify(): Promise<void> }): void {
+    const verifying = presence.verify().catch((err: unknown) => {
+      if (this.#running && this.#o.transport.isOpen) {
+        this.setHealth("disconnected", { error: asCoded(err, this.#o.transport.description) });
+      }
+    });
+    this.#verifying = verifying;
+    void verifying.finally(() => {
+      if (this.#verifying === verifying) this.#verifying = undefined;
+    });
+  }
+
+  /** Asks a `verify` device again later, when it is disconnected although its transport is open. */
+  #scheduleRecheck(): void {
+    const presence = this.#o.presence;
+    if (typeof presence !== "object" || !this.#running || !this.#o.transport.isOpen || this.#recheck) return;
+    this.#recheckFailures++;
+    const delay = backoffDelay(this.#recheckFailures, RECHECK_BACKOFF);
+    const timer = this.#o.clock.setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#recheck = undefined;
+      if (this.#running && this.#o.transport.isOpen && this.#health.state === "disconnected") {
+        this.log.debug({ attempt: this.#recheckFailures }, "asking the device again");
+        this.#verify(presence);
+      }
+    }, delay);
+    this.#timers.add(timer);
+    this.#recheck = { timer, at: this.#o.clock.now() + delay };
+  }
+
+  #cancelRecheck(): void {
+    if (!this.#recheck) return;
+    this.#o.clock.clearTimeout(this.#recheck.timer);
+    this.#timers.delete(this.#recheck.timer);
+    this.#recheck = undefined;
   }
 
   #closed(info: TransportCloseInfo): void {

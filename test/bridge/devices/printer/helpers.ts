@@ -8,6 +8,8 @@ import { createLogger, type Logger } from "../../../../bridge/log/logger.ts";
 import { disconnectedError } from "../../../../bridge/transports/errors.ts";
 import { TransportBase } from "../../../../bridge/transports/transport.ts";
 import type { DeviceSimulator } from "../../../../simulators/devices/simulator.ts";
+import { until } from "../../../support/settle.ts";
+import type { VirtualClock } from "../../../support/virtual-clock.ts";
 
 /** A logger that keeps every line, so tests can check what was (not) logged. */
 export function capturingLogger(level = "debug"): { logger: Logger; lines: string[] } {
@@ -28,12 +30,21 @@ export interface HealthSource {
   off(event: "health", listener: (health: DeviceHealth) => void): unknown;
 }
 
-/** Resolves with the first health (current or coming) that satisfies `predicate`. */
-export function waitForHealth(
+/**
+ * Resolves with the first health (current or coming) that satisfies `predicate`. With a VirtualClock it
+ * moves virtual time until then (the way for anything whose outcome depends on time). Without one it
+ * only listens: for drivers on real sockets and PTYs, where `hangGuardMs` of wall time is a bound that
+ * turns a hang into a clear failure, long enough that a busy machine never reaches it.
+ */
+export async function waitForHealth(
   device: HealthSource,
   predicate: (h: DeviceHealth) => boolean,
-  timeoutMs = 5000,
+  limit: { clock: VirtualClock; limitMs?: number } | { hangGuardMs: number } = { hangGuardMs: 20_000 },
 ): Promise<DeviceHealth> {
+  if ("clock" in limit) {
+    await until(limit.clock, () => predicate(device.health()), { limitMs: limit.limitMs ?? 60_000 });
+    return device.health();
+  }
   return new Promise((resolve, reject) => {
     const check = (h: DeviceHealth) => {
       if (!predicate(h)) return;
@@ -43,8 +54,8 @@ export function waitForHealth(
     };
     const timer = setTimeout(() => {
       device.off("health", check);
-      reject(new Error(`timed out waiting for health; last: ${JSON.stringify(device.health())}`));
-    }, timeoutMs);
+      reject(new Error(`no matching health within ${limit.hangGuardMs} ms; last: ${JSON.stringify(device.health())}`));
+    }, limit.hangGuardMs);
     device.on("health", check);
     check(device.health());
   });
