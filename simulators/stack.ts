@@ -16,6 +16,7 @@ import { type ConfigProblem, invalidConfig, joinPath } from "../bridge/config/va
 import { DEVICE_FACTORIES, type DeviceFactory, findFactory } from "../bridge/devices/factories.ts";
 import type { DeviceRegistry } from "../bridge/devices/registry.ts";
 import { type Bridge, startBridge } from "../bridge/main.ts";
+import type { Clock } from "../bridge/transports/clock.ts";
 import type { BackoffPolicy } from "../bridge/transports/reconnecting.ts";
 import type { Sip2Charset } from "../protocols/sip2/index.ts";
 import type { FaultPlan } from "./acs/faults.ts";
@@ -85,6 +86,11 @@ export interface StackOptions {
   kiosk?: Record<string, unknown>;
   /** Run the kiosk engine and server (default true); false runs only the devices. */
   withKiosk?: boolean;
+  /**
+   * The bridge's clock (SIP2 client and kiosk engine: idle and goodbye timers). Tests pass a VirtualClock;
+   * the devices keep the system clock, so the pad is still polled while virtual time stands still.
+   */
+  clock?: Clock;
 }
 
 export interface Stack {
@@ -193,6 +199,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       kiosk: options.withKiosk ?? true,
       ...(options.uiDir ? { uiDir: options.uiDir } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
       transportFor: (device) => {
         const hosting = simulators.get(device.id);
         return hosting?.exposure.type === "memory" ? () => (hosting as MemoryHosting).driverTransport : undefined;

@@ -732,6 +732,8 @@ export class KioskEngine {
     this.#moveTo("receipt");
     this.#changed();
     await this.whenSettled();
+    // A set still missing parts was not lent: the patron and the receipt say so, rather than "waiting".
+    for (const row of this.#rows.values()) if (row.stage === "set") this.#finishRow(row, "refused", "SET_INCOMPLETE");
     const done = [...this.#rows.values()].some((row) => row.view.status === "done" || row.view.status === "attention");
     const methods = done
       ? (this.#ports.receipts?.methods(this.#session?.record?.email !== undefined) ?? ["none"])

@@ -46,7 +46,8 @@ function statusWords(row: ItemRow): string {
   switch (row.status) {
     case "pending":
     case "working":
-      return "";
+      // A set part waits for the others: say what is missing while it waits (SET_INCOMPLETE).
+      return row.reason ? reasonWords[row.reason]() : "";
     case "refused":
     case "attention":
       return reasonWords[row.reason ?? "SEE_STAFF"]();

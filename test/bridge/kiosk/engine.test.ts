@@ -209,6 +209,23 @@ describe("checking out a stack on the pad", () => {
     expect(k.pad.writes.map((w) => w.uid).sort()).toEqual(["E0SET1", "E0SET2", "E0SET3"]);
   });
 
+  it("a set still missing a part at Finish is refused, and the receipt lists it as not done", async () => {
+    const k = kiosk();
+    await k.startCheckout();
+    k.pad.place(item(1), { uid: "E0SET1", itemId: "31000000000777", partNumber: 1, partsInSet: 2 });
+    await flushMicrotasks();
+    expect(k.ils.calls.map((c) => c.itemId)).toEqual([item(1).itemId]);
+    k.ils.answer(item(1).itemId as string);
+    await k.engine.whenSettled();
+    await k.send({ type: "finish" });
+    expect(await k.row("E0SET1")).toMatchObject({ status: "refused", reason: "SET_INCOMPLETE" });
+    await k.send({ type: "chooseReceipt", method: "print" });
+    expect(k.receipts.delivered[0]?.receipt.items.map((r) => [r.itemId, r.status])).toEqual([
+      [item(1).itemId, "done"],
+      ["31000000000777", "refused"],
+    ]);
+  });
+
   it("with sets sent to the desk, a set is not lent here", async () => {
     const k = kiosk({ sets: "desk" });
     await k.startCheckout();
