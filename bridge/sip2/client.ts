@@ -7,6 +7,9 @@
  * reports the transaction as done, sends it once more, or fails with SIP2_OUTCOME_UNKNOWN. Everything for
  * one item runs in order (the pool's key), so no other request for that item slips in between.
  * Every transaction has an id (`tx`), in the logs and in its result or error.
+ *
+ * Each kind is one row of TRANSACTIONS (request, answer, what to note before, how to verify); one runner
+ * sends them all. `inquire` runs a kind's verification alone, for a journal recovering after a crash.
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -160,7 +163,8 @@ export interface RenewAllResult extends Common {
   ok: boolean;
   renewed: string[];
   unrenewed: string[];
-  raw: MessageOf<"renewAllResponse">;
+  /** The answer as decoded; for a recovered renew all, the 63 that confirmed it. */
+  raw: Sip2Message;
 }
 
 export interface HoldResult extends Common {
@@ -168,7 +172,8 @@ export interface HoldResult extends Common {
   available: boolean;
   queuePosition?: string;
   pickupLocation?: string;
-  raw: MessageOf<"holdResponse">;
+  /** The answer as decoded; for a recovered hold, the 63 that confirmed it. */
+  raw: Sip2Message;
 }
 
 export interface EndSessionResult extends Common {
@@ -182,59 +187,437 @@ export interface PatronRequest {
   patronPassword?: string;
 }
 
+export type CirculationRequest = PatronRequest & { itemId: string; feeAcknowledged?: boolean };
+export type RenewAllRequest = PatronRequest & { feeAcknowledged?: boolean };
+
+export interface FeePaidRequest extends PatronRequest {
+  amount: string;
+  currency: string;
+  feeType?: FeeType;
+  paymentType?: PaymentType;
+  feeId?: string;
+  transactionId?: string;
+}
+
+export interface HoldRequest extends PatronRequest {
+  mode: HoldMode;
+  itemId?: string;
+  titleId?: string;
+  pickupLocation?: string;
+  holdType?: HoldType;
+  expires?: Date;
+}
+
+/**
+ * Every transaction that changes the ILS: its request, its result, the answer it expects, and what is
+ * noted before it is sent so that a lost answer can be settled afterwards (`before`; plain JSON, so a
+ * journal can keep it across a crash).
+ */
+export interface Sip2Transactions {
+  checkout: { request: CirculationRequest; result: CheckoutResult; answer: "checkoutResponse"; before: undefined };
+  checkin: { request: { itemId: string }; result: CheckinResult; answer: "checkinResponse"; before: undefined };
+  /** A renewal leaves no trace but a later due date: the due date before (AH as sent, "" for none). */
+  renew: { request: CirculationRequest; result: CheckoutResult; answer: "renewResponse"; before: { dueDate: string } };
+  /** The due date of every loan before (item → AH). */
+  renewAll: {
+    request: RenewAllRequest;
+    result: RenewAllResult;
+    answer: "renewAllResponse";
+    before: { dueDates: Record<string, string> };
+  };
+  /** The balance before (BV as the ILS reports it, "0" for none). */
+  feePaid: { request: FeePaidRequest; result: FeePaidResult; answer: "feePaidResponse"; before: { balance: string } };
+  /** How many holds the patron had: ready ones (hold items) and the others (unavailable holds). */
+  hold: {
+    request: HoldRequest;
+    result: HoldResult;
+    answer: "holdResponse";
+    before: { ready: number; waiting: number };
+  };
+  endSession: { request: PatronRequest; result: EndSessionResult; answer: "endSessionResponse"; before: undefined };
+}
+
+export type TransactionKind = keyof Sip2Transactions;
+type Req<K extends TransactionKind> = Sip2Transactions[K]["request"];
+type Res<K extends TransactionKind> = Sip2Transactions[K]["result"];
+type Before<K extends TransactionKind> = Sip2Transactions[K]["before"];
+
+/**
+ * What asking the ILS about a transaction found out. `not-done` means sending it (again) is safe: the ILS
+ * did not do it, or doing it twice changes nothing more than once (end session, a hold change).
+ */
+export type Inquiry<R> =
+  | { outcome: "done"; result: R }
+  | { outcome: "not-done" }
+  | { outcome: "unknown"; reason: string };
+
 export interface Sip2Service {
   readonly state: Sip2ConnectionState;
   on(event: "state", listener: (state: Sip2ConnectionState) => void): unknown;
   off(event: "state", listener: (state: Sip2ConnectionState) => void): unknown;
-  checkout(
-    request: PatronRequest & { itemId: string; feeAcknowledged?: boolean },
-    options?: TransactionOptions,
-  ): Promise<CheckoutResult>;
+  checkout(request: CirculationRequest, options?: TransactionOptions): Promise<CheckoutResult>;
   checkin(request: { itemId: string }, options?: TransactionOptions): Promise<CheckinResult>;
-  renew(
-    request: PatronRequest & { itemId: string; feeAcknowledged?: boolean },
-    options?: TransactionOptions,
-  ): Promise<CheckoutResult>;
-  renewAll(
-    request: PatronRequest & { feeAcknowledged?: boolean },
-    options?: TransactionOptions,
-  ): Promise<RenewAllResult>;
-  feePaid(
-    request: PatronRequest & {
-      amount: string;
-      currency: string;
-      feeType?: FeeType;
-      paymentType?: PaymentType;
-      feeId?: string;
-      transactionId?: string;
-    },
-    options?: TransactionOptions,
-  ): Promise<FeePaidResult>;
+  renew(request: CirculationRequest, options?: TransactionOptions): Promise<CheckoutResult>;
+  renewAll(request: RenewAllRequest, options?: TransactionOptions): Promise<RenewAllResult>;
+  feePaid(request: FeePaidRequest, options?: TransactionOptions): Promise<FeePaidResult>;
+  hold(request: HoldRequest, options?: TransactionOptions): Promise<HoldResult>;
+  endSession(request: PatronRequest, options?: TransactionOptions): Promise<EndSessionResult>;
   patronStatus(request: PatronRequest, options?: TransactionOptions): Promise<PatronResult>;
   patronInformation(
     request: PatronRequest & { summary?: SummaryList; start?: number; end?: number },
     options?: TransactionOptions,
   ): Promise<PatronInformationResult>;
   itemInformation(request: { itemId: string }, options?: TransactionOptions): Promise<ItemResult>;
-  endSession(request: PatronRequest, options?: TransactionOptions): Promise<EndSessionResult>;
-  hold(
-    request: PatronRequest & {
-      mode: HoldMode;
-      itemId?: string;
-      titleId?: string;
-      pickupLocation?: string;
-      holdType?: HoldType;
-      expires?: Date;
-    },
+  /** Notes what `inquire` will compare against; call it before the transaction is sent. */
+  snapshot<K extends TransactionKind>(kind: K, request: Req<K>, options?: TransactionOptions): Promise<Before<K>>;
+  /**
+   * Asks the ILS whether a transaction that may have reached it was done (crash recovery, a lost answer).
+   * Throws a link failure when the ILS cannot be asked; never sends the transaction itself.
+   */
+  inquire<K extends TransactionKind>(
+    kind: K,
+    request: Req<K>,
+    before: Before<K> | undefined,
     options?: TransactionOptions,
-  ): Promise<HoldResult>;
+  ): Promise<Inquiry<Res<K>>>;
   close(): Promise<void>;
+}
+
+/** What a transaction's steps may use: its id and date, the settings, and the reads that verify. */
+interface TxContext {
+  tx: string;
+  settings: Sip2TransactionSettings;
+  noBlock: boolean;
+  /** The transaction's own date (offline replay), else now. */
+  transactionDate(): string;
+  date(at: Date): string;
+  patron(request: PatronRequest): PatronFields;
+  common(r: { screenMessage?: string[]; printLine?: string[] }): Common;
+  item(itemId: string): Promise<ItemResult>;
+  patronInfo(
+    request: PatronRequest & { summary?: SummaryList; start?: number; end?: number },
+  ): Promise<PatronInformationResult>;
+}
+
+interface PatronFields {
+  institutionId: string;
+  patronIdentifier: string;
+  terminalPassword: string;
+  patronPassword?: string;
+}
+
+/** One transaction kind: how to send it, read its answer, and settle it after a lost answer. */
+interface TransactionSpec<K extends TransactionKind> {
+  /** Work under one key runs in order: an item's, or a patron's for patron-wide transactions. */
+  key(request: Req<K>): string;
+  answer: Sip2Transactions[K]["answer"];
+  message(request: Req<K>, ctx: TxContext): Sip2Message;
+  result(answer: MessageOf<Sip2Transactions[K]["answer"]>, ctx: TxContext): Res<K>;
+  /** Only for kinds whose trace in the ILS is a change (a later due date, a lower balance). */
+  snapshot?(request: Req<K>, ctx: TxContext): Promise<Before<K>>;
+  /** `before` is undefined when nothing was noted (a journal entry written without it). */
+  verify(request: Req<K>, ctx: TxContext, before: Before<K> | undefined): Promise<Inquiry<Res<K>>>;
 }
 
 const CHARGED: ReadonlySet<string> = new Set([CIRCULATION_STATUS.charged, CIRCULATION_STATUS.chargedNotRecallable]);
 
-/** What asking the ILS after a lost answer found out. */
-type Verdict<R> = { done: R } | "not-done" | { unknown: string };
+const NOT_DONE = { outcome: "not-done" } as const;
+const unknown = (reason: string) => ({ outcome: "unknown", reason }) as const;
+const done = <R>(result: R) => ({ outcome: "done", result }) as const;
+const NOTHING_NOTED = unknown("nothing was noted before it was sent to compare with");
+
+const itemKey = (request: { itemId: string }) => request.itemId.trim();
+const patronKey = (request: PatronRequest) => `patron:${request.patronId.trim()}`;
+const feeAck = (request: { feeAcknowledged?: boolean }) =>
+  request.feeAcknowledged !== undefined ? { feeAcknowledged: request.feeAcknowledged ? "Y" : "N" } : {};
+
+/** What checkout (11) and renew (29) both carry. */
+function circulationFields(request: CirculationRequest, ctx: TxContext) {
+  return {
+    noBlock: ctx.noBlock,
+    transactionDate: ctx.transactionDate(),
+    nbDueDate: SIP2_BLANK_DATE,
+    ...ctx.patron(request),
+    itemIdentifier: itemKey(request),
+    ...feeAck(request),
+  };
+}
+
+/** Due date of every loan of the patron (item → AH, "" for none): one 63, then a 17 per loan. */
+async function loansDue(request: PatronRequest, ctx: TxContext) {
+  const info = await ctx.patronInfo({ ...request, summary: "chargedItems", start: 1, end: 9999 });
+  const items = await Promise.all(info.items.map((id) => ctx.item(id)));
+  return { info, dueDates: Object.fromEntries(items.map((i) => [i.itemId, i.raw.dueDate ?? ""])) };
+}
+
+async function holdsOf(request: PatronRequest, ctx: TxContext) {
+  const info = await ctx.patronInfo({ patronId: request.patronId, ...opt("patronPassword", request.patronPassword) });
+  return { info, counts: { ready: info.counts.holds, waiting: info.counts.unavailableHolds } };
+}
+
+function recoveredCheckout(ctx: TxContext, itemId: string, item: ItemResult): CheckoutResult {
+  return {
+    ...ctx.common(item.raw),
+    recovered: "confirmed",
+    ok: true,
+    itemId,
+    ...opt("title", item.title),
+    ...opt("dueDate", item.dueDate),
+    renewalOk: false,
+    magneticMedia: null,
+    desensitize: null,
+    raw: item.raw,
+  };
+}
+
+function circulation(ctx: TxContext, r: MessageOf<"checkoutResponse" | "renewResponse">): CheckoutResult {
+  return {
+    ...ctx.common(r),
+    ok: r.ok,
+    itemId: r.itemIdentifier,
+    ...opt("title", r.titleIdentifier || undefined),
+    ...(r.dueDate ? { dueDate: parseDueDate(r.dueDate) } : {}),
+    renewalOk: r.renewalOk,
+    magneticMedia: r.magneticMedia,
+    desensitize: r.desensitize,
+    ...fee(r),
+    ...opt("mediaType", r.mediaType),
+    ...opt("transactionId", r.transactionId),
+    raw: r,
+  };
+}
+
+/**
+ * The transactions, as data. Each `verify` asks with reads only (17 Item Information, 63 Patron
+ * Information): reference/sip2.md "Double checkout risk: … Ask with Item Information (17) before retrying".
+ */
+const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
+  checkout: {
+    key: itemKey,
+    answer: "checkoutResponse",
+    message: (request, ctx) => ({
+      type: "checkout",
+      scRenewalPolicy: ctx.settings.scRenewalPolicy,
+      ...circulationFields(request, ctx),
+    }),
+    result: (r, ctx) => circulation(ctx, r),
+    verify: async (request, ctx) => {
+      const itemId = itemKey(request);
+      const item = await ctx.item(itemId);
+      if (!CHARGED.has(item.raw.circulationStatus)) return NOT_DONE;
+      // Charged: to this patron? Ask for the patron's charged items.
+      const patron = await ctx.patronInfo({ ...request, summary: "chargedItems", start: 1, end: 9999 });
+      if (patron.items.includes(itemId)) return done(recoveredCheckout(ctx, itemId, item));
+      return patron.items.length >= patron.counts.charged ? NOT_DONE : unknown("the list of loans is cut short");
+    },
+  },
+
+  checkin: {
+    key: itemKey,
+    answer: "checkinResponse",
+    message: (request, ctx) => {
+      const date = ctx.transactionDate();
+      return {
+        type: "checkin",
+        noBlock: ctx.noBlock,
+        transactionDate: date,
+        returnDate: date,
+        currentLocation: ctx.settings.location,
+        institutionId: ctx.settings.institution,
+        itemIdentifier: itemKey(request),
+        terminalPassword: ctx.settings.terminalPassword,
+      };
+    },
+    result: (r, ctx) => ({
+      ...ctx.common(r),
+      ok: r.ok,
+      itemId: r.itemIdentifier,
+      ...opt("title", r.titleIdentifier || undefined),
+      resensitize: r.resensitize,
+      magneticMedia: r.magneticMedia,
+      ...opt("permanentLocation", r.permanentLocation || undefined),
+      alerts: checkinAlerts(r, ctx.settings.location),
+      raw: r,
+    }),
+    verify: async (request, ctx) => {
+      const item = await ctx.item(itemKey(request));
+      if (CHARGED.has(item.raw.circulationStatus)) return NOT_DONE;
+      // The 17 says where the item is going, not why: a transit or the hold shelf is all it can tell.
+      const alerts: CheckinAlert[] =
+        item.circulationStatus === "inTransit"
+          ? [{ kind: "transit", ...opt("destination", item.raw.destinationLocation) }]
+          : item.circulationStatus === "waitingOnHoldShelf"
+            ? [{ kind: "hold-here" }]
+            : [];
+      return done({
+        ...ctx.common(item.raw),
+        recovered: "confirmed",
+        ok: true,
+        itemId: item.itemId,
+        ...opt("title", item.title),
+        resensitize: true,
+        magneticMedia: null,
+        ...opt("permanentLocation", item.permanentLocation),
+        alerts,
+        raw: item.raw,
+      });
+    },
+  },
+
+  renew: {
+    key: itemKey,
+    answer: "renewResponse",
+    message: (request, ctx) => ({
+      type: "renew",
+      thirdPartyAllowed: false,
+      ...circulationFields(request, ctx),
+    }),
+    result: (r, ctx) => circulation(ctx, r),
+    snapshot: async (request, ctx) => ({ dueDate: (await ctx.item(itemKey(request))).raw.dueDate ?? "" }),
+    verify: async (request, ctx, before) => {
+      if (before === undefined) return NOTHING_NOTED;
+      const after = await ctx.item(itemKey(request));
+      if (!CHARGED.has(after.raw.circulationStatus)) return unknown("the item is no longer on loan");
+      // An unchanged due date does not prove it was not renewed: a renewal on the day of the checkout (or
+      // of an earlier renewal) gives the same date. Sending it again could renew twice, so it is unknown.
+      if ((after.raw.dueDate ?? "") === before.dueDate) return unknown("the due date did not change");
+      return done(recoveredCheckout(ctx, itemKey(request), after));
+    },
+  },
+
+  renewAll: {
+    key: patronKey,
+    answer: "renewAllResponse",
+    message: (request, ctx) => ({
+      type: "renewAll",
+      transactionDate: ctx.transactionDate(),
+      ...ctx.patron(request),
+      ...feeAck(request),
+    }),
+    result: (r, ctx) => ({
+      ...ctx.common(r),
+      ok: r.ok,
+      renewed: r.renewedItems ?? [],
+      unrenewed: r.unrenewedItems ?? [],
+      raw: r,
+    }),
+    snapshot: async (request, ctx) => ({ dueDates: (await loansDue(request, ctx)).dueDates }),
+    // Renewed loans show a later due date; none changed means nothing was renewed, and sending it again
+    // renews what the first one would have.
+    verify: async (request, ctx, before) => {
+      if (before === undefined) return NOTHING_NOTED;
+      const after = await loansDue(request, ctx);
+      const loans = Object.keys(before.dueDates);
+      const due = after.dueDates;
+      const renewed = loans.filter((id) => due[id] !== undefined && due[id] !== before.dueDates[id]);
+      if (renewed.length === 0) return NOT_DONE;
+      return done({
+        ...ctx.common(after.info.raw),
+        recovered: "confirmed",
+        ok: true,
+        renewed,
+        unrenewed: loans.filter((id) => !renewed.includes(id)),
+        raw: after.info.raw,
+      });
+    },
+  },
+
+  feePaid: {
+    // A payment is keyed on the patron: two payments of one patron never overlap, so balances compare.
+    key: patronKey,
+    answer: "feePaidResponse",
+    message: (request, ctx) => ({
+      type: "feePaid",
+      transactionDate: ctx.transactionDate(),
+      feeType: FEE_TYPE[request.feeType ?? "other"],
+      paymentType: PAYMENT_TYPE[request.paymentType ?? "cash"],
+      currencyType: request.currency,
+      feeAmount: request.amount.trim(),
+      ...ctx.patron(request),
+      ...opt("feeIdentifier", request.feeId),
+      ...opt("transactionId", request.transactionId ?? ctx.tx),
+    }),
+    result: (r, ctx) => ({
+      ...ctx.common(r),
+      accepted: r.paymentAccepted,
+      ...opt("transactionId", r.transactionId),
+      raw: r,
+    }),
+    snapshot: async (request, ctx) => ({ balance: (await ctx.patronInfo(request)).fee?.amount ?? "0" }),
+    verify: async (request, ctx, before) => {
+      if (before === undefined) return NOTHING_NOTED;
+      const after = await ctx.patronInfo(request);
+      const was = cents(before.balance);
+      const now = cents(after.fee?.amount ?? "0");
+      const paid = cents(request.amount);
+      if (was === undefined || now === undefined || paid === undefined) {
+        return unknown("the ILS reports no readable balance");
+      }
+      if (now === was) return NOT_DONE;
+      if (now === was - paid) {
+        return done({ ...ctx.common(after.raw), recovered: "confirmed", accepted: true, raw: after.raw });
+      }
+      return unknown(`the balance changed by ${(was - now) / 100}, not by ${request.amount.trim()}`);
+    },
+  },
+
+  hold: {
+    key: patronKey,
+    answer: "holdResponse",
+    message: (request, ctx) => ({
+      type: "hold",
+      holdMode: HOLD_MODE[request.mode],
+      transactionDate: ctx.transactionDate(),
+      ...(request.expires ? { expirationDate: ctx.date(request.expires) } : {}),
+      ...opt("pickupLocation", request.pickupLocation),
+      ...(request.holdType ? { holdType: HOLD_TYPE[request.holdType] } : {}),
+      ...ctx.patron(request),
+      ...opt("itemIdentifier", request.itemId?.trim()),
+      ...opt("titleIdentifier", request.titleId),
+    }),
+    result: (r, ctx) => ({
+      ...ctx.common(r),
+      ok: r.ok,
+      available: r.available,
+      ...opt("queuePosition", r.queuePosition),
+      ...opt("pickupLocation", r.pickupLocation),
+      raw: r,
+    }),
+    snapshot: async (request, ctx) => (await holdsOf(request, ctx)).counts,
+    // A placed hold adds one to the patron's holds, a cancelled one takes one away. A change (pickup,
+    // expiry) leaves no count to compare, and making the same change twice is the same as once.
+    verify: async (request, ctx, before) => {
+      if (request.mode === "change") return NOT_DONE;
+      if (before === undefined) return NOTHING_NOTED;
+      const { info, counts } = await holdsOf(request, ctx);
+      const change = counts.ready + counts.waiting - (before.ready + before.waiting);
+      if (change === 0) return NOT_DONE;
+      if (change !== (request.mode === "add" ? 1 : -1)) return unknown(`the patron's holds changed by ${change}`);
+      return done({
+        ...ctx.common(info.raw),
+        recovered: "confirmed",
+        ok: true,
+        // A new hold counted among the ready ones (hold items) is waiting on the shelf already.
+        available: request.mode === "add" && counts.ready > before.ready,
+        ...opt("pickupLocation", request.pickupLocation),
+        raw: info.raw,
+      });
+    },
+  },
+
+  endSession: {
+    key: patronKey,
+    answer: "endSessionResponse",
+    message: (request, ctx) => ({
+      type: "endPatronSession",
+      transactionDate: ctx.transactionDate(),
+      ...ctx.patron(request),
+    }),
+    result: (r, ctx) => ({ ...ctx.common(r), ended: r.endSession, raw: r }),
+    // Ending a session twice ends it once: it is simply sent again.
+    verify: async () => NOT_DONE,
+  },
+};
 
 export interface Sip2ClientDeps {
   pool: Sip2Pool;
@@ -269,277 +652,51 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
 
   // ---- transactions that change the ILS ------------------------------------------------------------
 
-  checkout(
-    request: PatronRequest & { itemId: string; feeAcknowledged?: boolean },
-    options: TransactionOptions = {},
-  ): Promise<CheckoutResult> {
-    const itemId = request.itemId.trim();
-    const tx = this.#tx(options);
-    const message = (): Sip2Message => ({
-      type: "checkout",
-      scRenewalPolicy: this.#settings.scRenewalPolicy,
-      noBlock: options.noBlock === true,
-      transactionDate: this.#date(options.transactionDate),
-      nbDueDate: SIP2_BLANK_DATE,
-      ...this.#patron(request),
-      itemIdentifier: itemId,
-      ...(request.feeAcknowledged !== undefined ? { feeAcknowledged: request.feeAcknowledged ? "Y" : "N" } : {}),
-    });
-    return this.pool.withKey(itemId, () =>
-      this.#transact<"checkoutResponse", CheckoutResult>(
-        "checkout",
-        tx,
-        options,
-        message,
-        "checkoutResponse",
-        (r) => this.#circulation(tx, r),
-        {
-          verify: async () => {
-            const item = await this.#item(itemId, tx, options);
-            if (!CHARGED.has(item.raw.circulationStatus)) return "not-done";
-            // Charged: to this patron? Ask for the patron's charged items.
-            const patron = await this.#patronInfo(
-              { ...request, summary: "chargedItems", start: 1, end: 9999 },
-              tx,
-              options,
-            );
-            if (patron.items.includes(itemId)) {
-              return { done: this.#recoveredCheckout(tx, itemId, item) };
-            }
-            return patron.items.length >= patron.counts.charged
-              ? "not-done"
-              : { unknown: "the list of loans is cut short" };
-          },
-        },
-      ),
-    );
+  checkout(request: CirculationRequest, options: TransactionOptions = {}): Promise<CheckoutResult> {
+    return this.#run("checkout", request, options);
   }
 
   checkin(request: { itemId: string }, options: TransactionOptions = {}): Promise<CheckinResult> {
-    const itemId = request.itemId.trim();
-    const tx = this.#tx(options);
-    const message = (): Sip2Message => {
-      const date = this.#date(options.transactionDate);
-      return {
-        type: "checkin",
-        noBlock: options.noBlock === true,
-        transactionDate: date,
-        returnDate: date,
-        currentLocation: this.#settings.location,
-        institutionId: this.#settings.institution,
-        itemIdentifier: itemId,
-        terminalPassword: this.#settings.terminalPassword,
-      };
-    };
-    return this.pool.withKey(itemId, () =>
-      this.#transact<"checkinResponse", CheckinResult>(
-        "checkin",
-        tx,
-        options,
-        message,
-        "checkinResponse",
-        (r) => this.#checkinResult(tx, r),
-        {
-          verify: async () => {
-            const item = await this.#item(itemId, tx, options);
-            if (CHARGED.has(item.raw.circulationStatus)) return "not-done";
-            // The 17 says where the item is going, not why: a transit or the hold shelf is all it can tell.
-            const alerts: CheckinAlert[] =
-              item.circulationStatus === "inTransit"
-                ? [{ kind: "transit", ...opt("destination", item.raw.destinationLocation) }]
-                : item.circulationStatus === "waitingOnHoldShelf"
-                  ? [{ kind: "hold-here" }]
-                  : [];
-            return {
-              done: {
-                ...this.#common(tx, item.raw),
-                recovered: "confirmed",
-                ok: true,
-                itemId,
-                ...opt("title", item.title),
-                resensitize: true,
-                magneticMedia: null,
-                ...opt("permanentLocation", item.permanentLocation),
-                alerts,
-                raw: item.raw,
-              },
-            };
-          },
-        },
-      ),
-    );
+    return this.#run("checkin", request, options);
   }
 
-  renew(
-    request: PatronRequest & { itemId: string; feeAcknowledged?: boolean },
-    options: TransactionOptions = {},
-  ): Promise<CheckoutResult> {
-    const itemId = request.itemId.trim();
-    const tx = this.#tx(options);
-    const message = (): Sip2Message => ({
-      type: "renew",
-      thirdPartyAllowed: false,
-      noBlock: options.noBlock === true,
-      transactionDate: this.#date(options.transactionDate),
-      nbDueDate: SIP2_BLANK_DATE,
-      ...this.#patron(request),
-      itemIdentifier: itemId,
-      ...(request.feeAcknowledged !== undefined ? { feeAcknowledged: request.feeAcknowledged ? "Y" : "N" } : {}),
-    });
-    return this.pool.withKey(itemId, async () => {
-      // A renewal leaves no trace but a later due date, so note the due date before.
-      const before = await this.#item(itemId, tx, options);
-      return this.#transact<"renewResponse", CheckoutResult>(
-        "renew",
-        tx,
-        options,
-        message,
-        "renewResponse",
-        (r) => this.#circulation(tx, r),
-        {
-          verify: async () => {
-            const after = await this.#item(itemId, tx, options);
-            if (!CHARGED.has(after.raw.circulationStatus)) return { unknown: "the item is no longer on loan" };
-            if ((after.raw.dueDate ?? "") === (before.raw.dueDate ?? "")) return "not-done";
-            return { done: this.#recoveredCheckout(tx, itemId, after) };
-          },
-        },
-      );
-    });
+  renew(request: CirculationRequest, options: TransactionOptions = {}): Promise<CheckoutResult> {
+    return this.#run("renew", request, options);
   }
 
-  feePaid(
-    request: PatronRequest & {
-      amount: string;
-      currency: string;
-      feeType?: FeeType;
-      paymentType?: PaymentType;
-      feeId?: string;
-      transactionId?: string;
-    },
-    options: TransactionOptions = {},
-  ): Promise<FeePaidResult> {
-    const tx = this.#tx(options);
-    const amount = request.amount.trim();
-    const message = (): Sip2Message => ({
-      type: "feePaid",
-      transactionDate: this.#date(options.transactionDate),
-      feeType: FEE_TYPE[request.feeType ?? "other"],
-      paymentType: PAYMENT_TYPE[request.paymentType ?? "cash"],
-      currencyType: request.currency,
-      feeAmount: amount,
-      ...this.#patron(request),
-      ...opt("feeIdentifier", request.feeId),
-      ...opt("transactionId", request.transactionId ?? tx),
-    });
-    // A payment is keyed on the patron: two payments of one patron never overlap, so balances compare.
-    return this.pool.withKey(`patron:${request.patronId}`, async () => {
-      const before = await this.#patronInfo(request, tx, options);
-      return this.#transact<"feePaidResponse", FeePaidResult>(
-        "feePaid",
-        tx,
-        options,
-        message,
-        "feePaidResponse",
-        (r): FeePaidResult => ({
-          ...this.#common(tx, r),
-          accepted: r.paymentAccepted,
-          ...opt("transactionId", r.transactionId),
-          raw: r,
-        }),
-        {
-          verify: async () => {
-            const after = await this.#patronInfo(request, tx, options);
-            const was = cents(before.fee?.amount ?? "0");
-            const now = cents(after.fee?.amount ?? "0");
-            const paid = cents(amount);
-            if (was === undefined || now === undefined || paid === undefined) {
-              return { unknown: "the ILS reports no readable balance" };
-            }
-            if (now === was) return "not-done";
-            if (now === was - paid) {
-              return {
-                done: { ...this.#common(tx, after.raw), recovered: "confirmed", accepted: true, raw: after.raw },
-              };
-            }
-            return { unknown: `the balance changed by ${(was - now) / 100}, not by ${amount}` };
-          },
-        },
-      );
-    });
+  renewAll(request: RenewAllRequest, options: TransactionOptions = {}): Promise<RenewAllResult> {
+    return this.#run("renewAll", request, options);
   }
 
-  renewAll(
-    request: PatronRequest & { feeAcknowledged?: boolean },
-    options: TransactionOptions = {},
-  ): Promise<RenewAllResult> {
-    const tx = this.#tx(options);
-    // Renew All is not asked again after a lost answer: renewing what is renewable twice changes nothing
-    // more than once, but the kiosk shows the due dates it gets from Patron Information afterwards anyway.
-    return this.#request(
-      {
-        type: "renewAll",
-        transactionDate: this.#date(options.transactionDate),
-        ...this.#patron(request),
-        ...(request.feeAcknowledged !== undefined ? { feeAcknowledged: request.feeAcknowledged ? "Y" : "N" } : {}),
-      },
-      "renewAllResponse",
-      tx,
-      options,
-    ).then((r) => ({
-      ...this.#common(tx, r),
-      ok: r.ok,
-      renewed: r.renewedItems ?? [],
-      unrenewed: r.unrenewedItems ?? [],
-      raw: r,
-    }));
+  feePaid(request: FeePaidRequest, options: TransactionOptions = {}): Promise<FeePaidResult> {
+    return this.#run("feePaid", request, options);
   }
 
-  hold(
-    request: PatronRequest & {
-      mode: HoldMode;
-      itemId?: string;
-      titleId?: string;
-      pickupLocation?: string;
-      holdType?: HoldType;
-      expires?: Date;
-    },
-    options: TransactionOptions = {},
-  ): Promise<HoldResult> {
-    const tx = this.#tx(options);
-    return this.#request(
-      {
-        type: "hold",
-        holdMode: HOLD_MODE[request.mode],
-        transactionDate: this.#date(options.transactionDate),
-        ...(request.expires ? { expirationDate: this.#date(request.expires) } : {}),
-        ...opt("pickupLocation", request.pickupLocation),
-        ...(request.holdType ? { holdType: HOLD_TYPE[request.holdType] } : {}),
-        ...this.#patron(request),
-        ...opt("itemIdentifier", request.itemId?.trim()),
-        ...opt("titleIdentifier", request.titleId),
-      },
-      "holdResponse",
-      tx,
-      options,
-    ).then((r) => ({
-      ...this.#common(tx, r),
-      ok: r.ok,
-      available: r.available,
-      ...opt("queuePosition", r.queuePosition),
-      ...opt("pickupLocation", r.pickupLocation),
-      raw: r,
-    }));
+  hold(request: HoldRequest, options: TransactionOptions = {}): Promise<HoldResult> {
+    return this.#run("hold", request, options);
   }
 
   endSession(request: PatronRequest, options: TransactionOptions = {}): Promise<EndSessionResult> {
-    const tx = this.#tx(options);
-    return this.#request(
-      { type: "endPatronSession", transactionDate: this.#date(options.transactionDate), ...this.#patron(request) },
-      "endSessionResponse",
-      tx,
-      { ...options, retries: this.#settings.readRetries },
-    ).then((r) => ({ ...this.#common(tx, r), ended: r.endSession, raw: r }));
+    return this.#run("endSession", request, options);
+  }
+
+  snapshot<K extends TransactionKind>(kind: K, request: Req<K>, options: TransactionOptions = {}): Promise<Before<K>> {
+    const spec: TransactionSpec<K> = TRANSACTIONS[kind];
+    const ctx = this.#context(this.#tx(options), options);
+    return this.pool.withKey(spec.key(request), async () =>
+      spec.snapshot ? spec.snapshot(request, ctx) : (undefined as Before<K>),
+    );
+  }
+
+  inquire<K extends TransactionKind>(
+    kind: K,
+    request: Req<K>,
+    before: Before<K> | undefined,
+    options: TransactionOptions = {},
+  ): Promise<Inquiry<Res<K>>> {
+    const spec: TransactionSpec<K> = TRANSACTIONS[kind];
+    const ctx = this.#context(this.#tx(options), options);
+    return this.pool.withKey(spec.key(request), () => spec.verify(request, ctx, before));
   }
 
   // ---- reads ---------------------------------------------------------------------------------------
@@ -574,57 +731,69 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
   // ---- the machinery -------------------------------------------------------------------------------
 
   /**
-   * Sends a transaction; after a link failure asks the ILS what happened (`verify`) and then reports it
-   * done, sends it again (up to `transactionRetries`), or fails with SIP2_OUTCOME_UNKNOWN.
+   * Sends a transaction; after a link failure asks the ILS what happened (the kind's `verify`) and then
+   * reports it done, sends it again (up to `transactionRetries`), or fails with SIP2_OUTCOME_UNKNOWN.
    */
-  async #transact<T extends MessageType, R>(
-    what: string,
-    tx: string,
-    options: TransactionOptions,
-    message: () => Sip2Message,
-    expect: T,
-    result: (answer: MessageOf<T>) => R,
-    recovery: { verify: () => Promise<Verdict<R>> },
-  ): Promise<R> {
-    for (let attempt = 0; ; attempt++) {
-      let lost: Error;
-      try {
-        const answer = await this.#request(message(), expect, tx, options);
-        const out = result(answer);
-        return attempt > 0 ? { ...out, recovered: "retried" } : out;
-      } catch (error) {
-        if (!isLinkFailure(error)) throw error;
-        lost = error as Error;
+  #run<K extends TransactionKind>(kind: K, request: Req<K>, options: TransactionOptions): Promise<Res<K>> {
+    const spec: TransactionSpec<K> = TRANSACTIONS[kind];
+    const ctx = this.#context(this.#tx(options), options);
+    const { tx } = ctx;
+    return this.pool.withKey(spec.key(request), async () => {
+      const before = spec.snapshot ? await spec.snapshot(request, ctx) : undefined;
+      for (let attempt = 0; ; attempt++) {
+        let lost: Sip2ClientError;
+        try {
+          const answer = await this.#request(spec.message(request, ctx), spec.answer, tx, options);
+          const out = spec.result(answer as MessageOf<Sip2Transactions[K]["answer"]>, ctx);
+          return attempt > 0 ? { ...out, recovered: "retried" } : out;
+        } catch (error) {
+          if (!isLinkFailure(error)) throw error;
+          lost = error as Sip2ClientError;
+        }
+        this.#logger?.warn(
+          { tx, what: kind, code: lost.code, attempt },
+          "sip2: answer lost; asking the ILS what happened",
+        );
+        let verdict: Inquiry<Res<K>>;
+        try {
+          verdict = await spec.verify(request, ctx, before);
+        } catch (error) {
+          verdict = unknown(`asking the ILS failed too (${(error as Error).message})`);
+        }
+        if (verdict.outcome === "done") {
+          this.#logger?.info({ tx, what: kind }, "sip2: the ILS confirms the transaction was done");
+          return verdict.result;
+        }
+        if (verdict.outcome === "not-done" && attempt < this.#settings.transactionRetries) {
+          this.#logger?.info({ tx, what: kind }, "sip2: the ILS did not do it; sending it again");
+          continue;
+        }
+        const notDone = verdict.outcome === "not-done";
+        throw new Sip2ClientError(
+          notDone ? lost.code : "SIP2_OUTCOME_UNKNOWN",
+          `${kind} ${tx}: the answer was lost (${lost.message}) and ` +
+            (verdict.outcome === "unknown"
+              ? `${verdict.reason}. Check at the staff desk before trying again.`
+              : "the ILS did not do it and the retries are used up. Nothing was done; it can be tried again."),
+          { tx, what: kind, outcome: verdict.outcome },
+          { cause: lost },
+        );
       }
-      this.#logger?.warn(
-        { tx, what, code: (lost as Sip2ClientError).code, attempt },
-        "sip2: answer lost; asking the ILS what happened",
-      );
-      let verdict: Verdict<R>;
-      try {
-        verdict = await recovery.verify();
-      } catch (error) {
-        verdict = { unknown: `asking the ILS failed too (${(error as Error).message})` };
-      }
-      if (verdict !== "not-done" && "done" in verdict) {
-        this.#logger?.info({ tx, what }, "sip2: the ILS confirms the transaction was done");
-        return verdict.done;
-      }
-      if (verdict === "not-done" && attempt < this.#settings.transactionRetries) {
-        this.#logger?.info({ tx, what }, "sip2: the ILS did not do it; sending it again");
-        continue;
-      }
-      const why = verdict === "not-done" ? "the ILS did not do it and the retries are used up" : verdict.unknown;
-      throw new Sip2ClientError(
-        verdict === "not-done" ? (lost as Sip2ClientError).code : "SIP2_OUTCOME_UNKNOWN",
-        `${what} ${tx}: the answer was lost (${lost.message}) and ${why}. ` +
-          (verdict === "not-done"
-            ? "Nothing was done; it can be tried again."
-            : "Check the item at the staff desk before trying again."),
-        { tx, what, outcome: verdict === "not-done" ? "not-done" : "unknown" },
-        { cause: lost },
-      );
-    }
+    });
+  }
+
+  #context(tx: string, options: TransactionOptions): TxContext {
+    return {
+      tx,
+      settings: this.#settings,
+      noBlock: options.noBlock === true,
+      transactionDate: () => this.#date(options.transactionDate),
+      date: (at) => this.#date(at),
+      patron: (request) => this.#patron(request),
+      common: (r) => this.#common(tx, r),
+      item: (itemId) => this.#item(itemId, tx, options),
+      patronInfo: (request) => this.#patronInfo(request, tx, options),
+    };
   }
 
   #request<T extends MessageType>(
@@ -726,58 +895,12 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
     };
   }
 
-  #circulation(tx: string, r: MessageOf<"checkoutResponse" | "renewResponse">): CheckoutResult {
-    return {
-      ...this.#common(tx, r),
-      ok: r.ok,
-      itemId: r.itemIdentifier,
-      ...opt("title", r.titleIdentifier || undefined),
-      ...(r.dueDate ? { dueDate: parseDueDate(r.dueDate) } : {}),
-      renewalOk: r.renewalOk,
-      magneticMedia: r.magneticMedia,
-      desensitize: r.desensitize,
-      ...fee(r),
-      ...opt("mediaType", r.mediaType),
-      ...opt("transactionId", r.transactionId),
-      raw: r,
-    };
-  }
-
-  #recoveredCheckout(tx: string, itemId: string, item: ItemResult): CheckoutResult {
-    return {
-      ...this.#common(tx, item.raw),
-      recovered: "confirmed",
-      ok: true,
-      itemId,
-      ...opt("title", item.title),
-      ...opt("dueDate", item.dueDate),
-      renewalOk: false,
-      magneticMedia: null,
-      desensitize: null,
-      raw: item.raw,
-    };
-  }
-
-  #checkinResult(tx: string, r: MessageOf<"checkinResponse">): CheckinResult {
-    return {
-      ...this.#common(tx, r),
-      ok: r.ok,
-      itemId: r.itemIdentifier,
-      ...opt("title", r.titleIdentifier || undefined),
-      resensitize: r.resensitize,
-      magneticMedia: r.magneticMedia,
-      ...opt("permanentLocation", r.permanentLocation || undefined),
-      alerts: checkinAlerts(r, this.#settings.location),
-      raw: r,
-    };
-  }
-
-  #common(tx: string, r: { screenMessage?: string[]; printLine?: string[] }) {
+  #common(tx: string, r: { screenMessage?: string[]; printLine?: string[] }): Common {
     return { tx, screenMessages: r.screenMessage ?? [], printLines: r.printLine ?? [] };
   }
 
   /** AO, AA, AC and AD, as every patron request carries them. */
-  #patron(request: PatronRequest) {
+  #patron(request: PatronRequest): PatronFields {
     const pin = request.patronPassword;
     return {
       institutionId: this.#settings.institution,

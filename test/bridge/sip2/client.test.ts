@@ -158,3 +158,34 @@ describe("Sip2Client transactions against the ACS simulator", () => {
     expect((error as Error).message).toMatch(/checkout tx-x: the answer was lost/);
   });
 });
+
+describe("Sip2Client.inquire: asking the ILS about a transaction without sending it (crash recovery)", () => {
+  it("says done, not-done or unknown from reads alone, with what was noted before", async () => {
+    const { client, ils } = await rig();
+    const anna = patron("valid").barcode;
+    const book = item("available").barcode;
+    const request = { patronId: anna, itemId: book };
+    expect(await client.inquire("checkout", request, undefined)).toEqual({ outcome: "not-done" });
+    await client.checkout(request);
+    const found = await client.inquire("checkout", request, undefined, { tx: "tx-crash" });
+    expect(found).toMatchObject({ outcome: "done", result: { tx: "tx-crash", ok: true, recovered: "confirmed" } });
+    expect(ils.loansOf(anna).filter((l) => l.item === book)).toHaveLength(1);
+
+    // A renewal is told by its due date: noted before, compared after.
+    const quentin = patron("has-loans");
+    const loan = {
+      patronId: quentin.barcode,
+      patronPassword: quentin.password!,
+      itemId: ils.loansOf(quentin.barcode)[0]!.item,
+    };
+    const before = await client.snapshot("renew", loan);
+    expect(before.dueDate).not.toBe("");
+    // Unchanged: not renewed, or renewed to the same date; asking cannot tell, so it does not guess.
+    expect(await client.inquire("renew", loan, before)).toMatchObject({ outcome: "unknown" });
+    const renewed = await client.renew(loan);
+    expect(renewed.ok).toBe(true);
+    expect(await client.inquire("renew", loan, before)).toMatchObject({ outcome: "done", result: { ok: true } });
+    // Nothing noted: nothing to compare with, and it says so rather than guess.
+    expect(await client.inquire("renew", loan, undefined)).toMatchObject({ outcome: "unknown" });
+  });
+});
