@@ -13,8 +13,8 @@ import { type Sip2Message, tryDecodeMessage } from "../../protocols/sip2/index.t
 import { SIP2_PROFILES, type Sip2Config, Sip2ConfigSchema } from "../config/schema.ts";
 import { expectValid } from "../config/validate.ts";
 import { loadBridgeConfig } from "../main.ts";
-import { Sip2Client } from "../sip2/client.ts";
-import { type AcsStatus, Sip2Connection, type Sip2Exchange } from "../sip2/connection.ts";
+import type { Sip2Client } from "../sip2/client.ts";
+import type { AcsStatus, Sip2Connection, Sip2Exchange } from "../sip2/connection.ts";
 import {
   blocksInWords,
   circulationInWords,
@@ -25,9 +25,8 @@ import {
   supportedMessages,
 } from "../sip2/describe.ts";
 import { Sip2ClientError } from "../sip2/errors.ts";
-import { linkSettings } from "../sip2/index.ts";
-import { Sip2Pool } from "../sip2/pool.ts";
-import { PROFILES, resolveProfile } from "../sip2/profiles.ts";
+import { createSip2Client } from "../sip2/index.ts";
+import { PROFILES } from "../sip2/profiles.ts";
 import { systemClock } from "../transports/clock.ts";
 import { CliError, checkedOption, parse } from "./options.ts";
 
@@ -377,28 +376,20 @@ async function configFrom(flags: Flags): Promise<Sip2Config> {
 }
 
 async function openSession(config: Sip2Config, flags: Flags): Promise<Session> {
-  const settings = { ...linkSettings(config), heartbeatMs: 0 };
-  const connection = new Sip2Connection(settings, { name: "sip2", clock: systemClock });
+  // One connection, no heartbeat, nothing asked or sent twice: an integrator sees each exchange once.
+  const client = createSip2Client(
+    { ...config, connections: 1 },
+    {
+      clock: systemClock,
+      overrides: { link: { heartbeatMs: 0 }, transaction: { readRetries: 0, transactionRetries: 0 } },
+    },
+  );
+  const connection = client.pool.connections[0]!;
   if (flags.record) writeFileSync(flags.record, "");
   connection.on("exchange", (exchange) => showExchange(exchange, flags));
   const started = performance.now();
   const status = await connection.open();
   const connectAndLoginMs = Math.round(performance.now() - started);
-  const profile = resolveProfile(config.profile, { ...config.overrides, charset: config.charset });
-  const pool = new Sip2Pool([connection], { clock: systemClock, waitMs: config.timeoutMs });
-  const client = new Sip2Client(
-    {
-      institution: config.institution || status.institutionId,
-      terminalPassword: config.terminalPassword ?? "",
-      location: config.terminal ?? config.login.location ?? "",
-      sendEmptyPatronPassword: profile.sendEmptyPatronPassword,
-      scRenewalPolicy: profile.scRenewalPolicy,
-      dateZone: profile.dateZone,
-      readRetries: 0,
-      transactionRetries: 0,
-    },
-    { pool, clock: systemClock },
-  );
   return { connection, client, status, timings: { connectAndLoginMs }, config };
 }
 

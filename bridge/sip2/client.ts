@@ -44,7 +44,7 @@ import type { PoolRequestOptions, Sip2Pool } from "./pool.ts";
 
 /** What the client sends besides the request's own fields; the ILS profile decides most of these. */
 export interface Sip2TransactionSettings {
-  /** AO. */
+  /** AO; empty: the one the ACS names in its status (98). */
   institution: string;
   /** AC: the terminal password, when the ILS wants one. */
   terminalPassword: string;
@@ -288,6 +288,7 @@ interface TxContext {
   tx: string;
   settings: Sip2TransactionSettings;
   noBlock: boolean;
+  institution(): string;
   /** The transaction's own date (offline replay), else now. */
   transactionDate(): string;
   date(at: Date): string;
@@ -423,7 +424,7 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
         transactionDate: date,
         returnDate: date,
         currentLocation: ctx.settings.location,
-        institutionId: ctx.settings.institution,
+        institutionId: ctx.institution(),
         itemIdentifier: itemKey(request),
         terminalPassword: ctx.settings.terminalPassword,
       };
@@ -787,6 +788,7 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
       tx,
       settings: this.#settings,
       noBlock: options.noBlock === true,
+      institution: () => this.#institution(),
       transactionDate: () => this.#date(options.transactionDate),
       date: (at) => this.#date(at),
       patron: (request) => this.#patron(request),
@@ -815,7 +817,7 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
       {
         type: "itemInformation",
         transactionDate: this.#date(),
-        institutionId: this.#settings.institution,
+        institutionId: this.#institution(),
         itemIdentifier: itemId,
         terminalPassword: this.#settings.terminalPassword,
       },
@@ -903,11 +905,17 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
   #patron(request: PatronRequest): PatronFields {
     const pin = request.patronPassword;
     return {
-      institutionId: this.#settings.institution,
+      institutionId: this.#institution(),
       patronIdentifier: request.patronId.trim(),
       terminalPassword: this.#settings.terminalPassword,
       ...(pin !== undefined || this.#settings.sendEmptyPatronPassword ? { patronPassword: pin ?? "" } : {}),
     };
+  }
+
+  #institution(): string {
+    return (
+      this.#settings.institution || (this.pool.connections.find((c) => c.acsStatus)?.acsStatus?.institutionId ?? "")
+    );
   }
 
   #date(date?: Date): string {

@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import type { Sip2Config } from "../config/schema.ts";
 import { invalidConfig } from "../config/validate.ts";
 import type { Clock } from "../transports/clock.ts";
-import { Sip2Client } from "./client.ts";
+import { Sip2Client, type Sip2TransactionSettings } from "./client.ts";
 import { Sip2Connection, type Sip2LinkSettings, type Sip2TlsOptions } from "./connection.ts";
 import { Sip2Pool } from "./pool.ts";
 import { resolveProfile, TERMINATOR_BYTES } from "./profiles.ts";
@@ -24,6 +24,8 @@ export interface Sip2ClientFactoryDeps {
   logger?: Logger | undefined;
   /** Reads PEM files named in the config; tests pass their own. */
   readFile?: (path: string) => Buffer;
+  /** Where a tool differs from a kiosk (`selfcheck sip2`: no heartbeat, nothing asked twice). */
+  overrides?: { link?: Partial<Sip2LinkSettings>; transaction?: Partial<Sip2TransactionSettings> };
 }
 
 /** The link settings for the config: profile values, then the site's overrides. Throws CONFIG_INVALID. */
@@ -48,7 +50,7 @@ export function linkSettings(config: Sip2Config, readFile: (path: string) => Buf
 }
 
 export function createSip2Client(config: Sip2Config, deps: Sip2ClientFactoryDeps): Sip2Client {
-  const settings = linkSettings(config, deps.readFile);
+  const settings = { ...linkSettings(config, deps.readFile), ...deps.overrides?.link };
   const profile = profileOf(config);
   const connections = Array.from(
     { length: config.connections },
@@ -70,6 +72,7 @@ export function createSip2Client(config: Sip2Config, deps: Sip2ClientFactoryDeps
       dateZone: profile.dateZone,
       readRetries: 2,
       transactionRetries: 1,
+      ...deps.overrides?.transaction,
     },
     { pool, clock: deps.clock, logger: deps.logger },
   );
