@@ -84,6 +84,8 @@ export interface StackOptions {
   uiDir?: string;
   /** Extra `kiosk` config (PIN, timeouts …) over the defaults. */
   kiosk?: Record<string, unknown>;
+  /** The `receipts` config (library name, print, SMTP for email) over the defaults. */
+  receipts?: Record<string, unknown>;
   /** Run the kiosk engine and server (default true); false runs only the devices. */
   withKiosk?: boolean;
   /**
@@ -187,6 +189,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         devices: deviceConfigs,
         server: { host: options.server?.host ?? host, port: options.server?.port ?? 0 },
         kiosk: options.kiosk ?? {},
+        receipts: options.receipts ?? {},
         // The simulated kiosk keeps its journal out of the working tree.
         offline: { journalPath: join(linkDir, "selfcheck.db") },
       },

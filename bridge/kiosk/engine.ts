@@ -271,7 +271,9 @@ export class KioskEngine {
       case "chooseReceipt":
         return this.#chooseReceipt(command.method);
       case "extendTime":
-        return; // #touch() above restarted the idle timer
+        // #touch() above restarted the idle timer; the screen needs the new deadline to drop its warning.
+        this.#changed();
+        return;
       case "setLanguage":
         if (!this.#settings.languages.includes(command.language)) {
           throw new KioskError("NOT_ALLOWED_NOW", `language ${command.language} is not offered here`);
@@ -377,7 +379,8 @@ export class KioskEngine {
   // ---- screens ----
 
   #show(screen: "home" | "checkout" | "checkin" | "renew" | "holds" | "fees"): void {
-    if (screen === "checkin" && this.#phase !== "idle") {
+    // Returns need no card: from the welcome screen anyone may start them, and a signed-in patron too.
+    if (screen === "checkin" && this.#phase !== "idle" && !this.#session?.record) {
       throw new KioskError("NOT_ALLOWED_NOW", "returns start from the welcome screen");
     }
     if (screen !== "checkin" && !this.#session?.record) {

@@ -7,7 +7,8 @@ import type { CommandType, Phase } from "../../protocols/kiosk-api/schema.ts";
 /** Phases in which a patron is logged in. */
 export const PATRON_PHASES: readonly Phase[] = ["pin", "home", "checkout", "renew", "holds", "fees", "receipt"];
 
-const ACTIVITIES: readonly Phase[] = ["checkout", "renew", "holds", "fees"];
+/** What a signed-in patron can go to from home and from each other; returns too (the home screen offers them). */
+const ACTIVITIES: readonly Phase[] = ["checkout", "checkin", "renew", "holds", "fees"];
 
 /** from → the phases it may go to. Every phase may also go to out-of-service (staff) and idle (end, timeout). */
 export const TRANSITIONS: Readonly<Record<Phase, readonly Phase[]>> = {
@@ -19,7 +20,7 @@ export const TRANSITIONS: Readonly<Record<Phase, readonly Phase[]>> = {
   renew: ["home", ...ACTIVITIES, "receipt"],
   holds: ["home", ...ACTIVITIES, "receipt"],
   fees: ["home", ...ACTIVITIES, "receipt"],
-  checkin: ["receipt"],
+  checkin: ["home", ...ACTIVITIES, "receipt"],
   receipt: ["goodbye"],
   goodbye: [],
 };
@@ -41,7 +42,7 @@ export const COMMAND_PHASES: Readonly<Record<CommandType, readonly Phase[]>> = {
   placeHold: ["holds"],
   cancelHold: ["holds", "home"],
   payFees: ["fees"],
-  finish: [...LOGGED_IN, "checkin"],
+  finish: LOGGED_IN,
   chooseReceipt: ["receipt"],
   extendTime: [...PATRON_PHASES, "checkin"],
   setLanguage: ["idle", ...PATRON_PHASES, "checkin"],

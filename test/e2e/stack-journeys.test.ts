@@ -7,6 +7,7 @@
  * screen with an empty pad.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type LocalSmtp, startSmtp } from "../support/smtp.ts";
 import { axeViolations } from "./support/axe.ts";
 import {
   bridgeState,
@@ -24,9 +25,19 @@ import {
 } from "./support/real-stack.ts";
 
 let kiosk: RealKiosk;
+let smtp: LocalSmtp;
 
 beforeAll(async () => {
-  kiosk = await startRealKiosk();
+  smtp = await startSmtp();
+  kiosk = await startRealKiosk({
+    // The shortest idle timeout the config takes, so the idle scenario moves virtual time by less than the
+    // SIP2 heartbeat (60 s): a heartbeat's reply timeout never races the ACS's answer.
+    kiosk: { idleTimeoutSeconds: 30, idleWarningSeconds: 20 },
+    receipts: {
+      library: "Open Selfcheck City Library",
+      email: { host: "127.0.0.1", port: smtp.port, from: "kiosk@library.example" },
+    },
+  });
 });
 afterEach(async () => {
   expect(kiosk.problems).toEqual([]);
@@ -34,6 +45,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await kiosk?.close();
+  await smtp?.close();
 });
 
 /** Four single books and a three-part set (book + 2 CDs): five items, seven tags. */
@@ -125,5 +137,131 @@ describe("a patron at the simulated kiosk, in the browser", () => {
     await expect.poll(view.heading).toBe("Would you like a receipt?");
     await view.tap("No receipt, thanks");
     await expect.poll(view.heading).toBe("Thank you!");
+  });
+  it("a blocked patron is told in plain words and cannot borrow", async () => {
+    const { stack, page } = kiosk;
+    const view = patronView(page);
+    const patron = PATRONS.blocked;
+    // Staff block the card in the ILS, as the fixture's blocked patron is (this one has a PIN).
+    stack.acs.ils.blockPatron(patron.card, "Account blocked by staff: please see the desk.", false);
+    await signIn(stack, page, patron);
+    expect(await view.text()).toContain("You cannot borrow right now, but you can return and renew.");
+    expect(await view.text()).toContain("Your card needs attention");
+    expect(await view.text()).toContain("Please see staff at the desk.");
+    expect(await view.text()).not.toContain("Account blocked by staff"); // the ILS's own words stay out
+    expect(await page.getByRole("button", { name: "Borrow items" }).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // A book laid on the pad does not open the borrowing screen, and nothing is lent or unlocked.
+    await control(stack, "/sims/rfid-pad/placeTags", { tags: [{ itemId: BOOKS[0], secured: true }] });
+    await expect.poll(async () => (await tagsOnPad(stack)).length).toBe(1);
+    await expect.poll(() => bridgeState(stack).items.length).toBe(0);
+    expect(bridgeState(stack).phase).toBe("home");
+    expect(await view.heading()).toBe(`Hello, ${patron.firstName}`);
+    expect(stack.acs.ils.loanOf(BOOKS[0] as string)).toBeUndefined();
+    expect(await securityOf(stack, BOOKS[0] as string)).toEqual(["secured"]);
+  });
+
+  it("three wrong PINs: the patron is told each time, then sent back to the start", async () => {
+    const { stack, page } = kiosk;
+    const view = patronView(page);
+    await control(stack, "/sims/scanner/scan", { code: PATRONS.holdReady.card });
+    await expect.poll(view.heading).toBe("Enter your PIN");
+    for (const left of [2, 1]) {
+      for (const key of "9999") await view.tap(key);
+      await view.tap("Sign in");
+      await expect.poll(view.alert).toBe("That PIN is not right. Please try again.");
+      await expect.poll(view.text).toContain(`Tries left: ${left}.`);
+    }
+    for (const key of "9999") await view.tap(key);
+    await view.tap("Sign in");
+    await expect.poll(view.heading).toBe("Welcome to the library");
+    await expect.poll(view.alert).toBe("Too many wrong PINs. Please wait a few minutes, or ask staff.");
+    expect(bridgeState(stack).patron).toBeUndefined();
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it("a returned item someone here is waiting for goes to the hold shelf", async () => {
+    const { stack, page } = kiosk;
+    const view = patronView(page);
+    const item = "34711000000242"; // available, with a hold for pickup at this kiosk's branch
+    await view.tap("Return items (no card needed)");
+    await expect.poll(view.heading).toBe("Return items");
+    await control(stack, "/sims/rfid-pad/placeTags", { tags: [{ itemId: item, secured: false }] });
+    await expect.poll(() => view.rows().locator(".status-label").allInnerTexts()).toEqual(["OK"]);
+    expect(await view.rowTexts()).toEqual([expect.stringContaining("Rivers of Light")]);
+    expect((await view.rowTexts())[0]).toContain("Someone is waiting for it: put it on the hold shelf cart.");
+    expect(await securityOf(stack, item)).toEqual(["secured"]);
+    // The ILS has trapped it for the waiting patron (Nora Quinn, "hold-pending-available").
+    expect(stack.acs.ils.holdsOf("24711000000152")).toEqual([
+      expect.objectContaining({ trappedItem: item, state: "ready", pickupBranch: "MAIN" }),
+    ]);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it("renews all loans from the patron's home: new due dates, and the one someone is waiting for refused", async () => {
+    const { stack, page } = kiosk;
+    const view = patronView(page);
+    const ils = stack.acs.ils;
+    const patron = PATRONS.hasLoans;
+    const before = new Map(ils.loansOf(patron.card).map((l) => [l.item, l.due.getTime()]));
+    await signIn(stack, page, patron);
+    expect(await view.text()).toContain(`On loan: ${before.size}`);
+    await view.tap("Renew loans");
+    await expect.poll(view.heading).toBe("Renew loans");
+    await view.tap("Renew all");
+    await expect.poll(() => view.rows().locator(".status-label").allInnerTexts()).toHaveLength(before.size);
+    await expect
+      .poll(async () => (await view.rows().locator(".status-label").allInnerTexts()).sort())
+      .toEqual(["Not done", "OK", "OK"]);
+    for (const loan of ils.loansOf(patron.card)) {
+      const title = ils.item(loan.item)?.title as string;
+      const row = (await view.rows().filter({ hasText: title }).allInnerTexts())[0];
+      if (loan.item === "34711000000044") {
+        // Winter Orchard has holds waiting: the ILS refuses, the loan is as it was.
+        expect(row).toContain(
+          "Someone else is waiting for this item, so it cannot be renewed. Please return it by its due date.",
+        );
+        expect(loan.due.getTime()).toBe(before.get(loan.item));
+      } else {
+        expect(loan.renewals, title).toBe(1);
+        expect(loan.due.getTime()).toBeGreaterThan(before.get(loan.item) as number);
+        expect(row).toContain(`Renewed. Due back ${shownDate(loan.due)}.`);
+      }
+    }
+    expect(await view.text()).toContain("2 of 3 done");
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it("with the printer out of paper, print is not offered and the receipt goes by email", async () => {
+    const { stack, page } = kiosk;
+    const view = patronView(page);
+    const patron = PATRONS.finesUnderLimit;
+    const book = "34711000000663";
+    await control(stack, "/sims/printer/setPaper", { state: "out" });
+    await expect.poll(() => bridgeState(stack).can.print, { timeout: 15_000 }).toBe(false);
+    await signIn(stack, page, patron);
+    await view.tap("Borrow items");
+    await control(stack, "/sims/rfid-pad/placeTags", { tags: [{ itemId: book, secured: true }] });
+    await expect.poll(() => view.rows().locator(".status-label").allInnerTexts()).toEqual(["OK"]);
+    await view.tap("Finish");
+    await expect.poll(view.heading).toBe("Would you like a receipt?");
+    const choices = page.locator("main .actions button");
+    expect(await choices.allInnerTexts()).toEqual([
+      expect.stringMatching(/^Email it to g.*@e.*\.org$/),
+      "No receipt, thanks",
+    ]);
+    expect(await view.text()).toContain("The printer is not working right now.");
+    expect(await view.text()).not.toContain("greta.hoffmann"); // the address is masked
+    expect(await axeViolations(page)).toEqual([]);
+    await choices.first().click();
+    await expect.poll(view.heading).toBe(`Thank you, ${patron.firstName}!`);
+    expect(await view.text()).toContain("Your receipt is on its way to your email.");
+    await expect.poll(() => smtp.messages.length).toBe(1);
+    const mail = smtp.messages[0];
+    expect(mail?.to).toEqual(["greta.hoffmann@example.org"]);
+    expect(mail?.data).toContain(stack.acs.ils.item(book)?.title);
+    for (const secret of [patron.card, "Hoffmann"]) expect(mail?.data).not.toContain(secret);
+    expect((await simState(stack, "printer")).receipts).toEqual([]);
   });
 });

@@ -5,7 +5,14 @@
  * every language has every one.
  */
 import { msg, str } from "@lit/localize";
-import type { Fee, ItemReason, NoticeCode, PatronBlock, Routing } from "../../../protocols/kiosk-api/schema.ts";
+import type {
+  Fee,
+  ItemReason,
+  ItemRow,
+  NoticeCode,
+  PatronBlock,
+  Routing,
+} from "../../../protocols/kiosk-api/schema.ts";
 
 import type { CommandErrorCode } from "../data/kiosk-client.ts";
 import { formatNumber } from "./format.ts";
@@ -59,6 +66,16 @@ export const reasonWords: Record<ItemReason, () => string> = {
     msg("We are not sure this went through. Please show this item to staff.", { id: "reason.OUTCOME_UNKNOWN" }),
   SEE_STAFF: () => msg("There is a problem with this item. Please see staff.", { id: "reason.SEE_STAFF" }),
 };
+
+/** What a refusal means for a row: a renewal refused for a hold needs other words (the patron has the item with them). */
+export function rowReasonWords(action: ItemRow["action"], reason: ItemReason): string {
+  if (action === "renew" && reason === "ITEM_ON_HOLD_FOR_OTHER") {
+    return msg("Someone else is waiting for this item, so it cannot be renewed. Please return it by its due date.", {
+      id: "reason.renew-on-hold",
+    });
+  }
+  return reasonWords[reason]();
+}
 
 export const blockWords: Record<PatronBlock, () => string> = {
   chargePrivilegesDenied: () => msg("Borrowing is paused on your card.", { id: "block.chargePrivilegesDenied" }),

@@ -3,7 +3,7 @@ import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
 import type { ItemRow } from "../../../protocols/kiosk-api/schema.ts";
 import { formatDate, formatNumber } from "../i18n/format.ts";
-import { cartSwatch, errorWords, reasonWords, routingWords } from "../i18n/words.ts";
+import { cartSwatch, errorWords, reasonWords, routingWords, rowReasonWords } from "../i18n/words.ts";
 import type { View } from "./view.ts";
 
 export interface Frame {
@@ -50,7 +50,7 @@ function statusWords(row: ItemRow): string {
       return row.reason ? reasonWords[row.reason]() : "";
     case "refused":
     case "attention":
-      return reasonWords[row.reason ?? "SEE_STAFF"]();
+      return rowReasonWords(row.action, row.reason ?? "SEE_STAFF");
     case "done":
       if (row.action === "checkin")
         return row.routing ? routingWords(row.routing) : msg("Returned. Thank you.", { id: "item.returned" });

@@ -261,6 +261,30 @@ describe("returning items", () => {
     ]);
     expect(k.pad.writes.every((w) => w.secured)).toBe(true);
   });
+
+  it("a signed-in patron returns from home, goes back to the account, and the receipt can be emailed", async () => {
+    const k = kiosk();
+    await k.login();
+    await k.send({ type: "show", screen: "checkin" });
+    await k.send({ type: "show", screen: "home" });
+    expect((await k.state()).phase).toBe("home");
+    await k.send({ type: "show", screen: "checkin" });
+    k.pad.place(item(1));
+    await flushMicrotasks();
+    k.ils.answer(item(1).itemId as string, { routing: { kind: "reshelve" } });
+    await k.engine.whenSettled();
+    expect(await k.row(item(1).uid)).toMatchObject({ action: "checkin", status: "done" });
+    await k.send({ type: "finish" });
+    expect((await k.state()).receipt?.methods).toEqual(["print", "email", "none"]);
+  });
+
+  it("a card presented but not yet confirmed by its PIN cannot start returns from the PIN screen", async () => {
+    const k = kiosk();
+    await k.send({ type: "identify", credential: PATRON });
+    const err = await rejection(k.send({ type: "show", screen: "checkin" }));
+    expect(err?.code).toBe("NOT_ALLOWED_NOW");
+    expect((await k.state()).phase).toBe("pin");
+  });
 });
 
 describe("renewing", () => {
@@ -324,6 +348,9 @@ describe("the idle timer", () => {
     await k.clock.advance(90_000);
     expect(k.notices()).toContain("TIMEOUT_WARNING");
     await k.send({ type: "extendTime" });
+    // The screen hears of the new deadline at once, so its warning goes away.
+    const sent = k.messages.flatMap((m) => (m.type === "state" ? [m.state.idle] : []));
+    expect(sent.at(-1)).toEqual({ warnAt: start + 180_000, deadline: start + 210_000 });
     await k.clock.advance(100_000);
     expect((await k.state()).phase).toBe("home");
     await k.clock.advance(20_000);

@@ -1,8 +1,7 @@
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SessionReceipt } from "../../../bridge/kiosk/engine.ts";
 import { emailText, Receipts } from "../../../bridge/kiosk/receipts.ts";
+import { type LocalSmtp, startSmtp } from "../../support/smtp.ts";
 
 const receipt = (language: string): SessionReceipt => ({
   kind: "checkout",
@@ -31,37 +30,16 @@ const receipt = (language: string): SessionReceipt => ({
   ],
 });
 
-let smtp: SMTPServer | undefined;
+let smtp: LocalSmtp | undefined;
 afterEach(async () => {
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   smtp = undefined;
 });
 
-/** A real SMTP server on loopback that keeps every message it receives. */
-async function startSmtp(): Promise<{ port: number; messages: Array<{ to: string[]; data: string }> }> {
-  const messages: Array<{ to: string[]; data: string }> = [];
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onData(stream, session, callback) {
-      let data = "";
-      stream.on("data", (chunk: Buffer) => {
-        data += chunk.toString("utf8");
-      });
-      stream.on("end", () => {
-        messages.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        callback();
-      });
-    },
-  });
-  const server = smtp;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  return { port: (server.server.address() as AddressInfo).port, messages };
-}
-
 describe("receipts", () => {
   it("emails the receipt through a real SMTP server, in the patron's language", async () => {
-    const { port, messages } = await startSmtp();
+    smtp = await startSmtp();
+    const { port, messages } = smtp;
     const receipts = new Receipts(
       {
         library: "Central Library",

@@ -14,8 +14,10 @@ import { type KioskPage, openKiosk } from "./browser.ts";
 /** Fixture cases (simulators/acs/fixtures/CASES.md). */
 export const PATRONS = {
   valid: { card: "24711000000012", pin: "1111", firstName: "Anna", surname: "Schmidt" },
-  blocked: { card: "24711000000038", firstName: "Carla" },
-  pinRequired: { card: "24711000000020", pin: "2468", firstName: "Ben" },
+  /** "pin-required"; the blocked scenario has staff block this card in the ILS (the fixture's blocked patron has no PIN). */
+  blocked: { card: "24711000000020", pin: "2468", firstName: "Ben" },
+  holdReady: { card: "24711000000103", pin: "1357", firstName: "Ines" },
+  finesUnderLimit: { card: "24711000000087", pin: "5555", firstName: "Greta" },
   hasLoans: { card: "24711000000202", pin: "8080", firstName: "Quentin" },
 } as const;
 

@@ -7,6 +7,8 @@ export const templates = {
   "reason.ITEM_NOT_FOUND": "No encontramos este documento. Escanéelo de nuevo o pregunte al personal.",
   "reason.ITEM_ON_HOLD_FOR_OTHER":
     "Otra persona espera este documento, así que no puede salir ahora. Déjelo con el personal.",
+  "reason.renew-on-hold":
+    "Otra persona espera este documento, así que no se puede renovar. Devuélvalo antes de su fecha de vencimiento.",
   "reason.ITEM_NOT_LOANABLE": "Este documento no se puede prestar aquí. Pregunte al personal.",
   "reason.ITEM_ALREADY_ON_LOAN": "Este documento sigue prestado a otro carné. Pregunte al personal.",
   "reason.LIMIT_REACHED": "Ha llegado a su límite de préstamos. Devuelva algo antes o pregunte al personal.",

@@ -7,6 +7,8 @@ export const templates = {
   "reason.ITEM_NOT_FOUND": "Nous ne trouvons pas ce document. Scannez-le à nouveau ou demandez au personnel.",
   "reason.ITEM_ON_HOLD_FOR_OTHER":
     "Quelqu'un d'autre attend ce document : il ne peut pas sortir maintenant. Laissez-le au personnel.",
+  "reason.renew-on-hold":
+    "Quelqu'un d'autre attend ce document : il ne peut pas être prolongé. Merci de le rendre avant sa date de retour.",
   "reason.ITEM_NOT_LOANABLE": "Ce document ne peut pas être emprunté ici. Demandez au personnel.",
   "reason.ITEM_ALREADY_ON_LOAN": "Ce document est encore prêté sur une autre carte. Demandez au personnel.",
   "reason.LIMIT_REACHED":
