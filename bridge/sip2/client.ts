@@ -503,15 +503,15 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
       raw: r,
     }),
     snapshot: async (request, ctx) => ({ dueDates: (await loansDue(request, ctx)).dueDates }),
-    // Renewed loans show a later due date; none changed means nothing was renewed, and sending it again
-    // renews what the first one would have.
+    // Renewed loans show a later due date. None changed cannot be told from renewals to the same date
+    // (as for renew), so it is unknown rather than sent again.
     verify: async (request, ctx, before) => {
       if (before === undefined) return NOTHING_NOTED;
       const after = await loansDue(request, ctx);
       const loans = Object.keys(before.dueDates);
       const due = after.dueDates;
       const renewed = loans.filter((id) => due[id] !== undefined && due[id] !== before.dueDates[id]);
-      if (renewed.length === 0) return NOT_DONE;
+      if (renewed.length === 0) return unknown("no due date changed");
       return done({
         ...ctx.common(after.info.raw),
         recovered: "confirmed",

@@ -1,3 +1,4 @@
+import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { generate } from "selfsigned";
 import { Sip2Client, type Sip2TransactionSettings } from "../../../bridge/sip2/client.ts";
@@ -122,4 +123,65 @@ export async function settle<T>(promise: Promise<T>, clock: VirtualClock, stepMs
     if (!done) await clock.advance(stepMs);
   }
   return watched;
+}
+
+/**
+ * A TCP proxy between the client and the ACS that cuts the link at one chosen message: before a request
+ * with code `code` reaches the ACS ("request": the ILS never sees it), or after the ACS answered with
+ * `code` and before the answer reaches the client ("answer": the ILS did it, the answer is lost). Each cut
+ * happens once, closing both sides; the client's reconnection then goes through cleanly.
+ */
+export async function startCutter(acsPort: number) {
+  type Rule = { direction: "request" | "answer"; code: string; cut: () => void };
+  const rules: Rule[] = [];
+  const sockets = new Set<net.Socket>();
+  const cutAt = (direction: Rule["direction"], frame: string) => {
+    const at = rules.findIndex((r) => r.direction === direction && frame.startsWith(r.code));
+    if (at < 0) return undefined;
+    return rules.splice(at, 1)[0];
+  };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(acsPort, "127.0.0.1");
+    sockets.add(client).add(upstream);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    for (const [from, to, direction] of [
+      [client, upstream, "request"],
+      [upstream, client, "answer"],
+    ] as const) {
+      let pending = "";
+      from.on("data", (chunk: Buffer) => {
+        pending += chunk.toString("latin1");
+        for (let end = pending.indexOf("\r"); end >= 0; end = pending.indexOf("\r")) {
+          const frame = pending.slice(0, end + 1);
+          pending = pending.slice(end + 1);
+          const rule = cutAt(direction, frame.replace(/^\n/, ""));
+          if (rule) {
+            close();
+            rule.cut();
+            return;
+          }
+          to.write(Buffer.from(frame, "latin1"));
+        }
+      });
+      from.on("close", close);
+      from.on("error", close);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    /** Arms a cut; resolves when it has happened. */
+    cut(direction: Rule["direction"], code: string): Promise<void> {
+      return new Promise((resolve) => rules.push({ direction, code, cut: resolve }));
+    },
+    async close(): Promise<void> {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
