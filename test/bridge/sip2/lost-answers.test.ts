@@ -20,7 +20,11 @@ type Outcome = "confirmed" | "retried" | "unknown";
 interface Case {
   /** Request and answer codes, where the link is cut. */
   codes: [request: string, answer: string];
-  run(client: Sip2Client, ils: InMemoryIls, tx: string): Promise<{ tx: string; recovered?: string }>;
+  run(
+    client: Sip2Client,
+    ils: InMemoryIls,
+    tx: string,
+  ): Promise<{ tx: string; recovered?: string; renewed?: string[] }>;
   /** What the transaction changes in the ILS, and by how much when done once. */
   effect(ils: InMemoryIls): number;
   step: number;
@@ -153,7 +157,7 @@ describe("a lost answer or a lost request, for every transaction kind", () => {
         }
         expect(outcome).toMatchObject({ result: { tx, recovered: expected } });
         if (name === "renewAll") {
-          const renewed = ("result" in outcome && (outcome.result as { renewed: string[] }).renewed) || [];
+          const renewed = ("result" in outcome && outcome.result.renewed) || [];
           expect(renewed.length).toBeGreaterThan(0);
           expect(change).toBe(renewed.length);
         } else expect(change).toBe(c.step);
