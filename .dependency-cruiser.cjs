@@ -73,19 +73,25 @@ module.exports = {
       "bridge/sip2, bridge/devices, bridge/config, bridge/log, the shared Clock (bridge/transports/clock.ts) and protocols/",
     ),
     layer(
+      "staff-above-kiosk",
+      "^bridge/staff/",
+      "^(bridge/(?!(staff|kiosk|devices|config|log)/|transports/clock\\.ts$)|simulators/|kiosk-ui/)",
+      "bridge/kiosk, bridge/devices, bridge/config, bridge/log, the shared Clock and protocols/ (it renders a test print with protocols/escpos)",
+    ),
+    layer(
       "server-above-kiosk",
       "^bridge/server/",
-      "^(bridge/(?!(server|kiosk|devices|config|log)/|transports/clock\\.ts$)|simulators/|kiosk-ui/|protocols/(?!kiosk-api/|errors\\.ts$))",
-      "bridge/kiosk, bridge/devices, bridge/config, bridge/log, the shared Clock, protocols/kiosk-api and protocols/errors.ts",
+      "^(bridge/(?!(server|staff|kiosk|devices|config|log)/|transports/clock\\.ts$)|simulators/|kiosk-ui/|protocols/(?!kiosk-api/|staff-api/|errors\\.ts$))",
+      "bridge/staff, bridge/kiosk, bridge/devices, bridge/config, bridge/log, the shared Clock, protocols/kiosk-api, protocols/staff-api and protocols/errors.ts",
     ),
     {
       name: "kiosk-ui-only-kiosk-api",
       severity: "error",
       comment:
-        "kiosk-ui/src/ is browser code: it may import only protocols/kiosk-api (and npm packages), no node: modules (kiosk-ui/build.ts and vite.config.ts are the node-side build)",
+        "kiosk-ui/src/ is browser code: it may import only protocols/kiosk-api and protocols/staff-api (and npm packages), no node: modules (kiosk-ui/build.ts and vite.config.ts are the node-side build)",
       from: { path: "^kiosk-ui/src/" },
       // node_modules may sit in another checkout (a worktree's symlink resolves to ../main/node_modules).
-      to: { pathNot: "^(kiosk-ui/|protocols/kiosk-api/)|(^|/)node_modules/" },
+      to: { pathNot: "^(kiosk-ui/|protocols/(kiosk-api|staff-api)/)|(^|/)node_modules/" },
     },
     {
       name: "simulators-only-wire-and-config",

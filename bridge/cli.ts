@@ -11,6 +11,7 @@ import { registerBridgeCommand } from "./commands/bridge.ts";
 import { registerDevicesCommand } from "./commands/devices.ts";
 import { registerSimCommand } from "./commands/sim.ts";
 import { registerSip2Command } from "./commands/sip2.ts";
+import { registerStaffPasswordCommand } from "./commands/staff-password.ts";
 import { registerStartCommand } from "./commands/start.ts";
 
 export function buildCli(): Command {
@@ -23,6 +24,7 @@ export function buildCli(): Command {
   registerSimCommand(program);
   registerDevicesCommand(program);
   registerSip2Command(program);
+  registerStaffPasswordCommand(program);
   return program;
 }
 

@@ -17,8 +17,11 @@ import { devicesPort, PadTags, relayPort, scannerPort } from "./kiosk/device-por
 import { KioskEngine, type KioskSettings } from "./kiosk/engine.ts";
 import { Receipts } from "./kiosk/receipts.ts";
 import { Sip2Ils } from "./kiosk/sip2-ils.ts";
+import { createKioskMetrics } from "./server/metrics.ts";
 import { type RunningServer, startServer } from "./server/server.ts";
 import { createSip2Client, type Sip2Client } from "./sip2/index.ts";
+import { StaffAuth } from "./staff/auth.ts";
+import { StaffDesk } from "./staff/desk.ts";
 import { type Clock, systemClock } from "./transports/clock.ts";
 import type { BackoffPolicy } from "./transports/reconnecting.ts";
 
@@ -93,6 +96,9 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       logger,
     });
     stops.push(async () => kiosk.close());
+    const staff = new StaffDesk({ registry, kiosk });
+    const metrics = createKioskMetrics(kiosk, staff);
+    stops.push(async () => metrics.close());
     const server = await startServer({
       host: config.server.host,
       port: config.server.port,
@@ -101,6 +107,13 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       logger,
       ...(options.uiDir ? { uiDir: options.uiDir } : {}),
       health: () => ({ ils: sip2.state, devices: registry.list().map((d) => ({ id: d.id, health: d.health.state })) }),
+      staff: {
+        desk: staff,
+        auth: new StaffAuth(config.staff, { clock, logger }),
+        metrics,
+        loginAttemptsPerMinute: config.staff.loginAttemptsPerMinute,
+        clock,
+      },
     });
     stops.push(() => server.close());
     return { config, registry, sip2, kiosk, server, stop };

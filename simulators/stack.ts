@@ -49,6 +49,16 @@ export const STACK_DEVICES: readonly StackDevice[] = [
   { id: "relay", name: "Security relay", kind: "relay", model: "usb-hid-relay" },
 ];
 
+/**
+ * The simulated kiosk's staff login, printed by `npm start`. Only the generated stack config has it; a real
+ * config has no default user (its `staff.users` hashes come from `selfcheck staff-password`).
+ */
+export const DEV_STAFF = {
+  user: "staff",
+  password: "staff",
+  passwordHash: "scrypt$15$8$1$mr8eZ/Iwju2wnFP0+8Tn5w==$nfJ0ze06a8FgKmbBWxtfIN952+EKsojl7HgzmKNXLxw=",
+} as const;
+
 export interface StackOptions {
   logger?: Logger;
   /** The ACS simulator. Default: 127.0.0.1, a free port, the default fixture, UTF-8, login required. */
@@ -190,6 +200,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         server: { host: options.server?.host ?? host, port: options.server?.port ?? 0 },
         kiosk: options.kiosk ?? {},
         receipts: options.receipts ?? {},
+        staff: { users: [{ name: DEV_STAFF.user, passwordHash: DEV_STAFF.passwordHash }] },
         // The simulated kiosk keeps its journal out of the working tree.
         offline: { journalPath: join(linkDir, "selfcheck.db") },
       },

@@ -12,7 +12,8 @@ export type CliErrorCode =
   | "CLI_ADDRESS_UNAVAILABLE"
   | "CLI_HOST_UNKNOWN"
   | "CLI_FILE_UNREADABLE"
-  | "CLI_TLS_INVALID";
+  | "CLI_TLS_INVALID"
+  | "CLI_INPUT_INVALID";
 
 export class CliError extends CodedError<CliErrorCode> {}
 

@@ -33,7 +33,7 @@ export function registerStartCommand(program: Command): void {
       // The UI is part of the product: build it here when it is missing or stale, so `npm start` is all it takes.
       const { ensureUiBuilt } = await import("../../kiosk-ui/build.ts");
       const uiDir = await ensureUiBuilt((line) => console.log(line));
-      const { startStack } = await import("../../simulators/stack.ts");
+      const { startStack, DEV_STAFF } = await import("../../simulators/stack.ts");
       const { describeExposure } = await import("../../simulators/devices/host.ts");
       const logger = createLogger({
         name: "selfcheck",
@@ -64,6 +64,9 @@ export function registerStartCommand(program: Command): void {
       if (stack.bridge.server) {
         console.log(`  Kiosk                ${stack.bridge.server.url}/  (open it in a browser)`);
         console.log(`  Kiosk API            ${stack.bridge.server.url.replace(/^http/, "ws")}/api/kiosk`);
+        console.log(
+          `  Staff console        ${stack.bridge.server.url}/staff/  (simulated stack only: ${DEV_STAFF.user} / ${DEV_STAFF.password})`,
+        );
       }
       console.log(`  SIP2 ACS simulator   ${address.tls ? "tls" : "tcp"}://${address.host}:${address.port}`);
       console.log(

@@ -17,6 +17,7 @@ import {
   type ServerConfig,
   type SimulatorConfig,
   type Sip2Config,
+  type StaffConfig,
   type StatisticsConfig,
   type TcpTransportConfig,
   type TransportConfig,
@@ -50,6 +51,7 @@ export interface LoadedConfig {
   kiosk: KioskConfig;
   server: ServerConfig;
   receipts: ReceiptsConfig;
+  staff: StaffConfig;
 }
 
 /** What the loader knows about simulator models (simulators/devices/catalog.ts supplies it). */
@@ -118,6 +120,7 @@ export function parseConfig(json: unknown, source: string, options: ParseOptions
     kiosk: value.kiosk,
     server: value.server,
     receipts: value.receipts,
+    staff: value.staff,
   };
   if (value.sip2) loaded.sip2 = value.sip2;
   return loaded;

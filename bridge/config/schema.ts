@@ -329,6 +329,36 @@ export const ServerConfigSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/**
+ * Staff who may log in to the staff console (bridge/staff/). Passwords only as scrypt hashes made by
+ * `selfcheck staff-password`; with no users, the console cannot be used.
+ */
+export const StaffConfigSchema = Type.Object(
+  {
+    users: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({
+            pattern: "^[A-Za-z0-9._-]{1,64}$",
+            description: "a user name of letters, digits, ., _ and -",
+          }),
+          passwordHash: Type.String({
+            pattern: "^scrypt\\$",
+            description: "a hash from `selfcheck staff-password` (scrypt$…)",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    /** Minutes without a request after which a staff session ends. */
+    sessionMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
+    /** Login attempts one address may make per minute (every attempt counts, right or wrong). */
+    loginAttemptsPerMinute: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** Receipts: what is offered and how email is sent. */
 export const ReceiptsConfigSchema = Type.Object(
   {
@@ -365,6 +395,7 @@ export const BridgeConfigSchema = Type.Object(
     kiosk: KioskConfigSchema,
     server: ServerConfigSchema,
     receipts: ReceiptsConfigSchema,
+    staff: StaffConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -381,6 +412,7 @@ export type Sip2ProfileOverrides = Static<typeof Sip2ProfileOverridesSchema>;
 export type KioskConfig = Static<typeof KioskConfigSchema>;
 export type ServerConfig = Static<typeof ServerConfigSchema>;
 export type ReceiptsConfig = Static<typeof ReceiptsConfigSchema>;
+export type StaffConfig = Static<typeof StaffConfigSchema>;
 export type SimulatorExpose = Static<typeof SimulatorExposeSchema>;
 export type SimulatorConfig = Static<typeof SimulatorConfigSchema>;
 export type OfflineConfig = Static<typeof OfflineConfigSchema>;

@@ -20,6 +20,7 @@ import {
 } from "../../protocols/kiosk-api/schema.ts";
 import { KioskApiError, MAX_MESSAGE_BYTES, parseClientMessage } from "../../protocols/kiosk-api/validate.ts";
 import type { Logger } from "../log/logger.ts";
+import { registerStaffRoutes, type StaffRoutesOptions } from "./staff-routes.ts";
 
 /** What the server needs from the kiosk engine. */
 export interface KioskEndpoint {
@@ -44,6 +45,8 @@ export interface ServerOptions {
   allowedOrigins?: readonly string[];
   /** Facts for /healthz (device and ILS state); the server adds its own. */
   health?: () => Record<string, unknown>;
+  /** The staff API at /api/staff and /metrics (the staff console itself is part of the UI, at /staff/). */
+  staff?: Omit<StaffRoutesOptions, "originAllowed" | "logger">;
 }
 
 export interface RunningServer {
@@ -137,6 +140,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       unsubscribe();
     });
   });
+
+  if (options.staff) {
+    await registerStaffRoutes(app, {
+      ...options.staff,
+      logger,
+      originAllowed: (origin, host) => originAllowed(origin, host, options.allowedOrigins ?? []),
+    });
+  }
 
   app.get("/healthz", async () => ({ ok: true, ...(options.health?.() ?? {}) }));
 

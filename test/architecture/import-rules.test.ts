@@ -32,6 +32,11 @@ const TREE: Record<string, string> = {
   "protocols/kiosk-api/messages.ts": "export const messages = 1;\n",
   "bridge/server/app.ts":
     'import { messages } from "../../protocols/kiosk-api/messages.ts";\nimport { codec } from "../../protocols/codec.ts";\nexport const app = [messages, codec];\n',
+  "bridge/staff/desk.ts":
+    'import { sip2 } from "../sip2/client.ts";\nimport { engine } from "../kiosk/engine.ts";\nexport const desk = [sip2, engine];\n',
+  "protocols/staff-api/schema.ts": "export const staffApi = 1;\n",
+  "bridge/server/staff.ts":
+    'import { desk } from "../staff/desk.ts";\nimport { staffApi } from "../../protocols/staff-api/schema.ts";\nexport const staff = [desk, staffApi];\n',
   "bridge/devices/starts-itself.ts": 'import { startBridge } from "../main.ts";\nexport const again = startBridge;\n',
   "bridge/main.ts": 'import { registry } from "./devices/registry.ts";\nexport const startBridge = () => registry;\n',
   "bridge/cli.ts": 'import { dev } from "./commands/dev.ts";\nexport const cli = dev;\n',
@@ -86,6 +91,7 @@ describe("the import rules", () => {
     ["dev-commands-import-simulators-lazily", "bridge/commands/dev.ts", "simulators/devices/scanner.ts"],
     ["only-roots-import-roots", "bridge/devices/starts-itself.ts", "bridge/main.ts"],
     ["server-above-kiosk", "bridge/server/app.ts", "protocols/codec.ts"],
+    ["staff-above-kiosk", "bridge/staff/desk.ts", "bridge/sip2/client.ts"],
     ["kiosk-ui-only-kiosk-api", "kiosk-ui/src/app.ts", "protocols/codec.ts"],
     ["bench-not-cli", "bench/cli.bench.ts", "bridge/cli.ts"],
     ["no-circular", "bridge/devices/ring-a.ts", "bridge/devices/ring-b.ts"],
@@ -98,6 +104,9 @@ describe("the import rules", () => {
       ["bridge/transports/serial.ts", "protocols/codec.ts"],
       ["bridge/devices/registry.ts", "bridge/transports/serial.ts"],
       ["bridge/server/app.ts", "protocols/kiosk-api/messages.ts"],
+      ["bridge/server/staff.ts", "bridge/staff/desk.ts"],
+      ["bridge/server/staff.ts", "protocols/staff-api/schema.ts"],
+      ["bridge/staff/desk.ts", "bridge/kiosk/engine.ts"],
       ["bridge/kiosk/journal.ts", "bridge/transports/clock.ts"],
       ["bridge/commands/lazy.ts", "simulators/devices/scanner.ts"],
       ["bridge/commands/dev.ts", "simulators/stack.ts"],

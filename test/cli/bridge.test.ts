@@ -2,9 +2,12 @@
  * `selfcheck bridge --config FILE` as a kiosk runs it: a child process, a config file, the ACS simulator
  * (another child process) over real TCP as the ILS.
  */
+
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type RunningCli, runCli, startCli } from "./run.ts";
@@ -52,10 +55,55 @@ function hello(url: string): Promise<{ type: string; kiosk: string }> {
   });
 }
 
+/** Child processes start slowly on a busy machine; these bounds only end a hung one. */
+const CLI_TEST_MS = 120_000;
+
+const BIN = fileURLToPath(new URL("../../bin/selfcheck.js", import.meta.url));
+
+/** `selfcheck staff-password` with `input` piped to its stdin. */
+function staffPassword(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, "staff-password"], { stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdin.end(input);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`staff-password did not finish in 60 s: ${stdout} ${stderr}`));
+    }, 60_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("selfcheck staff-password", () => {
+  it("prints a scrypt hash of the password read from stdin, and refuses a short one", async () => {
+    const made = await staffPassword("long enough pass\n");
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/^scrypt\$15\$8\$1\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*\n$/);
+    expect(made.stdout + made.stderr).not.toContain("long enough pass");
+
+    const short = await staffPassword("short\n");
+    expect(short.code).toBe(1);
+    expect(short.stderr).toBe(
+      "selfcheck: the password is 5 characters; a staff password needs at least 8. Choose a longer one.\n",
+    );
+  }, CLI_TEST_MS);
+});
+
 describe("selfcheck bridge --config", () => {
   it("runs the kiosk against the ILS of the config: prints the kiosk and staff URLs, serves both and the API", async () => {
     const acs = start(["acs", "--port", "0", "--log-level", "silent"]);
     const [, acsPort] = await acs.waitFor(/SIP2 ACS simulator on tcp:\/\/127\.0\.0\.1:(\d+)/);
+    const hash = (await staffPassword("front-desk-42\n")).stdout.trim();
     const { file, ui } = await kioskDir((dir) => ({
       sip2: {
         host: "127.0.0.1",
@@ -64,6 +112,7 @@ describe("selfcheck bridge --config", () => {
         institution: "OSC",
       },
       kiosk: { name: "Hall kiosk" },
+      staff: { users: [{ name: "desk", passwordHash: hash }] },
       server: { port: 0 },
       offline: { journalPath: join(dir, "selfcheck.db") },
     }));
@@ -84,9 +133,19 @@ describe("selfcheck bridge --config", () => {
       })
       .toBe("online");
 
+    // The staff user of the config logs in; a wrong password does not.
+    const login = (password: string) =>
+      fetch(`${kioskUrl}/api/staff/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user: "desk", password }),
+      });
+    expect((await login("front-desk-41")).status).toBe(401);
+    expect((await login("front-desk-42")).status).toBe(200);
+
     const stopped = await bridge.stop();
     expect(stopped.code).toBe(0);
-  });
+  }, CLI_TEST_MS);
 
   it("a missing config file: one line naming the file, exit 1", async () => {
     const result = await runCli(["bridge", "--config", "/no/such/kiosk.json"]);

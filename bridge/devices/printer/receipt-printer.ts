@@ -63,6 +63,11 @@ export interface PrintResult {
   warning?: string;
 }
 
+/** A printed test page and its bytes, so the staff console can show what was printed. */
+export interface TestPageResult extends PrintResult {
+  page: Uint8Array;
+}
+
 export type PaperState = "ok" | "near-end" | "out";
 
 const STATUS_KINDS: readonly RealtimeStatusKind[] = ["printer", "offlineCause", "paperSensor"];
@@ -186,12 +191,12 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     return result;
   }
 
-  async printTestPage(): Promise<PrintResult> {
+  async printTestPage(): Promise<TestPageResult> {
     return this.#jobs.run(async () => {
       const condition = await this.#refresh();
       const status = condition.paperNearEnd ? "Paper: nearly used up" : "Paper: ok";
       const bytes = encodeTestPage(this.layout, { description: this.description, status }, new Date(this.#clock.now()));
-      return this.#print(bytes, condition);
+      return { ...(await this.#print(bytes, condition)), page: bytes };
     });
   }
 

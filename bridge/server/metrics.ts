@@ -1,0 +1,86 @@
+/**
+ * Prometheus metrics at /metrics (prom-client, on a registry of its own). Counts and states only, never a
+ * patron: transactions by kind and result, sessions, the ILS state, each device's health, out of service.
+ *
+ * Transactions and sessions are counted from what the kiosk engine tells its screens (the item notices and
+ * the phase), so they count exactly what patrons saw.
+ */
+import { Counter, Gauge, Registry } from "prom-client";
+import { ILS_STATUSES, type ServerMessage } from "../../protocols/kiosk-api/schema.ts";
+import { HEALTH_STATES } from "../../protocols/staff-api/schema.ts";
+import type { KioskEngine } from "../kiosk/engine.ts";
+import type { StaffDesk } from "../staff/desk.ts";
+
+export interface KioskMetrics {
+  readonly registry: Registry;
+  /** The exposition text for a scrape. */
+  scrape(): Promise<string>;
+  close(): void;
+}
+
+export function createKioskMetrics(kiosk: KioskEngine, desk: StaffDesk): KioskMetrics {
+  const registry = new Registry();
+  const transactions = new Counter({
+    name: "selfcheck_transactions_total",
+    help: "Items handled, by kind (checkout, checkin, renew) and result (done, refused, attention, offline)",
+    labelNames: ["kind", "result"] as const,
+    registers: [registry],
+  });
+  const sessions = new Counter({
+    name: "selfcheck_sessions_total",
+    help: "Sessions started: patron (a card was identified) or checkin (returns without login)",
+    labelNames: ["kind"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "selfcheck_ils_state",
+    help: "1 for the SIP2 link's current state (connecting, online, acs-offline, down), 0 for the others",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      const ils = desk.status().ils;
+      for (const state of ILS_STATUSES) this.set({ state }, state === ils ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "selfcheck_device_health",
+    help: "1 for each device's current health state (ok, unverified, degraded, disconnected, disabled), 0 for the others",
+    labelNames: ["device", "kind", "state"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const device of desk.status().devices) {
+        for (const state of HEALTH_STATES) {
+          this.set({ device: device.id, kind: device.kind, state }, state === device.health ? 1 : 0);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: "selfcheck_out_of_service",
+    help: "1 while staff have taken the kiosk out of service",
+    registers: [registry],
+    collect() {
+      this.set(desk.status().outOfService ? 1 : 0);
+    },
+  });
+  // Zero series for every combination, so a rate() over a quiet kiosk is 0, not missing.
+  for (const kind of ["checkout", "checkin", "renew"]) {
+    for (const result of ["done", "refused", "attention", "offline"]) transactions.inc({ kind, result }, 0);
+  }
+  for (const kind of ["patron", "checkin"]) sessions.inc({ kind }, 0);
+
+  let phase = kiosk.phase;
+  const off = kiosk.subscribe((message: ServerMessage) => {
+    if (message.type === "notice" && (message.code === "ITEM_DONE" || message.code === "ITEM_PROBLEM")) {
+      const row = kiosk.snapshot().items.find((item) => item.key === message.itemKey);
+      if (row) transactions.inc({ kind: row.action, result: row.offline ? "offline" : row.status });
+    } else if (message.type === "state") {
+      const next = message.state.phase;
+      if (phase === "idle" && (next === "pin" || next === "home")) sessions.inc({ kind: "patron" });
+      if (phase === "idle" && next === "checkin") sessions.inc({ kind: "checkin" });
+      phase = next;
+    }
+  });
+  return { registry, scrape: () => registry.metrics(), close: off };
+}

@@ -1,0 +1,244 @@
+/**
+ * The staff API on HTTP (protocols/staff-api): login with rate limiting, a session cookie (or bearer
+ * token), and the StaffDesk's operations behind it; `/metrics` for Prometheus. Every refusal is
+ * `{ code, message }` with a status that says what kind of refusal it is.
+ */
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { CodedError, describeError } from "../../protocols/errors.ts";
+import {
+  LoginRequest,
+  OutOfServiceRequest,
+  type StaffApiErrorCode,
+  type StaffApiErrorReply,
+  type StaffSession,
+  StatisticsQuery,
+} from "../../protocols/staff-api/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import type { StaffAuth, StaffSessionInfo } from "../staff/auth.ts";
+import { type StaffDesk, StaffError } from "../staff/desk.ts";
+import type { Clock } from "../transports/clock.ts";
+import type { KioskMetrics } from "./metrics.ts";
+
+export const STAFF_COOKIE = "selfcheck_staff";
+
+export interface StaffRoutesOptions {
+  desk: StaffDesk;
+  auth: StaffAuth;
+  metrics: KioskMetrics;
+  loginAttemptsPerMinute: number;
+  clock: Clock;
+  logger: Logger;
+  /** Whether a browser page from this origin may change things (the server's origin check). */
+  originAllowed(origin: string | undefined, host: string | undefined): boolean;
+}
+
+const STATUS: Readonly<Record<StaffApiErrorCode, number>> = {
+  STAFF_LOGIN_FAILED: 401,
+  STAFF_LOGIN_RATE_LIMITED: 429,
+  STAFF_AUTH_REQUIRED: 401,
+  STAFF_SESSION_EXPIRED: 401,
+  STAFF_ORIGIN_REFUSED: 403,
+  STAFF_INVALID_REQUEST: 400,
+  STAFF_DEVICE_UNKNOWN: 404,
+  STAFF_NEEDS_OUT_OF_SERVICE: 409,
+  STAFF_STATISTICS_UNAVAILABLE: 503,
+  STAFF_INTERNAL: 500,
+};
+
+declare module "fastify" {
+  interface FastifyRequest {
+    staff?: StaffSessionInfo;
+  }
+}
+
+/** The session token of a request: the cookie, or `Authorization: Bearer`. */
+function tokenOf(request: FastifyRequest): string | undefined {
+  const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "");
+  if (bearer?.[1]) return bearer[1];
+  for (const part of (request.headers.cookie ?? "").split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === STAFF_COOKIE) return value.join("=");
+  }
+  return undefined;
+}
+
+function sessionCookie(token: string, maxAgeSeconds: number): string {
+  // SameSite=Strict: another site's page cannot send staff requests with the cookie (with the origin check below).
+  return `${STAFF_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}`;
+}
+
+/** @fastify/rate-limit's store, on the bridge's Clock so tests step time instead of waiting for it. */
+function clockStore(clock: Clock) {
+  return class ClockRateLimitStore {
+    readonly #windows = new Map<string, { count: number; start: number }>();
+    incr(key: string, done: (err: Error | null, result: { current: number; ttl: number }) => void, windowMs: number) {
+      const now = clock.now();
+      for (const [k, w] of this.#windows) if (now - w.start >= windowMs) this.#windows.delete(k);
+      const window = this.#windows.get(key) ?? { count: 0, start: now };
+      window.count += 1;
+      this.#windows.set(key, window);
+      done(null, { current: window.count, ttl: window.start + windowMs - now });
+    }
+    child() {
+      return new ClockRateLimitStore();
+    }
+  };
+}
+
+function refuse(reply: FastifyReply, code: StaffApiErrorCode, message: string): FastifyReply {
+  const body: StaffApiErrorReply = { code, message };
+  return reply.code(STATUS[code]).send(body);
+}
+
+const isLoopback = (ip: string) => ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1";
+
+export async function registerStaffRoutes(app: FastifyInstance, options: StaffRoutesOptions): Promise<void> {
+  const { desk, auth, logger } = options;
+  const log = logger.child({ component: "staff-api" });
+
+  /** Resolves the request's staff session, or sends the refusal and returns undefined. */
+  const requireStaff = async (request: FastifyRequest, reply: FastifyReply) => {
+    const token = tokenOf(request);
+    const session = token === undefined ? undefined : auth.use(token);
+    if (session === undefined || session === "expired") {
+      return refuse(
+        reply,
+        session === "expired" ? "STAFF_SESSION_EXPIRED" : "STAFF_AUTH_REQUIRED",
+        session === "expired"
+          ? "your staff session ended after a time without use; log in again"
+          : "this needs a staff login: POST /api/staff/login (the staff console at /staff/ does it)",
+      );
+    }
+    if (request.method !== "GET" && !options.originAllowed(request.headers.origin, request.headers.host)) {
+      log.warn({ origin: request.headers.origin }, "staff request refused: origin not allowed");
+      return refuse(reply, "STAFF_ORIGIN_REFUSED", "staff changes are accepted only from the staff console's own page");
+    }
+    request.staff = session;
+  };
+
+  await app.register(async (staff) => {
+    staff.setErrorHandler((err: unknown, request, reply) => {
+      if (err instanceof StaffError) return refuse(reply, err.code, err.message);
+      const status = (err as { statusCode?: number }).statusCode;
+      // @fastify/rate-limit throws what errorResponseBuilder (below) returned.
+      if (status === 429) return refuse(reply, "STAFF_LOGIN_RATE_LIMITED", (err as { message: string }).message);
+      if ((err as { validation?: unknown }).validation || status === 400 || status === 415) {
+        return refuse(reply, "STAFF_INVALID_REQUEST", `${request.method} ${request.url}: ${describeError(err)}`);
+      }
+      if (err instanceof CodedError) log.error({ err: describeError(err), code: err.code }, "staff request failed");
+      else log.error({ err: describeError(err) }, "staff request failed unexpectedly");
+      return refuse(reply, "STAFF_INTERNAL", "the bridge could not do that; its log says why");
+    });
+
+    await staff.register(rateLimit, {
+      global: false,
+      store: clockStore(options.clock),
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: 429,
+        code: "STAFF_LOGIN_RATE_LIMITED",
+        message: `too many login attempts from this address; try again in ${Math.ceil(context.ttl / 1000)} s`,
+      }),
+    });
+
+    staff.post<{ Body: LoginRequest }>(
+      "/api/staff/login",
+      {
+        schema: { body: LoginRequest },
+        config: { rateLimit: { max: options.loginAttemptsPerMinute, timeWindow: 60_000 } },
+      },
+      async (request, reply) => {
+        if (!options.originAllowed(request.headers.origin, request.headers.host)) {
+          return refuse(
+            reply,
+            "STAFF_ORIGIN_REFUSED",
+            "staff login is accepted only from the staff console's own page",
+          );
+        }
+        if (!auth.hasUsers) {
+          return refuse(
+            reply,
+            "STAFF_LOGIN_FAILED",
+            "no staff users are configured: add one to the config's staff.users (make its hash with `selfcheck staff-password`)",
+          );
+        }
+        const session = await auth.login(request.body.user, request.body.password);
+        if (!session) return refuse(reply, "STAFF_LOGIN_FAILED", "wrong user name or password");
+        const maxAge = Math.max(1, Math.round((session.expiresAt - options.clock.now()) / 1000));
+        const body: StaffSession = { user: session.user, expiresAt: session.expiresAt, token: session.token };
+        return reply.header("set-cookie", sessionCookie(session.token, maxAge)).send(body);
+      },
+    );
+
+    staff.post("/api/staff/logout", async (request, reply) => {
+      const token = tokenOf(request);
+      if (token !== undefined) auth.logout(token);
+      return reply.header("set-cookie", sessionCookie("", 0)).code(204).send();
+    });
+
+    staff.register(async (authed) => {
+      authed.addHook("preHandler", requireStaff);
+
+      authed.get("/api/staff/session", async (request) => request.staff as StaffSession);
+      authed.get("/api/staff/status", async () => desk.status());
+
+      authed.get("/api/staff/events", (request, reply) => {
+        // Server-sent events: the status now and after every change, until the page goes away.
+        reply.hijack();
+        reply.raw.writeHead(200, {
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-store",
+          connection: "keep-alive",
+        });
+        const off = desk.onStatus((status) => reply.raw.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`));
+        request.raw.on("close", off);
+      });
+
+      authed.put<{ Body: OutOfServiceRequest }>(
+        "/api/staff/out-of-service",
+        { schema: { body: OutOfServiceRequest } },
+        async (request) => {
+          const { outOfService, message } = request.body;
+          log.info({ user: request.staff?.user, outOfService }, "staff set out of service");
+          return desk.setOutOfService(outOfService, message);
+        },
+      );
+
+      authed.post<{ Params: { id: string } }>("/api/staff/devices/:id/test", async (request) => {
+        log.info({ user: request.staff?.user, device: request.params.id }, "staff device test");
+        return desk.testDevice(request.params.id);
+      });
+
+      authed.get<{ Querystring: StatisticsQuery }>(
+        "/api/staff/statistics",
+        { schema: { querystring: StatisticsQuery } },
+        async (request, reply) => {
+          const result = desk.statistics(request.query);
+          if (typeof result !== "string") return result;
+          const name = `selfcheck-statistics-${request.query.view ?? "day"}.csv`;
+          return reply
+            .type("text/csv; charset=utf-8")
+            .header("content-disposition", `attachment; filename="${name}"`)
+            .send(result);
+        },
+      );
+    });
+  });
+
+  // Metrics: no patron data, but they show the kiosk's activity. Open to this machine (a local agent or an
+  // SSH tunnel); from elsewhere only with a staff session (e.g. a bearer token).
+  app.get("/metrics", async (request, reply) => {
+    if (!isLoopback(request.ip)) {
+      const token = tokenOf(request);
+      const session = token === undefined ? undefined : auth.use(token);
+      if (session === undefined || session === "expired") {
+        return refuse(
+          reply,
+          "STAFF_AUTH_REQUIRED",
+          "/metrics is open to this machine only; from elsewhere send a staff session token (Authorization: Bearer)",
+        );
+      }
+    }
+    return reply.type("text/plain; version=0.0.4; charset=utf-8").send(await options.metrics.scrape());
+  });
+}

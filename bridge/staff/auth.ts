@@ -1,0 +1,78 @@
+/**
+ * Staff login and sessions. Users and their scrypt hashes come from the config's `staff` section; a
+ * session is a random token that ends after `sessionMinutes` without use, timed on the bridge's Clock.
+ * Sessions live in memory: a restart of the bridge logs staff out, which is what a kiosk wants.
+ */
+import { randomBytes } from "node:crypto";
+import type { StaffConfig } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Clock } from "../transports/clock.ts";
+import { parseHash, verifyPassword } from "./password.ts";
+
+export interface StaffSessionInfo {
+  user: string;
+  expiresAt: number;
+}
+
+/** A password hash nobody knows, checked for unknown user names so they take as long as known ones. */
+const DECOY = parseHash(
+  `scrypt$15$8$1$${randomBytes(16).toString("base64")}$${randomBytes(32).toString("base64")}`,
+  "decoy",
+);
+
+export class StaffAuth {
+  readonly #users: ReadonlyMap<string, ReturnType<typeof parseHash>>;
+  readonly #sessions = new Map<string, StaffSessionInfo>();
+  readonly #idleMs: number;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+
+  /** Throws STAFF_PASSWORD_HASH_INVALID naming the config key of a hash that cannot be used. */
+  constructor(config: StaffConfig, options: { clock: Clock; logger: Logger }) {
+    this.#users = new Map(
+      config.users.map((u, i) => [u.name, parseHash(u.passwordHash, `staff.users[${i}].passwordHash`)]),
+    );
+    this.#idleMs = config.sessionMinutes * 60_000;
+    this.#clock = options.clock;
+    this.#logger = options.logger.child({ component: "staff-auth" });
+  }
+
+  get hasUsers(): boolean {
+    return this.#users.size > 0;
+  }
+
+  /** A new session for a right name and password, else undefined. The password is never logged. */
+  async login(user: string, password: string): Promise<({ token: string } & StaffSessionInfo) | undefined> {
+    const hash = this.#users.get(user);
+    const ok = await verifyPassword(password, hash ?? DECOY);
+    if (!hash || !ok) {
+      // The name typed may be a patron's card number typed in the wrong box: log only whether it exists.
+      this.#logger.warn({ knownUser: hash !== undefined }, "staff login failed");
+      return undefined;
+    }
+    const token = randomBytes(32).toString("base64url");
+    const session = { user, expiresAt: this.#clock.now() + this.#idleMs };
+    this.#sessions.set(token, session);
+    this.#logger.info({ user }, "staff logged in");
+    return { token, ...session };
+  }
+
+  /** The session of a token, moved on by this use; "expired" or undefined (unknown) otherwise. */
+  use(token: string): StaffSessionInfo | "expired" | undefined {
+    const session = this.#sessions.get(token);
+    if (!session) return undefined;
+    const now = this.#clock.now();
+    if (now >= session.expiresAt) {
+      this.#sessions.delete(token);
+      return "expired";
+    }
+    session.expiresAt = now + this.#idleMs;
+    return { ...session };
+  }
+
+  logout(token: string): void {
+    const session = this.#sessions.get(token);
+    if (session) this.#logger.info({ user: session.user }, "staff logged out");
+    this.#sessions.delete(token);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The staff API (HTTP under /api/staff, plus a server-sent event stream), written once: the TypeScript
+ * types the bridge and the staff console share, and the JSON schemas fastify validates every request body
+ * against. docs/staff-api.md explains it with examples.
+ *
+ * Every route but `login` needs a staff session: the `selfcheck_staff` cookie that login sets (httpOnly,
+ * SameSite=Strict), or the same token as `Authorization: Bearer <token>` for scripts.
+ *
+ * Privacy: the staff side shows devices, counts and codes, never a patron. A patron card on the pad is
+ * listed as a patron card without its number.
+ */
+import { type Static, Type } from "@sinclair/typebox";
+
+const literals = <const T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
+
+/** Error codes of a refused request (`{ code, message }`); the console translates nothing, it shows the message. */
+export const STAFF_API_ERRORS = [
+  "STAFF_LOGIN_FAILED",
+  "STAFF_LOGIN_RATE_LIMITED",
+  "STAFF_AUTH_REQUIRED",
+  "STAFF_SESSION_EXPIRED",
+  "STAFF_ORIGIN_REFUSED",
+  "STAFF_INVALID_REQUEST",
+  "STAFF_DEVICE_UNKNOWN",
+  "STAFF_NEEDS_OUT_OF_SERVICE",
+  "STAFF_STATISTICS_UNAVAILABLE",
+  "STAFF_INTERNAL",
+] as const;
+export type StaffApiErrorCode = (typeof STAFF_API_ERRORS)[number];
+
+export const StaffApiErrorReply = Type.Object({ code: literals(STAFF_API_ERRORS), message: Type.String() });
+export type StaffApiErrorReply = Static<typeof StaffApiErrorReply>;
+
+/** POST /api/staff/login */
+export const LoginRequest = Type.Object(
+  {
+    user: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type LoginRequest = Static<typeof LoginRequest>;
+
+/** The reply to login and to GET /api/staff/session. The token is also set as the session cookie. */
+export const StaffSession = Type.Object({
+  user: Type.String(),
+  /** ms since the epoch; each request moves it on (the session ends after that long without use). */
+  expiresAt: Type.Number(),
+  token: Type.Optional(Type.String()),
+});
+export type StaffSession = Static<typeof StaffSession>;
+
+export const DEVICE_KINDS = ["scanner", "rfid", "printer", "relay"] as const;
+export const HEALTH_STATES = ["ok", "unverified", "degraded", "disconnected", "disabled"] as const;
+
+export const StaffDevice = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: literals(DEVICE_KINDS),
+  model: Type.String(),
+  /** Where it is (the transport, e.g. "serial /dev/ttyUSB0"). */
+  description: Type.String(),
+  health: literals(HEALTH_STATES),
+  /** ISO 8601 time the health last changed. */
+  since: Type.String(),
+  /** The most recent problem, kept after recovery. */
+  lastError: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), at: Type.String() })),
+});
+export type StaffDevice = Static<typeof StaffDevice>;
+
+/** GET /api/staff/status, and each `status` event of GET /api/staff/events. */
+export const StaffStatus = Type.Object({
+  kiosk: Type.String(),
+  /** The patron screen's phase (protocols/kiosk-api PHASES). */
+  phase: Type.String(),
+  outOfService: Type.Union([Type.Null(), Type.Object({ message: Type.Optional(Type.String()) })]),
+  ils: literals(["connecting", "online", "acs-offline", "down"] as const),
+  devices: Type.Array(StaffDevice),
+});
+export type StaffStatus = Static<typeof StaffStatus>;
+
+/** PUT /api/staff/out-of-service */
+export const OutOfServiceRequest = Type.Object(
+  {
+    outOfService: Type.Boolean(),
+    /** Shown to patrons under "out of service" (e.g. "Back at 2 pm"); plain text. */
+    message: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type OutOfServiceRequest = Static<typeof OutOfServiceRequest>;
+
+/** One tag on the pad as the device test lists it: ISO 28560 fields decoded, security as read. */
+export const PadTagReading = Type.Object({
+  uid: Type.String(),
+  afi: Type.Optional(Type.Integer()),
+  eas: Type.Optional(Type.Boolean()),
+  security: Type.String(),
+  /** iso28560-2, iso28560-3, rfid501, blank; absent when the memory matches no model. */
+  model: Type.Optional(Type.String()),
+  patronCard: Type.Optional(Type.Boolean()),
+  /** Decoded fields of an item tag (item id, owner, set part, type of usage …); never a patron card's. */
+  fields: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+});
+export type PadTagReading = Static<typeof PadTagReading>;
+
+/**
+ * POST /api/staff/devices/:id/test: the device's own test. Scanner: waits for the next scan (`scan`);
+ * RFID pad: lists the tags on it (`tags`); printer: prints a test page (`receipt`, the page as text);
+ * relay: pulses the test relay.
+ */
+export const DeviceTestReply = Type.Object({
+  device: Type.String(),
+  ok: Type.Boolean(),
+  summary: Type.String(),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  scan: Type.Optional(Type.Object({ code: Type.String(), kind: Type.String() })),
+  tags: Type.Optional(Type.Array(PadTagReading)),
+  receipt: Type.Optional(Type.Array(Type.String())),
+});
+export type DeviceTestReply = Static<typeof DeviceTestReply>;
+
+export const STATISTICS_VIEWS = ["hour", "day", "records"] as const;
+export type StatisticsView = (typeof STATISTICS_VIEWS)[number];
+
+/** GET /api/staff/statistics?view=day&from=…&to=… (ms since the epoch); `format=csv` for a CSV file. */
+export const StatisticsQuery = Type.Object(
+  {
+    view: Type.Optional(literals(STATISTICS_VIEWS)),
+    from: Type.Optional(Type.Integer({ minimum: 0 })),
+    to: Type.Optional(Type.Integer({ minimum: 0 })),
+    format: Type.Optional(literals(["json", "csv"] as const)),
+  },
+  { additionalProperties: false },
+);
+export type StatisticsQuery = Static<typeof StatisticsQuery>;
+
+export const StatisticsRow = Type.Object({
+  /** The hour or day (local to the configured time zone), or the record's time (ISO 8601). */
+  period: Type.String(),
+  kind: Type.String(),
+  result: Type.String(),
+  count: Type.Integer(),
+  meanDurationMs: Type.Number(),
+  maxDurationMs: Type.Number(),
+  errorCode: Type.Optional(Type.String()),
+  device: Type.Optional(Type.String()),
+});
+export type StatisticsRow = Static<typeof StatisticsRow>;
+
+export const StatisticsReply = Type.Object({ view: literals(STATISTICS_VIEWS), rows: Type.Array(StatisticsRow) });
+export type StatisticsReply = Static<typeof StatisticsReply>;

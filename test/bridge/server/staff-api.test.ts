@@ -1,0 +1,283 @@
+/**
+ * The staff API on a real server (HTTP on a free port) over a real kiosk engine, with the ILS scripted
+ * and time on a VirtualClock: login, sessions, rate limiting, the origin check, out of service, metrics.
+ * The device tests against the device simulators are in test/integration/staff-devices.test.ts.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { DeviceRegistry } from "../../../bridge/devices/registry.ts";
+import { KioskEngine } from "../../../bridge/kiosk/engine.ts";
+import { Statistics } from "../../../bridge/kiosk/statistics.ts";
+import { createKioskMetrics } from "../../../bridge/server/metrics.ts";
+import { type RunningServer, startServer } from "../../../bridge/server/server.ts";
+import { StaffAuth } from "../../../bridge/staff/auth.ts";
+import { StaffDesk } from "../../../bridge/staff/desk.ts";
+import { hashPassword } from "../../../bridge/staff/password.ts";
+import type { KioskState } from "../../../protocols/kiosk-api/schema.ts";
+import type { StaffStatus } from "../../../protocols/staff-api/schema.ts";
+import { VirtualClock } from "../../support/virtual-clock.ts";
+import { capturedLogger } from "../devices/scanner/helpers.ts";
+import { PATRON, ScriptedIls } from "../kiosk/engine-helpers.ts";
+import { tempDatabases } from "../kiosk/helpers.ts";
+
+const PASSWORD = "desk-pass-1";
+const databases = tempDatabases();
+let server: RunningServer | undefined;
+const closers: Array<() => unknown> = [];
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  for (const close of closers.splice(0)) await close();
+});
+
+async function start(options: { statistics?: boolean; allowedOrigins?: string[] } = {}) {
+  const clock = new VirtualClock();
+  const log = capturedLogger("info");
+  const ils = new ScriptedIls();
+  const engine = new KioskEngine({ settings: { pinRequired: false }, ports: { ils }, clock, logger: log.logger });
+  const registry = new DeviceRegistry({ devices: [], logger: log.logger, clock });
+  await registry.start();
+  closers.push(
+    () => registry.stop(),
+    () => engine.close(),
+  );
+  const statistics = options.statistics
+    ? new Statistics(databases.open(), { clock, retentionDays: 30, timeZone: "UTC" })
+    : undefined;
+  const desk = new StaffDesk({ registry, kiosk: engine, statistics });
+  const metrics = createKioskMetrics(engine, desk);
+  const users = [{ name: "ines", passwordHash: await hashPassword(PASSWORD, { log2N: 10, r: 8, p: 1 }) }];
+  const auth = new StaffAuth({ users, sessionMinutes: 30, loginAttemptsPerMinute: 5 }, { clock, logger: log.logger });
+  server = await startServer({
+    host: "127.0.0.1",
+    port: 0,
+    endpoint: engine,
+    logger: log.logger,
+    allowedOrigins: options.allowedOrigins ?? [],
+    staff: { desk, auth, metrics, loginAttemptsPerMinute: 5, clock },
+  });
+  const url = server.url;
+  const call = async (
+    method: string,
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string> } = {},
+  ) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as unknown };
+  };
+  const login = async (password = PASSWORD) => {
+    const reply = await call("POST", "/api/staff/login", { body: { user: "ines", password } });
+    const cookie = reply.headers.get("set-cookie")?.split(";")[0] ?? "";
+    return { ...reply, cookie };
+  };
+  return { clock, log, ils, engine, registry, statistics, url, call, login };
+}
+
+describe("staff login and sessions", () => {
+  it("refuses the API without a session; a login sets an httpOnly SameSite cookie that opens it; logout closes it", async () => {
+    const { call, login } = await start();
+    const anonymous = await call("GET", "/api/staff/status");
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.json()).toMatchObject({
+      code: "STAFF_AUTH_REQUIRED",
+      message: expect.stringContaining("staff login"),
+    });
+
+    const wrong = await login("not-it");
+    expect(wrong.status).toBe(401);
+    expect(wrong.json()).toEqual({ code: "STAFF_LOGIN_FAILED", message: "wrong user name or password" });
+    expect(wrong.cookie).toBe("");
+
+    const ok = await login();
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("set-cookie")).toMatch(
+      /^selfcheck_staff=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=1800$/,
+    );
+    const status = await call("GET", "/api/staff/status", { headers: { cookie: ok.cookie } });
+    expect(status.status).toBe(200);
+    expect(status.json()).toMatchObject({
+      kiosk: "Self-check",
+      phase: "idle",
+      ils: "online",
+      outOfService: null,
+      devices: [],
+    });
+    // The same token works as a bearer token, for scripts.
+    const token = (ok.json() as { token: string }).token;
+    expect(
+      (await call("GET", "/api/staff/session", { headers: { authorization: `Bearer ${token}` } })).json(),
+    ).toMatchObject({
+      user: "ines",
+    });
+
+    expect((await call("POST", "/api/staff/logout", { headers: { cookie: ok.cookie } })).status).toBe(204);
+    expect((await call("GET", "/api/staff/status", { headers: { cookie: ok.cookie } })).status).toBe(401);
+  });
+
+  it("a session unused for sessionMinutes ends: 401 STAFF_SESSION_EXPIRED", async () => {
+    const { call, login, clock } = await start();
+    const { cookie } = await login();
+    await clock.advance(29 * 60_000);
+    expect((await call("GET", "/api/staff/status", { headers: { cookie } })).status).toBe(200);
+    await clock.advance(30 * 60_000);
+    const expired = await call("GET", "/api/staff/status", { headers: { cookie } });
+    expect(expired.status).toBe(401);
+    expect(expired.json()).toMatchObject({ code: "STAFF_SESSION_EXPIRED" });
+  });
+
+  it("rate-limits login attempts per address: the 6th in a minute is 429, a minute later it may try again", async () => {
+    const { login, clock } = await start();
+    for (let i = 0; i < 5; i++) expect((await login("guess")).status).toBe(401);
+    const limited = await login();
+    expect(limited.status).toBe(429);
+    expect(limited.json()).toMatchObject({
+      code: "STAFF_LOGIN_RATE_LIMITED",
+      message: expect.stringMatching(/try again in \d+ s/),
+    });
+    await clock.advance(60_000);
+    expect((await login()).status).toBe(200);
+  });
+
+  it("never logs a password or what was typed as a user name", async () => {
+    const { call, log } = await start();
+    await call("POST", "/api/staff/login", { body: { user: PATRON, password: "hunter2-secret" } });
+    await call("POST", "/api/staff/login", { body: { user: "ines", password: "hunter3-secret" } });
+    expect(log.text()).toContain("staff login failed");
+    expect(log.text()).not.toMatch(new RegExp(`${PATRON}|hunter2-secret|hunter3-secret`));
+  });
+
+  it("a bad body is 400 STAFF_INVALID_REQUEST naming the field; another site's page is 403", async () => {
+    const { call, login } = await start();
+    const bad = await call("POST", "/api/staff/login", { body: { user: "ines" } });
+    expect(bad.status).toBe(400);
+    expect(bad.json()).toMatchObject({ code: "STAFF_INVALID_REQUEST", message: expect.stringContaining("password") });
+
+    const { cookie } = await login();
+    const foreign = await call("PUT", "/api/staff/out-of-service", {
+      body: { outOfService: true },
+      headers: { cookie, origin: "https://evil.example" },
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.json()).toMatchObject({ code: "STAFF_ORIGIN_REFUSED" });
+  });
+});
+
+describe("out of service", () => {
+  it("takes the kiosk out of service with a message (the patron screen's state says so) and back", async () => {
+    const { call, login, engine } = await start();
+    const { cookie } = await login();
+    const states: KioskState[] = [];
+    engine.subscribe((m) => {
+      if (m.type === "state") states.push(m.state);
+    });
+    const off = await call("PUT", "/api/staff/out-of-service", {
+      body: { outOfService: true, message: "Back at 2 pm" },
+      headers: { cookie },
+    });
+    expect(off.status).toBe(200);
+    expect(off.json()).toMatchObject({ phase: "out-of-service", outOfService: { message: "Back at 2 pm" } });
+    expect(engine.snapshot()).toMatchObject({ phase: "out-of-service", outOfService: { message: "Back at 2 pm" } });
+    // A patron card is refused while out of service.
+    await expect(engine.execute({ type: "identify", id: "x", credential: PATRON })).rejects.toMatchObject({
+      code: "NOT_ALLOWED_NOW",
+    });
+
+    const on = await call("PUT", "/api/staff/out-of-service", { body: { outOfService: false }, headers: { cookie } });
+    expect(on.json()).toMatchObject({ phase: "idle", outOfService: null });
+    await expect.poll(() => states.at(-1)?.phase).toBe("idle");
+  });
+});
+
+describe("staff events", () => {
+  it("streams the status now and after every change (server-sent events)", async () => {
+    const { url, login, engine } = await start();
+    const { cookie } = await login();
+    const response = await fetch(`${url}/api/staff/events`, { headers: { cookie } });
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let buffer = "";
+    const nextStatus = async (): Promise<StaffStatus> => {
+      for (;;) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          expect(event).toMatch(/^event: status\ndata: /);
+          return JSON.parse(event.replace(/^event: status\ndata: /, "")) as StaffStatus;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error("the event stream ended");
+        buffer += new TextDecoder().decode(value);
+      }
+    };
+    expect(await nextStatus()).toMatchObject({ phase: "idle" });
+    engine.setOutOfService("Cleaning");
+    expect(await nextStatus()).toMatchObject({ phase: "out-of-service", outOfService: { message: "Cleaning" } });
+    await reader.cancel();
+  });
+});
+
+describe("statistics and metrics", () => {
+  it("statistics: 503 with the reason when the kiosk database is not open", async () => {
+    const { call, login } = await start();
+    const { cookie } = await login();
+    const reply = await call("GET", "/api/staff/statistics", { headers: { cookie } });
+    expect(reply.status).toBe(503);
+    expect(reply.json()).toMatchObject({
+      code: "STAFF_STATISTICS_UNAVAILABLE",
+      message: expect.stringContaining("offline.journalPath"),
+    });
+  });
+
+  it("statistics: daily figures as JSON and the records as CSV", async () => {
+    const { call, login, statistics, clock } = await start({ statistics: true });
+    statistics?.record({ kind: "checkout", result: "ok", durationMs: 300, device: "rfid-pad" });
+    statistics?.record({ kind: "checkout", result: "ok", durationMs: 500, device: "rfid-pad" });
+    statistics?.record({ kind: "checkin", result: "refused", errorCode: "ITEM_UNKNOWN", durationMs: 90 });
+    const { cookie } = await login();
+    const day = new Date(clock.now()).toISOString().slice(0, 10);
+    const json = await call("GET", "/api/staff/statistics?view=day", { headers: { cookie } });
+    expect(json.json()).toEqual({
+      view: "day",
+      rows: expect.arrayContaining([
+        { period: day, kind: "checkout", result: "ok", count: 2, meanDurationMs: 400, maxDurationMs: 500 },
+        { period: day, kind: "checkin", result: "refused", count: 1, meanDurationMs: 90, maxDurationMs: 90 },
+      ]),
+    });
+    const csv = await call("GET", "/api/staff/statistics?view=records&format=csv", { headers: { cookie } });
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(csv.headers.get("content-disposition")).toBe('attachment; filename="selfcheck-statistics-records.csv"');
+    expect(csv.text.split("\r\n").filter(Boolean)).toHaveLength(4);
+    expect(csv.text).toContain("ITEM_UNKNOWN");
+
+    const wrong = await call("GET", "/api/staff/statistics?view=week", { headers: { cookie } });
+    expect(wrong.status).toBe(400);
+  });
+
+  it("/metrics on this machine: transactions by kind and result, sessions, ILS state, out of service; no patron", async () => {
+    const { call, engine, ils } = await start();
+    ils.autoAnswer = () => ({ ok: true, title: "Dune" });
+    await engine.execute({ type: "show", id: "a", screen: "checkin" });
+    await engine.execute({ type: "addItem", id: "b", itemId: "34711000000010" });
+    await expect.poll(() => engine.snapshot().items[0]?.status).toBe("done");
+    await engine.execute({ type: "endSession", id: "c" });
+    await engine.execute({ type: "identify", id: "d", credential: PATRON });
+    ils.setStatus("down");
+
+    const reply = await call("GET", "/metrics");
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(reply.text).toContain('selfcheck_transactions_total{kind="checkin",result="done"} 1');
+    expect(reply.text).toContain('selfcheck_transactions_total{kind="checkout",result="done"} 0');
+    expect(reply.text).toContain('selfcheck_sessions_total{kind="checkin"} 1');
+    expect(reply.text).toContain('selfcheck_sessions_total{kind="patron"} 1');
+    expect(reply.text).toContain('selfcheck_ils_state{state="down"} 1');
+    expect(reply.text).toContain('selfcheck_ils_state{state="online"} 0');
+    expect(reply.text).toContain("selfcheck_out_of_service 0");
+    expect(reply.text).not.toContain(PATRON);
+  });
+});
