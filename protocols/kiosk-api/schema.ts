@@ -21,7 +21,8 @@ import { FEE_TYPE, type FeeType, PATRON_STATUS_FLAGS } from "../sip2/enums.ts";
 /** Bumped on every incompatible change; the bridge refuses a UI that speaks another version. */
 export const KIOSK_API_VERSION = 1;
 
-const literals = <const T extends readonly string[]>(values: T) =>
+/** A union of string literals, typed as that union (also used by protocols/staff-api). */
+export const literals = <const T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
 
 /** Where the patron is. The bridge owns it; the UI shows the screen for it. */

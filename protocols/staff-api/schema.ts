@@ -10,9 +10,7 @@
  * listed as a patron card without its number.
  */
 import { type Static, Type } from "@sinclair/typebox";
-
-const literals = <const T extends readonly string[]>(values: T) =>
-  Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
+import { ILS_STATUSES, literals } from "../kiosk-api/schema.ts";
 
 /** Error codes of a refused request (`{ code, message }`); the console translates nothing, it shows the message. */
 export const STAFF_API_ERRORS = [
@@ -75,7 +73,7 @@ export const StaffStatus = Type.Object({
   /** The patron screen's phase (protocols/kiosk-api PHASES). */
   phase: Type.String(),
   outOfService: Type.Union([Type.Null(), Type.Object({ message: Type.Optional(Type.String()) })]),
-  ils: literals(["connecting", "online", "acs-offline", "down"] as const),
+  ils: literals(ILS_STATUSES),
   devices: Type.Array(StaffDevice),
 });
 export type StaffStatus = Static<typeof StaffStatus>;

@@ -85,67 +85,75 @@ function staffPassword(input: string): Promise<{ code: number | null; stdout: st
 }
 
 describe("selfcheck staff-password", () => {
-  it("prints a scrypt hash of the password read from stdin, and refuses a short one", async () => {
-    const made = await staffPassword("long enough pass\n");
-    expect(made.code).toBe(0);
-    expect(made.stdout).toMatch(/^scrypt\$15\$8\$1\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*\n$/);
-    expect(made.stdout + made.stderr).not.toContain("long enough pass");
+  it(
+    "prints a scrypt hash of the password read from stdin, and refuses a short one",
+    async () => {
+      const made = await staffPassword("long enough pass\n");
+      expect(made.code).toBe(0);
+      expect(made.stdout).toMatch(/^scrypt\$15\$8\$1\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*\n$/);
+      expect(made.stdout + made.stderr).not.toContain("long enough pass");
 
-    const short = await staffPassword("short\n");
-    expect(short.code).toBe(1);
-    expect(short.stderr).toBe(
-      "selfcheck: the password is 5 characters; a staff password needs at least 8. Choose a longer one.\n",
-    );
-  }, CLI_TEST_MS);
+      const short = await staffPassword("short\n");
+      expect(short.code).toBe(1);
+      expect(short.stderr).toBe(
+        "selfcheck: the password is 5 characters; a staff password needs at least 8. Choose a longer one.\n",
+      );
+    },
+    CLI_TEST_MS,
+  );
 });
 
 describe("selfcheck bridge --config", () => {
-  it("runs the kiosk against the ILS of the config: prints the kiosk and staff URLs, serves both and the API", async () => {
-    const acs = start(["acs", "--port", "0", "--log-level", "silent"]);
-    const [, acsPort] = await acs.waitFor(/SIP2 ACS simulator on tcp:\/\/127\.0\.0\.1:(\d+)/);
-    const hash = (await staffPassword("front-desk-42\n")).stdout.trim();
-    const { file, ui } = await kioskDir((dir) => ({
-      sip2: {
-        host: "127.0.0.1",
-        port: Number(acsPort),
-        login: { user: "kiosk-main", password: "main-secret" },
-        institution: "OSC",
-      },
-      kiosk: { name: "Hall kiosk" },
-      staff: { users: [{ name: "desk", passwordHash: hash }] },
-      server: { port: 0 },
-      offline: { journalPath: join(dir, "selfcheck.db") },
-    }));
-    const bridge = start(["bridge", "--config", file, "--ui-dir", ui, "--log-level", "warn"]);
-    const [, kioskUrl] = await bridge.waitFor(/Kiosk +(http:\/\/\S+)\/\n/);
-    const [, staffUrl] = await bridge.waitFor(/Staff console +(http:\/\/\S+)\n/);
-    expect(staffUrl).toBe(`${kioskUrl}/staff/`);
-    expect(bridge.output()).toContain('bridge "Hall kiosk" is running');
+  it(
+    "runs the kiosk against the ILS of the config: prints the kiosk and staff URLs, serves both and the API",
+    async () => {
+      const acs = start(["acs", "--port", "0", "--log-level", "silent"]);
+      const [, acsPort] = await acs.waitFor(/SIP2 ACS simulator on tcp:\/\/127\.0\.0\.1:(\d+)/);
+      const hash = (await staffPassword("front-desk-42\n")).stdout.trim();
+      const { file, ui } = await kioskDir((dir) => ({
+        sip2: {
+          host: "127.0.0.1",
+          port: Number(acsPort),
+          login: { user: "kiosk-main", password: "main-secret" },
+          institution: "OSC",
+        },
+        kiosk: { name: "Hall kiosk" },
+        staff: { users: [{ name: "desk", passwordHash: hash }] },
+        server: { port: 0 },
+        offline: { journalPath: join(dir, "selfcheck.db") },
+      }));
+      const bridge = start(["bridge", "--config", file, "--ui-dir", ui, "--log-level", "warn"]);
+      const [, kioskUrl] = await bridge.waitFor(/Kiosk +(http:\/\/\S+)\/\n/);
+      const [, staffUrl] = await bridge.waitFor(/Staff console +(http:\/\/\S+)\n/);
+      expect(staffUrl).toBe(`${kioskUrl}/staff/`);
+      expect(bridge.output()).toContain('bridge "Hall kiosk" is running');
 
-    expect(await (await fetch(`${kioskUrl}/`)).text()).toContain("<title>kiosk</title>");
-    expect(await (await fetch(staffUrl as string)).text()).toContain("<title>staff</title>");
-    const greeting = await hello(`${kioskUrl?.replace(/^http/, "ws")}/api/kiosk`);
-    expect(greeting).toMatchObject({ type: "hello", kiosk: "Hall kiosk" });
-    // The bridge logs in to the ACS by itself: the ILS turns online.
-    await expect
-      .poll(async () => ((await (await fetch(`${kioskUrl}/healthz`)).json()) as { ils: string }).ils, {
-        timeout: 10_000,
-      })
-      .toBe("online");
+      expect(await (await fetch(`${kioskUrl}/`)).text()).toContain("<title>kiosk</title>");
+      expect(await (await fetch(staffUrl as string)).text()).toContain("<title>staff</title>");
+      const greeting = await hello(`${kioskUrl?.replace(/^http/, "ws")}/api/kiosk`);
+      expect(greeting).toMatchObject({ type: "hello", kiosk: "Hall kiosk" });
+      // The bridge logs in to the ACS by itself: the ILS turns online.
+      await expect
+        .poll(async () => ((await (await fetch(`${kioskUrl}/healthz`)).json()) as { ils: string }).ils, {
+          timeout: 10_000,
+        })
+        .toBe("online");
 
-    // The staff user of the config logs in; a wrong password does not.
-    const login = (password: string) =>
-      fetch(`${kioskUrl}/api/staff/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ user: "desk", password }),
-      });
-    expect((await login("front-desk-41")).status).toBe(401);
-    expect((await login("front-desk-42")).status).toBe(200);
+      // The staff user of the config logs in; a wrong password does not.
+      const login = (password: string) =>
+        fetch(`${kioskUrl}/api/staff/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ user: "desk", password }),
+        });
+      expect((await login("front-desk-41")).status).toBe(401);
+      expect((await login("front-desk-42")).status).toBe(200);
 
-    const stopped = await bridge.stop();
-    expect(stopped.code).toBe(0);
-  }, CLI_TEST_MS);
+      const stopped = await bridge.stop();
+      expect(stopped.code).toBe(0);
+    },
+    CLI_TEST_MS,
+  );
 
   it("a missing config file: one line naming the file, exit 1", async () => {
     const result = await runCli(["bridge", "--config", "/no/such/kiosk.json"]);
