@@ -96,6 +96,8 @@ export interface StackOptions {
   kiosk?: Record<string, unknown>;
   /** The `receipts` config (library name, print, SMTP for email) over the defaults. */
   receipts?: Record<string, unknown>;
+  /** Extra `sip2` config over the generated one (e.g. `connections`, or host/port of a proxy in front of the ACS). */
+  sip2?: Record<string, unknown>;
   /** Run the kiosk engine and server (default true); false runs only the devices. */
   withKiosk?: boolean;
   /**
@@ -195,7 +197,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     const config = parseConfig(
       {
-        ...(sip2 ? { sip2 } : {}),
+        ...(sip2 ? { sip2: { ...sip2, ...options.sip2 } } : {}),
         devices: deviceConfigs,
         server: { host: options.server?.host ?? host, port: options.server?.port ?? 0 },
         kiosk: options.kiosk ?? {},

@@ -4,9 +4,9 @@
  * server — driven the way a patron and the kiosk UI drive them, over the kiosk WebSocket API.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import type { ClientMessage, KioskState, ServerMessage } from "../../protocols/kiosk-api/schema.ts";
+import type { KioskState } from "../../protocols/kiosk-api/schema.ts";
 import { type Stack, startStack } from "../../simulators/stack.ts";
+import { KioskClient } from "../support/kiosk-client.ts";
 
 const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
 const BOOKS = ["34711000000010", "34711000000028"]; // both available
@@ -26,67 +26,6 @@ afterAll(async () => {
   ui?.close();
   await stack?.stop();
 });
-
-/** The kiosk UI's side of the socket: sends commands, keeps the latest state, waits on conditions (never on time). */
-class KioskClient {
-  state: KioskState | undefined;
-  readonly notices: string[] = [];
-  readonly #replies = new Map<string, (m: ServerMessage) => void>();
-  readonly #waiters = new Set<() => void>();
-  #seq = 0;
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on("message", (data) => {
-      const message = JSON.parse(data.toString()) as ServerMessage;
-      if (message.type === "state") this.state = message.state;
-      if (message.type === "notice") this.notices.push(message.code);
-      if (message.type === "reply" && message.id) this.#replies.get(message.id)?.(message);
-      for (const wake of this.#waiters) wake();
-    });
-  }
-
-  static open(url: string): Promise<KioskClient> {
-    const socket = new WebSocket(url);
-    return new Promise((resolve, reject) => {
-      socket.once("open", () => resolve(new KioskClient(socket)));
-      socket.once("error", reject);
-    });
-  }
-
-  send(command: Record<string, unknown> & { type: ClientMessage["type"] }): Promise<ServerMessage> {
-    const id = `c${++this.#seq}`;
-    return new Promise((resolve) => {
-      this.#replies.set(id, resolve);
-      this.socket.send(JSON.stringify({ ...command, id }));
-    });
-  }
-
-  until(predicate: (state: KioskState) => boolean): Promise<KioskState> {
-    return this.#wait(() => (this.state && predicate(this.state) ? this.state : undefined));
-  }
-
-  untilNotice(code: string): Promise<true> {
-    return this.#wait(() => this.notices.includes(code) || undefined);
-  }
-
-  async #wait<T>(check: () => T | undefined): Promise<T> {
-    for (;;) {
-      const value = check();
-      if (value !== undefined) return value;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.#waiters.delete(wake);
-          resolve();
-        };
-        this.#waiters.add(wake);
-      });
-    }
-  }
-
-  close(): void {
-    this.socket.close();
-  }
-}
 
 async function control(path: string, body: unknown = {}): Promise<unknown> {
   const response = await fetch(`${stack.control.url}${path}`, {

@@ -38,6 +38,11 @@ export interface PadFaults {
   collisionRate: number;
   /** Delay before each reply, milliseconds (a real reader takes tens of ms per inventory). */
   responseDelayMs: number;
+  /**
+   * Delay before the reply to one kind of command, replacing responseDelayMs for it, e.g. `{inventory: 100,
+   * writeAfi: 30}`: an inventory round and a tag write take different times on a real reader.
+   */
+  commandDelayMs: Record<string, number>;
   /** The reader reads commands but never answers (switched off, wrong baud rate). */
   unresponsive: boolean;
   /** Random garbage bytes sent before each reply (line noise), to exercise the driver's resync. */
@@ -51,6 +56,7 @@ export const NO_FAULTS: Readonly<PadFaults> = {
   lostWriteRate: 0,
   collisionRate: 0,
   responseDelayMs: 0,
+  commandDelayMs: {},
   unresponsive: false,
   noiseBytes: 0,
   tags: {},
@@ -70,6 +76,17 @@ function parseTagFaults(value: unknown, where: string): TagFaults {
   return out;
 }
 
+function parseCommandDelays(value: unknown): Record<string, number> {
+  const where = "faults.commandDelayMs";
+  const p = record(value, where);
+  const out: Record<string, number> = {};
+  for (const kind of Object.keys(p)) {
+    const ms = optionalNumber(p, kind, where, { min: 0, max: 60_000, integer: true });
+    if (ms !== undefined) out[kind] = ms;
+  }
+  return out;
+}
+
 /**
  * Merges setFaults() parameters into the current faults: fields left out keep their value; `tags`
  * replaces the per-tag faults of the UIDs it names ({} clears one). `reset: true` starts from no faults.
@@ -77,13 +94,14 @@ function parseTagFaults(value: unknown, where: string): TagFaults {
 export function applyFaultParams(current: PadFaults, params: Params): PadFaults {
   const where = "faults";
   const next: PadFaults =
-    params.reset === true ? { ...NO_FAULTS, tags: {} } : { ...current, tags: { ...current.tags } };
+    params.reset === true ? { ...NO_FAULTS, tags: {}, commandDelayMs: {} } : { ...current, tags: { ...current.tags } };
   for (const key of ["readMissRate", "writeFailureRate", "lostWriteRate", "collisionRate"] as const) {
     const v = optionalRate(params, key, where);
     if (v !== undefined) next[key] = v;
   }
   const delay = optionalNumber(params, "responseDelayMs", where, { min: 0, max: 60_000, integer: true });
   if (delay !== undefined) next.responseDelayMs = delay;
+  if (params.commandDelayMs !== undefined) next.commandDelayMs = parseCommandDelays(params.commandDelayMs);
   const noise = optionalNumber(params, "noiseBytes", where, { min: 0, max: 1024, integer: true });
   if (noise !== undefined) next.noiseBytes = noise;
   const unresponsive = optionalBoolean(params, "unresponsive", where);

@@ -126,7 +126,8 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
       {
         name: "setFaults",
         description:
-          "setFaults({readMissRate?, writeFailureRate?, lostWriteRate?, collisionRate?, responseDelayMs?, unresponsive?, " +
+          "setFaults({readMissRate?, writeFailureRate?, lostWriteRate?, collisionRate?, responseDelayMs?, commandDelayMs?: {kind: ms}, " +
+          "unresponsive?, " +
           "noiseBytes?, tags?: {UID: {readMissRate?, writeFailureRate?, lostWriteRate?, removeAfterBlocks?}}, reset?}): " +
           "change fault injection (fields left out keep their value)",
         run: (p) => {
@@ -146,8 +147,7 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
     this.detach();
     const feed = this.#cpr ? this.#cprFeeder(this.#cpr) : this.#m810Feeder();
     const onData = (bytes: Uint8Array) => {
-      const reply = feed(bytes);
-      for (const bytes of reply) this.#send(bytes);
+      for (const reply of feed(bytes)) this.#send(reply);
     };
     this.#transport = transport;
     this.#onData = onData;
@@ -235,32 +235,40 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
   }
 
   /** Bytes in → the replies they call for. Bad frames are counted and skipped, as a reader ignores line noise. */
-  #m810Feeder(): (bytes: Uint8Array) => Uint8Array[] {
+  #m810Feeder(): (bytes: Uint8Array) => Reply[] {
     const parser = createM810FrameParser();
     return (bytes) => {
       const { frames, errors } = parser.feed(bytes);
       this.#framesRejected += errors.length;
-      const replies: Uint8Array[] = [];
+      const replies: Reply[] = [];
       for (const frame of frames) {
         const command = this.#decode(() => decodeM810Command(frame));
-        if (command) replies.push(encodeM810Response(respondM810(this.#pad, command, this.firmware)));
+        if (command) {
+          replies.push({
+            kind: command.kind,
+            bytes: encodeM810Response(respondM810(this.#pad, command, this.firmware)),
+          });
+        }
       }
       return replies;
     };
   }
 
-  #cprFeeder(cpr: CprResponder): (bytes: Uint8Array) => Uint8Array[] {
+  #cprFeeder(cpr: CprResponder): (bytes: Uint8Array) => Reply[] {
     const parser = createCprFrameParser();
     return (bytes) => {
       const { frames, errors } = parser.feed(bytes);
       this.#framesRejected += errors.length;
-      const replies: Uint8Array[] = [];
+      const replies: Reply[] = [];
       for (const frame of frames) {
         if (!cpr.addressedToMe(frame.address)) continue;
         const command = this.#decode(() => decodeCprCommand(frame));
-        if (command) replies.push(encodeCprResponse(cpr.respond(command)));
+        if (command) replies.push({ kind: command.kind, bytes: encodeCprResponse(cpr.respond(command)) });
         // A FEIG reader answers a command it does not know with status 0x80 "unknown command".
-        else replies.push(encodeCprFrame({ address: cpr.address, command: frame.command, body: Uint8Array.of(0x80) }));
+        else {
+          const bytes = encodeCprFrame({ address: cpr.address, command: frame.command, body: Uint8Array.of(0x80) });
+          replies.push({ kind: "unknown", bytes });
+        }
       }
       return replies;
     };
@@ -279,13 +287,14 @@ export class RfidReaderSimulator extends EventEmitter<RfidSimulatorEvents> imple
     }
   }
 
-  #send(reply: Uint8Array): void {
+  #send({ kind, bytes: reply }: Reply): void {
     const faults = this.#pad.faults;
+    const delayMs = faults.commandDelayMs[kind] ?? faults.responseDelayMs;
     if (faults.unresponsive) return;
     const transport = this.#transport;
     const noise = Uint8Array.from({ length: faults.noiseBytes }, () => Math.floor(this.#random() * 256));
     this.#replyChain = this.#replyChain.then(async () => {
-      if (faults.responseDelayMs > 0) await this.#delay(faults.responseDelayMs);
+      if (delayMs > 0) await this.#delay(delayMs);
       if (!transport?.isOpen || transport !== this.#transport) return;
       if (noise.length > 0) await transport.write(noise).catch(() => undefined);
       this.emit("reply", reply);
@@ -312,6 +321,12 @@ const MAX_INVENTORY_TAGS = 255;
  * tags than that is not documented, so the simulator refuses to hold them.
  */
 const M810_MAX_TAGS_ON_PAD = 255;
+
+/** One reply to send, with the kind of command it answers (for per-command delays). */
+interface Reply {
+  kind: string;
+  bytes: Uint8Array;
+}
 
 function inventoryLimit(options: RfidSimulatorOptions): number {
   if (options.model === "3m810" && options.maxInventoryTags !== undefined) {

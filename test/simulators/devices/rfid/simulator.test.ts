@@ -345,6 +345,29 @@ describe.each(["3m810", "cpr-m02"] as const)("RFID simulator %s: faults", (model
     expect(wire.written).toHaveLength(2);
   });
 
+  it("commandDelayMs gives one kind of command its own delay; the others keep responseDelayMs", async () => {
+    const clock = new VirtualClock();
+    const sim = createRfidReaderSimulator({ model, clock });
+    const wire = new WireTap();
+    sim.attach(wire);
+    await sim.control("setFaults", { responseDelayMs: 20, commandDelayMs: { inventory: 100 } });
+    expect(sim.faults.commandDelayMs).toEqual({ inventory: 100 });
+    const replies: number[] = [];
+    sim.on("reply", () => replies.push(clock.now()));
+    const start = clock.now();
+    const [inventory, other] =
+      model === "3m810"
+        ? [encodeM810Command({ kind: "inventory" }), encodeM810Command({ kind: "version" })]
+        : [encodeCprCommand({ kind: "inventory" }), encodeCprCommand({ kind: "softwareVersion" })];
+    wire.emit("data", inventory);
+    wire.emit("data", other);
+    await clock.advance(119);
+    expect(replies).toEqual([start + 100]);
+    await clock.advance(1);
+    expect(replies).toEqual([start + 100, start + 120]);
+    await expect(sim.control("setFaults", { commandDelayMs: { inventory: -1 } })).rejects.toThrow(/commandDelayMs/);
+  });
+
   it("line noise goes out before each reply, and the reply is still whole", async () => {
     const { sim, wire } = rig(model);
     const [uid] = sim.placeTags([{}]);
