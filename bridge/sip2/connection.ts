@@ -208,7 +208,7 @@ export class Sip2Connection extends EventEmitter<Events> {
       return status;
     } catch (error) {
       await this.#drop(error as Error);
-      throw error;
+      throw this.#tlsRefusal(error) ?? error;
     }
   }
 
@@ -325,6 +325,22 @@ export class Sip2Connection extends EventEmitter<Events> {
     );
   }
 
+  /**
+   * With TLS 1.3 the server checks the client's certificate after the client's handshake is done, so an
+   * ACS that wants one (or rejects it) shows up as an alert on the first read, during login: say so.
+   */
+  #tlsRefusal(error: unknown): Sip2ClientError | undefined {
+    const cause = error instanceof Error ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
+    if (this.#settings.tls === undefined || !/^ERR_SSL_/.test(cause?.code ?? "")) return undefined;
+    return new Sip2ClientError(
+      "SIP2_TLS",
+      `${this.description}: the ACS ended the TLS session during login (${cause?.message.trim()}). If it ` +
+        "requires a client certificate, set tls.certFile and tls.keyFile to one it trusts.",
+      { reason: cause?.code },
+      { cause: error },
+    );
+  }
+
   #attach(socket: net.Socket): void {
     const queue = new RequestQueue<DecodeResult>({
       clock: this.#clock,
@@ -367,6 +383,7 @@ export class Sip2Connection extends EventEmitter<Events> {
         `${this.description}: the connection closed${reason ? ` (${reason.message})` : ""} before the answer ` +
           "arrived.",
         { reason: reason instanceof Sip2ClientError ? reason.code : reason?.message },
+        reason ? { cause: reason } : undefined,
       );
       queue.close(this.#closed ? this.#closedError() : lost);
       if (this.#socket === socket) {

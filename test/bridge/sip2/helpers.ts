@@ -45,8 +45,8 @@ export function link(port: number, overrides: Partial<Sip2LinkSettings> = {}): S
 }
 
 /** A CA-less self-signed certificate for "localhost" (and 127.0.0.1), as the ACS tests use. */
-export async function selfSigned(): Promise<{ cert: string; key: string }> {
-  const pems = await generate([{ name: "commonName", value: "localhost" }], {
+export async function selfSigned(commonName = "localhost"): Promise<{ cert: string; key: string }> {
+  const pems = await generate([{ name: "commonName", value: commonName }], {
     keySize: 2048,
     extensions: [
       {
