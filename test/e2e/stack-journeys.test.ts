@@ -9,6 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type LocalSmtp, startSmtp } from "../support/smtp.ts";
 import { axeViolations } from "./support/axe.ts";
+import { layoutFaults } from "./support/layout.ts";
 import {
   bridgeState,
   control,
@@ -263,5 +264,75 @@ describe("a patron at the simulated kiosk, in the browser", () => {
     expect(mail?.data).toContain(stack.acs.ils.item(book)?.title);
     for (const secret of [patron.card, "Hoffmann"]) expect(mail?.data).not.toContain(secret);
     expect((await simState(stack, "printer")).receipts).toEqual([]);
+  });
+  it("warns before the idle timeout with a countdown; 'I need more time' keeps the session, then it ends", async () => {
+    const { stack, page, clock } = kiosk;
+    const view = patronView(page);
+    // The bridge's timers run on virtual time; the page's clock follows it, so the countdown it draws is the
+    // engine's. (idleTimeoutSeconds 30, warning 20: the warning shows 10 s after the last touch.)
+    const advance = async (ms: number) => {
+      await clock.advance(ms);
+      await page.clock.setFixedTime(clock.now());
+    };
+    await signIn(stack, page, PATRONS.valid);
+    const warning = page.getByRole("alertdialog");
+    const countdown = () => warning.getByRole("progressbar").getAttribute("aria-valuenow");
+    await advance(9_000);
+    expect(await warning.count()).toBe(0);
+    await advance(1_000);
+    await expect.poll(() => warning.count()).toBe(1);
+    expect(await warning.innerText()).toContain("For your privacy, this session ends in 20 seconds.");
+    await expect.poll(view.live).toBe("Are you still there? Your session ends in 20 seconds.");
+    await advance(5_000);
+    await expect.poll(countdown).toBe("15");
+    expect(await warning.innerText()).toContain("this session ends in 15 seconds.");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("I need more time");
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByRole("button", { name: "I need more time" }).click();
+    await expect.poll(() => warning.count()).toBe(0);
+    expect(bridgeState(stack).idle?.deadline).toBe(clock.now() + 30_000);
+    expect(await view.heading()).toBe(`Hello, ${PATRONS.valid.firstName}`);
+
+    // Left alone again: warned again, then the session ends and the screen forgets the patron.
+    await advance(10_000);
+    await expect.poll(countdown).toBe("20");
+    await advance(20_000);
+    await expect.poll(view.heading).toBe("Welcome to the library");
+    await expect.poll(view.live).toBe("Your session has ended. Thank you.");
+    expect(await warning.count()).toBe(0);
+    expect(bridgeState(stack).patron).toBeUndefined();
+    expect(await page.locator("kiosk-app").innerText()).not.toContain(PATRONS.valid.firstName);
+  });
+
+  it("in Arabic, the first screens read right to left, with nothing cut off and no axe violations", async () => {
+    const { stack, page } = kiosk;
+    const view = patronView(page);
+    const direction = () => page.evaluate(() => `${document.documentElement.lang} ${document.documentElement.dir}`);
+    await view.tap("العربية");
+    await expect.poll(direction).toBe("ar rtl");
+    await expect.poll(view.heading).toBe("أهلاً بك في المكتبة");
+    expect(await view.text()).toContain("ضع بطاقة المكتبة على اللوحة أو امسح رمزها الشريطي.");
+    expect(await layoutFaults(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await control(stack, "/sims/scanner/scan", { code: PATRONS.valid.card });
+    await expect.poll(view.heading).toBe("أدخل رقمك السري");
+    expect(await layoutFaults(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
+    for (const key of PATRONS.valid.pin) await view.tap(key);
+    await view.tap("تسجيل الدخول");
+    await expect.poll(view.heading).toBe(`مرحباً، ${PATRONS.valid.firstName}`);
+    // Right to left: the primary action starts at the right-hand edge of its row.
+    const actions = page.locator("main .actions");
+    const [row, first] = await Promise.all([actions.boundingBox(), actions.locator("button").first().boundingBox()]);
+    expect(Math.abs((row?.x ?? 0) + (row?.width ?? 0) - ((first?.x ?? 0) + (first?.width ?? 0)))).toBeLessThan(2);
+    expect(await layoutFaults(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Signing out gives the next patron the kiosk's own language back.
+    await view.tap("تسجيل الخروج");
+    await expect.poll(direction).toBe("en ltr");
+    await expect.poll(view.heading).toBe("Welcome to the library");
   });
 });
