@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AcsServer } from "../../simulators/acs/server.ts";
 import { item, patron, startAcs } from "../bridge/sip2/helpers.ts";
+import { replayAcs } from "../bridge/sip2/replay.ts";
 import { runCli } from "./run.ts";
 
 const PIN = patron("pin-required").password!; // "2468"
@@ -19,11 +20,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const connection = () => [
+const connection = (to = port) => [
   "--host",
   "127.0.0.1",
   "--port",
-  String(port),
+  String(to),
   "--user",
   "kiosk-main",
   "--password",
@@ -79,6 +80,49 @@ describe("selfcheck sip2", { timeout: 120_000 }, () => {
     expect(run.stdout).toMatch(new RegExp(`item ${book}: charged`));
     expect(run.stdout).toMatch(new RegExp(`renew ${book}: ok`));
     expect(run.stdout).toMatch(/alert: sort-bin/);
+  });
+
+  it("--record writes a transcript that replays as the ACS: the same requests, the same results", async () => {
+    const anna = patron("valid").barcode;
+    const book = item("available").barcode;
+    const script = join(dir, "replayed.txt");
+    const lines = [`patron ${patron("pin-required").barcode} --pin ${PIN}`, `checkout ${anna} ${book}`, `item ${book}`];
+    await writeFile(script, [...lines, `checkin ${book}`].join("\n"));
+    const record = join(dir, "replayed.jsonl");
+    const live = await sip2("script", script, "--json", "--record", record);
+    expect(live.code).toBe(0);
+
+    const results = (stdout: string) =>
+      stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { result?: Record<string, unknown> })
+        .filter((l) => l.result)
+        .map((l) => JSON.stringify({ ...l.result, tx: undefined }));
+    const acs = await replayAcs(record);
+    try {
+      const replayed = await runCli(["sip2", "script", script, "--json", ...connection(acs.port)]);
+      expect(acs.divergences).toEqual([]);
+      expect(acs.finished()).toBe(true);
+      expect(replayed.code).toBe(0);
+      expect(results(replayed.stdout)).toEqual(results(live.stdout));
+    } finally {
+      await acs.close();
+    }
+
+    // A client that asks for something else is caught at the first request that differs.
+    const other = join(dir, "other.txt");
+    await writeFile(other, [...lines, `checkin ${item("lost").barcode}`].join("\n"));
+    const strict = await replayAcs(record);
+    try {
+      const diverged = await runCli(["sip2", "script", other, ...connection(strict.port)]);
+      expect(diverged.code).toBe(2);
+      expect(strict.divergences).toHaveLength(1);
+      expect(strict.divergences[0]).toMatch(/^exchange \d+: expected .*"checkin"/);
+      expect(strict.finished()).toBe(false);
+    } finally {
+      await strict.close();
+    }
   });
 
   it("exit 1 when the ILS refuses: a refused checkout, an unknown patron, a wrong login", async () => {
