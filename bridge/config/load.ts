@@ -148,9 +148,16 @@ function resolveDevice(
   const spec = findModel(device.kind, device.model, joinPath(path, "model"), models, problems);
   if (!spec) return undefined;
   const transport = resolveTransport(device.transport, spec, joinPath(path, "transport"), problems);
-  const optionCheck = checkValue(spec.options, device.options, joinPath(path, "options"));
+  const optionsPath = joinPath(path, "options");
+  const optionCheck = checkValue(spec.options, device.options, optionsPath);
   problems.push(...optionCheck.problems);
-  if (!transport || optionCheck.problems.length > 0) return undefined;
+  if (optionCheck.problems.length === 0 && spec.checkOptions) {
+    const options = optionCheck.value as Record<string, unknown>;
+    for (const p of spec.checkOptions(options)) {
+      problems.push({ path: p.path === "" ? optionsPath : `${optionsPath}.${p.path}`, message: p.message });
+    }
+  }
+  if (!transport || problems.length > 0) return undefined;
   return {
     ...device,
     name: device.name ?? device.id,

@@ -443,4 +443,9 @@ export interface DeviceModelSpec {
   tcpPort?: number;
   /** Schema of `options` (with defaults). */
   options: TSchema;
+  /**
+   * What the driver still refuses in options the schema accepts (rules that tie options together, a logo
+   * file that cannot be read), each problem at its key inside `options`: a config that loads starts.
+   */
+  checkOptions?(options: Record<string, unknown>): Array<{ path: string; message: string }>;
 }

@@ -33,3 +33,11 @@ export type ImageErrorCode =
   | "IMAGE_TOO_LARGE";
 
 export class ImageError extends CodedError<ImageErrorCode> {}
+
+/** PRINTER_BAD_OPTIONS naming the option (a key inside the device's `options`), for people and the config loader. */
+export function badPrinterOption(option: string, problem: string, details: Record<string, unknown> = {}): PrinterError {
+  return new PrinterError("PRINTER_BAD_OPTIONS", `Receipt printer option ${option}: ${problem}.`, {
+    ...details,
+    option,
+  });
+}

@@ -24,7 +24,9 @@ import { type Clock, systemClock, withTimeout } from "../../transports/clock.ts"
 import type { Transport } from "../../transports/transport.ts";
 import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
 import { DriverLifecycle, JobQueue } from "../lifecycle.ts";
-import { PrinterError } from "./errors.ts";
+import { integerOption } from "../options.ts";
+import { badPrinterOption, PrinterError } from "./errors.ts";
+import { RECEIPT_PRINTER_OPTIONS } from "./options.ts";
 import {
   checkReceipt,
   encodeReceipt,
@@ -125,12 +127,9 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     this.#transport = deps.transport;
     this.#clock = deps.clock ?? systemClock;
     this.layout = resolveLayout(options);
-    this.#statusTimeoutMs = positive(options.statusTimeoutMs ?? 1000, "statusTimeoutMs");
-    this.#pollIntervalMs = options.pollIntervalMs ?? 10_000;
-    if (!(this.#pollIntervalMs >= 0 && this.#pollIntervalMs < 2 ** 31)) {
-      throw new PrinterError("PRINTER_BAD_OPTIONS", "Receipt printer options: pollIntervalMs must be ≥ 0 (0 = off).");
-    }
-    this.#chunkSize = positive(options.writeChunkSize ?? 1024, "writeChunkSize");
+    this.#statusTimeoutMs = printerOption("statusTimeoutMs", options.statusTimeoutMs);
+    this.#pollIntervalMs = printerOption("pollIntervalMs", options.pollIntervalMs);
+    this.#chunkSize = printerOption("writeChunkSize", options.writeChunkSize);
     this.#life = new DriverLifecycle({
       device: this,
       id: deps.id,
@@ -407,11 +406,11 @@ function refusalOf(condition: PrinterCondition): (typeof REFUSALS)[number] | und
   return REFUSALS.find((r) => r.when(condition));
 }
 
-function positive(value: number, name: string): number {
-  if (!(Number.isFinite(value) && value > 0 && value < 2 ** 31)) {
-    throw new PrinterError("PRINTER_BAD_OPTIONS", `Receipt printer options: ${name} must be > 0 (got ${value}).`);
-  }
-  return value;
+function printerOption(
+  key: "statusTimeoutMs" | "pollIntervalMs" | "writeChunkSize",
+  value: number | undefined,
+): number {
+  return integerOption(RECEIPT_PRINTER_OPTIONS, key, value, badPrinterOption);
 }
 
 function asCoded(err: unknown): CodedError {

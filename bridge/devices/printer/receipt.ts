@@ -7,8 +7,10 @@
 import { readFileSync } from "node:fs";
 import ReceiptPrinterEncoder, { type ReceiptPrinterEncoderOptions } from "@point-of-sale/receipt-printer-encoder";
 import { describeError } from "../../../protocols/errors.ts";
-import { ImageError, PrinterError } from "./errors.ts";
+import { integerOption } from "../options.ts";
+import { badPrinterOption, ImageError, PrinterError } from "./errors.ts";
 import { decodePng, type MonoBitmap, monoToRgba, type RgbaImage } from "./image.ts";
+import { RECEIPT_PRINTER_OPTIONS } from "./options.ts";
 
 export const RECEIPT_KINDS = ["checkout", "checkin", "renew", "fees"] as const;
 export type ReceiptKind = (typeof RECEIPT_KINDS)[number];
@@ -148,9 +150,6 @@ const SAFE_FALLBACK: Record<string, string> = { "•": "·", "§": "?", "¶": "?
 const VALID_COLUMNS = [32, 35, 42, 44, 48];
 const LF = 0x0a;
 
-const bad = (message: string, details: Record<string, unknown> = {}) =>
-  new PrinterError("PRINTER_BAD_OPTIONS", `Receipt printer options: ${message}`, details);
-
 export function resolveLayout(options: ReceiptLayoutOptions = {}): ReceiptLayout {
   // Lines end in LF alone: ESC/POS prints on LF, and the encoder's default LF CR double-spaces on a printer
   // set to treat CR as a line feed (ESC/POS CR: "same as LF when automatic line feed is enabled").
@@ -158,20 +157,22 @@ export function resolveLayout(options: ReceiptLayoutOptions = {}): ReceiptLayout
   if (options.printerModel !== undefined) {
     const known = ReceiptPrinterEncoder.printerModels.map((m) => m.id);
     if (!known.includes(options.printerModel)) {
-      throw bad(`unknown printerModel "${options.printerModel}"; use one of ${known.join(", ")}, or set paperWidth`, {
-        printerModel: options.printerModel,
-      });
+      throw badPrinterOption(
+        "printerModel",
+        `unknown model "${options.printerModel}"; use one of ${known.join(", ")}, or set paperWidth`,
+      );
     }
     encoderOptions.printerModel = options.printerModel as ReceiptPrinterEncoderOptions["printerModel"];
     delete encoderOptions.language;
   } else {
     const paperWidth = options.paperWidth ?? 80;
-    if (paperWidth !== 58 && paperWidth !== 80) throw bad(`paperWidth must be 58 or 80 (mm), got ${paperWidth}`);
+    if (paperWidth !== 58 && paperWidth !== 80)
+      throw badPrinterOption("paperWidth", `must be 58 or 80 (mm), got ${paperWidth}`);
     encoderOptions.columns = paperWidth === 58 ? 32 : 48;
   }
   if (options.columns !== undefined) {
     if (!VALID_COLUMNS.includes(options.columns)) {
-      throw bad(`columns must be one of ${VALID_COLUMNS.join(", ")}, got ${options.columns}`);
+      throw badPrinterOption("columns", `must be one of ${VALID_COLUMNS.join(", ")}, got ${options.columns}`);
     }
     encoderOptions.columns = options.columns;
   }
@@ -182,13 +183,17 @@ export function resolveLayout(options: ReceiptLayoutOptions = {}): ReceiptLayout
   try {
     probe = new ReceiptPrinterEncoder(encoderOptions);
   } catch (err) {
-    throw bad(describeError(err), { encoderOptions });
+    const option = options.codepageMapping === undefined ? "printerModel" : "codepageMapping";
+    throw badPrinterOption(option, describeError(err), { encoderOptions });
   }
   if (probe.language !== "esc-pos") {
-    throw bad(`printer model "${options.printerModel}" does not speak ESC/POS; this driver needs an ESC/POS printer`);
+    throw badPrinterOption(
+      "printerModel",
+      `"${options.printerModel}" does not speak ESC/POS; this driver needs an ESC/POS printer`,
+    );
   }
   const ordered = printerCodepages(probe);
-  if (ordered.length === 0) throw bad("the printer's code page mapping has none of the usual code pages");
+  if (ordered.length === 0) throw badPrinterOption("codepageMapping", "has none of the usual code pages");
   encoderOptions.codepageCandidates = ordered as NonNullable<ReceiptPrinterEncoderOptions["codepageCandidates"]>;
   const safeCodepage = SAFE_CODEPAGES.find((page) => ordered.includes(page));
 
@@ -197,28 +202,35 @@ export function resolveLayout(options: ReceiptLayoutOptions = {}): ReceiptLayout
   try {
     new Intl.DateTimeFormat(locale, timeZone === undefined ? {} : { timeZone });
   } catch (err) {
-    throw bad(`locale "${locale}" or timeZone "${timeZone}" is not valid (${describeError(err)})`);
+    const option = timeZone === undefined ? "locale" : "timeZone";
+    throw badPrinterOption(option, `locale "${locale}" or timeZone "${timeZone}" is not valid (${describeError(err)})`);
   }
   const privacy: Required<ReceiptPrivacy> = {
     showPatronName: options.privacy?.showPatronName ?? false,
     patronId: options.privacy?.patronId ?? "masked",
-    visibleCharacters: options.privacy?.visibleCharacters ?? 4,
+    visibleCharacters: integerOption(
+      RECEIPT_PRINTER_OPTIONS,
+      "privacy.visibleCharacters",
+      options.privacy?.visibleCharacters,
+      badPrinterOption,
+    ),
     maskCharacter: options.privacy?.maskCharacter ?? "•",
   };
   if (!["masked", "full", "hidden"].includes(privacy.patronId))
-    throw bad("privacy.patronId must be masked, full or hidden");
-  if (!Number.isInteger(privacy.visibleCharacters) || privacy.visibleCharacters < 0) {
-    throw bad("privacy.visibleCharacters must be a whole number ≥ 0");
-  }
-  if ([...privacy.maskCharacter].length !== 1) throw bad("privacy.maskCharacter must be one character");
+    throw badPrinterOption("privacy.patronId", "must be masked, full or hidden");
+  if ([...privacy.maskCharacter].length !== 1) throw badPrinterOption("privacy.maskCharacter", "must be one character");
   const transactionCode = options.transactionCode ?? "both";
   if (!["barcode", "qr", "both", "none"].includes(transactionCode)) {
-    throw bad("transactionCode must be barcode, qr, both or none");
+    throw badPrinterOption("transactionCode", "must be barcode, qr, both or none");
   }
-  const maxTitleLines = options.maxTitleLines ?? 3;
-  if (!Number.isInteger(maxTitleLines) || maxTitleLines < 1) throw bad("maxTitleLines must be a whole number ≥ 1");
-  if (options.logoWidth !== undefined && !(Number.isInteger(options.logoWidth) && options.logoWidth >= 8)) {
-    throw bad("logoWidth must be a whole number of dots ≥ 8");
+  const maxTitleLines = integerOption(
+    RECEIPT_PRINTER_OPTIONS,
+    "maxTitleLines",
+    options.maxTitleLines,
+    badPrinterOption,
+  );
+  if (options.logoWidth !== undefined) {
+    integerOption(RECEIPT_PRINTER_OPTIONS, "logoWidth", options.logoWidth, badPrinterOption);
   }
   return {
     encoderOptions,
@@ -293,7 +305,7 @@ function loadLogo(source: LogoSource): RgbaImage {
   } catch (err) {
     const code = err instanceof ImageError ? err.code : undefined;
     const reason = err instanceof ImageError ? err.message : `cannot read it (${describeError(err)})`;
-    throw bad(`${where}: ${reason}`, { code });
+    throw badPrinterOption("logo", `${where}: ${reason}`, { code });
   }
 }
 

@@ -16,8 +16,10 @@ import { type Clock, systemClock, withTimeout } from "../../transports/clock.ts"
 import type { Transport } from "../../transports/transport.ts";
 import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
 import { DriverLifecycle, JobQueue } from "../lifecycle.ts";
+import { integerOption } from "../options.ts";
 import type { BoardState, RelayBoard } from "./board.ts";
 import { SecurityRelayError } from "./errors.ts";
+import { SERIAL_RELAY_OPTIONS, USB_HID_RELAY_OPTIONS } from "./options.ts";
 import { type SerialAlarmInput, SerialRelayBoard } from "./serial-board.ts";
 import { type HidAlarmInput, UsbHidRelayBoard } from "./usb-hid-board.ts";
 
@@ -431,51 +433,48 @@ interface CheckedOptions {
 }
 
 function checkOptions(o: SecurityRelayOptions): CheckedOptions {
-  const problems: string[] = [];
-  const whole = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
-  if (!RELAY_MODELS.includes(o.model)) problems.push(`model must be one of ${RELAY_MODELS.join(", ")}`);
-  const relayCount = o.relayCount ?? 2;
-  if (!whole(relayCount, 1, 8)) problems.push("relayCount must be 1-8");
+  if (!RELAY_MODELS.includes(o.model)) throw badRelayOption("model", `must be one of ${RELAY_MODELS.join(", ")}`);
+  // Each number's default and limits come from the model's config schema; the rules that tie options together are here.
+  const schema = o.model === "usb-hid-relay" ? USB_HID_RELAY_OPTIONS : SERIAL_RELAY_OPTIONS;
+  const option = (key: string, value: number | undefined) => integerOption(schema, key, value, badRelayOption);
+  const within = (key: string, value: number, min: number, max: number, why: string) => {
+    if (value < min || value > max) throw badRelayOption(key, `must be ${min}-${max} (${why}), got ${value}`);
+    return value;
+  };
+  const relayCount = option("relayCount", o.relayCount);
   const desensitize = o.channels?.desensitize ?? 1;
   const resensitize = o.channels?.resensitize ?? (relayCount >= 2 ? 2 : undefined);
   const channels = resensitize === undefined ? { desensitize } : { desensitize, resensitize };
   for (const [purpose, relay] of Object.entries(channels)) {
-    if (!whole(relay, 1, relayCount)) problems.push(`channels.${purpose} must be a relay 1-${relayCount}`);
+    within(`channels.${purpose}`, option(`channels.${purpose}`, relay), 1, relayCount, "a relay on the board");
   }
-  const maxPulseMs = o.maxPulseMs ?? 5000;
-  const pulseMs = o.pulseMs ?? 200;
-  const minGapMs = o.minGapMs ?? 500;
-  const answerTimeoutMs = o.answerTimeoutMs ?? 500;
-  const alarmPollMs = o.alarmPollMs ?? 250;
-  if (!whole(maxPulseMs, 1, 60_000)) problems.push("maxPulseMs must be 1-60000");
-  if (!whole(pulseMs, 1, maxPulseMs)) problems.push(`pulseMs must be 1-${maxPulseMs}`);
-  if (!whole(minGapMs, 0, 600_000)) problems.push("minGapMs must be 0-600000");
-  if (!whole(answerTimeoutMs, 1, 60_000)) problems.push("answerTimeoutMs must be 1-60000");
-  if (!whole(alarmPollMs, 10, 600_000)) problems.push("alarmPollMs must be 10-600000");
+  const maxPulseMs = option("maxPulseMs", o.maxPulseMs);
+  const pulseMs = within("pulseMs", option("pulseMs", o.pulseMs), 1, maxPulseMs, "maxPulseMs");
+  const minGapMs = option("minGapMs", o.minGapMs);
+  const answerTimeoutMs = option("answerTimeoutMs", o.answerTimeoutMs);
+  const alarmPollMs = option("alarmPollMs", o.alarmPollMs);
   const alarm = o.alarmInput;
   if (alarm !== undefined) {
     if (o.model === "usb-hid-relay") {
       const hid = alarm as Partial<HidAlarmInput>;
-      if (!whole(hid.reportByte ?? -1, 0, 63) || !whole(hid.mask ?? 0, 1, 255)) {
-        problems.push("alarmInput for usb-hid-relay needs reportByte 0-63 and mask 1-255");
-      }
+      option("alarmInput.reportByte", hid.reportByte);
+      option("alarmInput.mask", hid.mask);
     } else {
       const serial = alarm as Partial<SerialAlarmInput>;
-      if (!whole(serial.statusChannel ?? 0, relayCount + 1, 255)) {
-        problems.push(`alarmInput.statusChannel must be a status channel above the relays (${relayCount + 1}-255)`);
-      }
+      const channel = option("alarmInput.statusChannel", serial.statusChannel);
+      within("alarmInput.statusChannel", channel, relayCount + 1, 255, "a status channel above the relays");
       if (serial.activeWhen !== undefined && serial.activeWhen !== "on" && serial.activeWhen !== "off") {
-        problems.push('alarmInput.activeWhen must be "on" or "off"');
+        throw badRelayOption("alarmInput.activeWhen", 'must be "on" or "off"');
       }
     }
   }
-  const testRelay = o.testRelay ?? channels.desensitize;
-  if (!whole(testRelay, 1, relayCount)) problems.push(`testRelay must be a relay 1-${relayCount}`);
-  if (problems.length > 0) {
-    throw new SecurityRelayError("RELAY_BAD_OPTIONS", `Security relay options: ${problems.join("; ")}.`, {
-      problems,
-    });
-  }
+  const testRelay = within(
+    "testRelay",
+    option("testRelay", o.testRelay ?? channels.desensitize),
+    1,
+    relayCount,
+    "a relay on the board",
+  );
   return {
     model: o.model,
     relayCount,
@@ -490,6 +489,11 @@ function checkOptions(o: SecurityRelayOptions): CheckedOptions {
     alarmPollMs,
     testRelay,
   };
+}
+
+/** RELAY_BAD_OPTIONS naming the option (a key inside the device's `options`), for people and the config loader. */
+function badRelayOption(option: string, problem: string): SecurityRelayError {
+  return new SecurityRelayError("RELAY_BAD_OPTIONS", `Security relay option ${option}: ${problem}.`, { option });
 }
 
 function asCoded(err: unknown): CodedError {

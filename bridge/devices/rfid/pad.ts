@@ -42,9 +42,11 @@ import type { SerialSettings } from "../../transports/serial.ts";
 import type { Transport } from "../../transports/transport.ts";
 import type { Device, DeviceEvents, DeviceHealth, DeviceTestResult, HealthState } from "../device.ts";
 import { DriverLifecycle, deviceLogger } from "../lifecycle.ts";
+import { integerOption } from "../options.ts";
 import { CprReader } from "./cpr-reader.ts";
 import { isRfidPadError, RfidPadError } from "./errors.ts";
 import { M810Reader } from "./m810-reader.ts";
+import { CPR_OPTIONS, M810_OPTIONS } from "./options.ts";
 import { type InventoryTag, type ReaderProtocol, RFID_MODELS, type RfidModel, type TagInfo } from "./reader.ts";
 import { type TagsChange, TagTracker } from "./tag-tracker.ts";
 
@@ -126,16 +128,6 @@ export interface SecurityResult {
   error?: { code: string; message: string };
 }
 
-const DEFAULTS = {
-  retries: 3,
-  commandTimeoutMs: 1500,
-  writeTimeoutMs: 2500,
-  setupRetryMs: 2000,
-  missThreshold: 2,
-  presenceRounds: 2,
-  blockCount: 8,
-} as const;
-
 /** ISO 28560 type of usage, main class 8: patron card. Its id is a patron's and stays out of logs and tests. */
 const PATRON_CARD_USAGE = 8;
 
@@ -184,21 +176,16 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     this.#options = {
       id: options.id,
       model: options.model,
-      retries: wholeNumber("retries", options.retries ?? DEFAULTS.retries, 0, 100),
-      commandTimeoutMs: wholeNumber(
-        "commandTimeoutMs",
-        options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
-        1,
-        600_000,
-      ),
-      writeTimeoutMs: wholeNumber("writeTimeoutMs", options.writeTimeoutMs ?? DEFAULTS.writeTimeoutMs, 1, 600_000),
-      setupRetryMs: wholeNumber("setupRetryMs", options.setupRetryMs ?? DEFAULTS.setupRetryMs, 1, 3_600_000),
-      missThreshold: wholeNumber("missThreshold", options.missThreshold ?? DEFAULTS.missThreshold, 1, 1000),
-      presenceRounds: wholeNumber("presenceRounds", options.presenceRounds ?? DEFAULTS.presenceRounds, 1, 100),
-      blockCount: wholeNumber("blockCount", options.blockCount ?? DEFAULTS.blockCount, 1, 255),
+      retries: option("retries", options.retries),
+      commandTimeoutMs: option("commandTimeoutMs", options.commandTimeoutMs),
+      writeTimeoutMs: option("writeTimeoutMs", options.writeTimeoutMs),
+      setupRetryMs: option("setupRetryMs", options.setupRetryMs),
+      missThreshold: option("missThreshold", options.missThreshold),
+      presenceRounds: option("presenceRounds", options.presenceRounds),
+      blockCount: integerOption(M810_OPTIONS, "blockCount", options.blockCount, badOption),
     };
     if (options.pollIntervalMs !== undefined) {
-      this.#pollIntervalMs = wholeNumber("pollIntervalMs", options.pollIntervalMs, 0, 3_600_000);
+      this.#pollIntervalMs = option("pollIntervalMs", options.pollIntervalMs);
     }
     try {
       this.policy = securityPolicy(options.security);
@@ -219,7 +206,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
         : new CprReader({
             ...common,
             ...(options.maxInventoryTags !== undefined && {
-              maxInventoryTags: wholeNumber("maxInventoryTags", options.maxInventoryTags, 1, 255),
+              maxInventoryTags: integerOption(CPR_OPTIONS, "maxInventoryTags", options.maxInventoryTags, badOption),
             }),
           });
     this.#tracker = new TagTracker(this.#options.missThreshold);
@@ -293,7 +280,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
 
   /** Polls the pad every `intervalMs`, emitting tagsChanged when tags come or go. */
   startPolling(intervalMs: number): void {
-    this.#pollIntervalMs = wholeNumber("pollIntervalMs", intervalMs, 0, 3_600_000);
+    this.#pollIntervalMs = option("pollIntervalMs", intervalMs);
     if (this.#life.running && this.#ready) this.#schedulePoll(0);
   }
 
@@ -310,7 +297,10 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
 
   /** One inventory round (or the union of `rounds` rounds, to catch tags a single round misses). */
   inventory(options: { rounds?: number } = {}): Promise<InventoryTag[]> {
-    const rounds = wholeNumber("rounds", options.rounds ?? 1, 1, 100);
+    const rounds = options.rounds ?? 1;
+    if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
+      throw badOption("rounds", `must be a whole number from 1 to 100, got ${rounds}`);
+    }
     return this.#op(async () => {
       const found = new Map<Uid, InventoryTag>();
       for (let i = 0; i < rounds; i++) {
@@ -715,11 +705,9 @@ function badOption(option: string, problem: string): RfidPadError {
   return new RfidPadError("RFID_BAD_OPTIONS", `RFID pad option ${option}: ${problem}.`, { option });
 }
 
-function wholeNumber(option: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw badOption(option, `must be a whole number from ${min} to ${max}, got ${value}`);
-  }
-  return value;
+/** An option both models share, with its default and limits from the config schema (options.ts). */
+function option(key: keyof typeof CPR_OPTIONS.properties, value: number | undefined): number {
+  return integerOption(CPR_OPTIONS, key, value, badOption);
 }
 
 function hex(n: number | undefined): string {

@@ -5,16 +5,20 @@
  *   hid-pos       USB HID POS scanners (usage page 0x8C), opened as a HID device
  *   hid-keyboard  keyboard-wedge scanners read as a HID device (hidraw on Linux), layout us or de
  */
+
+import type { TObject } from "@sinclair/typebox";
 import { type ClassifyRule, createClassifier, DEFAULT_LIBRARY_RULES } from "../../../protocols/barcode/classify.ts";
 import { KEYBOARD_LAYOUTS, type KeyboardLayoutName } from "../../../protocols/barcode/keyboard-layouts.ts";
 import { describeError } from "../../../protocols/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import { type Clock, systemClock } from "../../transports/clock.ts";
 import type { Transport } from "../../transports/transport.ts";
+import { integerOption } from "../options.ts";
 import type { DecoderSink, ScanDecoder } from "./decoder.ts";
 import { ScannerError } from "./errors.ts";
 import { HidKeyboardDecoder, KEYBOARD_TERMINATORS, type KeyboardTerminator } from "./hid-keyboard.ts";
 import { HidPosDecoder } from "./hid-pos.ts";
+import { HidKeyboardOptionsSchema, HidPosOptionsSchema, SerialLineOptionsSchema } from "./options.ts";
 import { BarcodeScanner, SCANNER_MODELS, type ScannerModel } from "./scanner.ts";
 import { LINE_SUFFIXES, type LineSuffix, SerialLineDecoder, TEXT_ENCODINGS, type TextEncoding } from "./serial-line.ts";
 
@@ -90,29 +94,27 @@ export interface ScannerDependencies {
   clock?: Clock;
 }
 
-export const DEFAULT_DUPLICATE_WINDOW_MS = 1000;
-export const DEFAULT_MAX_LENGTH = 1024;
-const DEFAULT_STALE_TIMEOUT_MS = 1000;
+/** The idle gap that ends a code when nothing else does (no suffix, no terminator). */
 const DEFAULT_IDLE_COMPLETION_MS = 50;
 
 type MakeDecoder = (sink: DecoderSink, clock: Clock) => ScanDecoder;
 
-/** Per model: the options it takes beyond the common ones, and how its decoder is made from a checked config. */
+/** Per model: its options schema (every key, default and limit), and how its decoder is made from a checked config. */
 const MODELS: {
   [M in ScannerModel]: {
-    options: readonly string[];
+    schema: TObject;
     decoder(config: Extract<ScannerConfig, { model: M }>, check: OptionChecker, maxLength: number): MakeDecoder;
   };
 } = {
   "serial-line": {
-    options: ["suffix", "interCharTimeoutMs", "staleTimeoutMs", "encoding"],
+    schema: SerialLineOptionsSchema,
     decoder(_config, check, maxLength) {
       const suffix = check.oneOf("suffix", LINE_SUFFIXES, "CR");
       const defaultIdle = suffix === "none" ? DEFAULT_IDLE_COMPLETION_MS : 0;
       const settings = {
         suffix,
-        interCharTimeoutMs: check.milliseconds("interCharTimeoutMs", defaultIdle),
-        staleTimeoutMs: check.milliseconds("staleTimeoutMs", DEFAULT_STALE_TIMEOUT_MS, 1),
+        interCharTimeoutMs: check.integer("interCharTimeoutMs", defaultIdle),
+        staleTimeoutMs: check.integer("staleTimeoutMs"),
         encoding: check.oneOf("encoding", TEXT_ENCODINGS, "latin1"),
         maxLength,
       };
@@ -123,18 +125,18 @@ const MODELS: {
     },
   },
   "hid-pos": {
-    options: ["reportId", "staleTimeoutMs"],
+    schema: HidPosOptionsSchema,
     decoder(_config, check, maxLength) {
       const settings = {
-        reportId: check.byte("reportId", 0x02),
-        staleTimeoutMs: check.milliseconds("staleTimeoutMs", DEFAULT_STALE_TIMEOUT_MS, 1),
+        reportId: check.integer("reportId"),
+        staleTimeoutMs: check.integer("staleTimeoutMs"),
         maxLength,
       };
       return (sink, clock) => new HidPosDecoder(settings, sink, clock);
     },
   },
   "hid-keyboard": {
-    options: ["layout", "terminator", "interKeyTimeoutMs", "staleTimeoutMs", "reportId"],
+    schema: HidKeyboardOptionsSchema,
     decoder(config, check, maxLength) {
       const terminator = check.oneOf("terminator", KEYBOARD_TERMINATORS, "enter");
       const defaultIdle = terminator === "none" ? DEFAULT_IDLE_COMPLETION_MS : 0;
@@ -142,10 +144,10 @@ const MODELS: {
       const settings = {
         layout: check.oneOf("layout", layoutNames, "us"),
         terminator,
-        interKeyTimeoutMs: check.milliseconds("interKeyTimeoutMs", defaultIdle),
-        staleTimeoutMs: check.milliseconds("staleTimeoutMs", DEFAULT_STALE_TIMEOUT_MS, 1),
+        interKeyTimeoutMs: check.integer("interKeyTimeoutMs", defaultIdle),
+        staleTimeoutMs: check.integer("staleTimeoutMs"),
         maxLength,
-        ...(config.reportId === undefined ? {} : { reportId: check.byte("reportId", 0) }),
+        ...(config.reportId === undefined ? {} : { reportId: check.integer("reportId") }),
       };
       if (terminator === "none" && settings.interKeyTimeoutMs === 0) {
         throw check.error("interKeyTimeoutMs", 'must be > 0 when terminator is "none", or codes would never end');
@@ -154,8 +156,6 @@ const MODELS: {
     },
   },
 };
-
-const COMMON_OPTIONS = ["id", "model", "rules", "duplicateWindowMs", "maxLength", "aim"];
 
 /**
  * Builds a scanner driver from its config. Throws SCANNER_BAD_OPTIONS naming the option when the config
@@ -167,15 +167,16 @@ export function createBarcodeScanner(config: ScannerConfig, deps: ScannerDepende
   }
   const id = typeof config.id === "string" && config.id !== "" ? config.id : undefined;
   if (id === undefined) throw new OptionChecker("(unnamed)", config).error("id", "must be a non-empty string");
-  const check = new OptionChecker(id, config);
-  const model = check.oneOf("model", SCANNER_MODELS, undefined);
-  const known = new Set([...COMMON_OPTIONS, ...MODELS[model].options]);
+  const model = new OptionChecker(id, config).oneOf("model", SCANNER_MODELS, undefined);
+  const schema = MODELS[model].schema;
+  const check = new OptionChecker(id, config, schema);
+  const known = new Set(["id", "model", ...Object.keys(schema.properties)]);
   for (const key of Object.keys(config)) {
     if (!known.has(key))
       throw check.error(key, `is not an option of the ${model} model (options: ${[...known].join(", ")})`);
   }
-  const maxLength = check.integer("maxLength", DEFAULT_MAX_LENGTH, 1, 1 << 20);
-  const duplicateWindowMs = check.milliseconds("duplicateWindowMs", DEFAULT_DUPLICATE_WINDOW_MS);
+  const maxLength = check.integer("maxLength");
+  const duplicateWindowMs = check.integer("duplicateWindowMs");
   const aim = check.boolean("aim", false);
   let classifier: ReturnType<typeof createClassifier>;
   try {
@@ -201,14 +202,16 @@ export function createBarcodeScanner(config: ScannerConfig, deps: ScannerDepende
 class OptionChecker {
   readonly #id: string;
   readonly #config: Record<string, unknown>;
+  readonly #schema: TObject | undefined;
 
-  constructor(id: string, config: object) {
+  constructor(id: string, config: object, schema?: TObject) {
     this.#id = id;
     this.#config = config as Record<string, unknown>;
+    this.#schema = schema;
   }
 
-  error(key: string, problem: string): ScannerError {
-    const got = key in this.#config ? ` (got ${safeJson(this.#config[key])})` : "";
+  error(key: string, problem: string, showValue = true): ScannerError {
+    const got = showValue && key in this.#config ? ` (got ${safeJson(this.#config[key])})` : "";
     return new ScannerError("SCANNER_BAD_OPTIONS", `Scanner "${this.#id}": option "${key}" ${problem}${got}.`, {
       device: this.#id,
       option: key,
@@ -222,20 +225,14 @@ class OptionChecker {
     throw this.error(key, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
   }
 
-  integer(key: string, fallback: number, min: number, max: number): number {
+  /** A whole number within the schema's limits; missing, `fallback` or else the schema's default. */
+  integer(key: string, fallback?: number): number {
+    if (!this.#schema) throw this.error(key, "cannot be checked before the model is known");
     const value = this.#config[key];
-    if (value === undefined) return fallback;
-    if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
-    throw this.error(key, `must be a whole number from ${min} to ${max}`);
-  }
-
-  /** Timer values must fit Node's 32-bit timers. */
-  milliseconds(key: string, fallback: number, min = 0): number {
-    return this.integer(key, fallback, min, 2 ** 31 - 1);
-  }
-
-  byte(key: string, fallback: number): number {
-    return this.integer(key, fallback, 0, 255);
+    // integerOption's problem already says what it got.
+    return integerOption(this.#schema, key, value === undefined ? fallback : (value as number), (k, problem) =>
+      this.error(k, problem, false),
+    );
   }
 
   boolean(key: string, fallback: boolean): boolean {

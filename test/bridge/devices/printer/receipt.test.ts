@@ -48,10 +48,10 @@ describe("receipt layout options", () => {
   });
 
   it.each([
-    [{ printerModel: "nonsense-9000" }, /unknown printerModel "nonsense-9000"/],
+    [{ printerModel: "nonsense-9000" }, /option printerModel: unknown model "nonsense-9000"/],
     [{ printerModel: "star-tsp100iv" }, /does not speak ESC\/POS/],
-    [{ paperWidth: 76 }, /paperWidth must be 58 or 80/],
-    [{ columns: 40 }, /columns must be one of 32, 35, 42, 44, 48/],
+    [{ paperWidth: 76 }, /option paperWidth: must be 58 or 80/],
+    [{ columns: 40 }, /option columns: must be one of 32, 35, 42, 44, 48/],
     [{ locale: "xx-!!" }, /locale/],
     [{ privacy: { maskCharacter: "**" } }, /maskCharacter/],
     [{ codepageMapping: "nope" }, /codepage mapping/i],

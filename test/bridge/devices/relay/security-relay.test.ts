@@ -295,13 +295,16 @@ describe("serial relay boards without the status query", () => {
 
 describe("options and wiring", () => {
   it.each([
-    [{ model: "x10" }, /model must be one of/],
-    [{ model: "serial-relay", relayCount: 9 }, /relayCount must be 1-8/],
+    [{ model: "x10" }, /option model: must be one of/],
+    [{ model: "serial-relay", relayCount: 9 }, /option relayCount: must be a whole number from 1 to 8, got 9/],
     [{ model: "serial-relay", relayCount: 1, channels: { resensitize: 2 } }, /channels.resensitize/],
     [{ model: "serial-relay", pulseMs: 0 }, /pulseMs/],
-    [{ model: "serial-relay", pulseMs: 9000 }, /pulseMs must be 1-5000/],
-    [{ model: "serial-relay", alarmInput: { statusChannel: 2 } }, /statusChannel/],
-    [{ model: "usb-hid-relay", alarmInput: { reportByte: 1, mask: 0 } }, /reportByte 0-63 and mask 1-255/],
+    [{ model: "serial-relay", pulseMs: 9000 }, /option pulseMs: must be 1-5000 \(maxPulseMs\), got 9000/],
+    [{ model: "serial-relay", alarmInput: { statusChannel: 2 } }, /option alarmInput.statusChannel: must be 3-255/],
+    [
+      { model: "usb-hid-relay", alarmInput: { reportByte: 1, mask: 0 } },
+      /option alarmInput.mask: must be a whole number from 1 to 255, got 0/,
+    ],
   ])("rejects bad options (%#)", (options, message) => {
     const [host] = createMemoryHidPair();
     expect(() =>

@@ -11,7 +11,7 @@ import { capturedLogger, nextEvents } from "./helpers.ts";
 const load = (devices: unknown[]) => parseConfig({ devices }, "test config", { models: SCANNER_FACTORIES });
 
 describe("scanner factory rows", () => {
-  it("check options by model, leaving defaults to the driver; serial-line gets serial line settings", () => {
+  it("check options by model, filling in the schema's defaults (the driver's); serial-line gets serial line settings", () => {
     const config = load([
       { id: "serial", kind: "scanner", model: "serial-line", transport: { type: "serial", path: "/dev/ttyUSB0" } },
       {
@@ -30,9 +30,15 @@ describe("scanner factory rows", () => {
       },
     ]);
     const [serial, pos, wedge] = config.devices;
-    expect(serial?.options).toEqual({});
+    expect(serial?.options).toEqual({
+      duplicateWindowMs: 1000,
+      maxLength: 1024,
+      suffix: "CR",
+      staleTimeoutMs: 1000,
+      encoding: "latin1",
+    });
     expect(serial?.transport).toMatchObject({ type: "serial", baudRate: 9600 });
-    expect(pos?.options).toEqual({ reportId: 4 });
+    expect(pos?.options).toMatchObject({ reportId: 4, staleTimeoutMs: 1000 });
     expect(wedge?.options).toMatchObject({ layout: "de" });
   });
 
