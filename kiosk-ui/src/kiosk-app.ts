@@ -1,12 +1,13 @@
 /**
  * The patron screen: renders the bridge's latest state with the screen for its phase, and around it the
  * header, the offline banner, the idle warning and the live region. It holds only what the bridge does
- * not: typed input, ticked loans, the last refusal, and the display modes (which reset at logout).
+ * not: typed input, ticked loans, the last refusal, and the display modes (kept over a reload, reset at logout).
  */
 import { msg, str, updateWhenLocaleChanges } from "@lit/localize";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import type { CommandType, Phase } from "../../protocols/kiosk-api/schema.ts";
 import { playTone } from "./components/tones.ts";
+import { loadDisplayModes, saveDisplayModes } from "./data/display-modes.ts";
 import {
   CommandError,
   type CommandErrorCode,
@@ -57,8 +58,7 @@ export class KioskApp extends LitElement {
     this.entry = undefined;
     this.error = undefined;
     this.announcement = "";
-    this.largeText = false;
-    this.highContrast = false;
+    ({ largeText: this.largeText, highContrast: this.highContrast } = loadDisplayModes());
     this.renewSelection = new Set();
   }
 
@@ -99,7 +99,8 @@ export class KioskApp extends LitElement {
       void applyLanguage(state.language);
     }
     if (state && state.phase !== this.#shownPhase) {
-      if (NO_SESSION.has(state.phase) && this.#shownPhase && !NO_SESSION.has(this.#shownPhase)) {
+      // A visit that ended (also while the page was reloading) takes its display modes with it.
+      if (NO_SESSION.has(state.phase) && !(this.#shownPhase && NO_SESSION.has(this.#shownPhase))) {
         this.largeText = false;
         this.highContrast = false;
       }
@@ -137,6 +138,7 @@ export class KioskApp extends LitElement {
     this.#rowsShown = rows;
     document.documentElement.classList.toggle("large-text", this.largeText);
     document.documentElement.classList.toggle("high-contrast", this.highContrast);
+    saveDisplayModes({ largeText: this.largeText, highContrast: this.highContrast });
     if (phase && phase !== this.#shownPhase) {
       this.#shownPhase = phase;
       this.querySelector<HTMLElement>("main h1")?.focus();

@@ -259,9 +259,8 @@ export const KioskState = Type.Object({
   items: Type.Array(ItemRow),
   /** Too many tags on the pad for one read: ask the patron to place fewer at a time. */
   tooManyTags: Type.Optional(Type.Boolean()),
-  payment: Type.Optional(
-    Type.Object({ status: literals(PAYMENT_STATUSES), amount: Money, message: Type.Optional(Type.String()) }),
-  ),
+  /** A fee payment on the card terminal. No free text: the UI words each status in the patron's language. */
+  payment: Type.Optional(Type.Object({ status: literals(PAYMENT_STATUSES), amount: Money })),
   receipt: Type.Optional(
     Type.Object({
       methods: Type.Array(literals(RECEIPT_METHODS)),

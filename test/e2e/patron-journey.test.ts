@@ -182,16 +182,32 @@ describe("patron journey in the browser", () => {
     expect(await page.locator("main").innerText()).toContain("3,50"); // Intl money in Spanish
   });
 
-  it("turns on large text and high contrast, and resets them at logout", async () => {
-    const { page, tap } = await show(SCREEN_STATES.home!);
+  it("turns on large text and high contrast, keeps them over a reload, and resets them at logout", async () => {
+    const { page, tap, heading } = await show(SCREEN_STATES.home!);
     await tap(/High contrast/);
     await tap(/Larger text/);
     const modes = () => page.evaluate(() => Array.from(document.documentElement.classList).sort().join(" "));
     expect(await modes()).toBe("high-contrast large-text");
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, "home-contrast-large-portrait.png"), animations: "disabled" });
+    await page.reload();
+    await expect.poll(heading).toBe("Hello, Ana");
+    expect(await modes()).toBe("high-contrast large-text");
+    expect(await page.getByRole("button", { name: /Larger text/ }).getAttribute("aria-pressed")).toBe("true");
     bridge.setState(idleState);
     await expect.poll(modes).toBe("");
+    await page.reload();
+    await expect.poll(heading).toBe("Welcome to the library");
+    expect(await modes()).toBe("");
+  });
+
+  it("does not carry display modes into the next visit when the visit ended during a reload", async () => {
+    const { page, tap, heading } = await show(SCREEN_STATES.home!);
+    await tap(/Larger text/);
+    bridge.setState(idleState);
+    await page.reload();
+    await expect.poll(heading).toBe("Welcome to the library");
+    expect(await page.evaluate(() => document.documentElement.classList.contains("large-text"))).toBe(false);
   });
 
   it("signs out from any screen", async () => {
