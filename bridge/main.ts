@@ -13,10 +13,16 @@ import { DeviceRegistry, type RegistryOptions } from "./devices/registry.ts";
 import type { SecurityRelay } from "./devices/relay/security-relay.ts";
 import type { RfidPad } from "./devices/rfid/pad.ts";
 import type { BarcodeScanner } from "./devices/scanner/scanner.ts";
+import { openKioskDatabase } from "./kiosk/database.ts";
 import { devicesPort, PadTags, relayPort, scannerPort } from "./kiosk/device-ports.ts";
 import { KioskEngine, type KioskSettings } from "./kiosk/engine.ts";
+import { OfflineJournal } from "./kiosk/journal.ts";
+import { JournaledIls, type StaffJournal } from "./kiosk/journaled-ils.ts";
+import { OfflinePolicy } from "./kiosk/offline-policy.ts";
+import type { IlsPort } from "./kiosk/ports.ts";
 import { Receipts } from "./kiosk/receipts.ts";
-import { Sip2Ils } from "./kiosk/sip2-ils.ts";
+import { Sip2Ils, Sip2Replay } from "./kiosk/sip2-ils.ts";
+import { Statistics } from "./kiosk/statistics.ts";
 import { createKioskMetrics } from "./server/metrics.ts";
 import { type RunningServer, startServer } from "./server/server.ts";
 import { createSip2Client, type Sip2Client } from "./sip2/index.ts";
@@ -52,6 +58,10 @@ export interface Bridge {
   readonly registry: DeviceRegistry;
   readonly sip2?: Sip2Client;
   readonly kiosk?: KioskEngine;
+  /** The offline journal, for the staff API (list, replay now, retry, resolve). */
+  readonly journal?: StaffJournal;
+  /** Transaction statistics (no patron identity), for the staff API. */
+  readonly statistics?: Statistics;
   /** The kiosk UI and API, at `server.url`. */
   readonly server?: RunningServer;
   /** Stops every part; safe to call twice. */
@@ -84,14 +94,36 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     if (!(options.kiosk ?? config.sip2 !== undefined) || !config.sip2) return { config, registry, stop };
     const clock = options.clock ?? systemClock;
     const logger = options.logger;
+    // The journal's database first: a kiosk that cannot write its journal must not lend (StorageError names the file).
+    const db = openKioskDatabase(config.offline.journalPath);
+    stops.push(async () => db.close());
+    const journal = new OfflineJournal(db, { clock });
+    const statistics = new Statistics(db, {
+      clock,
+      retentionDays: config.statistics.retentionDays,
+      ...(config.statistics.timeZone ? { timeZone: config.statistics.timeZone } : {}),
+    });
     const sip2 = createSip2Client(config.sip2, { clock, logger: logger.child({ component: "sip2" }) });
     stops.push(() => sip2.close());
     sip2.pool.start();
+    const ils = new JournaledIls({
+      ils: new Sip2Ils(sip2, { clock }),
+      executor: new Sip2Replay(sip2),
+      journal,
+      policy: new OfflinePolicy(config.offline, {
+        openOfflineCheckouts: (patron) => journal.openOfflineCheckouts(patron),
+      }),
+      statistics,
+      clock,
+      logger,
+      identifyOffline: config.offline.enabled && (!config.kiosk.pinRequired || config.offline.withoutPinCheck),
+    });
+    stops.push(async () => ils.close());
     const receipts = new Receipts(config.receipts, registry.ofKind<ReceiptPrinter>("printer")[0]);
     stops.push(async () => receipts.close());
     const kiosk = new KioskEngine({
       settings: kioskSettings(config.kiosk, config.sip2.connections),
-      ports: kioskPorts(registry, sip2, receipts, clock, logger),
+      ports: kioskPorts(registry, ils, receipts, logger),
       clock,
       logger,
     });
@@ -116,7 +148,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       },
     });
     stops.push(() => server.close());
-    return { config, registry, sip2, kiosk, server, stop };
+    return { config, registry, sip2, kiosk, journal: ils, statistics, server, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
@@ -143,12 +175,12 @@ export function kioskSettings(kiosk: KioskConfig, connections: number): Partial<
 }
 
 /** The kiosk's view of the devices: the first pad, relay and printer, every scanner. */
-function kioskPorts(registry: DeviceRegistry, sip2: Sip2Client, receipts: Receipts, clock: Clock, logger: Logger) {
+function kioskPorts(registry: DeviceRegistry, ils: IlsPort, receipts: Receipts, logger: Logger) {
   const pad = registry.ofKind<RfidPad>("rfid")[0];
   const relay = registry.ofKind<SecurityRelay>("relay")[0];
   if (pad) pad.startPolling(PAD_POLL_MS);
   return {
-    ils: new Sip2Ils(sip2, { clock }),
+    ils,
     ...(pad ? { pad: new PadTags(pad, logger.child({ component: "kiosk-pad" })) } : {}),
     scanner: scannerPort(registry.ofKind<BarcodeScanner>("scanner")),
     ...(relay ? { relay: relayPort(relay) } : {}),

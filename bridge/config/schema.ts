@@ -266,6 +266,12 @@ export const OfflineConfigSchema = Type.Object(
     maxItemsPerPatron: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
     /** Patrons who may not check out offline: one identifier (or sha256:<hex> of one) per line. */
     blockedPatronsFile: Type.Optional(NonEmpty),
+    /**
+     * While the ILS is down no PIN can be checked. true: the card alone identifies the patron (any PIN typed
+     * is taken), within maxItemsPerPatron and the blocked list; false: a kiosk that asks for PINs lends
+     * nothing offline (returns still work).
+     */
+    withoutPinCheck: Type.Boolean({ default: true }),
   },
   { additionalProperties: false, default: {} },
 );

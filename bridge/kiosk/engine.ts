@@ -161,6 +161,7 @@ export class KioskEngine {
   #failures: number[] = [];
   #lockedUntil = 0;
   #stateQueued = false;
+  #ilsOnline: boolean;
 
   constructor(options: { settings?: Partial<KioskSettings>; ports: KioskPorts; clock: Clock; logger: Logger }) {
     this.#settings = { ...DEFAULT_KIOSK_SETTINGS, ...options.settings };
@@ -169,6 +170,7 @@ export class KioskEngine {
     this.#logger = options.logger.child({ component: "kiosk" });
     this.#language = this.#settings.defaultLanguage;
     const { ils, pad, scanner, devices } = this.#ports;
+    this.#ilsOnline = ils.status() === "online";
     this.#unsubscribe.push(ils.onStatus((status) => this.#onIlsStatus(status)));
     if (pad) this.#unsubscribe.push(pad.onTags((tags, tooMany) => this.#onTags(tags, tooMany)));
     if (scanner) this.#unsubscribe.push(scanner.onScan((code, kind) => this.#onScan(code, kind)));
@@ -205,16 +207,19 @@ export class KioskEngine {
     const healthy = (kind: string) => devices.some((d) => d.kind === kind && d.health === "ok");
     const record = this.#session?.record;
     const methods = this.#ports.receipts?.methods(record?.email !== undefined) ?? ["none"];
+    // Offline mode: the ILS port lends from its journal (journaled-ils.ts).
+    const offlineMode = this.#ports.ils.offlineMode?.() ?? false;
+    const lending = ilsStatus === "online" || offlineMode;
     const state: KioskState = {
       rev: this.#rev,
       serverTime: this.#clock.now(),
       phase: this.#phase,
       language: this.#language,
-      ils: { status: ilsStatus, offlineMode: ilsStatus !== "online" },
+      ils: { status: ilsStatus, offlineMode },
       devices,
       can: {
-        checkout: ilsStatus === "online",
-        checkin: ilsStatus === "online",
+        checkout: lending,
+        checkin: lending,
         print: methods.includes("print"),
         email: methods.includes("email"),
         pay: false,
@@ -854,8 +859,13 @@ export class KioskEngine {
     this.#touch();
   }
 
+  /** Announced once per change between online and not (a reconnect attempt is no news). */
   #onIlsStatus(status: string): void {
-    this.#notice(status === "online" ? "ILS_ONLINE" : "ILS_OFFLINE", status === "online" ? "success" : "failure");
+    const online = status === "online";
+    if (online !== this.#ilsOnline) {
+      this.#ilsOnline = online;
+      this.#notice(online ? "ILS_ONLINE" : "ILS_OFFLINE", online ? "success" : "failure");
+    }
     this.#changed();
   }
 

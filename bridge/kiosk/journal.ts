@@ -18,11 +18,19 @@
  *                                         on (the book left with the patron): staff must repair it
  *   sending  ───────▶ unknown             neither the send nor an inquiry can tell whether the ILS did it
  *                                         (asking again would only repeat that): staff must check
- *   sending  ───────▶ pending             an inquiry says the ILS did not do it: safe to send again
+ *   sending  ───────▶ pending             an inquiry says the ILS did not do it (offline entry): send it again
+ *   sending  ───────▶ refused             an inquiry says the ILS did not do it (online entry): never sent later
  *   unknown  ─retry─▶ pending             staff checked the ILS: not there; send it again
  *   conflict | unknown ─resolve─▶ resolved  staff repaired it by hand (their note is kept)
  *
  * `done`, `refused` and `resolved` are finished. `conflict` and `unknown` wait for staff.
+ *
+ * Online or offline is decided before an entry is written, never changed afterwards (rather than a
+ * "cancelled" state): an online transaction is written already `sending` (`start`) and goes out at once;
+ * if the ILS turns out unreachable and did nothing, the entry is finished as `refused` with that code
+ * (the patron was told, nothing was handed out), and an offline attempt is a new entry. So an online entry
+ * is never sent twice or late: after a crash it is only asked about, and one the ILS did not do is
+ * refused, since the patron saw it fail (or the kiosk died before telling them) and left without it.
  *
  * Privacy: a patron's identifier is stored only because a journal entry cannot be replayed without it.
  * It is erased (set to NULL, in the same commit that finishes the entry) as soon as the entry is
@@ -156,7 +164,15 @@ interface Row {
   note: string | null;
 }
 
-const OPEN_STATES: readonly JournalState[] = ["pending", "sending"];
+export const OPEN_STATES: readonly JournalState[] = ["pending", "sending"];
+
+/** Result code of an online entry that an inquiry found the ILS never did. */
+export const NOT_DONE = "NOT_DONE";
+
+export interface ReplayOptions {
+  /** Entries to leave alone this time (online transactions this process is sending right now). */
+  skip?: (id: string) => boolean;
+}
 
 export class OfflineJournal {
   readonly #db: KioskDatabase;
@@ -174,8 +190,25 @@ export class OfflineJournal {
     this.#file = db.name;
   }
 
+  /** A replay is running. */
+  get replaying(): boolean {
+    return this.#replaying !== undefined;
+  }
+
   /** Writes a new `pending` entry and returns once it is committed to disk. */
   append(tx: NewTransaction): JournalEntry {
+    return this.#insert(tx, "pending");
+  }
+
+  /**
+   * Writes a new online entry already `sending` (append and begin in one commit), for a transaction that
+   * goes to the ILS now; `finish` it with the answer.
+   */
+  start(tx: Omit<NewTransaction, "offline">): JournalEntry {
+    return this.#insert({ ...tx, offline: false }, "sending");
+  }
+
+  #insert(tx: NewTransaction, state: "pending" | "sending"): JournalEntry {
     if (!(TRANSACTION_KINDS as readonly string[]).includes(tx.kind)) {
       throw new JournalError(
         "JOURNAL_INVALID_ENTRY",
@@ -199,8 +232,8 @@ export class OfflineJournal {
     const id = newEntryId(now, this.#random);
     try {
       this.#sql(
-        `INSERT INTO journal (id, kind, item_id, patron_id, data, transacted_at, offline, state, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+        `INSERT INTO journal (id, kind, item_id, patron_id, data, transacted_at, offline, state, attempts, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
         tx.kind,
@@ -209,6 +242,8 @@ export class OfflineJournal {
         JSON.stringify(tx.data ?? {}),
         tx.transactedAt ?? now,
         tx.offline ? 1 : 0,
+        state,
+        state === "sending" ? 1 : 0,
         now,
       );
     } catch (err) {
@@ -230,8 +265,14 @@ export class OfflineJournal {
     return this.#move(id, to, { resultCode: outcome.code, resultMessage: outcome.message });
   }
 
-  /** sending → done | pending | unknown, from what the ILS said when asked. */
+  /**
+   * sending → done | pending | unknown, from what the ILS said when asked; an online entry the ILS did
+   * not do is refused instead of sent again (see the top of this file).
+   */
   settle(id: string, answer: InquiryAnswer): JournalEntry {
+    if (answer === "not-done" && !this.#get(id).offline) {
+      return this.#move(id, "refused", { resultCode: NOT_DONE, resultMessage: "the ILS did not do it" });
+    }
     const to: JournalState = answer === "done" ? "done" : answer === "not-done" ? "pending" : "unknown";
     return this.#move(id, to, {});
   }
@@ -260,7 +301,7 @@ export class OfflineJournal {
     return rows.map(toEntry);
   }
 
-  /** How many entries are in each state (the metrics' "offline journal length" is pending + sending). */
+  /** How many entries are in each state. */
   counts(): Record<JournalState, number> {
     const counts = Object.fromEntries(JOURNAL_STATES.map((s) => [s, 0])) as Record<JournalState, number>;
     const rows = this.#sql("SELECT state, count(*) AS n FROM journal GROUP BY state").all() as {
@@ -269,6 +310,14 @@ export class OfflineJournal {
     }[];
     for (const row of rows) counts[row.state] = row.n;
     return counts;
+  }
+
+  /** Entries not yet settled with the ILS (pending or sending): the metrics' "offline journal length". */
+  openCount(): number {
+    const row = this.#sql("SELECT count(*) AS n FROM journal WHERE state IN ('pending', 'sending')").get() as {
+      n: number;
+    };
+    return row.n;
   }
 
   /** Offline checkouts of this patron not yet accepted by the ILS: the current offline period's loans. */
@@ -305,16 +354,16 @@ export class OfflineJournal {
    * in `conflict` or `unknown` do not stop it: they wait for staff. One replay at a time: a second call
    * while one runs gets the running one.
    */
-  replay(executor: TransactionExecutor): Promise<ReplayReport> {
+  replay(executor: TransactionExecutor, options: ReplayOptions = {}): Promise<ReplayReport> {
     if (!this.#replaying) {
-      this.#replaying = this.#replay(executor).finally(() => {
+      this.#replaying = this.#replay(executor, options.skip ?? (() => false)).finally(() => {
         this.#replaying = undefined;
       });
     }
     return this.#replaying;
   }
 
-  async #replay(executor: TransactionExecutor): Promise<ReplayReport> {
+  async #replay(executor: TransactionExecutor, skip: (id: string) => boolean): Promise<ReplayReport> {
     const report: ReplayReport = { handled: 0, sent: 0, inquired: 0, results: {} };
     let afterSeq = 0;
     for (;;) {
@@ -324,6 +373,7 @@ export class OfflineJournal {
         return report;
       }
       afterSeq = next.seq;
+      if (skip(next.id)) continue;
       try {
         const entry = await this.perform(next.id, executor, report);
         report.handled++;

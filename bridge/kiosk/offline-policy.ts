@@ -63,6 +63,11 @@ export class OfflinePolicy {
     this.refresh();
   }
 
+  /** Offline lending is switched on. */
+  get enabled(): boolean {
+    return this.#config.enabled;
+  }
+
   /** The reason the list could not be read last time, if it could not; for staff and health. */
   get problem(): BlocklistError | undefined {
     return this.#problem;

@@ -62,10 +62,28 @@ export interface IlsPort {
   status(): IlsStatus;
   onStatus(listener: (status: IlsStatus) => void): () => void;
   lookupPatron(credential: string, pin: string | undefined): Promise<PatronRecord>;
-  checkout(request: { patron: string; pin?: string; itemId: string; renewal: boolean }): Promise<CirculationResult>;
-  checkin(request: { itemId: string }): Promise<CirculationResult>;
-  renew(request: { patron: string; pin?: string; itemId: string }): Promise<CirculationResult>;
+  checkout(request: CheckoutRequest): Promise<CirculationResult>;
+  checkin(request: CheckinRequest): Promise<CirculationResult>;
+  renew(request: RenewRequest): Promise<CirculationResult>;
   endSession(patron: string): Promise<void>;
+  /**
+   * The kiosk lends from its offline journal (the ILS is unreachable, or what was lent while it was is
+   * still being sent to it): the screen says so and receipts are provisional. Absent: never.
+   */
+  offlineMode?(): boolean;
+}
+
+/** `transactionId`: the journal entry's id, used as the transaction's id towards the ILS and in logs. */
+export interface CheckinRequest {
+  itemId: string;
+  transactionId?: string;
+}
+export interface RenewRequest extends CheckinRequest {
+  patron: string;
+  pin?: string;
+}
+export interface CheckoutRequest extends RenewRequest {
+  renewal: boolean;
 }
 
 /** One tag on the pad, with its library data read. */

@@ -7,9 +7,18 @@
 import { CodedError } from "../../protocols/errors.ts";
 import type { ItemReason, Loan, PatronBlock, Routing } from "../../protocols/kiosk-api/schema.ts";
 import { type DueDate, PATRON_STATUS_FLAGS } from "../../protocols/sip2/index.ts";
-import type { CheckinAlert, CheckoutResult, ItemResult, Sip2Service } from "../sip2/client.ts";
+import type { CheckinAlert, CheckoutResult, ItemResult, Sip2Service, TransactionOptions } from "../sip2/client.ts";
 import type { Clock } from "../transports/clock.ts";
-import type { CirculationResult, IlsPort, IlsStatus, PatronRecord } from "./ports.ts";
+import type { InquiryAnswer, JournalEntry, SendOutcome, TransactionExecutor } from "./journal.ts";
+import type {
+  CheckinRequest,
+  CheckoutRequest,
+  CirculationResult,
+  IlsPort,
+  IlsStatus,
+  PatronRecord,
+  RenewRequest,
+} from "./ports.ts";
 
 /** Sip2ClientError codes by what they mean to the kiosk: nothing happened, or nobody knows. */
 const UNKNOWN_OUTCOME = new Set(["SIP2_OUTCOME_UNKNOWN"]);
@@ -158,24 +167,30 @@ export class Sip2Ils implements IlsPort {
     return loan;
   }
 
-  async checkout(request: { patron: string; pin?: string; itemId: string }): Promise<CirculationResult> {
+  async checkout(request: CheckoutRequest): Promise<CirculationResult> {
     const result = await this.#sip2
-      .checkout({
-        patronId: request.patron,
-        ...(request.pin !== undefined ? { patronPassword: request.pin } : {}),
-        itemId: request.itemId,
-      })
+      .checkout(
+        {
+          patronId: request.patron,
+          ...(request.pin !== undefined ? { patronPassword: request.pin } : {}),
+          itemId: request.itemId,
+        },
+        txOf(request),
+      )
       .catch(translateError);
     return this.#circulation(result, request.itemId);
   }
 
-  async renew(request: { patron: string; pin?: string; itemId: string }): Promise<CirculationResult> {
+  async renew(request: RenewRequest): Promise<CirculationResult> {
     const result = await this.#sip2
-      .renew({
-        patronId: request.patron,
-        ...(request.pin !== undefined ? { patronPassword: request.pin } : {}),
-        itemId: request.itemId,
-      })
+      .renew(
+        {
+          patronId: request.patron,
+          ...(request.pin !== undefined ? { patronPassword: request.pin } : {}),
+          itemId: request.itemId,
+        },
+        txOf(request),
+      )
       .catch(translateError);
     const out = await this.#circulation(result, request.itemId);
     if (!out.ok && (out.reason === undefined || out.reason === "SEE_STAFF")) out.reason = "RENEWAL_NOT_ALLOWED";
@@ -207,8 +222,8 @@ export class Sip2Ils implements IlsPort {
     return info.circulationStatus ? STATUS_REASONS[info.circulationStatus] : undefined;
   }
 
-  async checkin(request: { itemId: string }): Promise<CirculationResult> {
-    const result = await this.#sip2.checkin({ itemId: request.itemId }).catch(translateError);
+  async checkin(request: CheckinRequest): Promise<CirculationResult> {
+    const result = await this.#sip2.checkin({ itemId: request.itemId }, txOf(request)).catch(translateError);
     const out: CirculationResult = { ok: result.ok, transactionId: result.tx, routing: routingOf(result.alerts) };
     if (result.title) out.title = result.title;
     if (result.resensitize) out.resensitize = true;
@@ -218,5 +233,89 @@ export class Sip2Ils implements IlsPort {
 
   async endSession(patron: string): Promise<void> {
     await this.#sip2.endSession({ patronId: patron }).catch(translateError);
+  }
+}
+
+function txOf(request: { transactionId?: string }): TransactionOptions {
+  return request.transactionId !== undefined ? { tx: request.transactionId } : {};
+}
+
+const CHARGED: ReadonlySet<string> = new Set(["charged", "chargedNotRecallable"]);
+
+/**
+ * The offline journal's way to the ILS (journal.ts TransactionExecutor). A replayed offline transaction
+ * goes with no block = Y and the date the patron did it: the ACS must then accept it, as the patron already
+ * has the item (SIP2 2.00 fields of 11 and 09; /work/shared/reference/sip2.md, "Offline (no block)
+ * transactions"; Koha C4/SIP/ILS.pm checkout). The SIP2 client's own recovery still runs under each send,
+ * so a send that lost its answer is checked with Item Information before anything goes twice.
+ * An unreachable ILS (and an outcome the client could not settle) throws: the entry stays `sending` and
+ * is asked about by the next replay, when the ILS answers again.
+ */
+export class Sip2Replay implements TransactionExecutor {
+  readonly #sip2: Sip2Service;
+
+  constructor(sip2: Sip2Service) {
+    this.#sip2 = sip2;
+  }
+
+  async send(entry: JournalEntry): Promise<SendOutcome> {
+    const options: TransactionOptions = {
+      tx: entry.id,
+      noBlock: entry.offline,
+      transactionDate: new Date(entry.transactedAt),
+    };
+    const patronId = entry.patronId ?? "";
+    const itemId = entry.itemId ?? "";
+    let ok: boolean;
+    let messages: string[];
+    switch (entry.kind) {
+      case "checkout":
+      case "renew": {
+        const r = await this.#sip2[entry.kind]({ patronId, itemId }, options);
+        ok = r.ok;
+        messages = r.screenMessages;
+        break;
+      }
+      case "checkin": {
+        const r = await this.#sip2.checkin({ itemId }, options);
+        ok = r.ok;
+        messages = r.screenMessages;
+        break;
+      }
+      case "fee-payment": {
+        const r = await this.#sip2.feePaid(
+          { patronId, amount: String(entry.data.amount ?? ""), currency: String(entry.data.currency ?? "") },
+          options,
+        );
+        ok = r.accepted;
+        messages = r.screenMessages;
+        break;
+      }
+    }
+    const message = messages.join(" ").trim();
+    if (ok) return { result: "done", ...(message ? { message } : {}) };
+    // Staff see the ILS's own words next to a code they can sort by.
+    return { result: "refused", code: reasonFromWording(messages) ?? "REFUSED", ...(message ? { message } : {}) };
+  }
+
+  /**
+   * Did the ILS do it? A checkout is done when the item is on loan to the entry's patron, a checkin when the
+   * item is on loan to nobody. A renewal or a payment leaves no trace that tells (its before is not kept).
+   */
+  async inquire(entry: JournalEntry): Promise<InquiryAnswer> {
+    if (!entry.itemId || (entry.kind !== "checkout" && entry.kind !== "checkin")) return "unknown";
+    const item = await this.#sip2.itemInformation({ itemId: entry.itemId }, { tx: entry.id });
+    const charged = CHARGED.has(item.circulationStatus ?? "");
+    if (entry.kind === "checkin") return charged ? "not-done" : "done";
+    if (!charged) return "not-done";
+    if (!entry.patronId) return "unknown";
+    const patron = await this.#sip2.patronInformation(
+      { patronId: entry.patronId, summary: "chargedItems", start: 1, end: 9999 },
+      { tx: entry.id },
+    );
+    if (patron.items.includes(entry.itemId)) return "done";
+    // On loan to someone else: sending it lets the ILS decide (a no-block checkout older than that loan is
+    // refused, and becomes a conflict for staff). A list cut short cannot tell.
+    return patron.items.length >= patron.counts.charged ? "not-done" : "unknown";
   }
 }

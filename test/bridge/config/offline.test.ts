@@ -15,7 +15,12 @@ function problems(json: unknown) {
 describe("config: offline and statistics sections", () => {
   it("have defaults: the journal is always written, offline checkouts are off", () => {
     const config = parseConfig({}, "test.json", { models: [] });
-    expect(config.offline).toEqual({ journalPath: "data/selfcheck.db", enabled: false, maxItemsPerPatron: 5 });
+    expect(config.offline).toEqual({
+      journalPath: "data/selfcheck.db",
+      enabled: false,
+      maxItemsPerPatron: 5,
+      withoutPinCheck: true,
+    });
     expect(config.statistics).toEqual({ retentionDays: 730 });
   });
 

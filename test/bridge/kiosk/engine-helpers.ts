@@ -11,6 +11,7 @@ import {
   type SessionReceipt,
 } from "../../../bridge/kiosk/engine.ts";
 import type {
+  CheckinRequest,
   CirculationResult,
   IlsPort,
   IlsStatus,
@@ -45,6 +46,7 @@ export function patronRecord(overrides: Partial<PatronRecord> = {}): PatronRecor
 interface Call {
   kind: "checkout" | "checkin" | "renew";
   itemId: string;
+  transactionId?: string;
   resolve(result: CirculationResult): void;
   reject(err: unknown): void;
 }
@@ -75,21 +77,21 @@ export class ScriptedIls implements IlsPort {
   async lookupPatron(credential: string, pin: string | undefined): Promise<PatronRecord> {
     return this.patron(credential, pin);
   }
-  checkout(request: { itemId: string }): Promise<CirculationResult> {
-    return this.#call("checkout", request.itemId);
+  checkout(request: CheckinRequest): Promise<CirculationResult> {
+    return this.#call("checkout", request);
   }
-  checkin(request: { itemId: string }): Promise<CirculationResult> {
-    return this.#call("checkin", request.itemId);
+  checkin(request: CheckinRequest): Promise<CirculationResult> {
+    return this.#call("checkin", request);
   }
-  renew(request: { itemId: string }): Promise<CirculationResult> {
-    return this.#call("renew", request.itemId);
+  renew(request: CheckinRequest): Promise<CirculationResult> {
+    return this.#call("renew", request);
   }
   async endSession(): Promise<void> {
     this.ended++;
   }
-  #call(kind: Call["kind"], itemId: string): Promise<CirculationResult> {
+  #call(kind: Call["kind"], { itemId, transactionId }: CheckinRequest): Promise<CirculationResult> {
     return new Promise((resolve, reject) => {
-      const call = { kind, itemId, resolve, reject };
+      const call: Call = { kind, itemId, ...(transactionId !== undefined ? { transactionId } : {}), resolve, reject };
       this.calls.push(call);
       if (this.autoAnswer) resolve(this.autoAnswer(call));
     });

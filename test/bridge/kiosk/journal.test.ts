@@ -189,7 +189,11 @@ const OPERATIONS: {
     run: (j, id) => j.finish(id, { result: "unknown", code: "SIP2_OUTCOME_UNKNOWN" }),
   },
   { name: "settle done", target: () => "done", run: (j, id) => j.settle(id, "done") },
-  { name: "settle not-done", target: () => "pending", run: (j, id) => j.settle(id, "not-done") },
+  {
+    name: "settle not-done",
+    target: (e) => (e.offline ? "pending" : "refused"),
+    run: (j, id) => j.settle(id, "not-done"),
+  },
   { name: "settle unknown", target: () => "unknown", run: (j, id) => j.settle(id, "unknown") },
   { name: "retry", target: () => "pending", run: (j, id) => j.retry(id, "not in the ILS") },
   { name: "resolve", target: () => "resolved", run: (j, id) => j.resolve(id, "loan entered by hand") },
@@ -402,6 +406,33 @@ describe("OfflineJournal: replay", () => {
     expect(ils.asked).toEqual([ids[1]]);
     expect(ils.sent).toEqual(ids); // each exactly once
     expect(second).toMatchObject({ handled: 2, sent: 1, inquired: 1, results: { done: 2 } });
+  });
+
+  it("asks about an online entry left sending, and never sends it later if the ILS did not do it", async () => {
+    const { journal: j } = journal();
+    const gone = j.start(checkout(false, "gone"));
+    const made = j.start(checkout(false, "made"));
+    expect(gone).toMatchObject({ state: "sending", attempts: 1, offline: false });
+    const ils = new FakeIls();
+    ils.inquiry = (e) => (e.id === made.id ? "done" : "not-done");
+    const report = await j.replay(ils);
+    expect(ils.asked).toEqual([gone.id, made.id]);
+    expect(ils.sent).toEqual([]);
+    expect(report.results).toEqual({ refused: 1, done: 1 });
+    expect(j.get(gone.id)).toMatchObject({ state: "refused", resultCode: "NOT_DONE" });
+    expect(j.get(gone.id)?.patronId).toBeUndefined();
+  });
+
+  it("leaves the entries it is told to skip (sent by this process right now) for a later replay", async () => {
+    const { journal: j } = journal();
+    const live = j.start(checkout(false, "live"));
+    const waiting = j.append(checkout(true, "waiting"));
+    const ils = new FakeIls();
+    const report = await j.replay(ils, { skip: (id) => id === live.id });
+    expect(ils.sent).toEqual([waiting.id]);
+    expect(ils.asked).toEqual([]);
+    expect(report.handled).toBe(1);
+    expect(j.get(live.id)?.state).toBe("sending");
   });
 
   it("sends again what the ILS says it never got, and leaves what it cannot tell to staff", async () => {

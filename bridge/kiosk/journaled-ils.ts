@@ -1,0 +1,399 @@
+/**
+ * The ILS as the engine sees it, with the offline journal in front (design.md: "Transactions are durable
+ * before they are acted on"). Every checkout, checkin and renewal is written to the journal before it goes
+ * anywhere, and marked from the answer; each one's result goes to the statistics, without the patron.
+ *
+ * - Online (the ILS answers and nothing lent offline is still waiting to be sent): the entry is written
+ *   `sending` and the transaction goes to the ILS with the entry's id. If the ILS turns out unreachable and
+ *   did nothing, the entry is closed as refused (ILS_OFFLINE) and the transaction is tried offline, as a
+ *   new entry. If nobody knows whether the ILS did it, the entry stays `sending`: the next replay asks.
+ * - Offline (the ILS is down or says it is offline, or the backlog is still being replayed): the policy
+ *   (offline-policy.ts) decides, and an allowed checkout or checkin is written `pending` and done at the
+ *   kiosk. While a backlog waits, new transactions join its end, so the ILS gets everything in the order
+ *   it happened (an offline return is never overtaken by the next loan of the same book).
+ * - Replay: whenever the ILS comes back (and at start, for what a crash left behind) the journal is sent
+ *   in order through the executor (sip2-ils.ts Sip2Replay: no block, the original date). A replay cut
+ *   short by another outage is tried again after `replayRetryMs`, asking about its last entry first.
+ *
+ * Patron lookups change nothing, so they go to the ILS whenever it answers. While it does not, a card is
+ * taken on trust within the policy's limits (a patron can be checked against the blocked list only), if
+ * the config lets the kiosk lend without checking a PIN.
+ */
+import { CodedError, describeError } from "../../protocols/errors.ts";
+import type { ItemReason } from "../../protocols/kiosk-api/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Clock, TimerHandle } from "../transports/clock.ts";
+import {
+  type JournalEntry,
+  type JournalState,
+  type OfflineJournal,
+  type ReplayReport,
+  STAFF_STATES,
+  type TransactionExecutor,
+} from "./journal.ts";
+import type { OfflinePolicy, OfflineRefusal } from "./offline-policy.ts";
+import type {
+  CheckinRequest,
+  CheckoutRequest,
+  CirculationResult,
+  IlsPort,
+  IlsStatus,
+  PatronRecord,
+  RenewRequest,
+} from "./ports.ts";
+import { IlsUnavailable } from "./sip2-ils.ts";
+import type { StatisticResult, Statistics } from "./statistics.ts";
+
+export interface JournaledIlsOptions {
+  /** The ILS itself (Sip2Ils). */
+  ils: IlsPort;
+  /** How the journal reaches the ILS for replay (Sip2Replay). */
+  executor: TransactionExecutor;
+  journal: OfflineJournal;
+  policy: OfflinePolicy;
+  statistics?: Statistics;
+  clock: Clock;
+  logger: Logger;
+  /**
+   * A patron may be identified by card alone while the ILS cannot check anything: offline lending is on,
+   * and either this kiosk asks no PIN or the config accepts a PIN it cannot check.
+   */
+  identifyOffline: boolean;
+  /** After a replay cut short while the ILS still looks online, try again after this long. */
+  replayRetryMs?: number;
+}
+
+/** A journal entry as staff see it: the patron (under `patron`, which logs mask) only while staff need it. */
+export type StaffJournalEntry = Omit<JournalEntry, "patronId"> & { patron?: string };
+
+export interface ReplaySummary {
+  handled: number;
+  sent: number;
+  inquired: number;
+  results: Partial<Record<JournalState, number>>;
+  /** The replay stopped at this entry: the ILS could not be reached (code and message say why). */
+  stoppedAt?: { id: string; code: string; message: string };
+}
+
+export interface JournalSummary {
+  counts: Record<JournalState, number>;
+  /** The kiosk is lending from the journal now. */
+  offlineMode: boolean;
+  replaying: boolean;
+  lastReplay?: ReplaySummary & { at: number };
+  /** The blocked-patrons file could not be read (the last good list, or none, is in force). */
+  blocklistProblem?: string;
+}
+
+/**
+ * What staff may see and do with the offline journal; the staff API calls these (bridge.journal).
+ * Errors are CodedErrors: JOURNAL_UNKNOWN_ENTRY, JOURNAL_ILLEGAL_TRANSITION, and the storage codes.
+ */
+export interface StaffJournal {
+  summary(): JournalSummary;
+  /** Entries in write order; by default those not finished (pending, sending, conflict, unknown). */
+  entries(options?: { states?: readonly JournalState[]; limit?: number; afterSeq?: number }): StaffJournalEntry[];
+  /** Sends what waits now; resolves when this replay ends (stoppedAt says if the ILS went away). */
+  replayNow(): Promise<ReplaySummary>;
+  /** An `unknown` entry staff found missing in the ILS: send it again with the next replay. */
+  retry(id: string, note?: string): StaffJournalEntry;
+  /** A `conflict` or `unknown` entry staff repaired by hand. */
+  resolve(id: string, note: string): StaffJournalEntry;
+}
+
+const WAITING: readonly JournalState[] = ["pending", "sending", "conflict", "unknown"];
+
+/** What the patron is told when the offline policy says no. */
+const OFFLINE_REASONS: Readonly<Record<OfflineRefusal, ItemReason>> = {
+  OFFLINE_DISABLED: "ILS_OFFLINE",
+  OFFLINE_KIND_NOT_ALLOWED: "ILS_OFFLINE",
+  OFFLINE_PATRON_BLOCKED: "PATRON_BLOCKED",
+  OFFLINE_ITEM_LIMIT: "OFFLINE_LIMIT",
+  OFFLINE_BLOCKLIST_UNAVAILABLE: "ILS_OFFLINE",
+};
+
+type Kind = "checkout" | "checkin" | "renew";
+
+export class JournaledIls implements IlsPort, StaffJournal {
+  readonly #ils: IlsPort;
+  readonly #executor: TransactionExecutor;
+  readonly #journal: OfflineJournal;
+  readonly #policy: OfflinePolicy;
+  readonly #statistics: Statistics | undefined;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #identifyOffline: boolean;
+  readonly #replayRetryMs: number;
+  readonly #listeners = new Set<(status: IlsStatus) => void>();
+  /** Online entries this process is sending now: a replay leaves them alone. */
+  readonly #live = new Set<string>();
+  readonly #unsubscribe: () => void;
+  /** The last status other than "connecting": a reconnect attempt does not make the kiosk look online. */
+  #settled: IlsStatus | undefined;
+  #notified: string | undefined;
+  #retryTimer: TimerHandle | undefined;
+  #lastReplay: (ReplaySummary & { at: number }) | undefined;
+  #closed = false;
+
+  constructor(options: JournaledIlsOptions) {
+    this.#ils = options.ils;
+    this.#executor = options.executor;
+    this.#journal = options.journal;
+    this.#policy = options.policy;
+    this.#statistics = options.statistics;
+    this.#clock = options.clock;
+    this.#logger = options.logger.child({ component: "journal" });
+    this.#identifyOffline = options.identifyOffline;
+    this.#replayRetryMs = options.replayRetryMs ?? 10_000;
+    this.#unsubscribe = this.#ils.onStatus((status) => this.#onStatus(status));
+    this.#onStatus(this.#ils.status());
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#unsubscribe();
+    this.#clock.clearTimeout(this.#retryTimer);
+  }
+
+  // ---- IlsPort ----
+
+  status(): IlsStatus {
+    return this.#ils.status();
+  }
+
+  onStatus(listener: (status: IlsStatus) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  offlineMode(): boolean {
+    if (!this.#policy.enabled) return false;
+    const unreachable = this.#ils.status() !== "online" && this.#settled !== undefined && this.#settled !== "online";
+    return unreachable || this.#backlog();
+  }
+
+  async lookupPatron(credential: string, pin: string | undefined): Promise<PatronRecord> {
+    if (this.#ils.status() === "online") {
+      try {
+        return await this.#ils.lookupPatron(credential, pin);
+      } catch (err) {
+        if (codeOf(err) !== "ILS_OFFLINE") throw err;
+      }
+    }
+    if (!this.#identifyOffline) {
+      throw new IlsUnavailable(
+        "ILS_OFFLINE",
+        "the ILS cannot be reached and this kiosk does not identify patrons offline (offline.enabled, offline.withoutPinCheck)",
+      );
+    }
+    const decision = this.#policy.decide("checkout", credential);
+    return {
+      found: true,
+      ...(pin !== undefined ? { pinOk: true } : {}),
+      blocks: decision.allow ? [] : ["offlineBlocked"],
+      canBorrow: decision.allow,
+      loans: [],
+      holdsReady: [],
+      holdsWaiting: 0,
+      fees: [],
+    };
+  }
+
+  checkout(request: CheckoutRequest): Promise<CirculationResult> {
+    return this.#transact("checkout", request, (transactionId) => this.#ils.checkout({ ...request, transactionId }));
+  }
+
+  checkin(request: CheckinRequest): Promise<CirculationResult> {
+    return this.#transact("checkin", request, (transactionId) => this.#ils.checkin({ ...request, transactionId }));
+  }
+
+  renew(request: RenewRequest): Promise<CirculationResult> {
+    return this.#transact("renew", request, (transactionId) => this.#ils.renew({ ...request, transactionId }));
+  }
+
+  async endSession(patron: string): Promise<void> {
+    if (this.#ils.status() === "online") await this.#ils.endSession(patron);
+  }
+
+  // ---- StaffJournal ----
+
+  summary(): JournalSummary {
+    const problem = this.#policy.problem;
+    return {
+      counts: this.#journal.counts(),
+      offlineMode: this.offlineMode(),
+      replaying: this.#journal.replaying,
+      ...(this.#lastReplay ? { lastReplay: this.#lastReplay } : {}),
+      ...(problem ? { blocklistProblem: problem.message } : {}),
+    };
+  }
+
+  entries(options: { states?: readonly JournalState[]; limit?: number; afterSeq?: number } = {}): StaffJournalEntry[] {
+    return this.#journal.list({ ...options, states: options.states ?? WAITING }).map(forStaff);
+  }
+
+  async replayNow(): Promise<ReplaySummary> {
+    const report = await this.#journal.replay(this.#executor, { skip: (id) => this.#live.has(id) });
+    const summary = summarize(report);
+    if (report.handled > 0 || report.stoppedAt) {
+      this.#lastReplay = { ...summary, at: this.#clock.now() };
+      this.#logger.info({ results: summary.results, stoppedAt: summary.stoppedAt }, "journal replayed");
+    }
+    if (report.stoppedAt) this.#retryLater();
+    // Entries written behind the replay's cursor (an online transaction whose outcome got lost meanwhile).
+    else if (report.handled > 0) this.#replaySoon();
+    this.#changed();
+    return summary;
+  }
+
+  retry(id: string, note?: string): StaffJournalEntry {
+    const entry = forStaff(this.#journal.retry(id, note));
+    this.#changed();
+    this.#replaySoon();
+    return entry;
+  }
+
+  resolve(id: string, note: string): StaffJournalEntry {
+    return forStaff(this.#journal.resolve(id, note));
+  }
+
+  // ---- the work ----
+
+  async #transact(
+    kind: Kind,
+    request: CheckinRequest & { patron?: string },
+    send: (transactionId: string) => Promise<CirculationResult>,
+  ): Promise<CirculationResult> {
+    const started = this.#clock.now();
+    const tx = { kind, itemId: request.itemId, ...(request.patron !== undefined ? { patronId: request.patron } : {}) };
+    if (this.#ils.status() === "online" && !this.#backlog()) {
+      // Written before it is sent; a failure to write means it is not sent at all.
+      const entry = this.#journal.start(tx);
+      this.#live.add(entry.id);
+      try {
+        const result = await send(entry.id);
+        this.#settle(entry.id, result);
+        this.#record(kind, result.ok ? "ok" : "refused", started, result.ok ? undefined : result.reason);
+        return { ...result, transactionId: entry.id };
+      } catch (err) {
+        const code = codeOf(err);
+        if (code !== "ILS_OFFLINE") {
+          // Nobody knows whether the ILS did it: the entry stays `sending` for the replay to ask about.
+          this.#record(kind, "error", started, code);
+          this.#replaySoon();
+          throw err;
+        }
+        this.#settle(entry.id, { ok: false, reason: "ILS_OFFLINE" });
+      } finally {
+        this.#live.delete(entry.id);
+      }
+    }
+    const decision = this.#policy.decide(kind, request.patron);
+    if (!decision.allow) {
+      this.#record(kind, "refused", started, decision.reason);
+      return { ok: false, reason: OFFLINE_REASONS[decision.reason] };
+    }
+    const entry = this.#journal.append({ ...tx, offline: true });
+    this.#record(kind, "offline", started);
+    this.#changed();
+    this.#replaySoon();
+    // The ILS would say whether a magnetic strip needs the relay; offline, the strip follows the loan.
+    return {
+      ok: true,
+      offline: true,
+      transactionId: entry.id,
+      ...(kind === "checkin" ? { resensitize: true } : { desensitize: true }),
+    };
+  }
+
+  /**
+   * Marks an online entry from its answer. If that cannot be written, the patron still gets the ILS's answer
+   * (it is what the ILS did); the entry stays `sending` and the next replay asks the ILS again.
+   */
+  #settle(id: string, result: { ok: boolean; reason?: ItemReason }): void {
+    try {
+      this.#journal.finish(
+        id,
+        result.ok ? { result: "done" } : { result: "refused", code: result.reason ?? "SEE_STAFF" },
+      );
+    } catch (err) {
+      this.#logger.error({ id, code: codeOf(err), err: describeError(err) }, "journal entry could not be marked");
+    }
+  }
+
+  #record(kind: Kind, result: StatisticResult, started: number, errorCode?: string): void {
+    if (!this.#statistics) return;
+    try {
+      this.#statistics.record({
+        kind,
+        result,
+        durationMs: this.#clock.now() - started,
+        ...(errorCode !== undefined ? { errorCode } : {}),
+      });
+    } catch (err) {
+      this.#logger.warn({ code: codeOf(err) }, "statistic not recorded");
+    }
+  }
+
+  /** Transactions wait in the journal that this process is not sending right now. */
+  #backlog(): boolean {
+    return this.#journal.openCount() > this.#live.size;
+  }
+
+  #onStatus(status: IlsStatus): void {
+    if (status !== "connecting") this.#settled = status;
+    if (status === "online") this.#replaySoon();
+    this.#changed();
+  }
+
+  /** Starts a replay if the ILS answers and something waits; the journal runs one at a time. */
+  #replaySoon(): void {
+    if (this.#closed || this.#ils.status() !== "online" || !this.#backlog()) return;
+    this.replayNow().catch((err: unknown) => {
+      this.#logger.error({ code: codeOf(err), err: describeError(err) }, "journal replay failed");
+      this.#retryLater();
+    });
+  }
+
+  #retryLater(): void {
+    if (this.#closed || this.#retryTimer !== undefined) return;
+    this.#retryTimer = this.#clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#replaySoon();
+    }, this.#replayRetryMs);
+  }
+
+  /** Tells listeners when the status or the offline mode changed (the engine redraws and announces it). */
+  #changed(): void {
+    const status = this.#ils.status();
+    const key = `${status}/${this.offlineMode()}`;
+    if (key === this.#notified) return;
+    this.#notified = key;
+    for (const listener of this.#listeners) listener(status);
+  }
+}
+
+function forStaff(entry: JournalEntry): StaffJournalEntry {
+  const { patronId: _hidden, ...rest } = entry;
+  return entry.patronId !== undefined && STAFF_STATES.includes(entry.state)
+    ? { ...rest, patron: entry.patronId }
+    : rest;
+}
+
+function summarize(report: ReplayReport): ReplaySummary {
+  const summary: ReplaySummary = {
+    handled: report.handled,
+    sent: report.sent,
+    inquired: report.inquired,
+    results: { ...report.results },
+  };
+  if (report.stoppedAt) {
+    const error = report.stoppedAt.error;
+    summary.stoppedAt = { id: report.stoppedAt.id, code: codeOf(error), message: describeError(error) };
+  }
+  return summary;
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof CodedError ? err.code : "INTERNAL";
+}
