@@ -1,0 +1,333 @@
+/**
+ * The journal in front of the ILS, on virtual time: a scripted ILS, a scripted replay executor, a real
+ * SQLite journal in a temp folder. The same pieces against the real SIP2 client and ACS simulator are in
+ * test/integration/offline.test.ts.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  type InquiryAnswer,
+  type JournalEntry,
+  OfflineJournal,
+  type SendOutcome,
+  type TransactionExecutor,
+} from "../../../bridge/kiosk/journal.ts";
+import { JournaledIls } from "../../../bridge/kiosk/journaled-ils.ts";
+import { OfflinePolicy, type OfflinePolicyConfig } from "../../../bridge/kiosk/offline-policy.ts";
+import type { IlsStatus } from "../../../bridge/kiosk/ports.ts";
+import { IlsUnavailable } from "../../../bridge/kiosk/sip2-ils.ts";
+import { Statistics } from "../../../bridge/kiosk/statistics.ts";
+import { flushMicrotasks, VirtualClock } from "../../support/virtual-clock.ts";
+import { capturedLogger } from "../devices/scanner/helpers.ts";
+import { PATRON, ScriptedIls } from "./engine-helpers.ts";
+import { tempDatabases } from "./helpers.ts";
+
+const databases = tempDatabases();
+const BOOK = "31000000000001";
+
+/** The ILS's side of a replay: remembers what was sent and asked, and can be taken down. */
+class ScriptedReplay implements TransactionExecutor {
+  readonly sent: JournalEntry[] = [];
+  readonly asked: string[] = [];
+  down = false;
+  /** Holds each send until the test releases it. */
+  hold = false;
+  #held: Array<() => void> = [];
+  answer: (entry: JournalEntry) => SendOutcome = () => ({ result: "done" });
+  inquiry: (entry: JournalEntry) => InquiryAnswer = () => "not-done";
+
+  async send(entry: JournalEntry): Promise<SendOutcome> {
+    if (this.hold) await new Promise<void>((resolve) => this.#held.push(resolve));
+    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
+    this.sent.push(entry);
+    return this.answer(entry);
+  }
+  async inquire(entry: JournalEntry): Promise<InquiryAnswer> {
+    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
+    this.asked.push(entry.id);
+    return this.inquiry(entry);
+  }
+  release(): void {
+    for (const go of this.#held.splice(0)) go();
+  }
+}
+
+function setUp(options: { policy?: Partial<OfflinePolicyConfig>; identifyOffline?: boolean; status?: IlsStatus } = {}) {
+  const clock = new VirtualClock();
+  const db = databases.open();
+  const journal = new OfflineJournal(db, { clock });
+  const statistics = new Statistics(db, { clock, retentionDays: 30, timeZone: "UTC" });
+  const inner = new ScriptedIls();
+  inner.setStatus(options.status ?? "online");
+  const replay = new ScriptedReplay();
+  const log = capturedLogger("debug");
+  const policy = new OfflinePolicy(
+    { enabled: true, maxItemsPerPatron: 2, ...options.policy },
+    { openOfflineCheckouts: (p) => journal.openOfflineCheckouts(p) },
+  );
+  const ils = new JournaledIls({
+    ils: inner,
+    executor: replay,
+    journal,
+    policy,
+    statistics,
+    clock,
+    logger: log.logger,
+    identifyOffline: options.identifyOffline ?? true,
+    replayRetryMs: 5_000,
+  });
+  const statuses: IlsStatus[] = [];
+  ils.onStatus((s) => statuses.push(s));
+  const stats = () => statistics.records().map((r) => [r.kind, r.result, r.errorCode]);
+  return { clock, db, journal, statistics, inner, replay, ils, log, statuses, stats };
+}
+
+const checkout = (itemId = BOOK, patron = PATRON) => ({ patron, itemId, renewal: true });
+const coded = (code: string) => new IlsUnavailable(code as "ILS_OFFLINE", `${code} for the test`);
+
+describe("JournaledIls online: every transaction is written before it is sent", () => {
+  it("sends a checkout under its journal entry's id and marks the entry from the answer", async () => {
+    const { ils, inner, journal, stats } = setUp();
+    const pending = ils.checkout(checkout());
+    await flushMicrotasks();
+    const [call] = inner.calls;
+    const [entry] = journal.list();
+    // On disk, sending, before the ILS has answered.
+    expect(entry).toMatchObject({ kind: "checkout", itemId: BOOK, offline: false, state: "sending" });
+    expect(call?.transactionId).toBe(entry?.id);
+    inner.answer(BOOK);
+    expect(await pending).toMatchObject({ ok: true, transactionId: entry?.id });
+    expect(journal.get(entry?.id as string)).toMatchObject({ state: "done" });
+    expect(journal.get(entry?.id as string)?.patronId).toBeUndefined();
+    expect(stats()).toEqual([["checkout", "ok", undefined]]);
+  });
+
+  it("records a refusal with its reason, and nothing for the replay", async () => {
+    const { ils, inner, journal, stats, replay } = setUp();
+    inner.autoAnswer = () => ({ ok: false, reason: "ITEM_ON_HOLD_FOR_OTHER" });
+    expect(await ils.checkout(checkout())).toMatchObject({ ok: false, reason: "ITEM_ON_HOLD_FOR_OTHER" });
+    expect(journal.list()).toEqual([
+      expect.objectContaining({ state: "refused", resultCode: "ITEM_ON_HOLD_FOR_OTHER" }),
+    ]);
+    expect(stats()).toEqual([["checkout", "refused", "ITEM_ON_HOLD_FOR_OTHER"]]);
+    expect(replay.sent).toEqual([]);
+  });
+
+  it("does not send what it could not write", async () => {
+    const { ils, inner, db } = setUp();
+    db.pragma("query_only = ON");
+    await expect(ils.checkin({ itemId: BOOK })).rejects.toMatchObject({ code: "JOURNAL_UNWRITABLE" });
+    expect(inner.calls).toEqual([]);
+  });
+
+  it("turns an ILS that did nothing into an offline transaction, as a new entry", async () => {
+    const { ils, inner, journal, stats, replay } = setUp();
+    replay.down = true;
+    const pending = ils.checkout(checkout());
+    await flushMicrotasks();
+    inner.calls[0]?.reject(coded("ILS_OFFLINE"));
+    expect(await pending).toMatchObject({ ok: true, offline: true, desensitize: true });
+    expect(journal.list().map((e) => [e.offline, e.state, e.resultCode])).toEqual([
+      [false, "refused", "ILS_OFFLINE"],
+      // The ILS still looked online, so a replay tried it at once and could not reach it: asked about next time.
+      [true, "sending", undefined],
+    ]);
+    expect(stats()).toEqual([["checkout", "offline", undefined]]);
+  });
+
+  it("leaves an entry whose outcome nobody knows for the replay to ask about, and lends offline meanwhile", async () => {
+    const { ils, inner, journal, replay, stats, clock } = setUp();
+    replay.down = true; // the ILS went away right after
+    const pending = ils.checkout(checkout());
+    await flushMicrotasks();
+    inner.calls[0]?.reject(coded("OUTCOME_UNKNOWN"));
+    await expect(pending).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
+    const [entry] = journal.list();
+    expect(entry?.state).toBe("sending");
+    expect(stats()).toEqual([["checkout", "error", "OUTCOME_UNKNOWN"]]);
+    // The next checkout joins the backlog instead of overtaking it.
+    expect(ils.offlineMode()).toBe(true);
+    expect(await ils.checkout(checkout("31000000000002"))).toMatchObject({ ok: true, offline: true });
+    expect(inner.calls.map((c) => c.itemId)).toEqual([BOOK]);
+    // The ILS answers again: the replay asks about the first (it was done) and sends the second.
+    replay.down = false;
+    replay.inquiry = () => "done";
+    await clock.advance(5_000);
+    expect(replay.asked).toEqual([entry?.id]);
+    expect(replay.sent.map((e) => e.itemId)).toEqual(["31000000000002"]);
+    expect(journal.list().map((e) => e.state)).toEqual(["done", "done"]);
+    expect(ils.offlineMode()).toBe(false);
+  });
+});
+
+describe("JournaledIls offline: lending within the policy", () => {
+  it("lends and takes back while the ILS is down, within the per-patron limit, and says why not beyond it", async () => {
+    const { ils, inner, journal, stats, statuses } = setUp({ status: "down" });
+    expect(ils.offlineMode()).toBe(true);
+    expect(await ils.checkout(checkout("1"))).toMatchObject({ ok: true, offline: true });
+    expect(await ils.checkout(checkout("2"))).toMatchObject({ ok: true, offline: true });
+    expect(await ils.checkout(checkout("3"))).toEqual({ ok: false, reason: "OFFLINE_LIMIT" });
+    expect(await ils.checkout(checkout("4", "someone-else"))).toMatchObject({ ok: true, offline: true });
+    expect(await ils.checkin({ itemId: "5" })).toMatchObject({ ok: true, offline: true, resensitize: true });
+    expect(await ils.renew({ patron: PATRON, itemId: "6" })).toEqual({ ok: false, reason: "ILS_OFFLINE" });
+    expect(inner.calls).toEqual([]);
+    expect(journal.list().map((e) => [e.kind, e.itemId, e.offline, e.state])).toEqual([
+      ["checkout", "1", true, "pending"],
+      ["checkout", "2", true, "pending"],
+      ["checkout", "4", true, "pending"],
+      ["checkin", "5", true, "pending"],
+    ]);
+    expect(stats()).toEqual([
+      ["checkout", "offline", undefined],
+      ["checkout", "offline", undefined],
+      ["checkout", "refused", "OFFLINE_ITEM_LIMIT"],
+      ["checkout", "offline", undefined],
+      ["checkin", "offline", undefined],
+      ["renew", "refused", "OFFLINE_KIND_NOT_ALLOWED"],
+    ]);
+    expect(statuses).toEqual([]);
+  });
+
+  it("identifies a patron by card alone, blocked ones as blocked, and nobody when the config says not to", async () => {
+    const { ils } = setUp({ status: "down", policy: { blockedPatronsFile: blockedFile(["23456000000666"]) } });
+    expect(await ils.lookupPatron(PATRON, "0000")).toMatchObject({ found: true, pinOk: true, canBorrow: true });
+    expect(await ils.lookupPatron("23456000000666", undefined)).toMatchObject({
+      found: true,
+      canBorrow: false,
+      blocks: ["offlineBlocked"],
+    });
+    expect(await ils.checkout(checkout(BOOK, "23456000000666"))).toEqual({ ok: false, reason: "PATRON_BLOCKED" });
+    const strict = setUp({ status: "down", identifyOffline: false });
+    await expect(strict.ils.lookupPatron(PATRON, "1234")).rejects.toMatchObject({ code: "ILS_OFFLINE" });
+  });
+
+  it("refuses everything offline when offline lending is off, and shows no offline mode", async () => {
+    const { ils, journal } = setUp({ status: "down", policy: { enabled: false } });
+    expect(ils.offlineMode()).toBe(false);
+    expect(await ils.checkin({ itemId: BOOK })).toEqual({ ok: false, reason: "ILS_OFFLINE" });
+    expect(journal.list()).toEqual([]);
+  });
+
+  it("does not call a reconnect attempt online or offline: the mode follows the last settled status", () => {
+    const { ils, inner, statuses } = setUp({ status: "connecting" });
+    expect(ils.offlineMode()).toBe(false);
+    inner.setStatus("down");
+    inner.setStatus("connecting");
+    expect(ils.offlineMode()).toBe(true);
+    inner.setStatus("online");
+    expect(ils.offlineMode()).toBe(false);
+    expect(statuses).toEqual(["down", "connecting", "online"]);
+  });
+});
+
+describe("JournaledIls replay", () => {
+  it("sends what was lent offline when the ILS returns, in order, and stays offline until it has", async () => {
+    const { ils, inner, journal, replay, statuses } = setUp({ status: "down", policy: { maxItemsPerPatron: 5 } });
+    await ils.checkout(checkout("1"));
+    await ils.checkin({ itemId: "1" });
+    await ils.checkout(checkout("2"));
+    replay.hold = true;
+    inner.setStatus("online");
+    await flushMicrotasks();
+    expect(ils.offlineMode()).toBe(true); // replaying
+    expect(ils.summary()).toMatchObject({ replaying: true, offlineMode: true });
+    // A transaction during the replay joins the end of the journal.
+    expect(await ils.checkout(checkout("3"))).toMatchObject({ ok: true, offline: true });
+    expect(inner.calls).toEqual([]);
+    replay.hold = false;
+    replay.release();
+    await flushMicrotasks();
+    await expect.poll(() => journal.openCount(), { timeout: 5_000 }).toBe(0);
+    expect(replay.sent.map((e) => [e.kind, e.itemId, e.offline])).toEqual([
+      ["checkout", "1", true],
+      ["checkin", "1", true],
+      ["checkout", "2", true],
+      ["checkout", "3", true],
+    ]);
+    expect(ils.offlineMode()).toBe(false);
+    expect(statuses).toEqual(["online", "online"]); // the status, then the end of offline mode
+    inner.autoAnswer = () => ({ ok: true });
+    expect(await ils.checkout(checkout("4"))).toMatchObject({ ok: true });
+    expect(inner.calls.map((c) => c.itemId)).toEqual(["4"]);
+    expect(ils.summary().lastReplay).toMatchObject({ handled: 4, sent: 4, results: { done: 4 } });
+  });
+
+  it("resumes a replay cut short by another outage without sending anything twice", async () => {
+    const { ils, inner, journal, replay, clock } = setUp({ status: "down" });
+    for (const n of ["1", "2", "3"]) await ils.checkout(checkout(n, `patron-${n}`));
+    let sends = 0;
+    replay.answer = () => {
+      sends++;
+      // The second send reaches the ILS, then the link drops before the answer.
+      if (sends === 2) replay.down = true;
+      if (sends === 2) throw coded("ILS_OFFLINE");
+      return { result: "done" };
+    };
+    replay.inquiry = (e) => (replay.sent.some((s) => s.id === e.id) ? "done" : "not-done");
+    inner.setStatus("online");
+    await expect.poll(() => ils.summary().lastReplay?.stoppedAt?.code).toBe("ILS_OFFLINE");
+    expect(journal.list().map((e) => e.state)).toEqual(["done", "sending", "pending"]);
+    replay.down = false;
+    await clock.advance(5_000);
+    await expect.poll(() => journal.openCount()).toBe(0);
+    expect(replay.asked).toHaveLength(1);
+    expect(replay.sent.map((e) => e.itemId)).toEqual(["1", "2", "3"]); // each once
+  });
+
+  it("keeps what the ILS refuses as conflicts for staff, with the patron, until staff resolve them", async () => {
+    const { ils, inner, journal, replay } = setUp({ status: "down" });
+    await ils.checkout(checkout("1"));
+    await ils.checkout(checkout("2"));
+    replay.answer = (e) =>
+      e.itemId === "1"
+        ? { result: "refused", code: "ITEM_ALREADY_ON_LOAN", message: "on loan to another" }
+        : { result: "done" };
+    inner.setStatus("online");
+    await expect.poll(() => journal.openCount()).toBe(0);
+    const [conflict, ...rest] = ils.entries();
+    expect(rest).toEqual([]);
+    expect(conflict).toMatchObject({
+      itemId: "1",
+      state: "conflict",
+      resultCode: "ITEM_ALREADY_ON_LOAN",
+      patron: PATRON,
+    });
+    expect(ils.summary().counts).toMatchObject({ conflict: 1, done: 1 });
+    const resolved = ils.resolve(conflict?.id as string, "loan moved by hand");
+    expect(resolved).toMatchObject({ state: "resolved", note: "loan moved by hand" });
+    expect(resolved.patron).toBeUndefined();
+    expect(ils.entries()).toEqual([]);
+  });
+
+  it("recovers at start: an online entry a crash left sending is asked about, never sent", async () => {
+    const first = setUp();
+    const lost = first.journal.start({ kind: "checkout", itemId: BOOK, patronId: PATRON });
+    first.ils.close();
+    // A new process on the same database (tempDatabases opens one file per test).
+    const clock = new VirtualClock();
+    const journal = new OfflineJournal(databases.open(), { clock });
+    const replay = new ScriptedReplay();
+    replay.inquiry = () => "not-done";
+    const inner = new ScriptedIls();
+    const ils = new JournaledIls({
+      ils: inner,
+      executor: replay,
+      journal,
+      policy: new OfflinePolicy({ enabled: true, maxItemsPerPatron: 2 }, { openOfflineCheckouts: () => 0 }),
+      clock,
+      logger: capturedLogger("debug").logger,
+      identifyOffline: true,
+    });
+    await expect.poll(() => journal.get(lost.id)?.state).toBe("refused");
+    expect(replay.asked).toEqual([lost.id]);
+    expect(replay.sent).toEqual([]);
+    ils.close();
+  });
+});
+
+function blockedFile(ids: string[]): string {
+  const file = join(databases.dir(), "blocked.txt");
+  writeFileSync(file, `${ids.join("\n")}\n`);
+  return file;
+}
