@@ -7,7 +7,14 @@
 import { CodedError } from "../../protocols/errors.ts";
 import type { ItemReason, Loan, PatronBlock, Routing } from "../../protocols/kiosk-api/schema.ts";
 import { type DueDate, PATRON_STATUS_FLAGS } from "../../protocols/sip2/index.ts";
-import type { CheckinAlert, CheckoutResult, ItemResult, Sip2Service, TransactionOptions } from "../sip2/client.ts";
+import type {
+  CheckinAlert,
+  CheckoutResult,
+  FeePaidRequest,
+  ItemResult,
+  Sip2Service,
+  TransactionOptions,
+} from "../sip2/client.ts";
 import type { Clock } from "../transports/clock.ts";
 import type { InquiryAnswer, JournalEntry, SendOutcome, TransactionExecutor } from "./journal.ts";
 import type {
@@ -240,8 +247,6 @@ function txOf(request: { transactionId?: string }): TransactionOptions {
   return request.transactionId !== undefined ? { tx: request.transactionId } : {};
 }
 
-const CHARGED: ReadonlySet<string> = new Set(["charged", "chargedNotRecallable"]);
-
 /**
  * The offline journal's way to the ILS (journal.ts TransactionExecutor). A replayed offline transaction
  * goes with no block = Y and the date the patron did it: the ACS must then accept it, as the patron already
@@ -264,58 +269,55 @@ export class Sip2Replay implements TransactionExecutor {
       noBlock: entry.offline,
       transactionDate: new Date(entry.transactedAt),
     };
-    const patronId = entry.patronId ?? "";
-    const itemId = entry.itemId ?? "";
-    let ok: boolean;
-    let messages: string[];
-    switch (entry.kind) {
-      case "checkout":
-      case "renew": {
-        const r = await this.#sip2[entry.kind]({ patronId, itemId }, options);
-        ok = r.ok;
-        messages = r.screenMessages;
-        break;
-      }
-      case "checkin": {
-        const r = await this.#sip2.checkin({ itemId }, options);
-        ok = r.ok;
-        messages = r.screenMessages;
-        break;
-      }
-      case "fee-payment": {
-        const r = await this.#sip2.feePaid(
-          { patronId, amount: String(entry.data.amount ?? ""), currency: String(entry.data.currency ?? "") },
-          options,
-        );
-        ok = r.accepted;
-        messages = r.screenMessages;
-        break;
-      }
-    }
-    const message = messages.join(" ").trim();
-    if (ok) return { result: "done", ...(message ? { message } : {}) };
+    const sent = await this.#send(entry, options);
+    const message = sent.screenMessages.join(" ").trim();
+    if (sent.ok) return { result: "done", ...(message ? { message } : {}) };
     // Staff see the ILS's own words next to a code they can sort by.
-    return { result: "refused", code: reasonFromWording(messages) ?? "REFUSED", ...(message ? { message } : {}) };
+    const code = reasonFromWording(sent.screenMessages) ?? "REFUSED";
+    return { result: "refused", code, ...(message ? { message } : {}) };
   }
 
   /**
-   * Did the ILS do it? A checkout is done when the item is on loan to the entry's patron, a checkin when the
-   * item is on loan to nobody. A renewal or a payment leaves no trace that tells (its before is not kept).
+   * Did the ILS do it? The client's own verification (Item Information, the patron's loans): a checkout is
+   * done when the item is on loan to the entry's patron, a checkin when it is on loan to nobody. A renewal
+   * or a payment is told by a change from a "before" the journal does not keep, so it comes back unknown.
    */
   async inquire(entry: JournalEntry): Promise<InquiryAnswer> {
-    if (!entry.itemId || (entry.kind !== "checkout" && entry.kind !== "checkin")) return "unknown";
-    const item = await this.#sip2.itemInformation({ itemId: entry.itemId }, { tx: entry.id });
-    const charged = CHARGED.has(item.circulationStatus ?? "");
-    if (entry.kind === "checkin") return charged ? "not-done" : "done";
-    if (!charged) return "not-done";
-    if (!entry.patronId) return "unknown";
-    const patron = await this.#sip2.patronInformation(
-      { patronId: entry.patronId, summary: "chargedItems", start: 1, end: 9999 },
-      { tx: entry.id },
-    );
-    if (patron.items.includes(entry.itemId)) return "done";
-    // On loan to someone else: sending it lets the ILS decide (a no-block checkout older than that loan is
-    // refused, and becomes a conflict for staff). A list cut short cannot tell.
-    return patron.items.length >= patron.counts.charged ? "not-done" : "unknown";
+    const patronId = entry.patronId ?? "";
+    const itemId = entry.itemId ?? "";
+    const options = { tx: entry.id };
+    switch (entry.kind) {
+      case "checkout":
+      case "renew":
+        return (await this.#sip2.inquire(entry.kind, { patronId, itemId }, undefined, options)).outcome;
+      case "checkin":
+        return (await this.#sip2.inquire("checkin", { itemId }, undefined, options)).outcome;
+      case "fee-payment":
+        return (await this.#sip2.inquire("feePaid", feePayment(entry), undefined, options)).outcome;
+    }
   }
+
+  async #send(entry: JournalEntry, options: TransactionOptions): Promise<{ ok: boolean; screenMessages: string[] }> {
+    const patronId = entry.patronId ?? "";
+    const itemId = entry.itemId ?? "";
+    switch (entry.kind) {
+      case "checkout":
+      case "renew":
+        return this.#sip2[entry.kind]({ patronId, itemId }, options);
+      case "checkin":
+        return this.#sip2.checkin({ itemId }, options);
+      case "fee-payment": {
+        const r = await this.#sip2.feePaid(feePayment(entry), options);
+        return { ok: r.accepted, screenMessages: r.screenMessages };
+      }
+    }
+  }
+}
+
+function feePayment(entry: JournalEntry): FeePaidRequest {
+  return {
+    patronId: entry.patronId ?? "",
+    amount: String(entry.data.amount ?? ""),
+    currency: String(entry.data.currency ?? ""),
+  };
 }

@@ -1,0 +1,239 @@
+/**
+ * The offline journal against the real thing: the ACS simulator over TCP with its fault modes, the real
+ * SIP2 client, a real SQLite journal in a temp folder. Virtual time (the ILS's clock too) moves only where
+ * a reconnect or a retry has to happen; every wait is for a state, bounded, failing with what it waited for.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { OfflineJournal, type TransactionExecutor } from "../../bridge/kiosk/journal.ts";
+import { JournaledIls } from "../../bridge/kiosk/journaled-ils.ts";
+import { OfflinePolicy } from "../../bridge/kiosk/offline-policy.ts";
+import { Sip2Ils, Sip2Replay } from "../../bridge/kiosk/sip2-ils.ts";
+import { Statistics } from "../../bridge/kiosk/statistics.ts";
+import type { Sip2Client } from "../../bridge/sip2/client.ts";
+import { InMemoryIls } from "../../simulators/acs/ils.ts";
+import type { AcsServer } from "../../simulators/acs/server.ts";
+import { capturedLogger } from "../bridge/devices/scanner/helpers.ts";
+import { tempDatabases } from "../bridge/kiosk/helpers.ts";
+import { fixture, startAcs, startClient } from "../bridge/sip2/helpers.ts";
+import { VirtualClock } from "../support/virtual-clock.ts";
+
+const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
+const PIN = "1111";
+const OTHER = "24711000000202"; // "has-loans"
+const databases = tempDatabases();
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Kiosk {
+  clock: VirtualClock;
+  ils: InMemoryIls;
+  server: AcsServer;
+  client: Sip2Client;
+  journal: OfflineJournal;
+  statistics: Statistics;
+  desk: JournaledIls;
+  books: string[];
+}
+
+async function setUp(options: { executor?: (real: Sip2Replay) => TransactionExecutor } = {}): Promise<Kiosk> {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 1, 9, 0, 0));
+  const now = () => new Date(clock.now());
+  const ils = new InMemoryIls(fixture, { now, checkInvariants: true });
+  const { server, port } = await startAcs({ ils, now });
+  cleanups.push(() => server.stop());
+  // One connection: a fault set on it hits the transaction under test, and the lost answer cannot be asked
+  // about elsewhere. Timeouts long in virtual time, so a slow machine cannot make a request time out.
+  const { client } = await startClient(port, {
+    clock,
+    connections: 1,
+    link: { timeoutMs: 600_000, backoff: { initialMs: 100, maxMs: 100, jitter: 0 } },
+  });
+  cleanups.push(() => client.close());
+  const db = databases.open();
+  const journal = new OfflineJournal(db, { clock });
+  const statistics = new Statistics(db, { clock, retentionDays: 30, timeZone: "UTC" });
+  const replay = new Sip2Replay(client);
+  const desk = new JournaledIls({
+    ils: new Sip2Ils(client, { clock }),
+    executor: options.executor ? options.executor(replay) : replay,
+    journal,
+    policy: new OfflinePolicy(
+      { enabled: true, maxItemsPerPatron: 5 },
+      { openOfflineCheckouts: (p) => journal.openOfflineCheckouts(p) },
+    ),
+    statistics,
+    clock,
+    logger: capturedLogger("debug").logger,
+    identifyOffline: true,
+    replayRetryMs: 1_000,
+  });
+  cleanups.push(() => desk.close());
+  const books = fixture.items
+    .filter((i) => i.note === "regular" && i.homeBranch === "MAIN" && i.currentBranch === "MAIN")
+    .filter((i) => !ils.loanOf(i.barcode) && ils.holdQueue(i.titleId).length === 0)
+    .map((i) => i.barcode);
+  return { clock, ils, server, client, journal, statistics, desk, books };
+}
+
+/**
+ * Waits for `check`, letting real I/O run; with `clock`, virtual time moves too (100 ms per step), for
+ * reconnects and retries. Bounded: fails naming what it waited for.
+ */
+async function until(what: string, check: () => boolean, clock?: VirtualClock): Promise<void> {
+  for (let step = 0; step < 4_000; step++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (clock) await clock.advance(100);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** The ACS drops every connection, and every new one before it can log in. */
+async function acsDown(k: Kiosk): Promise<void> {
+  k.server.faults.set({ dropAfter: 0 });
+  k.server.disconnect();
+  await until("the SIP2 client to see the ACS gone", () => k.client.state !== "online");
+  await until("offline mode", () => k.desk.offlineMode());
+}
+
+async function acsBack(k: Kiosk): Promise<void> {
+  k.server.faults.clear();
+  await until(
+    "the ILS online and the journal replayed",
+    () => k.client.state === "online" && k.journal.openCount() === 0 && !k.journal.replaying,
+    k.clock,
+  );
+}
+
+/** The next request on the open connection is carried out by the ILS, and its answer is lost with the link. */
+function dropNextAnswer(server: AcsServer): void {
+  const [id] = server.connectionIds();
+  if (id === undefined) throw new Error("no connection to the ACS");
+  server.faults.set({ dropAfter: 0 }); // and no new connection gets through
+  server.faults.setFor(id, { dropAfter: server.connectionStats(id)?.answered ?? 0 });
+}
+
+const secondOf = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+describe("offline journal against the ACS simulator", () => {
+  it("lends offline while the ACS is down and replays in order with no block and the original dates", async () => {
+    const k = await setUp();
+    const [a, b] = k.books as [string, string];
+    expect(await k.desk.checkout({ patron: PATRON, pin: PIN, itemId: a, renewal: true })).toMatchObject({ ok: true });
+    expect(k.ils.loanOf(a)?.patron).toBe(PATRON);
+
+    await acsDown(k);
+    const lentAt = k.clock.now();
+    expect(await k.desk.lookupPatron(PATRON, "0000")).toMatchObject({ found: true, canBorrow: true });
+    expect(await k.desk.checkout({ patron: PATRON, itemId: b, renewal: true })).toMatchObject({
+      ok: true,
+      offline: true,
+    });
+    expect(await k.desk.checkin({ itemId: a })).toMatchObject({ ok: true, offline: true });
+    expect(k.ils.loanOf(b)).toBeUndefined();
+    expect(k.ils.loanOf(a)?.patron).toBe(PATRON);
+
+    await k.clock.advance(3_600_000); // an hour later, the ILS is back
+    await acsBack(k);
+    expect(k.ils.loanOf(b)).toMatchObject({ patron: PATRON, renewals: 0, offlineRenewals: 0 });
+    expect(k.ils.loanOf(b)?.checkedOut.getTime()).toBe(secondOf(lentAt));
+    expect(k.ils.loanOf(a)).toBeUndefined();
+    expect(k.journal.list().map((e) => [e.kind, e.itemId, e.offline, e.state])).toEqual([
+      ["checkout", a, false, "done"],
+      ["checkout", b, true, "done"],
+      ["checkin", a, true, "done"],
+    ]);
+    expect(k.desk.offlineMode()).toBe(false);
+    expect(k.statistics.records().map((r) => [r.kind, r.result])).toEqual([
+      ["checkout", "ok"],
+      ["checkout", "offline"],
+      ["checkin", "offline"],
+    ]);
+  });
+
+  it("a checkout the ILS carried out but whose answer was lost is asked about, never lent twice", async () => {
+    const k = await setUp();
+    const [book] = k.books as [string];
+    dropNextAnswer(k.server);
+    const outcome = k.desk.checkout({ patron: PATRON, pin: PIN, itemId: book, renewal: true });
+    let failed = false;
+    outcome.catch(() => {
+      failed = true;
+    });
+    await until("the checkout to fail", () => failed, k.clock);
+    await expect(outcome).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
+    expect(k.ils.loanOf(book)?.patron).toBe(PATRON); // the ILS did it
+    const [entry] = k.journal.list();
+    expect(k.desk.offlineMode()).toBe(true); // until the ILS has been asked
+
+    await acsBack(k);
+    expect(k.journal.get(entry?.id as string)).toMatchObject({ state: "done", attempts: 1 });
+    expect(k.ils.loanOf(book)).toMatchObject({ patron: PATRON, renewals: 0, offlineRenewals: 0 });
+    expect(k.ils.loansOf(PATRON).filter((l) => l.item === book)).toHaveLength(1);
+  });
+
+  it("a replay cut short by another drop mid-transaction resumes without doubling anything", async () => {
+    let second: string | undefined;
+    let k: Kiosk | undefined;
+    k = await setUp({
+      executor: (real) => ({
+        send: (entry) => {
+          // The drop hits the second replayed checkout after the ILS has carried it out.
+          if (entry.itemId === second && entry.attempts === 1 && k) dropNextAnswer(k.server);
+          return real.send(entry);
+        },
+        inquire: (entry) => real.inquire(entry),
+      }),
+    });
+    const kiosk = k;
+    const [d, e, f] = kiosk.books as [string, string, string];
+    second = e;
+    await acsDown(kiosk);
+    for (const itemId of [d, e, f]) {
+      expect(await kiosk.desk.checkout({ patron: PATRON, itemId, renewal: true })).toMatchObject({ offline: true });
+    }
+    kiosk.server.faults.clear();
+    await until(
+      "the replay to stop at the dropped checkout",
+      () => kiosk.desk.summary().lastReplay?.stoppedAt !== undefined,
+      kiosk.clock,
+    );
+    const stopped = kiosk.desk.summary().lastReplay;
+    expect(stopped?.results).toEqual({ done: 1 });
+    expect(kiosk.journal.list().map((x) => x.state)).toEqual(["done", "sending", "pending"]);
+    expect(kiosk.ils.loanOf(e)?.patron).toBe(PATRON); // carried out, answer lost
+
+    await acsBack(kiosk);
+    for (const itemId of [d, e, f]) {
+      expect(kiosk.ils.loanOf(itemId)).toMatchObject({ patron: PATRON, renewals: 0, offlineRenewals: 0 });
+    }
+    expect(kiosk.journal.list().map((x) => [x.state, x.attempts])).toEqual([
+      ["done", 1],
+      ["done", 1],
+      ["done", 1],
+    ]);
+  });
+
+  it("keeps a replayed checkout the ILS refuses as a conflict for staff", async () => {
+    const k = await setUp();
+    const [book] = k.books as [string];
+    await acsDown(k);
+    await k.desk.checkout({ patron: PATRON, itemId: book, renewal: true });
+    // Meanwhile the book went out to someone else at the desk, later than the offline loan.
+    await k.clock.advance(60_000);
+    const desk = k.ils.checkout({
+      patronId: OTHER,
+      itemId: book,
+      branch: "MAIN",
+      transactionDate: new Date(k.clock.now()),
+    });
+    expect(desk.ok).toBe(true);
+    await acsBack(k);
+    const [conflict] = k.desk.entries();
+    expect(conflict).toMatchObject({ state: "conflict", itemId: book, patron: PATRON });
+    expect(k.ils.loanOf(book)?.patron).toBe(OTHER);
+  });
+});
