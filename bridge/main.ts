@@ -128,7 +128,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       logger,
     });
     stops.push(async () => kiosk.close());
-    const staff = new StaffDesk({ registry, kiosk });
+    const staff = new StaffDesk({ registry, kiosk, statistics });
     const metrics = createKioskMetrics(kiosk, staff);
     stops.push(async () => metrics.close());
     const server = await startServer({
