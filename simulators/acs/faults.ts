@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { CodedError } from "../../protocols/errors.ts";
-import { type Random, seededRandom } from "../devices/rfid/random.ts";
+import { type Random, seededRandom } from "../random.ts";
 
 export type { Random };
 

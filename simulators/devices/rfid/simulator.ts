@@ -26,13 +26,13 @@ import {
   encodeCprResponse,
 } from "../../../protocols/rfid/readers/cpr-m02.ts";
 import { AFI_PRESETS, type SecurityPolicy } from "../../../protocols/rfid/security.ts";
+import { type Random, seededRandom } from "../../random.ts";
 import type { ControlAction, DeviceSimulator } from "../simulator.ts";
 import { CPR_DEFAULT_FIRMWARE, CprResponder } from "./cpr-responder.ts";
 import { badParams, RfidSimulatorError } from "./errors.ts";
 import { applyFaultParams, type PadFaults } from "./faults.ts";
 import { M810_DEFAULT_FIRMWARE, respondM810 } from "./m810-responder.ts";
 import { array, optionalBoolean, optionalNumber, type Params } from "./params.ts";
-import { type Random, seededRandom } from "./random.ts";
 import { buildTag, parseTagSpecs, type TagView, tagUid, viewTag } from "./tags.ts";
 import { VirtualPad } from "./virtual-pad.ts";
 

@@ -24,9 +24,9 @@ import {
   encodeTagData,
   type LibraryItemInput,
 } from "../../../protocols/rfid/tag-data.ts";
+import type { Random } from "../../random.ts";
 import { badParams } from "./errors.ts";
 import { array, optionalBoolean, optionalChoice, optionalNumber, optionalString, record } from "./params.ts";
-import type { Random } from "./random.ts";
 
 export const TAG_DATA_MODELS: readonly EncodableTagDataModel[] = ["iso28560-2", "iso28560-3", "rfid501"];
 

@@ -10,8 +10,8 @@ import {
   type Uid,
   writeTagBlocks,
 } from "../../../protocols/rfid/iso15693.ts";
+import { chance, type Random } from "../../random.ts";
 import { NO_FAULTS, type PadFaults, type TagFaults } from "./faults.ts";
-import { chance, type Random } from "./random.ts";
 
 /** What a tag operation came to: a value, no answer at all, or an ISO 15693 error from the tag. */
 export type TagOutcome<T> =

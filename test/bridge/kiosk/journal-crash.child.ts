@@ -11,7 +11,7 @@ import { writeSync } from "node:fs";
 import { openKioskDatabase } from "../../../bridge/kiosk/database.ts";
 import { OfflineJournal, type TransactionExecutor } from "../../../bridge/kiosk/journal.ts";
 import { systemClock } from "../../../bridge/transports/clock.ts";
-import { seededRandom } from "../../../simulators/devices/rfid/random.ts";
+import { seededRandom } from "../../../simulators/random.ts";
 import { fileIls } from "./file-ils.ts";
 
 const [dbPath, ilsLog, seedText] = process.argv.slice(2);

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { openKioskDatabase } from "../../../bridge/kiosk/database.ts";
 import { FINISHED_STATES, type JournalEntry, OfflineJournal } from "../../../bridge/kiosk/journal.ts";
-import { seededRandom } from "../../../simulators/devices/rfid/random.ts";
+import { seededRandom } from "../../../simulators/random.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { fileIls, ilsLog } from "./file-ils.ts";
 import { tempDatabases } from "./helpers.ts";

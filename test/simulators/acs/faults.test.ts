@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FaultController, parseFaults } from "../../../simulators/acs/faults.ts";
-import { seededRandom } from "../../../simulators/devices/rfid/random.ts";
+import { seededRandom } from "../../../simulators/random.ts";
 
 describe("fault plans", () => {
   it("parses CLI flags, including drop-after=0 and a seed", () => {

@@ -5,7 +5,6 @@ import { createMemoryHidPair, createMemoryPair } from "../../../../bridge/transp
 import type { Transport } from "../../../../bridge/transports/transport.ts";
 import { decodeKeyReports } from "../../../../protocols/barcode/hid-keyboard.ts";
 import { US_LAYOUT } from "../../../../protocols/barcode/keyboard-layouts.ts";
-import { seededRandom } from "../../../../simulators/devices/rfid/random.ts";
 import {
   createScannerSimulator,
   HidKeyboardScannerSimulator,
@@ -13,6 +12,7 @@ import {
   type ScannerSimulatorConfig,
   SerialLineScannerSimulator,
 } from "../../../../simulators/devices/scanner/index.ts";
+import { seededRandom } from "../../../../simulators/random.ts";
 import { VirtualClock } from "../../../support/virtual-clock.ts";
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];

@@ -1,4 +1,4 @@
-/** Randomness for fault injection: a function returning [0, 1), injectable so tests are repeatable. */
+/** Randomness for simulators and fault injection (RFID, ACS, fixtures): a function returning [0, 1), injectable so tests are repeatable. */
 export type Random = () => number;
 
 /** mulberry32: a tiny seeded generator; the same seed gives the same fault sequence on every run. */
