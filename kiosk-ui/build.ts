@@ -12,8 +12,10 @@ export const UI_DIST = join(uiRoot, "dist");
 const SOURCES = [
   join(uiRoot, "src"),
   join(uiRoot, "index.html"),
+  join(uiRoot, "staff", "index.html"),
   join(uiRoot, "vite.config.ts"),
   join(uiRoot, "..", "protocols", "kiosk-api"),
+  join(uiRoot, "..", "protocols", "staff-api"),
 ];
 
 function newest(path: string): number {

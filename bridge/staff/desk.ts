@@ -213,13 +213,21 @@ export class StaffDesk {
 /** The decoded fields of an item tag for staff; of a patron card only that it is one. */
 function describeTagData(data: LibraryItemData): Pick<PadTagReading, "model" | "patronCard" | "fields"> {
   if (data.typeOfUsage === PATRON_CARD_USAGE) return { model: data.model, patronCard: true };
-  const fields: Record<string, string | number | boolean> = { itemId: data.itemId };
-  for (const [key, value] of Object.entries(data.raw ?? {})) {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") fields[key] = value;
-  }
-  for (const key of ["owner", "partNumber", "partsInSet", "typeOfUsage"] as const) {
-    const value = data[key];
-    if (value !== undefined) fields[key] = value;
+  // The data model's own fields by their standard names; the common view only for a model without them.
+  const source: object = data.raw ?? { itemId: data.itemId };
+  const fields: Record<string, string | number | boolean> = {};
+  const scalar = (v: unknown): v is string | number | boolean =>
+    typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+  const entries = Object.entries(source);
+  for (const [key, value] of entries) if (scalar(value)) fields[key] = value;
+  // One level down: setInformation.partNumber, typeOfUsage.class; ISO 28560-2's `fields` (every named
+  // element as text) by the element's own name. Bytes and lists are left to the frame log.
+  for (const [key, value] of entries) {
+    if (!value || typeof value !== "object" || ArrayBuffer.isView(value) || Array.isArray(value)) continue;
+    for (const [sub, inner] of Object.entries(value)) {
+      const name = key === "fields" ? sub : `${key}.${sub}`;
+      if (scalar(inner) && !(sub in fields) && !(name in fields)) fields[name] = inner;
+    }
   }
   return { model: data.model, fields };
 }

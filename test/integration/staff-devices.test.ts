@@ -76,7 +76,12 @@ describe("staff device tests on the simulated kiosk", () => {
       model: "iso28560-2",
       security: "secured",
       afi: 0x07,
-      fields: { itemId: "34711000000010", owner: "DE-1", partNumber: 1, partsInSet: 2 },
+      fields: expect.objectContaining({
+        primaryItemId: "34711000000010",
+        ownerInstitution: "DE-1",
+        "setInformation.partNumber": 1,
+        "setInformation.partsInSet": 2,
+      }),
     });
     const card = reply.tags?.find((t) => t.uid === "E004010000000A02");
     expect(card).toMatchObject({ patronCard: true });

@@ -1,0 +1,78 @@
+/**
+ * The staff console's line to the bridge (protocols/staff-api over HTTP on the same origin): typed calls
+ * that resolve with the reply or reject with a StaffApiError carrying the bridge's code and message, and the
+ * live status as server-sent events. The session is the bridge's httpOnly cookie; nothing is kept here.
+ */
+import type {
+  DeviceTestReply,
+  StaffApiErrorReply,
+  StaffSession,
+  StaffStatus,
+  StatisticsReply,
+  StatisticsView,
+} from "../../../protocols/staff-api/schema.ts";
+
+export class StaffApiError extends Error {
+  constructor(
+    readonly code: StaffApiErrorReply["code"] | "NETWORK",
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+const BASE = "/api/staff";
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${BASE}${path}`, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    throw new StaffApiError("NETWORK", "The bridge cannot be reached. Is it running?", 0);
+  }
+  if (response.status === 204) return undefined as T;
+  const reply = (await response.json().catch(() => undefined)) as unknown;
+  if (!response.ok) {
+    const error = reply as Partial<StaffApiErrorReply> | undefined;
+    throw new StaffApiError(
+      error?.code ?? "STAFF_INTERNAL",
+      error?.message ?? `The bridge answered ${response.status}.`,
+      response.status,
+    );
+  }
+  return reply as T;
+}
+
+export const staffApi = {
+  /** The current session, or undefined when not logged in. */
+  async session(): Promise<StaffSession | undefined> {
+    try {
+      return await call<StaffSession>("GET", "/session");
+    } catch (err) {
+      if (err instanceof StaffApiError && err.status === 401) return undefined;
+      throw err;
+    }
+  },
+  login: (user: string, password: string) => call<StaffSession>("POST", "/login", { user, password }),
+  logout: () => call<void>("POST", "/logout"),
+  status: () => call<StaffStatus>("GET", "/status"),
+  setOutOfService: (outOfService: boolean, message?: string) =>
+    call<StaffStatus>("PUT", "/out-of-service", message === undefined ? { outOfService } : { outOfService, message }),
+  testDevice: (id: string) => call<DeviceTestReply>("POST", `/devices/${encodeURIComponent(id)}/test`),
+  statistics: (view: StatisticsView) => call<StatisticsReply>("GET", `/statistics?view=${view}`),
+  csvUrl: (view: StatisticsView) => `${BASE}/statistics?view=${view}&format=csv`,
+
+  /** Calls `onStatus` with the live status; `onLost` when the stream breaks (EventSource retries by itself). */
+  watch(onStatus: (status: StaffStatus) => void, onLost: () => void): () => void {
+    const events = new EventSource(`${BASE}/events`);
+    events.addEventListener("status", (event) => onStatus(JSON.parse((event as MessageEvent<string>).data)));
+    events.onerror = () => onLost();
+    return () => events.close();
+  },
+};

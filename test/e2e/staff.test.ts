@@ -1,0 +1,104 @@
+/**
+ * The staff console in a real Chromium against the real stack (startStack: the ACS simulator, every device
+ * simulator, the real bridge): a wrong password is refused, staff log in with the simulated stack's user,
+ * see every device, list the tags on the pad, take the kiosk out of service (the patron screen changes),
+ * print a test page and put the kiosk back. axe finds nothing on the login and the dashboard.
+ */
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEV_STAFF } from "../../simulators/stack.ts";
+import { axeViolations } from "./support/axe.ts";
+import { browser, ORIENTATIONS } from "./support/browser.ts";
+import { control, type RealKiosk, startRealKiosk } from "./support/real-stack.ts";
+
+const SHOTS = join(import.meta.dirname, "screenshots");
+
+let kiosk: RealKiosk;
+let staff: Page;
+
+beforeAll(async () => {
+  kiosk = await startRealKiosk();
+  const context = await (await browser()).newContext({ viewport: ORIENTATIONS.landscape, reducedMotion: "reduce" });
+  staff = await context.newPage();
+  await staff.goto(`${kiosk.stack.bridge.server?.url}/staff/`);
+  await staff.getByRole("heading", { name: "Log in" }).waitFor();
+});
+
+afterAll(async () => {
+  await staff?.context().close();
+  await kiosk?.close();
+});
+
+const button = (name: string) => staff.getByRole("button", { name, exact: true });
+
+async function logIn(password: string) {
+  await staff.getByLabel("User name").fill(DEV_STAFF.user);
+  await staff.getByLabel("Password").fill(password);
+  await button("Log in").click();
+}
+
+describe("staff console", () => {
+  it("refuses a wrong password, then logs in and shows every device live", async () => {
+    expect(await axeViolations(staff)).toEqual([]);
+    await staff.screenshot({ path: join(SHOTS, "staff-login-landscape.png") });
+
+    await logIn("not-the-password");
+    await expect.poll(() => staff.getByRole("alert").innerText()).toBe("Wrong user name or password");
+
+    await logIn(DEV_STAFF.password);
+    await staff.getByRole("heading", { name: "Devices" }).waitFor();
+    const health = (id: string) => staff.locator(`tr[data-device="${id}"] td`).nth(1).innerText();
+    for (const id of ["scanner", "rfid-pad", "printer", "relay"]) await expect.poll(() => health(id)).toBe("Working");
+    expect(await staff.getByText("Logged in as staff").count()).toBe(1);
+  });
+
+  it("lists the tags on the pad with their item data and security", async () => {
+    await control(kiosk.stack, "/sims/rfid-pad/placeTags", {
+      tags: [{ uid: "E004010000000B01", itemId: "34711000000010", model: "iso28560-2", owner: "DE-1", secured: true }],
+    });
+    await button("List tags on the pad: RFID pad").click();
+    const result = staff.locator('article[data-result="rfid-pad"]');
+    await expect.poll(() => result.innerText()).toContain("1 tag on the pad");
+    const text = await result.innerText();
+    expect(text).toContain("E004010000000B01");
+    expect(text).toContain("34711000000010");
+    expect(text).toContain("0x07");
+    expect(text).toContain("secured");
+    await control(kiosk.stack, "/sims/rfid-pad/removeTags", { all: true });
+  });
+
+  it("takes the kiosk out of service with a message: the patron screen changes; a test print shows the page", async () => {
+    await button("Print a test page: Receipt printer").click();
+    await expect.poll(() => staff.getByRole("alert").innerText()).toContain("take the kiosk out of service first");
+
+    await staff.getByLabel("Message for patrons (optional)").fill("Back at 2 pm");
+    await button("Take out of service").click();
+    await expect.poll(() => kiosk.page.locator("kiosk-app main h1").innerText()).toBe("This kiosk is out of service");
+    expect(await kiosk.page.locator(".staff-message").innerText()).toBe("Back at 2 pm");
+    await expect.poll(() => staff.getByText("Out of service: “Back at 2 pm”").count()).toBe(1);
+
+    await button("Print a test page: Receipt printer").click();
+    const page = staff.getByLabel("The printed test page");
+    await expect.poll(() => page.innerText().catch(() => "")).toContain("Printer test page");
+
+    expect(await axeViolations(staff)).toEqual([]);
+    await staff.screenshot({ path: join(SHOTS, "staff-dashboard-landscape.png"), fullPage: true });
+    await staff.setViewportSize(ORIENTATIONS.portrait);
+    await staff.screenshot({ path: join(SHOTS, "staff-dashboard-portrait.png"), fullPage: true });
+    await staff.setViewportSize(ORIENTATIONS.landscape);
+
+    await button("Put back in service").click();
+    await expect
+      .poll(() => kiosk.page.locator("kiosk-app main h1").innerText())
+      .not.toBe("This kiosk is out of service");
+    expect(kiosk.problems).toEqual([]);
+  });
+
+  it("logs out: the API refuses the old session", async () => {
+    await button("Log out").click();
+    await staff.getByRole("heading", { name: "Log in" }).waitFor();
+    const status = await staff.evaluate(async () => (await fetch("/api/staff/status")).status);
+    expect(status).toBe(401);
+  });
+});
