@@ -96,6 +96,8 @@ export interface StackOptions {
   kiosk?: Record<string, unknown>;
   /** The `receipts` config (library name, print, SMTP for email) over the defaults. */
   receipts?: Record<string, unknown>;
+  /** The `offline` config (offline lending, limits) over the defaults; the journal stays in the stack's temp folder. */
+  offline?: Record<string, unknown>;
   /** Extra `sip2` config over the generated one (e.g. `connections`, or host/port of a proxy in front of the ACS). */
   sip2?: Record<string, unknown>;
   /** Run the kiosk engine and server (default true); false runs only the devices. */
@@ -204,7 +206,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         receipts: options.receipts ?? {},
         staff: { users: [{ name: DEV_STAFF.user, passwordHash: DEV_STAFF.passwordHash }] },
         // The simulated kiosk keeps its journal out of the working tree.
-        offline: { journalPath: join(linkDir, "selfcheck.db") },
+        offline: { ...options.offline, journalPath: join(linkDir, "selfcheck.db") },
       },
       "generated stack config",
       { models: factories },

@@ -4,6 +4,7 @@
  * a reconnect or a retry has to happen; every wait is for a state, bounded, failing with what it waited for.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { KioskDatabase } from "../../bridge/kiosk/database.ts";
 import { OfflineJournal, type TransactionExecutor } from "../../bridge/kiosk/journal.ts";
 import { JournaledIls } from "../../bridge/kiosk/journaled-ils.ts";
 import { OfflinePolicy } from "../../bridge/kiosk/offline-policy.ts";
@@ -27,23 +28,43 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-interface Kiosk {
-  clock: VirtualClock;
-  ils: InMemoryIls;
-  server: AcsServer;
+interface Desk {
   client: Sip2Client;
+  db: KioskDatabase;
   journal: OfflineJournal;
   statistics: Statistics;
   desk: JournaledIls;
+}
+
+interface Kiosk extends Desk {
+  clock: VirtualClock;
+  ils: InMemoryIls;
+  server: AcsServer;
+  port: number;
   books: string[];
 }
 
-async function setUp(options: { executor?: (real: Sip2Replay) => TransactionExecutor } = {}): Promise<Kiosk> {
+interface SetUpOptions {
+  executor?: (real: Sip2Replay) => TransactionExecutor;
+  /** The ACS delays answers on the test's clock (its latency fault waits for virtual time). */
+  acsOnClock?: boolean;
+}
+
+async function setUp(options: SetUpOptions = {}): Promise<Kiosk> {
   const clock = new VirtualClock(Date.UTC(2026, 11, 1, 9, 0, 0));
   const now = () => new Date(clock.now());
   const ils = new InMemoryIls(fixture, { now, checkInvariants: true });
-  const { server, port } = await startAcs({ ils, now });
+  const { server, port } = await startAcs({ ils, now, ...(options.acsOnClock ? { clock } : {}) });
   cleanups.push(() => server.stop());
+  const books = fixture.items
+    .filter((i) => i.note === "regular" && i.homeBranch === "MAIN" && i.currentBranch === "MAIN")
+    .filter((i) => !ils.loanOf(i.barcode) && ils.holdQueue(i.titleId).length === 0)
+    .map((i) => i.barcode);
+  return { clock, ils, server, port, books, ...(await startDesk(port, clock, options)) };
+}
+
+/** The kiosk's side: SIP2 client, journal (the test's one database file) and the journaled ILS. */
+async function startDesk(port: number, clock: VirtualClock, options: SetUpOptions = {}): Promise<Desk> {
   // One connection: a fault set on it hits the transaction under test, and the lost answer cannot be asked
   // about elsewhere. Timeouts long in virtual time, so a slow machine cannot make a request time out.
   const { client } = await startClient(port, {
@@ -71,11 +92,7 @@ async function setUp(options: { executor?: (real: Sip2Replay) => TransactionExec
     replayRetryMs: 1_000,
   });
   cleanups.push(() => desk.close());
-  const books = fixture.items
-    .filter((i) => i.note === "regular" && i.homeBranch === "MAIN" && i.currentBranch === "MAIN")
-    .filter((i) => !ils.loanOf(i.barcode) && ils.holdQueue(i.titleId).length === 0)
-    .map((i) => i.barcode);
-  return { clock, ils, server, client, journal, statistics, desk, books };
+  return { client, db, journal, statistics, desk };
 }
 
 /**
@@ -215,6 +232,28 @@ describe("offline journal against the ACS simulator", () => {
       ["done", 1],
       ["done", 1],
     ]);
+  });
+
+  it("a kiosk that dies with a checkout in flight finds out at restart what the ILS did, and sends nothing twice", async () => {
+    const k = await setUp({ acsOnClock: true });
+    const [book] = k.books as [string];
+    k.server.faults.set({ latencyMs: 10_000 }); // the ILS carries it out; its answer waits for virtual time
+    const inFlight = k.desk.checkout({ patron: PATRON, pin: PIN, itemId: book, renewal: true });
+    inFlight.catch(() => {});
+    await until("the ILS to carry out the checkout", () => k.ils.loanOf(book)?.patron === PATRON);
+    const [entry] = k.journal.list();
+    expect(entry?.state).toBe("sending");
+    // The process dies: its database handle goes first, so nothing more is written, then its sockets.
+    k.db.close();
+    k.desk.close();
+    await k.client.close();
+
+    k.server.faults.clear();
+    const restarted = await startDesk(k.port, k.clock);
+    await until("the restarted kiosk to settle its journal", () => restarted.journal.openCount() === 0, k.clock);
+    expect(restarted.journal.get(entry?.id as string)).toMatchObject({ state: "done", attempts: 1 });
+    expect(k.ils.loanOf(book)).toMatchObject({ patron: PATRON, renewals: 0, offlineRenewals: 0 });
+    expect(restarted.desk.offlineMode()).toBe(false);
   });
 
   it("keeps a replayed checkout the ILS refuses as a conflict for staff", async () => {
