@@ -42,8 +42,8 @@ export const GENERIC_PROFILE: Readonly<Sip2ProfileValues> = {
   dateZone: "local", // SIP2 2.00: ZZZZ blank is the sender's local time
 };
 
-const NO_PUBLIC_SOURCE = (ils: string) => ({
-  says: `No public source on ${ils}'s SIP2 server was found; the generic values apply. Check with the vendor.`,
+const NO_PUBLIC_SOURCE = (what: string) => ({
+  says: `No public source on ${what} was found; the generic values apply. Check with the vendor.`,
   source: "-",
 });
 
@@ -89,9 +89,76 @@ export const PROFILES: Readonly<Record<Sip2ProfileName, Sip2Profile>> = {
       },
     ],
   },
-  sierra: { values: {}, notes: [NO_PUBLIC_SOURCE("Sierra")] },
-  alma: { values: {}, notes: [NO_PUBLIC_SOURCE("Alma")] },
-  polaris: { values: {}, notes: [NO_PUBLIC_SOURCE("Polaris")] },
+  // The public manuals of Sierra, Alma and Polaris describe setup and supported messages; none of them
+  // says anything about charset, terminator, error detection or resends, so those stay generic.
+  sierra: {
+    values: {},
+    notes: [
+      {
+        says:
+          "SIP2 logins are created by Innovative, one per SIP2 license: keep sip2.connections within the " +
+          "logins and licenses the library has.",
+        source: "documentation.iii.com/sierrahelp/Content/sgcir/sgcir_sip2_selfcheck.html",
+      },
+      {
+        says: "Sierra 4.1 and later offer secure SIP2 through stunnel beside plain text: use sip2.tls with its port.",
+        source: "documentation.iii.com/sierrahelp/Content/sgcir/sgcir_sip2_selfcheck.html",
+      },
+      {
+        says: "Renewals work only when the self-check uses SIP version 2.0 (the client sends 2.00).",
+        source: "documentation.iii.com/sierrahelp/Content/sgcir/sgcir_sip2_selfcheck.html",
+      },
+      NO_PUBLIC_SOURCE("Sierra's character set and error detection"),
+    ],
+  },
+  alma: {
+    values: {},
+    notes: [
+      {
+        says:
+          "Supported: login, SC status, checkout, checkin, renew, renew all, fee paid, patron status, patron " +
+          "and item information; messages not listed (hold, end session, block patron) are not supported.",
+        source: "developers.exlibrisgroup.com/alma/integrations/selfcheck/sip2/",
+      },
+      {
+        says:
+          "AC (terminal password) is the one defined on the circulation desk: set sip2.terminalPassword. AP " +
+          "in checkin is not supported; AO is the institution code (e.g. 01MY_INST).",
+        source: "developers.exlibrisgroup.com/alma/integrations/selfcheck/sip2/",
+      },
+      {
+        says: "The SC renewal policy flag of checkout is not used: a checkout of an item already on loan renews it.",
+        source: "developers.exlibrisgroup.com/alma/integrations/selfcheck/sip2/",
+      },
+      {
+        says:
+          "SIP2 reaches the Alma cloud through stunnel on port 6443; transactions replayed after an outage " +
+          "are processed without block checks, with the due dates the self-check gave.",
+        source: "developers.exlibrisgroup.com/alma/integrations/selfcheck/",
+      },
+      NO_PUBLIC_SOURCE("Alma's character set and error detection"),
+    ],
+  },
+  polaris: {
+    values: {},
+    notes: [
+      {
+        says:
+          'The SIP login user and password are parameters of the organization (both "3MLogin" by default); ' +
+          '"SIP uses patron passwords" decides whether AD is checked.',
+        source:
+          "documentation.iii.com/polaris/7.5/PolarisStaffHelp/Patron_Services_Admin/PDPselfcheckParams/Self-Check_Parameters_Reference.htm",
+      },
+      {
+        says:
+          "Patron blocks (free text, library-assigned) are reported in Patron Status and Patron Information " +
+          "and block checkout; renewals via SIP follow the patron-initiated circulation blocks.",
+        source:
+          "documentation.iii.com/polaris/7.5/PolarisStaffHelp/Patron_Services_Admin/PDPselfcheck/Set_SIP_self-check_parameters.htm",
+      },
+      NO_PUBLIC_SOURCE("Polaris's character set and error detection"),
+    ],
+  },
   folio: {
     // edge-sip2's shipped self-check configuration uses IBM850 (code page 850).
     values: { charset: "cp850" },
