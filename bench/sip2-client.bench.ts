@@ -6,7 +6,8 @@
  *   includes the loopback and the ACS's own work, so it is an upper bound of the client's share.
  * - A 10-item checkout with the ACS answering after 1,200 ms (FOLIO-like), over 1 and over 4 connections.
  *   SIP2 allows one request in flight per connection, so k connections need ceil(10 / k) rounds of 1.2 s:
- *   3.6 s with 4, 2.4 s with 5.
+ *   3.6 s with 4, 2.4 s with 5. Timed from the first checkout, with every connection logged in before (as
+ *   at a kiosk, where they log in at start-up); docs/sip2.md says why nothing else can overlap.
  * - Transactions per second through a 4-connection pool at zero latency (16 callers, Item Information).
  */
 import { dirname, join } from "node:path";
