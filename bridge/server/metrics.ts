@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics at /metrics (prom-client, on a registry of its own). Counts and states only, never a
- * patron: transactions by kind and result, sessions, the ILS state, each device's health, out of service.
+ * patron: transactions by kind and result, sessions, the ILS state, each device's health and disconnects,
+ * out of service.
  *
  * Transactions and sessions are counted from what the kiosk engine tells its screens (the item notices and
  * the phase), so they count exactly what patrons saw.
@@ -70,6 +71,24 @@ export function createKioskMetrics(kiosk: KioskEngine, desk: StaffDesk): KioskMe
   }
   for (const kind of ["patron", "checkin"]) sessions.inc({ kind }, 0);
 
+  const disconnects = new Counter({
+    name: "selfcheck_device_disconnects_total",
+    help: "Times each device went from connected to disconnected (unplugged, powered off, cable)",
+    labelNames: ["device"] as const,
+    registers: [registry],
+  });
+  const lastHealth = new Map<string, string>();
+  const offStatus = desk.onStatus((status) => {
+    for (const device of status.devices) {
+      disconnects.inc({ device: device.id }, 0);
+      const before = lastHealth.get(device.id);
+      if (device.health === "disconnected" && before !== undefined && before !== "disconnected") {
+        disconnects.inc({ device: device.id });
+      }
+      lastHealth.set(device.id, device.health);
+    }
+  });
+
   let phase = kiosk.phase;
   const off = kiosk.subscribe((message: ServerMessage) => {
     if (message.type === "notice" && (message.code === "ITEM_DONE" || message.code === "ITEM_PROBLEM")) {
@@ -82,5 +101,12 @@ export function createKioskMetrics(kiosk: KioskEngine, desk: StaffDesk): KioskMe
       phase = next;
     }
   });
-  return { registry, scrape: () => registry.metrics(), close: off };
+  return {
+    registry,
+    scrape: () => registry.metrics(),
+    close: () => {
+      off();
+      offStatus();
+    },
+  };
 }

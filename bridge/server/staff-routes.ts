@@ -190,7 +190,12 @@ export async function registerStaffRoutes(app: FastifyInstance, options: StaffRo
           "cache-control": "no-store",
           connection: "keep-alive",
         });
-        const off = desk.onStatus((status) => reply.raw.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`));
+        // The stream ends with the session (logout or expiry): an open page does not keep a session alive.
+        const token = tokenOf(request) ?? "";
+        const off = desk.onStatus((status) => {
+          if (auth.isOpen(token)) reply.raw.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
+          else reply.raw.end();
+        });
         request.raw.on("close", off);
       });
 

@@ -50,8 +50,10 @@ export class StaffAuth {
       this.#logger.warn({ knownUser: hash !== undefined }, "staff login failed");
       return undefined;
     }
+    const now = this.#clock.now();
+    for (const [old, s] of this.#sessions) if (now >= s.expiresAt) this.#sessions.delete(old);
     const token = randomBytes(32).toString("base64url");
-    const session = { user, expiresAt: this.#clock.now() + this.#idleMs };
+    const session = { user, expiresAt: now + this.#idleMs };
     this.#sessions.set(token, session);
     this.#logger.info({ user }, "staff logged in");
     return { token, ...session };
@@ -68,6 +70,12 @@ export class StaffAuth {
     }
     session.expiresAt = now + this.#idleMs;
     return { ...session };
+  }
+
+  /** Whether a token's session is still open, without moving its end on (a watching page is not a use). */
+  isOpen(token: string): boolean {
+    const session = this.#sessions.get(token);
+    return session !== undefined && this.#clock.now() < session.expiresAt;
   }
 
   logout(token: string): void {

@@ -128,6 +128,22 @@ describe("staff device tests on the simulated kiosk", () => {
     }
   });
 
+  it("metrics count a device's disconnect and show its health, as the status does", async () => {
+    const health = async (id: string) =>
+      (
+        (await (await staff("GET", "/api/staff/status")).json()) as { devices: Array<{ id: string; health: string }> }
+      ).devices.find((d) => d.id === id)?.health;
+    const metrics = async () => (await fetch(`${stack.bridge.server?.url}/metrics`)).text();
+    expect(await metrics()).toContain('selfcheck_device_disconnects_total{device="printer"} 0');
+    await control("/hosting/printer/unplug");
+    await expect.poll(() => health("printer"), { timeout: 10_000 }).toBe("disconnected");
+    const text = await metrics();
+    expect(text).toContain('selfcheck_device_disconnects_total{device="printer"} 1');
+    expect(text).toContain('selfcheck_device_health{device="printer",kind="printer",state="disconnected"} 1');
+    await control("/hosting/printer/replug");
+    await expect.poll(() => health("printer"), { timeout: 10_000 }).toBe("ok");
+  });
+
   it("an unknown device is 404 naming the configured ones", async () => {
     const reply = await staff("POST", "/api/staff/devices/toaster/test");
     expect(reply.status).toBe(404);

@@ -193,8 +193,8 @@ describe("out of service", () => {
 });
 
 describe("staff events", () => {
-  it("streams the status now and after every change (server-sent events)", async () => {
-    const { url, login, engine } = await start();
+  it("streams the status now and after every change (server-sent events), until the session ends", async () => {
+    const { url, login, engine, call } = await start();
     const { cookie } = await login();
     const response = await fetch(`${url}/api/staff/events`, { headers: { cookie } });
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
@@ -217,7 +217,10 @@ describe("staff events", () => {
     expect(await nextStatus()).toMatchObject({ phase: "idle" });
     engine.setOutOfService("Cleaning");
     expect(await nextStatus()).toMatchObject({ phase: "out-of-service", outOfService: { message: "Cleaning" } });
-    await reader.cancel();
+    // After logout the stream ends at the next change instead of sending it.
+    await call("POST", "/api/staff/logout", { headers: { cookie } });
+    engine.setOutOfService(false);
+    await expect(nextStatus()).rejects.toThrow("the event stream ended");
   });
 });
 
