@@ -60,3 +60,22 @@ export async function until(clock: VirtualClock, condition: () => boolean, optio
     await clock.advance(stepMs);
   }
 }
+
+/**
+ * Moves virtual time 1 ms whenever I/O is quiet, in the background, until the returned stop() is called:
+ * the same order of events as settle(), for rigs where every await in a test would otherwise need it.
+ * A timeout of N ms fires only after N rounds of quiet I/O, however slow the machine.
+ */
+export function advanceWhileIdle(clock: VirtualClock): () => Promise<void> {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await flushIo();
+      if (running) await clock.advance(1);
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+  };
+}

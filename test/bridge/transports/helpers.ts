@@ -2,7 +2,8 @@
 import type { ConnectionStatus, ReconnectingTransport } from "../../../bridge/transports/reconnecting.ts";
 import type { Transport, TransportCloseInfo } from "../../../bridge/transports/transport.ts";
 
-const DEFAULT_TIMEOUT_MS = 5000;
+/** A hang guard, not a speed limit: outcomes that depend on time are decided on a VirtualClock. */
+const DEFAULT_TIMEOUT_MS = 20_000;
 
 function withTimeout<T>(what: string, timeoutMs: number, start: (done: (v: T) => void) => () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {

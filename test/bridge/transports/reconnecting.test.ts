@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { transportError } from "../../../bridge/transports/errors.ts";
 import { createMemoryPair, type MemoryTransport } from "../../../bridge/transports/memory.ts";
 import {
@@ -10,6 +10,8 @@ import {
   DEFAULT_BACKOFF,
 } from "../../../bridge/transports/reconnecting.ts";
 import type { Transport } from "../../../bridge/transports/transport.ts";
+import { advanceWhileIdle, flushIo } from "../../support/settle.ts";
+import { VirtualClock } from "../../support/virtual-clock.ts";
 import { collect, nextClose, nextOpen, statusLog, waitForStatus } from "./helpers.ts";
 
 const FAST: BackoffPolicy = { initialMs: 5, maxMs: 40, factor: 2, jitter: 0, stableMs: 0 };
@@ -18,6 +20,22 @@ const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+
+/**
+ * Retries are timed on a VirtualClock that moves only while I/O is quiet, so "the third attempt" or
+ * "nothing more within 60 ms" never depends on how busy the machine is.
+ */
+let clock: VirtualClock;
+beforeEach(() => {
+  clock = new VirtualClock();
+  cleanups.push(advanceWhileIdle(clock));
+});
+
+/** Lets `ms` of virtual time pass (the clock moves by itself while I/O is quiet). */
+async function pause(ms: number): Promise<void> {
+  const end = clock.now() + ms;
+  while (clock.now() < end) await flushIo(1);
+}
 
 function track<T extends Transport>(t: T): T {
   cleanups.push(() => t.close());
@@ -70,6 +88,7 @@ describe("reconnecting transport", () => {
     await sim.open();
     const rt = track(
       createReconnectingTransport({
+        clock,
         label: "barcode scanner",
         backoff: FAST,
         factory: () => {
@@ -110,6 +129,7 @@ describe("reconnecting transport", () => {
   it("a plain Error from the factory counts as DEVICE_OPEN_FAILED", async () => {
     const rt = track(
       createReconnectingTransport({
+        clock,
         label: "printer",
         backoff: FAST,
         factory: () => {
@@ -126,7 +146,7 @@ describe("reconnecting transport", () => {
   it("unplug → close(disconnected) and status disconnected → replug → open again, data flows both ways", async () => {
     const [device, sim] = createMemoryPair({ names: ["pad", "pad sim"] });
     await sim.open();
-    const rt = track(createReconnectingTransport({ label: "RFID pad", backoff: FAST, factory: () => device }));
+    const rt = track(createReconnectingTransport({ clock, label: "RFID pad", backoff: FAST, factory: () => device }));
     await rt.open();
     const atKiosk = collect(rt);
     const atSim = collect(sim);
@@ -160,7 +180,7 @@ describe("reconnecting transport", () => {
   it("resets the backoff after a successful open", async () => {
     const [device, sim] = createMemoryPair();
     await sim.open();
-    const rt = track(createReconnectingTransport({ label: "x", backoff: FAST, factory: () => device }));
+    const rt = track(createReconnectingTransport({ clock, label: "x", backoff: FAST, factory: () => device }));
     await rt.open();
     device.disconnect();
     await waitForStatus(rt, (s) => s.state === "disconnected" && s.attempt >= 2);
@@ -174,6 +194,7 @@ describe("reconnecting transport", () => {
   it("close() stops retrying, rejects a pending open() with TRANSPORT_CLOSED and reports closed", async () => {
     let calls = 0;
     const rt = createReconnectingTransport({
+      clock,
       label: "gate",
       backoff: FAST,
       factory: () => {
@@ -188,7 +209,7 @@ describe("reconnecting transport", () => {
     await rt.close();
     await expect(opening).rejects.toMatchObject({ code: "TRANSPORT_CLOSED" });
     const callsAtClose = calls;
-    await new Promise((r) => setTimeout(r, 60));
+    await pause(60);
     expect(calls).toBe(callsAtClose);
     expect(log.at(-1)?.state).toBe("closed");
     await expect(rt.write(Uint8Array.of(1))).rejects.toMatchObject({ code: "DEVICE_NOT_OPEN" });
@@ -201,6 +222,7 @@ describe("reconnecting transport", () => {
     await sim.open();
     const rt = track(
       createReconnectingTransport({
+        clock,
         label: "x",
         backoff: FAST,
         factory: async () => {
@@ -215,7 +237,7 @@ describe("reconnecting transport", () => {
     const reopened = rt.open();
     release(); // the first lookup finishes only now, for a run that was closed
     await reopened;
-    await new Promise((r) => setTimeout(r, 20));
+    await pause(20);
     expect(calls).toBe(2);
     expect(rt.isOpen).toBe(true);
     expect(device.listenerCount("data")).toBe(1);
@@ -224,7 +246,7 @@ describe("reconnecting transport", () => {
   it("close() while open closes the device and emits close(requested) once", async () => {
     const [device, sim] = createMemoryPair();
     await sim.open();
-    const rt = createReconnectingTransport({ label: "x", backoff: FAST, factory: () => device });
+    const rt = createReconnectingTransport({ clock, label: "x", backoff: FAST, factory: () => device });
     await rt.open();
     const closes: unknown[] = [];
     rt.on("close", (info) => closes.push(info));
@@ -242,7 +264,7 @@ describe("reconnecting transport", () => {
   it("forwards device errors only to listeners, and a throwing status listener does not stop it", async () => {
     const [device, sim] = createMemoryPair();
     await sim.open();
-    const rt = track(createReconnectingTransport({ label: "x", backoff: FAST, factory: () => device }));
+    const rt = track(createReconnectingTransport({ clock, label: "x", backoff: FAST, factory: () => device }));
     rt.onStatus(() => {
       throw new Error("broken display");
     });
@@ -272,9 +294,9 @@ describe("reconnecting transport", () => {
       { jitter: 2 },
       { maxMs: Number.NaN },
     ]) {
-      expect(() => createReconnectingTransport({ label: "x", factory: () => createMemoryPair()[0], backoff })).toThrow(
-        expect.objectContaining({ code: "TRANSPORT_OPTIONS_INVALID" }),
-      );
+      expect(() =>
+        createReconnectingTransport({ clock, label: "x", factory: () => createMemoryPair()[0], backoff }),
+      ).toThrow(expect.objectContaining({ code: "TRANSPORT_OPTIONS_INVALID" }));
     }
     expect(DEFAULT_BACKOFF).toEqual({ stableMs: 10_000, initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2 });
   });
@@ -284,6 +306,7 @@ describe("reconnecting transport", () => {
     const sims: MemoryTransport[] = [];
     const rt = track(
       createReconnectingTransport({
+        clock,
         label: "scanner",
         backoff: FAST,
         factory: async () => {

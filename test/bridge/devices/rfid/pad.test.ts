@@ -7,6 +7,7 @@ import { createReconnectingTransport } from "../../../../bridge/transports/recon
 import { bytesToHex } from "../../../../protocols/rfid/bytes.ts";
 import { createRfidReaderSimulator } from "../../../../simulators/devices/rfid/simulator.ts";
 import type { TagView } from "../../../../simulators/devices/rfid/tags.ts";
+import { advanceWhileIdle } from "../../../support/settle.ts";
 import { VirtualClock } from "../../../support/virtual-clock.ts";
 import { itemIds, memoryRig, nextEvent } from "./rig.ts";
 
@@ -314,17 +315,20 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
   });
 
   it("unplug → disconnected with the transport error → replug → set up again, polling resumes", async () => {
-    const [host, device] = createMemoryPair({ names: ["rfid host", "rfid reader"] });
+    const clock = new VirtualClock();
+    const [host, device] = createMemoryPair({ names: ["rfid host", "rfid reader"], clock });
     await device.open();
-    const sim = createRfidReaderSimulator({ model, seed: 3 });
+    const sim = createRfidReaderSimulator({ model, seed: 3, clock });
     sim.attach(device);
     const transport = createReconnectingTransport({
       label: "RFID pad",
       factory: () => host,
       backoff: { initialMs: 5, maxMs: 20, jitter: 0 },
+      clock,
     });
-    const pad = createRfidPad({ id: "rfid-pad", model, transport, commandTimeoutMs: 300, missThreshold: 1 });
+    const pad = createRfidPad({ id: "rfid-pad", model, transport, commandTimeoutMs: 300, missThreshold: 1, clock });
     cleanups.push(
+      advanceWhileIdle(clock),
       () => pad.stop(),
       () => device.close(),
     );
@@ -384,7 +388,8 @@ describe("RfidPad options", () => {
 
 describe("RfidPad start() with a reader that is not there yet", () => {
   it("resolves after the first attempt with disconnected health, and comes up when the reader appears", async () => {
-    const [host, device] = createMemoryPair();
+    const clock = new VirtualClock();
+    const [host, device] = createMemoryPair({ clock });
     let plugged = false;
     const transport = createReconnectingTransport({
       label: "RFID pad",
@@ -393,16 +398,18 @@ describe("RfidPad start() with a reader that is not there yet", () => {
         return host;
       },
       backoff: { initialMs: 5, maxMs: 10, jitter: 0 },
+      clock,
     });
-    const pad = createRfidPad({ id: "rfid-pad", model: "3m810", transport });
+    const pad = createRfidPad({ id: "rfid-pad", model: "3m810", transport, clock });
     cleanups.push(
+      advanceWhileIdle(clock),
       () => pad.stop(),
       () => device.close(),
     );
     await pad.start();
     expect(pad.health()).toMatchObject({ state: "disconnected", lastError: { code: "DEVICE_NOT_FOUND" } });
     await device.open();
-    createRfidReaderSimulator({ model: "3m810" }).attach(device);
+    createRfidReaderSimulator({ model: "3m810", clock }).attach(device);
     const up = nextEvent(pad, "health", (h) => h.state === "ok");
     plugged = true;
     expect((await up)[0].detail).toMatchObject({ firmware: "10.5.0.2" });

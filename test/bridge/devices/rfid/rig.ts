@@ -17,6 +17,8 @@ import {
   type RfidReaderSimulator,
   type RfidSimulatorOptions,
 } from "../../../../simulators/devices/rfid/simulator.ts";
+import { advanceWhileIdle } from "../../../support/settle.ts";
+import { VirtualClock } from "../../../support/virtual-clock.ts";
 
 export interface Rig {
   pad: RfidPad;
@@ -25,6 +27,7 @@ export interface Rig {
   device: MemoryTransport;
   /** Commands the simulator has received, by kind, since the last clear. */
   commands: string[];
+  clock: VirtualClock;
 }
 
 type Cleanup = () => unknown;
@@ -44,11 +47,14 @@ export async function memoryRig(
     maxInventoryTags?: number;
   } = {},
 ): Promise<Rig> {
-  const [host, device] = createMemoryPair({ names: ["rfid host", "rfid reader"], ...options.pair });
+  // Cable, simulator and pad share a VirtualClock that moves only while I/O is quiet: a 300 ms answer
+  // timeout fires after 300 quiet rounds, never because the machine was slow.
+  const clock = new VirtualClock();
+  const [host, device] = createMemoryPair({ names: ["rfid host", "rfid reader"], clock, ...options.pair });
   await device.open();
   const limit =
     model === "cpr-m02" && options.maxInventoryTags !== undefined ? { maxInventoryTags: options.maxInventoryTags } : {};
-  const sim = createRfidReaderSimulator({ model, seed: 42, ...limit, ...options.sim });
+  const sim = createRfidReaderSimulator({ model, seed: 42, clock, ...limit, ...options.sim });
   sim.attach(device);
   const commands: string[] = [];
   sim.on("command", (c) => commands.push(c.kind));
@@ -59,24 +65,29 @@ export async function memoryRig(
     commandTimeoutMs: 300,
     writeTimeoutMs: 300,
     setupRetryMs: 50,
+    clock,
     ...limit,
     ...options.pad,
   });
   cleanups.push(
+    advanceWhileIdle(clock),
     () => pad.stop(),
     () => sim.detach(),
     () => device.close(),
   );
   if (options.start !== false) await pad.start();
-  return { pad, sim, host, device, commands };
+  return { pad, sim, host, device, commands, clock };
 }
 
-/** Resolves with the next event of that name (rejects after a few seconds, naming it). */
+/**
+ * Resolves with the next event of that name. The pad's time is virtual; the wall-clock bound only turns a
+ * hang into a failure that names the event, long after any busy machine would have delivered it.
+ */
 export function nextEvent<K extends keyof RfidPadEvents>(
   pad: RfidPad,
   name: K,
   predicate: (...args: RfidPadEvents[K]) => boolean = () => true,
-  timeoutMs = 5000,
+  timeoutMs = 20_000,
 ): Promise<RfidPadEvents[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
