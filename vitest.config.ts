@@ -17,6 +17,9 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: ["test/e2e/support/global-setup.ts"],
           hookTimeout: 120_000,
+          // A screen waits on a real stack (ILS, pad polling, tag writes) on two busy cores: expect.poll's 1 s
+          // default is a race there. A bound still ends every wait in a clear failure.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

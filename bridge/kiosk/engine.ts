@@ -132,6 +132,8 @@ interface Session {
   credential: string;
   pin?: string;
   record?: PatronRecord;
+  /** Books laid on the pad that this patron, who may not borrow, has been told about (once each). */
+  refusedTags?: Set<string>;
 }
 
 export class KioskEngine {
@@ -416,6 +418,8 @@ export class KioskEngine {
     }
     if (this.#phase === "home" && tags.some((tag) => !tag.patronCard) && this.#session?.record?.canBorrow) {
       this.#show("checkout");
+    } else if (this.#phase === "home" && this.#session?.record?.canBorrow === false) {
+      this.#refuseBooks(tags);
     } else if (this.#phase === "checkout" || this.#phase === "checkin") {
       this.#touch();
       this.#takePadTags(tags);
@@ -423,6 +427,18 @@ export class KioskEngine {
       this.#dropLiftedPending(tags);
     }
     this.#changed();
+  }
+
+  /** A patron who may not borrow lays books on the pad: say why nothing happens, once per book. */
+  #refuseBooks(tags: readonly PadTag[]): void {
+    const session = this.#session;
+    if (!session) return;
+    session.refusedTags ??= new Set();
+    for (const tag of tags) {
+      if (tag.patronCard || !tag.itemId || session.refusedTags.has(tag.uid)) continue;
+      session.refusedTags.add(tag.uid);
+      this.#notice("ITEM_PROBLEM", "failure", { reason: "PATRON_BLOCKED" });
+    }
   }
 
   #onScan(code: string, kind: "patron" | "item" | "other"): void {

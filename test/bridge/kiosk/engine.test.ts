@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { COMMAND_PHASES, canMove, TRANSITIONS } from "../../../bridge/kiosk/phases.ts";
 import { type CommandType, PHASES, type Phase } from "../../../protocols/kiosk-api/schema.ts";
 import { flushMicrotasks } from "../../support/virtual-clock.ts";
-import { item, kiosk, PATRON, PIN } from "./engine-helpers.ts";
+import { item, kiosk, PATRON, PIN, patronRecord } from "./engine-helpers.ts";
 
 const rejection = (promise: Promise<unknown>) =>
   promise.then(
@@ -185,6 +185,23 @@ describe("checking out a stack on the pad", () => {
     await k.engine.whenSettled();
     expect(await k.row(item(1).uid)).toMatchObject({ status: "attention", reason: "ITEM_LIFTED_EARLY" });
     expect(k.log.text()).toContain("item lifted before its security was written");
+  });
+
+  it("a patron who may not borrow is told once per book laid on the pad, and nothing is lent", async () => {
+    const k = kiosk();
+    k.ils.patron = () => ({ ...patronRecord({ canBorrow: false, blocks: ["chargePrivilegesDenied"] }), pinOk: true });
+    await k.login();
+    k.pad.place(item(1));
+    await flushMicrotasks();
+    k.pad.place(item(2));
+    await flushMicrotasks();
+    const refusals = k.messages.filter((m) => m.type === "notice" && m.code === "ITEM_PROBLEM");
+    expect(refusals).toEqual([
+      expect.objectContaining({ reason: "PATRON_BLOCKED", tone: "failure" }),
+      expect.objectContaining({ reason: "PATRON_BLOCKED", tone: "failure" }),
+    ]);
+    expect((await k.state()).phase).toBe("home");
+    expect(k.ils.calls).toEqual([]);
   });
 
   it("a three-part set waits for all its parts, then makes one checkout and secures every part", async () => {
