@@ -189,10 +189,19 @@ export class KioskApp extends LitElement {
 
   #banners(view: View) {
     const { ils } = view.state;
-    if (!ils.offlineMode || view.state.phase === "out-of-service") return nothing;
-    return html`<p class="banner banner-offline" role="status">
-      ${msg("The library system is offline. You can still borrow and return; the library confirms it later.", {
-        id: "app.offline",
+    if (view.state.phase === "out-of-service") return nothing;
+    if (ils.offlineMode) {
+      return html`<p class="banner banner-offline" role="status">
+        ${msg("The library system is offline. You can still borrow and return; the library confirms it later.", {
+          id: "app.offline",
+        })}
+      </p>`;
+    }
+    // Down with no offline lending: say why borrowing and returns are not offered (not while first connecting).
+    if (ils.status !== "down" && ils.status !== "acs-offline") return nothing;
+    return html`<p class="banner banner-ils-down" role="status">
+      ${msg("The library system is not answering. Borrowing and returns wait until it is back; please ask staff.", {
+        id: "app.ils-down",
       })}
     </p>`;
   }

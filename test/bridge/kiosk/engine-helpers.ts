@@ -63,8 +63,13 @@ export class ScriptedIls implements IlsPort {
       ? { ...patronRecord(), ...(pin !== undefined ? { pinOk: pin === PIN } : {}) }
       : { ...patronRecord(), found: false };
 
+  /** What offlineMode() answers (a journaled ILS lending offline). */
+  offline = false;
   status(): IlsStatus {
     return this.#status;
+  }
+  offlineMode(): boolean {
+    return this.offline;
   }
   setStatus(status: IlsStatus): void {
     this.#status = status;

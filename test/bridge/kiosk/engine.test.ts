@@ -262,6 +262,41 @@ describe("checking out a stack on the pad", () => {
   });
 });
 
+describe("while the ILS is down", () => {
+  it("without offline lending, borrowing and returns are not offered and no offline banner shows", async () => {
+    const k = kiosk();
+    k.ils.setStatus("down");
+    const state = await k.state();
+    expect(state.ils).toEqual({ status: "down", offlineMode: false });
+    expect([state.can.checkout, state.can.checkin]).toEqual([false, false]);
+  });
+
+  it("with offline lending, both stay offered, items are marked offline and the receipt is provisional", async () => {
+    const k = kiosk();
+    k.ils.offline = true;
+    k.ils.setStatus("down");
+    const state = await k.state();
+    expect(state.ils).toEqual({ status: "down", offlineMode: true });
+    expect([state.can.checkout, state.can.checkin]).toEqual([true, true]);
+    await k.startCheckout();
+    k.ils.autoAnswer = () => ({ ok: true, offline: true, desensitize: true });
+    k.pad.place(item(1));
+    await k.engine.whenSettled();
+    expect(await k.row(item(1).uid)).toMatchObject({ status: "done", offline: true });
+    expect(k.pad.writes).toEqual([{ uid: item(1).uid, secured: false }]);
+    await k.send({ type: "finish" });
+    expect((await k.state()).receipt?.provisional).toBe(true);
+  });
+
+  it("announces each change between online and not once, however often the link retries", async () => {
+    const k = kiosk();
+    for (const status of ["down", "connecting", "down", "connecting", "online", "online"] as const) {
+      k.ils.setStatus(status);
+    }
+    expect(k.notices().filter((n) => n.startsWith("ILS_"))).toEqual(["ILS_OFFLINE", "ILS_ONLINE"]);
+  });
+});
+
 describe("returning items", () => {
   it("checks in without a card, turns security back on and names the cart", async () => {
     const k = kiosk({ carts: { "hold-here": "red" } });

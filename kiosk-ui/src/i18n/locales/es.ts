@@ -107,6 +107,8 @@ export const templates = {
   "language.label": "Idioma",
   "app.offline":
     "El sistema de la biblioteca está desconectado. Aún puede llevarse y devolver documentos; la biblioteca lo confirmará después.",
+  "app.ils-down":
+    "El sistema de la biblioteca no responde. Los préstamos y las devoluciones esperan a que vuelva; pregunte al personal.",
   "idle-warning.title": "¿Sigue ahí?",
   "idle-warning.text": str`Por su privacidad, esta sesión termina en ${0} segundos.`,
   "idle-warning.left": "Segundos restantes",

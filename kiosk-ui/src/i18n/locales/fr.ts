@@ -110,6 +110,8 @@ export const templates = {
   "language.label": "Langue",
   "app.offline":
     "Le système de la bibliothèque est hors ligne. Vous pouvez toujours emprunter et rendre ; la bibliothèque confirmera plus tard.",
+  "app.ils-down":
+    "Le système de la bibliothèque ne répond pas. Les emprunts et les retours attendent son retour ; adressez-vous au personnel.",
   "idle-warning.title": "Êtes-vous toujours là ?",
   "idle-warning.text": str`Pour protéger vos données, cette session se termine dans ${0} secondes.`,
   "idle-warning.left": "Secondes restantes",
