@@ -17,15 +17,13 @@ import { fileURLToPath } from "node:url";
 import type { KioskState } from "../protocols/kiosk-api/schema.ts";
 import { loadFixture } from "../simulators/acs/fixture.ts";
 import { DEFAULT_FIXTURE_PATH } from "../simulators/acs/fixtures/generate.ts";
-import { KioskClient } from "../test/support/kiosk-client.ts";
+import { KioskClient, padSawEmpty } from "../test/support/kiosk-client.ts";
 import { type BenchRow, type BenchSuite, quantile } from "./harness.ts";
 import { startSip2Proxy } from "./sip2-proxy.ts";
 
 const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
 const PIN = "1111";
 const LATENCY_SAMPLES = 100;
-/** More inventory rounds than the pad driver's miss threshold (bridge/devices/rfid/tag-tracker.ts). */
-const PAD_ROUNDS_TO_FORGET = 5;
 const STACK_ROUNDS = 3;
 /** Issue 9: ILS 50 ms per response, 30 ms per tag write, 100 ms per inventory. */
 const STACK = { items: 20, ilsMs: 50, writeMs: 30, inventoryMs: 100, connections: 2 };
@@ -75,19 +73,6 @@ async function control(stack: StackProcess, path: string, body: unknown = {}): P
   });
   if (response.status !== 200) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { result?: unknown }).result;
-}
-
-/**
- * Waits until the pad has answered enough inventories since the tags were lifted for the driver to count
- * them gone (it needs a few rounds in a row without a tag); else the next patron's sign-in finds them.
- */
-async function padSawEmpty(stack: StackProcess): Promise<void> {
-  const seen = async () => {
-    const response = await fetch(`${stack.control}/sims/rfid-pad`);
-    return ((await response.json()) as { state: { commandsSeen: number } }).state.commandsSeen;
-  };
-  const from = await seen();
-  while ((await seen()) < from + PAD_ROUNDS_TO_FORGET) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Items nobody has on loan or on hold, for checkouts that succeed. */
@@ -237,7 +222,7 @@ async function stackCheckout(
       if (back.items.some((r) => r.status !== "done")) throw new Error(`round ${round + 1}: not every item returned`);
       await endSession(ui);
       await control(stack, "/sims/rfid-pad/removeTags", { all: true });
-      await padSawEmpty(stack);
+      await padSawEmpty(stack.control);
     }
     return times;
   } finally {

@@ -19,7 +19,7 @@ import { KioskEngine, type KioskSettings } from "./kiosk/engine.ts";
 import { OfflineJournal } from "./kiosk/journal.ts";
 import { JournaledIls, type StaffJournal } from "./kiosk/journaled-ils.ts";
 import { OfflinePolicy } from "./kiosk/offline-policy.ts";
-import type { IlsPort } from "./kiosk/ports.ts";
+import type { IlsPort, PaymentPort } from "./kiosk/ports.ts";
 import { Receipts } from "./kiosk/receipts.ts";
 import { Sip2Ils, Sip2Replay } from "./kiosk/sip2-ils.ts";
 import { Statistics } from "./kiosk/statistics.ts";
@@ -49,6 +49,11 @@ export interface BridgeOptions {
   /** The built kiosk UI to serve (kiosk-ui/dist); without it `/` says how to build it. */
   uiDir?: string;
   clock?: Clock;
+  /**
+   * The card payment terminal for fees. Terminals are integrated through each vendor's own interface; the
+   * simulated stack hands in its simulator. Without one the kiosk shows fees but does not take payment.
+   */
+  payment?: PaymentPort;
   /** Device ids whose frames are logged (`--trace`), as `"trace": true` in their config would. */
   trace?: readonly string[];
 }
@@ -123,7 +128,10 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     stops.push(async () => receipts.close());
     const kiosk = new KioskEngine({
       settings: kioskSettings(config.kiosk, config.sip2.connections),
-      ports: kioskPorts(registry, ils, receipts, logger),
+      ports: {
+        ...kioskPorts(registry, ils, receipts, logger),
+        ...(options.payment ? { payment: options.payment } : {}),
+      },
       clock,
       logger,
     });
@@ -166,6 +174,7 @@ export function kioskSettings(kiosk: KioskConfig, connections: number): Partial<
     idleTimeoutMs: kiosk.idleTimeoutSeconds * 1000,
     idleWarningMs: Math.min(kiosk.idleWarningSeconds, kiosk.idleTimeoutSeconds - 1) * 1000,
     goodbyeMs: kiosk.goodbyeSeconds * 1000,
+    paymentTimeoutMs: kiosk.paymentTimeoutSeconds * 1000,
     ilsConcurrency: connections,
     liftedWindowMs: kiosk.liftedWindowSeconds * 1000,
     sets: kiosk.sets,

@@ -26,8 +26,9 @@ import { InMemoryIls } from "./acs/ils.ts";
 import { type AcsAddress, AcsServer } from "./acs/server.ts";
 import { findSimulatorModel, SIMULATOR_MODELS, type SimulatorModel } from "./devices/catalog.ts";
 import { type ControlApi, startControlApi } from "./devices/control-api.ts";
-import { type Hosting, hostOnMemory, hostOnPty, hostOnTcp, type MemoryHosting } from "./devices/host.ts";
+import { type Hosting, hostInProcess, hostOnMemory, hostOnPty, hostOnTcp, type MemoryHosting } from "./devices/host.ts";
 import { PtyError } from "./devices/pty.ts";
+import { SimulatedPaymentTerminal } from "./payment/terminal.ts";
 
 /** One device of the simulated kiosk: its driver and simulator share the model name. */
 export interface StackDevice {
@@ -42,6 +43,9 @@ export interface StackDevice {
 }
 
 /** A typical kiosk: a HID POS scanner, a 3M 810 pad, an 80 mm network printer, a USB relay for the gate. */
+/** The simulated card terminal's id in the control API (`/sims/payment`). */
+export const PAYMENT_TERMINAL_ID = "payment";
+
 export const STACK_DEVICES: readonly StackDevice[] = [
   { id: "scanner", name: "Barcode scanner", kind: "scanner", model: "hid-pos" },
   { id: "rfid-pad", name: "RFID pad", kind: "rfid", model: "3m810" },
@@ -100,6 +104,8 @@ export interface StackOptions {
   offline?: Record<string, unknown>;
   /** Extra `sip2` config over the generated one (e.g. `connections`, or host/port of a proxy in front of the ACS). */
   sip2?: Record<string, unknown>;
+  /** How long the simulated card terminal takes to approve or decline (default 1.5 s, a card tapped). */
+  paymentProcessingMs?: number;
   /** Run the kiosk engine and server (default true); false runs only the devices. */
   withKiosk?: boolean;
   /**
@@ -211,9 +217,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       "generated stack config",
       { models: factories },
     );
+    // The card terminal for fee payment: handed to the bridge as its payment port, driven through the control API.
+    const terminal = new SimulatedPaymentTerminal({ processingMs: options.paymentProcessingMs ?? 1500 });
+    simulators.set(PAYMENT_TERMINAL_ID, hostInProcess(terminal));
     const bridge = await startBridge(config, {
       logger,
       factories,
+      payment: terminal,
       kiosk: options.withKiosk ?? true,
       ...(options.uiDir ? { uiDir: options.uiDir } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
@@ -345,8 +355,9 @@ function transportFor(hosting: Hosting, device: StackDevice, model: SimulatorMod
     case "tcp":
       return { type: "tcp", host: e.host, port: e.port };
     case "memory":
+    case "in-process":
       // Memory cables have no config form; the registry is handed the cable instead (see transportFor above).
-      return e.hid
+      return e.type === "memory" && e.hid
         ? { type: "hid", path: `simulated:${device.id}` }
         : { type: "serial", path: `simulated:${device.id}` };
   }

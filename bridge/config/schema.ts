@@ -304,6 +304,8 @@ export const KioskConfigSchema = Type.Object(
     /** Seconds of warning before that; WCAG 2.2.1 asks for at least 20. */
     idleWarningSeconds: Type.Integer({ minimum: 20, maximum: 600, default: 30 }),
     goodbyeSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
+    /** How long the card terminal may wait for a card before the kiosk stops the charge. */
+    paymentTimeoutSeconds: Type.Integer({ minimum: 10, maximum: 600, default: 90 }),
     /** Multi-part sets: wait until every part is on the pad, or send the patron to the desk. */
     sets: oneOf(["wait", "desk"] as const, { default: "wait" }),
     renewOnCheckout: Type.Boolean({ default: true }),

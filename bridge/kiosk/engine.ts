@@ -13,6 +13,7 @@
 import { CodedError, describeError } from "../../protocols/errors.ts";
 import type {
   ClientMessage,
+  Fee,
   ItemReason,
   ItemRow,
   KioskState,
@@ -24,6 +25,7 @@ import type {
 } from "../../protocols/kiosk-api/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock, TimerHandle } from "../transports/clock.ts";
+import { sumDecimals } from "./money.ts";
 import { COMMAND_PHASES, canMove, PATRON_PHASES } from "./phases.ts";
 import type {
   CirculationResult,
@@ -32,6 +34,7 @@ import type {
   PadPort,
   PadTag,
   PatronRecord,
+  PaymentPort,
   RelayPort,
   ScanPort,
 } from "./ports.ts";
@@ -60,6 +63,8 @@ export interface KioskSettings {
   carts: Partial<Record<Routing["kind"], string>>;
   /** Kiosk-wide lockout after repeated wrong PINs or unknown cards (anti-guessing). */
   guessLimit: { failures: number; windowMs: number; lockoutMs: number };
+  /** How long the kiosk waits for a card at the payment terminal before it stops the charge. */
+  paymentTimeoutMs: number;
 }
 
 export const DEFAULT_KIOSK_SETTINGS: KioskSettings = {
@@ -79,6 +84,7 @@ export const DEFAULT_KIOSK_SETTINGS: KioskSettings = {
   renewOnCheckout: true,
   carts: {},
   guessLimit: { failures: 5, windowMs: 60_000, lockoutMs: 300_000 },
+  paymentTimeoutMs: 90_000,
 };
 
 export interface KioskPorts {
@@ -89,6 +95,8 @@ export interface KioskPorts {
   devices?: DevicesPort;
   /** Sends the receipt for the finished session; resolves with what happened. */
   receipts?: ReceiptPort;
+  /** The card payment terminal; without it fees are shown but not payable here. */
+  payment?: PaymentPort;
 }
 
 export interface ReceiptPort {
@@ -128,6 +136,12 @@ interface Row {
   tagUid?: string;
 }
 
+/** A card payment in this session: what the screen shows, and how to stop the terminal waiting. */
+interface Payment {
+  state: NonNullable<KioskState["payment"]>;
+  abort: AbortController;
+}
+
 interface Session {
   credential: string;
   pin?: string;
@@ -157,6 +171,8 @@ export class KioskEngine {
   #tooManyTags = false;
   #outOfService: { message?: string } | undefined;
   #receipt: KioskState["receipt"];
+  #payment: Payment | undefined;
+  #paymentCount = 0;
   #idle: { warnAt: number; deadline: number } | undefined;
   #idleTimers: TimerHandle[] = [];
   #goodbyeTimer: TimerHandle | undefined;
@@ -224,7 +240,7 @@ export class KioskEngine {
         checkin: lending,
         print: methods.includes("print"),
         email: methods.includes("email"),
-        pay: false,
+        pay: this.#ports.payment !== undefined && ilsStatus === "online",
         rfid: this.#ports.pad !== undefined && healthy("rfid"),
         ...(this.#ports.pad?.capacity !== undefined ? { padCapacity: this.#ports.pad.capacity } : {}),
       },
@@ -235,6 +251,7 @@ export class KioskEngine {
     if (record && this.#phase !== "pin") state.patron = patronSummary(record);
     if (this.#tooManyTags) state.tooManyTags = true;
     if (this.#receipt) state.receipt = { ...this.#receipt };
+    if (this.#payment) state.payment = { ...this.#payment.state };
     if (this.#idle) state.idle = { ...this.#idle };
     return state;
   }
@@ -292,9 +309,11 @@ export class KioskEngine {
         this.#endSession("patron");
         return;
       case "placeHold":
+        return this.#hold("place", command.itemId);
       case "cancelHold":
+        return this.#hold("cancel", command.itemId);
       case "payFees":
-        throw new KioskError("NOT_ALLOWED_NOW", `${command.type} is not offered at this kiosk yet`);
+        return this.#payFees(command.feeIds);
     }
   }
 
@@ -397,6 +416,9 @@ export class KioskEngine {
       throw new KioskError("PATRON_BLOCKED", "this card may not borrow now");
     }
     if (this.#phase === screen) return;
+    if (this.#payment && isPaying(this.#payment.state))
+      throw new KioskError("NOT_ALLOWED_NOW", "a card payment is under way");
+    this.#payment = undefined;
     this.#moveTo(screen);
     this.#rows.clear();
     if (screen === "checkout" || screen === "checkin") this.#takePadTags(this.#ports.pad?.present() ?? []);
@@ -820,6 +842,9 @@ export class KioskEngine {
     this.#rows = new Map();
     this.#queue = [];
     this.#receipt = undefined;
+    // A charge still waiting for a card is stopped: the patron has gone.
+    this.#payment?.abort.abort();
+    this.#payment = undefined;
     this.#language = this.#settings.defaultLanguage;
     this.#clock.clearTimeout(this.#goodbyeTimer);
     this.#goodbyeTimer = undefined;
@@ -829,6 +854,109 @@ export class KioskEngine {
       this.#notice("SESSION_ENDED", "info");
     }
     this.#changed();
+  }
+
+  // ---- holds and fees ----
+
+  async #hold(mode: "place" | "cancel", itemId: string): Promise<void> {
+    const session = this.#signedIn();
+    const outcome = await this.#ports.ils
+      .hold({ patron: session.credential, ...(session.pin ? { pin: session.pin } : {}), itemId, mode })
+      .catch((err: unknown) => {
+        this.#logger.warn({ err: describeError(err), mode }, "hold request not answered");
+        throw new KioskError("ILS_OFFLINE", "the library system did not answer; try again or ask staff");
+      });
+    if (!outcome.ok) {
+      this.#notice("ITEM_PROBLEM", "failure", { reason: outcome.reason ?? "SEE_STAFF" });
+      this.#changed();
+      return;
+    }
+    this.#notice("ITEM_DONE", "success");
+    await this.#refreshPatron();
+  }
+
+  /**
+   * Takes the chosen fees' total on the card terminal, then records each fee with the ILS. Once the card is
+   * charged the money is the patron's: if the ILS then refuses or does not answer, the kiosk says so and logs
+   * the reference for staff, never charges again.
+   */
+  async #payFees(feeIds: readonly string[]): Promise<void> {
+    const session = this.#signedIn();
+    const terminal = this.#ports.payment;
+    if (!terminal || this.#ports.ils.status() !== "online") {
+      throw new KioskError("DEVICE_UNAVAILABLE", "card payment is not available at this kiosk now");
+    }
+    if (this.#payment && isPaying(this.#payment.state)) {
+      throw new KioskError("NOT_ALLOWED_NOW", "a card payment is already under way");
+    }
+    const fees = (session.record?.fees ?? []).filter((fee) => feeIds.includes(fee.id));
+    const currencies = new Set(fees.map((fee) => fee.amount.currency));
+    if (fees.length !== new Set(feeIds).size || currencies.size !== 1) {
+      throw new KioskError("NOT_ALLOWED_NOW", "those fees are not this patron's open fees in one currency");
+    }
+    const amount = { value: sumDecimals(fees.map((fee) => fee.amount.value)), currency: [...currencies][0] as string };
+    const payment: Payment = {
+      state: { status: "waiting-card", amount },
+      abort: new AbortController(),
+    };
+    this.#payment = payment;
+    this.#changed();
+    // The reply goes now; the terminal's progress shows in the state (the patron may take a minute).
+    void this.#charge(terminal, session, fees, payment).catch((err: unknown) => {
+      this.#logger.error({ err: describeError(err) }, "card payment failed unexpectedly");
+    });
+  }
+
+  async #charge(terminal: PaymentPort, session: Session, fees: readonly Fee[], payment: Payment): Promise<void> {
+    const amount = payment.state.amount;
+    const reference = `pay-${this.#clock.now().toString(36)}-${++this.#paymentCount}`;
+    const limit = this.#clock.setTimeout(() => payment.abort.abort(), this.#settings.paymentTimeoutMs);
+    const outcome = await terminal.charge({ amount, reference }, payment.abort.signal).catch((err: unknown) => {
+      this.#logger.warn({ err: describeError(err), reference }, "payment terminal unreachable");
+      return { status: "declined" as const };
+    });
+    this.#clock.clearTimeout(limit);
+    if (this.#payment !== payment) {
+      // The session ended while the terminal was busy. A late approval is still money taken.
+      if (outcome.status === "approved") {
+        this.#logger.error({ reference, amount }, "card charged after the session ended: refund or apply by hand");
+      }
+      return;
+    }
+    if (outcome.status !== "approved") {
+      payment.state = { status: outcome.status, amount };
+      this.#notice("PAYMENT_DECLINED", "failure");
+      this.#changed();
+      return;
+    }
+    payment.state = { status: "processing", amount };
+    this.#changed();
+    let recorded = true;
+    for (const fee of fees) {
+      const request = {
+        patron: session.credential,
+        ...(session.pin ? { pin: session.pin } : {}),
+        fee,
+        reference: outcome.authorization,
+      };
+      const answer = await this.#ports.ils.payFee(request).catch(() => ({ ok: false }));
+      if (!answer.ok) recorded = false;
+    }
+    if (!recorded) {
+      this.#logger.error(
+        { reference, authorization: outcome.authorization, amount },
+        "card charged but the library system did not record every fee: staff must apply it by hand",
+      );
+    }
+    payment.state = { status: recorded ? "approved" : "not-recorded", amount };
+    this.#notice("PAYMENT_APPROVED", "success");
+    await this.#refreshPatron();
+  }
+
+  #signedIn(): Session {
+    const session = this.#session;
+    if (!session?.record) throw new KioskError("NOT_ALLOWED_NOW", "please scan your card first");
+    return session;
   }
 
   // ---- idle timer ----
@@ -959,4 +1087,8 @@ export function maskEmail(email: string): string {
   const host = dot > 0 ? domain.slice(0, dot) : domain;
   const tld = dot > 0 ? domain.slice(dot) : "";
   return `${email[0]}•••@${host[0] ?? ""}•••${tld}`;
+}
+
+function isPaying(payment: NonNullable<KioskState["payment"]>): boolean {
+  return payment.status === "waiting-card" || payment.status === "processing";
 }

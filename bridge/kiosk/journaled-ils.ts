@@ -211,6 +211,18 @@ export class JournaledIls implements IlsPort, StaffJournal {
     return this.#transact("renew", request, (transactionId) => this.#ils.renew({ ...request, transactionId }));
   }
 
+  /**
+   * Fee payments and holds go straight to the ILS: the kiosk offers them only while it is online, and a fee
+   * charged by card whose 37 fails is reported to the patron and logged for staff (engine.ts), not replayed.
+   */
+  payFee(request: Parameters<IlsPort["payFee"]>[0]): ReturnType<IlsPort["payFee"]> {
+    return this.#ils.payFee(request);
+  }
+
+  hold(request: Parameters<IlsPort["hold"]>[0]): ReturnType<IlsPort["hold"]> {
+    return this.#ils.hold(request);
+  }
+
   async endSession(patron: string): Promise<void> {
     if (this.#ils.status() === "online") await this.#ils.endSession(patron);
   }

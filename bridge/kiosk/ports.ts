@@ -71,6 +71,10 @@ export interface IlsPort {
    * still being sent to it): the screen says so and receipts are provisional. Absent: never.
    */
   offlineMode?(): boolean;
+  /** Records a fee paid by card (SIP2 37); `ok` false when the ILS refused it. */
+  payFee(request: { patron: string; pin?: string; fee: Fee; reference: string }): Promise<{ ok: boolean }>;
+  /** Places or cancels a hold on the item's title for the patron (SIP2 15). */
+  hold(request: { patron: string; pin?: string; itemId: string; mode: "place" | "cancel" }): Promise<HoldOutcome>;
 }
 
 /** `transactionId`: the journal entry's id, used as the transaction's id towards the ILS and in logs. */
@@ -85,6 +89,29 @@ export interface RenewRequest extends CheckinRequest {
 export interface CheckoutRequest extends RenewRequest {
   renewal: boolean;
 }
+
+export interface HoldOutcome {
+  ok: boolean;
+  /** Why it was refused, in kiosk terms. */
+  reason?: ItemReason;
+  /** Where the patron collects it (place). */
+  pickupLocation?: string;
+}
+
+/**
+ * A card payment terminal. `charge` asks it to take the amount and resolves with the outcome; when `abort`
+ * fires first (the patron left, the kiosk's own limit passed) the terminal stops waiting for a card and the
+ * charge resolves as a timeout. It never rejects for a declined card: only when the terminal cannot be
+ * reached at all.
+ */
+export interface PaymentPort {
+  charge(request: { amount: Money; reference: string }, abort: AbortSignal): Promise<PaymentOutcome>;
+}
+
+export type PaymentOutcome =
+  | { status: "approved"; authorization: string }
+  | { status: "declined" }
+  | { status: "timeout" };
 
 /** One tag on the pad, with its library data read. */
 export interface PadTag {

@@ -5,7 +5,7 @@
  * ILS's own wording.
  */
 import { CodedError } from "../../protocols/errors.ts";
-import type { ItemReason, Loan, PatronBlock, Routing } from "../../protocols/kiosk-api/schema.ts";
+import type { Fee, ItemReason, Loan, Money, PatronBlock, Routing } from "../../protocols/kiosk-api/schema.ts";
 import { type DueDate, PATRON_STATUS_FLAGS } from "../../protocols/sip2/index.ts";
 import type {
   CheckinAlert,
@@ -17,10 +17,12 @@ import type {
 } from "../sip2/client.ts";
 import type { Clock } from "../transports/clock.ts";
 import type { InquiryAnswer, JournalEntry, SendOutcome, TransactionExecutor } from "./journal.ts";
+import { sumDecimals } from "./money.ts";
 import type {
   CheckinRequest,
   CheckoutRequest,
   CirculationResult,
+  HoldOutcome,
   IlsPort,
   IlsStatus,
   PatronRecord,
@@ -78,6 +80,22 @@ export function reasonFromWording(messages: readonly string[]): ItemReason | und
 function isoDate(due: DueDate | undefined): string | undefined {
   if (!due) return undefined;
   return due.date ? due.date.toISOString() : undefined;
+}
+
+/** The id of the one fee that stands for the whole balance when the ILS's fee lines cannot be itemized. */
+export const BALANCE_FEE_ID = "balance";
+
+/**
+ * One SIP2 fine-item line as "<fee id> <amount> <currency> <description>" (the form the ACS simulator and
+ * several ILSes use); the field is free text in the SIP2 2.00 spec, so any other form yields undefined.
+ */
+export function feeOfLine(line: string, currency: string): Fee | undefined {
+  const match = /^(\S+)\s+(-?\d+(?:\.\d+)?)\s+(?:([A-Z]{3})\s+)?(.*)$/.exec(line.trim());
+  if (!match) return undefined;
+  const [, id, value, code, title] = match as unknown as [string, string, string, string | undefined, string];
+  const fee: Fee = { id, amount: { value, currency: code ?? currency }, kind: "other" };
+  if (title.trim()) fee.title = title.trim();
+  return fee;
 }
 
 /** SIP2 names are "Surname, Given" or "Given Surname" depending on the ILS: the given name either way. */
@@ -155,9 +173,28 @@ export class Sip2Ils implements IlsPort {
     if (typeof amount === "string" && /^-?\d+(\.\d+)?$/.test(amount.trim()) && Number(amount) !== 0) {
       record.feesTotal = { value: amount.trim(), currency: charged.raw.currencyType || this.#currency };
     }
+    if (record.feesTotal) record.fees = await this.#fees(request, record.feesTotal);
     const overdueIds = new Set(overdue.items);
     record.loans = await Promise.all(charged.items.map((itemId) => this.#loan(itemId, overdueIds.has(itemId))));
     return record;
+  }
+
+  /**
+   * The fees, itemized from the fine-item lines (SIP2 64 AV) when every line can be read and they add up to
+   * the balance; otherwise the balance as one fee, paid without a fee id (the ILS applies it to the account).
+   */
+  async #fees(request: { patronId: string; patronPassword?: string }, total: Money): Promise<Fee[]> {
+    const balance: Fee[] = [{ id: BALANCE_FEE_ID, amount: total, kind: "other" }];
+    try {
+      const info = await this.#sip2.patronInformation({ ...request, summary: "fineItems", start: 1, end: 100 });
+      const fees = info.items.map((line) => feeOfLine(line, total.currency));
+      const readable = fees.filter((fee): fee is Fee => fee !== undefined);
+      const sum = sumDecimals(readable.map((fee) => fee.amount.value));
+      const itemized = readable.length > 0 && readable.length === fees.length && Number(sum) === Number(total.value);
+      return itemized && readable.every((fee) => fee.amount.currency === total.currency) ? readable : balance;
+    } catch {
+      return balance;
+    }
   }
 
   async #loan(itemId: string, overdue: boolean): Promise<Loan> {
@@ -235,6 +272,44 @@ export class Sip2Ils implements IlsPort {
     if (result.title) out.title = result.title;
     if (result.resensitize) out.resensitize = true;
     if (!result.ok) out.reason = reasonFromWording(result.screenMessages) ?? "SEE_STAFF";
+    return out;
+  }
+
+  async payFee(request: { patron: string; pin?: string; fee: Fee; reference: string }): Promise<{ ok: boolean }> {
+    const result = await this.#sip2
+      .feePaid({
+        patronId: request.patron,
+        ...(request.pin !== undefined ? { patronPassword: request.pin } : {}),
+        amount: request.fee.amount.value,
+        currency: request.fee.amount.currency,
+        feeType: request.fee.kind,
+        paymentType: "creditCard",
+        ...(request.fee.id === BALANCE_FEE_ID ? {} : { feeId: request.fee.id }),
+        transactionId: request.reference,
+      })
+      .catch(translateError);
+    return { ok: result.accepted };
+  }
+
+  async hold(request: {
+    patron: string;
+    pin?: string;
+    itemId: string;
+    mode: "place" | "cancel";
+  }): Promise<HoldOutcome> {
+    const result = await this.#sip2
+      .hold({
+        patronId: request.patron,
+        ...(request.pin !== undefined ? { patronPassword: request.pin } : {}),
+        mode: request.mode === "place" ? "add" : "delete",
+        itemId: request.itemId,
+      })
+      .catch(translateError);
+    const out: HoldOutcome = { ok: result.ok };
+    if (result.pickupLocation) out.pickupLocation = result.pickupLocation;
+    if (!result.ok)
+      out.reason =
+        reasonFromWording(result.screenMessages) ?? (await this.#reasonFromItem(request.itemId)) ?? "SEE_STAFF";
     return out;
   }
 

@@ -872,8 +872,8 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
         recalls: r.recallItemsCount,
         unavailableHolds: r.unavailableHoldsCount,
       },
-      // Lists carry the barcode first; some ILSes (and fine lists) add text after a space.
-      items: list.map((entry) => entry.split(" ")[0] ?? entry),
+      // Item lists may carry a title after the barcode; a fine item's line is free text, kept whole.
+      items: request.summary === "fineItems" ? list : list.map((entry) => entry.split(" ")[0] ?? entry),
       raw: r,
     };
   }

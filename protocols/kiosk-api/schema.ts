@@ -224,7 +224,15 @@ export const ILS_STATUSES = ["connecting", "online", "acs-offline", "down"] as c
 export const RECEIPT_METHODS = ["print", "email", "none"] as const;
 export type ReceiptMethod = (typeof RECEIPT_METHODS)[number];
 
-export const PAYMENT_STATUSES = ["waiting-card", "processing", "approved", "declined", "timeout"] as const;
+/** `not-recorded`: the card was charged but the ILS did not record every fee (staff apply it by hand). */
+export const PAYMENT_STATUSES = [
+  "waiting-card",
+  "processing",
+  "approved",
+  "not-recorded",
+  "declined",
+  "timeout",
+] as const;
 
 /** Everything the patron screen shows. Sent whole after each change (a few KB at most). */
 export const KioskState = Type.Object({

@@ -32,7 +32,9 @@ export class HostError extends CodedError<HostErrorCode> {}
 export type Exposure =
   | { type: "memory"; hid: boolean }
   | { type: "tcp"; host: string; port: number }
-  | { type: "pty"; path: string; link?: string };
+  | { type: "pty"; path: string; link?: string }
+  /** Handed to the bridge as an object (the payment terminal, which has no wire protocol of its own). */
+  | { type: "in-process" };
 
 interface HostingBase {
   readonly simulator: DeviceSimulator;
@@ -65,7 +67,33 @@ export interface PtyHosting extends HostingBase {
   readonly pair: PtyPair;
 }
 
-export type Hosting = MemoryHosting | TcpHosting | PtyHosting;
+export interface InProcessHosting extends HostingBase {
+  readonly exposure: { type: "in-process" };
+}
+
+export type Hosting = MemoryHosting | TcpHosting | PtyHosting | InProcessHosting;
+
+/** Hosts a simulator the bridge is given directly; unplugged, it answers nothing (`setReachable(false)`). */
+export function hostInProcess(
+  simulator: DeviceSimulator & { setReachable(reachable: boolean): void },
+): InProcessHosting {
+  let plugged = true;
+  const plug = async (value: boolean) => {
+    plugged = value;
+    simulator.setReachable(value);
+  };
+  return {
+    simulator,
+    exposure: { type: "in-process" },
+    where: () => "in-process",
+    get plugged() {
+      return plugged;
+    },
+    unplug: () => plug(false),
+    replug: () => plug(true),
+    close: () => plug(false),
+  };
+}
 
 export function describeExposure(exposure: Exposure): string {
   switch (exposure.type) {
@@ -75,6 +103,8 @@ export function describeExposure(exposure: Exposure): string {
       return `tcp ${exposure.host}:${exposure.port}`;
     case "pty":
       return exposure.link ? `pty ${exposure.path} (link ${exposure.link})` : `pty ${exposure.path}`;
+    case "in-process":
+      return "in-process";
   }
 }
 

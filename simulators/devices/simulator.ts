@@ -8,7 +8,7 @@
  */
 import type { Transport } from "../../bridge/transports/transport.ts";
 
-export type SimulatorKind = "scanner" | "rfid" | "printer" | "relay";
+export type SimulatorKind = "scanner" | "rfid" | "printer" | "relay" | "payment";
 
 export interface ControlAction {
   name: string;

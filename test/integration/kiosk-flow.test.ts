@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KioskState } from "../../protocols/kiosk-api/schema.ts";
 import { type Stack, startStack } from "../../simulators/stack.ts";
-import { KioskClient } from "../support/kiosk-client.ts";
+import { KioskClient, padSawEmpty } from "../support/kiosk-client.ts";
 
 const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
 const BOOKS = ["34711000000010", "34711000000028"]; // both available
@@ -94,6 +94,37 @@ describe("a patron at the simulated kiosk", () => {
     expect([...(await securityOnPad()).values()]).toEqual(["secured", "secured", "secured"]);
     await ui.send({ type: "endSession" });
     await control("/sims/rfid-pad/removeTags", { all: true });
+    await ui.until((s) => s.phase === "idle");
+    await padSawEmpty(stack.control.url);
+  });
+
+  it("pays a fee on the card terminal: charged once, recorded with the ILS, balance cleared", async () => {
+    const owing = "24711000000087"; // "fines-under-limit", PIN 5555: fee F0003, 2.50 overdue
+    await control("/sims/payment/setMode", { mode: "manual" });
+    await ui.send({ type: "identify", credential: owing });
+    await ui.until((s) => s.phase === "pin");
+    await ui.send({ type: "verifyPin", pin: "5555" });
+    await ui.until((s) => s.phase === "home");
+    await ui.send({ type: "show", screen: "fees" });
+    const fees = await ui.until((s) => s.phase === "fees");
+    expect(fees.can.pay).toBe(true);
+    expect(fees.patron?.fees.map((f) => f.id)).toEqual(["F0003"]);
+    await ui.send({ type: "payFees", feeIds: ["F0003"] });
+    await ui.until((s) => s.payment?.status === "waiting-card");
+    // The patron taps a card that the bank declines, then tries again with one it approves.
+    await control("/sims/payment/answer", { outcome: "declined" });
+    await ui.until((s) => s.payment?.status === "declined");
+    expect(stack.acs.ils.feesOf(owing)[0]?.balance).toBe(250);
+    await ui.send({ type: "payFees", feeIds: ["F0003"] });
+    await ui.until((s) => s.payment?.status === "waiting-card");
+    await control("/sims/payment/answer", { outcome: "approved" });
+    const paid = await ui.until((s) => s.payment?.status === "approved" && s.patron?.fees.length === 0);
+    expect(paid.patron?.feesTotal).toBeUndefined();
+    expect(stack.acs.ils.feesOf(owing)[0]?.balance).toBe(0);
+    const charges = (await control("/sims/payment/charges")) as Array<{ outcome: string; amount: unknown }>;
+    expect(charges.map((c) => c.outcome)).toEqual(["declined", "approved"]);
+    expect(charges[1]?.amount).toEqual({ value: "2.50", currency: "EUR" });
+    await ui.send({ type: "endSession" });
     await ui.until((s) => s.phase === "idle");
   });
 });

@@ -65,3 +65,22 @@ export class KioskClient {
     this.socket.close();
   }
 }
+
+/** More inventory rounds than the pad driver's miss threshold (bridge/devices/rfid/tag-tracker.ts). */
+const PAD_ROUNDS_TO_FORGET = 5;
+
+/**
+ * Waits until the simulated pad has answered enough inventories since its tags were lifted for the driver to
+ * count them gone (it needs a few rounds in a row without a tag); else the next sign-in still finds them.
+ */
+export async function padSawEmpty(controlUrl: string, padId = "rfid-pad"): Promise<void> {
+  const seen = async () => {
+    const response = await fetch(`${controlUrl}/sims/${padId}`);
+    return ((await response.json()) as { state: { commandsSeen: number } }).state.commandsSeen;
+  };
+  const from = await seen();
+  for (let i = 0; (await seen()) < from + PAD_ROUNDS_TO_FORGET; i++) {
+    if (i > 1000) throw new Error(`${padId}: no inventory rounds for 20 s; is the pad still polled?`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

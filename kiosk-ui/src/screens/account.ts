@@ -132,6 +132,15 @@ function paymentPanel(view: View) {
     ],
     processing: ["wait", msg("Processing the payment…", { id: "pay.processing" })],
     approved: ["ok", msg(str`Payment of ${amount} approved. Thank you.`, { id: "pay.approved" })],
+    "not-recorded": [
+      "fail",
+      msg(
+        str`Your card was charged ${amount}, but the library system did not record it. Please show this screen to staff.`,
+        {
+          id: "pay.not-recorded",
+        },
+      ),
+    ],
     declined: ["fail", msg("The payment was declined. Try another card, or ask staff.", { id: "pay.declined" })],
     timeout: ["fail", msg("The card terminal stopped waiting. Please try again.", { id: "pay.timeout" })],
   } as const;
@@ -143,7 +152,7 @@ export function fees(view: View) {
   const patron = view.state.patron ?? NO_PATRON;
   const total = patron.feesTotal;
   const paying = view.state.payment && ["waiting-card", "processing"].includes(view.state.payment.status);
-  const paid = view.state.payment?.status === "approved";
+  const paid = view.state.payment?.status === "approved" || view.state.payment?.status === "not-recorded";
   return frame({
     name: "fees",
     title: msg("Fees", { id: "fees.title" }),

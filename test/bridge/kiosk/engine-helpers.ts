@@ -13,13 +13,16 @@ import {
 import type {
   CheckinRequest,
   CirculationResult,
+  HoldOutcome,
   IlsPort,
   IlsStatus,
   PadPort,
   PadTag,
   PatronRecord,
+  PaymentOutcome,
+  PaymentPort,
 } from "../../../bridge/kiosk/ports.ts";
-import type { ClientMessage, KioskState, ServerMessage } from "../../../protocols/kiosk-api/schema.ts";
+import type { ClientMessage, Fee, KioskState, Money, ServerMessage } from "../../../protocols/kiosk-api/schema.ts";
 import { flushMicrotasks, VirtualClock } from "../../support/virtual-clock.ts";
 import { capturedLogger } from "../devices/scanner/helpers.ts";
 
@@ -94,6 +97,20 @@ export class ScriptedIls implements IlsPort {
   async endSession(): Promise<void> {
     this.ended++;
   }
+  /** Fees recorded by payFee (SIP2 37); `refuseFees` makes the ILS refuse them. */
+  feesPaid: Array<{ fee: Fee; reference: string }> = [];
+  refuseFees = false;
+  async payFee(request: { fee: Fee; reference: string }): Promise<{ ok: boolean }> {
+    if (this.refuseFees) return { ok: false };
+    this.feesPaid.push({ fee: request.fee, reference: request.reference });
+    return { ok: true };
+  }
+  holds: Array<{ itemId: string; mode: "place" | "cancel" }> = [];
+  holdAnswer: HoldOutcome = { ok: true };
+  async hold(request: { itemId: string; mode: "place" | "cancel" }): Promise<HoldOutcome> {
+    this.holds.push({ itemId: request.itemId, mode: request.mode });
+    return this.holdAnswer;
+  }
   #call(kind: Call["kind"], { itemId, transactionId }: CheckinRequest): Promise<CirculationResult> {
     return new Promise((resolve, reject) => {
       const call: Call = { kind, itemId, ...(transactionId !== undefined ? { transactionId } : {}), resolve, reject };
@@ -108,6 +125,21 @@ export class ScriptedIls implements IlsPort {
     if (!call) throw new Error(`no call for ${itemId}`);
     this.calls.splice(index, 1);
     call.resolve({ ok: true, title: `Title ${itemId}`, dueDate: "2026-12-29", ...result });
+  }
+}
+
+/** A card terminal that answers when the test says, or gives up when the engine aborts the charge. */
+export class ScriptedTerminal implements PaymentPort {
+  charges: Array<{ amount: Money; reference: string; answer(outcome: PaymentOutcome): void; aborted: boolean }> = [];
+  charge(request: { amount: Money; reference: string }, abort: AbortSignal): Promise<PaymentOutcome> {
+    return new Promise((resolve) => {
+      const entry = { ...request, answer: resolve, aborted: false };
+      abort.addEventListener("abort", () => {
+        entry.aborted = true;
+        resolve({ status: "timeout" });
+      });
+      this.charges.push(entry);
+    });
   }
 }
 
@@ -174,8 +206,14 @@ export function kiosk(settings: Partial<KioskSettings> = {}) {
   const ils = new ScriptedIls();
   const pad = new ScriptedPad();
   const receipts = new RecordingReceipts();
+  const terminal = new ScriptedTerminal();
   const log = capturedLogger("debug");
-  const engine = new KioskEngine({ settings, ports: { ils, pad, receipts }, clock, logger: log.logger });
+  const engine = new KioskEngine({
+    settings,
+    ports: { ils, pad, receipts, payment: terminal },
+    clock,
+    logger: log.logger,
+  });
   const messages: ServerMessage[] = [];
   engine.subscribe((m) => messages.push(m));
   let seq = 0;
@@ -199,5 +237,20 @@ export function kiosk(settings: Partial<KioskSettings> = {}) {
     await login();
     await send({ type: "show", screen: "checkout" });
   };
-  return { clock, ils, pad, receipts, engine, messages, send, state, notices, row, login, startCheckout, log };
+  return {
+    clock,
+    ils,
+    pad,
+    receipts,
+    terminal,
+    engine,
+    messages,
+    send,
+    state,
+    notices,
+    row,
+    login,
+    startCheckout,
+    log,
+  };
 }

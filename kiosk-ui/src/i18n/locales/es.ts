@@ -142,6 +142,7 @@ export const templates = {
   "pay.waiting": str`Pague ${0} en el terminal: acerque, inserte o deslice su tarjeta.`,
   "pay.processing": "Procesando el pago…",
   "pay.approved": str`Pago de ${0} aprobado. Gracias.`,
+  "pay.not-recorded": str`Se ha cobrado ${0} en su tarjeta, pero el sistema de la biblioteca no lo ha registrado. Muestre esta pantalla al personal.`,
   "pay.declined": "El pago ha sido rechazado. Pruebe con otra tarjeta o pregunte al personal.",
   "pay.timeout": "El terminal de pago dejó de esperar. Inténtelo de nuevo.",
   "fees.title": "Cargos",

@@ -145,6 +145,7 @@ export const templates = {
   "pay.waiting": str`Payez ${0} sur le terminal : approchez, insérez ou glissez votre carte.`,
   "pay.processing": "Traitement du paiement…",
   "pay.approved": str`Paiement de ${0} accepté. Merci.`,
+  "pay.not-recorded": str`Votre carte a été débitée de ${0}, mais le système de la bibliothèque ne l’a pas enregistré. Montrez cet écran au personnel.`,
   "pay.declined": "Le paiement a été refusé. Essayez une autre carte ou demandez au personnel.",
   "pay.timeout": "Le terminal de paiement a cessé d'attendre. Réessayez.",
   "fees.title": "Frais",
