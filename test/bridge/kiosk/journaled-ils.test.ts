@@ -390,6 +390,13 @@ class ModelIls implements IlsPort {
     return { ok: false, reason: "RENEWAL_NOT_ALLOWED" };
   }
   async endSession(): Promise<void> {}
+  // Fees and holds bypass the journal; this model has none.
+  async payFee(): Promise<{ ok: boolean }> {
+    return { ok: false };
+  }
+  async hold(): Promise<{ ok: boolean }> {
+    return { ok: false };
+  }
 }
 
 type Step =
