@@ -373,6 +373,8 @@ export const ReceiptsConfigSchema = Type.Object(
     /** The library's name at the top of a receipt. */
     library: Type.String({ minLength: 1, default: "Library" }),
     print: Type.Boolean({ default: true }),
+    /** Print a routing slip for each returned item that goes to the hold shelf or another branch (no patron data). */
+    routingSlips: Type.Boolean({ default: true }),
     /** SMTP for emailed receipts; without it, email is not offered. */
     email: Type.Optional(
       Type.Object(

@@ -102,6 +102,11 @@ export interface KioskPorts {
 export interface ReceiptPort {
   methods(hasEmail: boolean): ReceiptMethod[];
   deliver(method: Exclude<ReceiptMethod, "none">, receipt: SessionReceipt): Promise<void>;
+  /**
+   * Prints a routing slip for staff to put in a returned item that goes to the hold shelf or elsewhere
+   * (in the kiosk's default language, the staff's). Resolves false when slips are off or cannot print now.
+   */
+  slip?(item: ItemRow, language: string): Promise<boolean>;
 }
 
 /** What a receipt needs to say, handed to the receipt port (which knows templates and the printer). */
@@ -613,7 +618,23 @@ export class KioskEngine {
       this.#finishRow(row, "refused", result.reason ?? "SEE_STAFF");
       return undefined;
     }
+    if (row.view.action === "checkin" && row.view.routing && SLIP_ROUTINGS.has(row.view.routing.kind)) {
+      this.#printSlip(row.view);
+    }
     return result;
+  }
+
+  /** A routing slip goes to the printer beside the checkin; printing never holds the patron up. */
+  #printSlip(view: ItemRow): void {
+    const receipts = this.#ports.receipts;
+    if (!receipts?.slip) return;
+    receipts.slip({ ...view }, this.#settings.defaultLanguage).then(
+      (printed) => {
+        if (!printed)
+          this.#logger.info({ itemId: view.itemId }, "routing slip not printed: slips off or printer not ready");
+      },
+      (err: unknown) => this.#logger.warn({ itemId: view.itemId, code: codeOf(err) }, "routing slip failed to print"),
+    );
   }
 
   /** Security for one item; every part of a set that is on the pad gets the same. */
@@ -1088,6 +1109,9 @@ export function maskEmail(email: string): string {
   const tld = dot > 0 ? domain.slice(dot) : "";
   return `${email[0]}•••@${host[0] ?? ""}•••${tld}`;
 }
+
+/** Returns that staff must route by hand get a slip: the hold shelf here, or another branch. */
+const SLIP_ROUTINGS: ReadonlySet<Routing["kind"]> = new Set(["hold-here", "hold-elsewhere", "transit"]);
 
 function isPaying(payment: NonNullable<KioskState["payment"]>): boolean {
   return payment.status === "waiting-card" || payment.status === "processing";

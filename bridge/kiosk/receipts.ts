@@ -4,6 +4,7 @@
  * when SMTP is configured and the ILS has an address for the patron.
  */
 import nodemailer, { type Transporter } from "nodemailer";
+import type { ItemRow } from "../../protocols/kiosk-api/schema.ts";
 import type { ReceiptsConfig } from "../config/schema.ts";
 import type { Receipt, ReceiptItem } from "../devices/printer/receipt.ts";
 import type { ReceiptPrinter } from "../devices/printer/receipt-printer.ts";
@@ -16,6 +17,8 @@ interface Wording {
   notDone: string;
   provisional: string;
   thanks: string;
+  /** Routing slips, for staff; `{to}` is the destination branch. */
+  slip: { "hold-here": string; "hold-elsewhere": string; transit: string; somewhere: string };
 }
 
 export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
@@ -25,6 +28,12 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     notDone: "Not done: please ask staff",
     provisional: "The library system was offline: these loans are recorded and will be confirmed later.",
     thanks: "Thank you for using the library.",
+    slip: {
+      "hold-here": "HOLD: put it on the hold shelf here",
+      "hold-elsewhere": "HOLD: send it to {to}",
+      transit: "TRANSIT: send it to {to}",
+      somewhere: "its home library",
+    },
   },
   es: {
     title: { checkout: "Recibo de préstamo", checkin: "Recibo de devolución", renew: "Recibo de renovación" },
@@ -32,6 +41,12 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     notDone: "No realizado: consulte al personal",
     provisional: "El sistema de la biblioteca no estaba disponible: estos préstamos se confirmarán más tarde.",
     thanks: "Gracias por usar la biblioteca.",
+    slip: {
+      "hold-here": "RESERVA: colóquelo en el estante de reservas de aquí",
+      "hold-elsewhere": "RESERVA: envíelo a {to}",
+      transit: "TRÁNSITO: envíelo a {to}",
+      somewhere: "su biblioteca de origen",
+    },
   },
   fr: {
     title: { checkout: "Reçu de prêt", checkin: "Reçu de retour", renew: "Reçu de prolongation" },
@@ -39,6 +54,12 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     notDone: "Non effectué : adressez-vous au personnel",
     provisional: "Le système de la bibliothèque était hors ligne : ces prêts seront confirmés plus tard.",
     thanks: "Merci d'utiliser la bibliothèque.",
+    slip: {
+      "hold-here": "RÉSERVATION : à mettre sur l’étagère des réservations ici",
+      "hold-elsewhere": "RÉSERVATION : à envoyer à {to}",
+      transit: "TRANSIT : à envoyer à {to}",
+      somewhere: "sa bibliothèque d’origine",
+    },
   },
   ar: {
     title: { checkout: "إيصال الإعارة", checkin: "إيصال الإرجاع", renew: "إيصال التجديد" },
@@ -46,6 +67,12 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     notDone: "لم تتم: يرجى مراجعة الموظفين",
     provisional: "كان نظام المكتبة غير متصل: سيتم تأكيد هذه الإعارات لاحقًا.",
     thanks: "شكرًا لاستخدامك المكتبة.",
+    slip: {
+      "hold-here": "حجز: ضعه على رف الحجوزات هنا",
+      "hold-elsewhere": "حجز: أرسله إلى {to}",
+      transit: "نقل: أرسله إلى {to}",
+      somewhere: "مكتبته الأصلية",
+    },
   },
 };
 
@@ -138,6 +165,23 @@ export class Receipts implements ReceiptPort {
     if (!this.#mailer || !email || !receipt.email) throw new Error("email receipts are not available");
     const { subject, text } = emailText(receipt, this.#config.library);
     await this.#mailer.sendMail({ from: email.from, to: receipt.email, subject, text });
+  }
+
+  async slip(item: ItemRow, language: string): Promise<boolean> {
+    const routing = item.routing;
+    if (!this.#config.routingSlips || !routing || routing.kind === "reshelve" || routing.kind === "sort-bin")
+      return false;
+    if (!this.#printer || !this.#canPrint()) return false;
+    const words = wordingFor(language);
+    const where = routing.destination ?? words.slip.somewhere;
+    const heading = words.slip[routing.kind].replace("{to}", where);
+    await this.#printer.printReceipt({
+      kind: "checkin",
+      library: { name: this.#config.library, headerLines: [heading] },
+      date: new Date(),
+      items: [{ title: item.title ?? item.itemId, itemId: item.itemId, note: heading }],
+    });
+    return true;
   }
 
   close(): void {

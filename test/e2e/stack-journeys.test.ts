@@ -198,6 +198,11 @@ describe("a patron at the simulated kiosk, in the browser", () => {
     expect(stack.acs.ils.holdsOf("24711000000152")).toEqual([
       expect.objectContaining({ trappedItem: item, state: "ready", pickupBranch: "MAIN" }),
     ]);
+    // Staff find a routing slip for it on the printer, with the title and no patron's name or card.
+    const printed = async () => JSON.stringify(await control(stack, "/sims/printer/receipts"));
+    await expect.poll(printed).toContain("HOLD: put it on the hold shelf here");
+    expect(await printed()).toContain("Rivers of Light");
+    expect(await printed()).not.toMatch(/Nora|Quinn|24711000000152/);
     expect(await axeViolations(page)).toEqual([]);
   });
 

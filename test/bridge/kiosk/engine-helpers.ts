@@ -22,7 +22,14 @@ import type {
   PaymentOutcome,
   PaymentPort,
 } from "../../../bridge/kiosk/ports.ts";
-import type { ClientMessage, Fee, KioskState, Money, ServerMessage } from "../../../protocols/kiosk-api/schema.ts";
+import type {
+  ClientMessage,
+  Fee,
+  ItemRow,
+  KioskState,
+  Money,
+  ServerMessage,
+} from "../../../protocols/kiosk-api/schema.ts";
 import { flushMicrotasks, VirtualClock } from "../../support/virtual-clock.ts";
 import { capturedLogger } from "../devices/scanner/helpers.ts";
 
@@ -193,6 +200,11 @@ export class RecordingReceipts implements ReceiptPort {
   }
   async deliver(method: "print" | "email", receipt: SessionReceipt): Promise<void> {
     this.delivered.push({ method, receipt });
+  }
+  slips: Array<{ itemId: string; kind: string | undefined; language: string }> = [];
+  async slip(item: ItemRow, language: string): Promise<boolean> {
+    this.slips.push({ itemId: item.itemId, kind: item.routing?.kind, language });
+    return true;
   }
 }
 

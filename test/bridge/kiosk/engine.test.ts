@@ -312,6 +312,8 @@ describe("returning items", () => {
       ["checkin", "done", { kind: "reshelve" }],
     ]);
     expect(k.pad.writes.every((w) => w.secured)).toBe(true);
+    // Staff get a routing slip for the hold, in the kiosk's own language; none for an item to reshelve.
+    expect(k.receipts.slips).toEqual([{ itemId: item(1).itemId, kind: "hold-here", language: "en" }]);
   });
 
   it("a signed-in patron returns from home, goes back to the account, and the receipt can be emailed", async () => {

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { Receipt } from "../../../bridge/devices/printer/receipt.ts";
+import type { ReceiptPrinter } from "../../../bridge/devices/printer/receipt-printer.ts";
 import type { SessionReceipt } from "../../../bridge/kiosk/engine.ts";
 import { emailText, Receipts } from "../../../bridge/kiosk/receipts.ts";
+import type { ItemRow } from "../../../protocols/kiosk-api/schema.ts";
 import { type LocalSmtp, startSmtp } from "../../support/smtp.ts";
 
 const receipt = (language: string): SessionReceipt => ({
@@ -44,6 +47,7 @@ describe("receipts", () => {
       {
         library: "Central Library",
         print: true,
+        routingSlips: true,
         email: { host: "127.0.0.1", port, secure: false, from: "kiosk@library.example" },
       },
       undefined,
@@ -70,5 +74,35 @@ describe("receipts", () => {
     expect(text).toContain("Not done: please ask staff");
     expect(text).toContain("The library system was offline");
     expect(text).toContain("December 29, 2026");
+  });
+
+  it("prints a routing slip for a hold or a transfer, with no patron data, and none when slips are off", async () => {
+    const printed: Receipt[] = [];
+    const printer = {
+      health: () => ({ state: "ok", detail: { canPrint: true } }),
+      printReceipt: async (r: Receipt) => {
+        printed.push(r);
+      },
+    } as unknown as ReceiptPrinter;
+    const returned = (routing: ItemRow["routing"]): ItemRow => ({
+      key: "k",
+      action: "checkin",
+      itemId: "31000000000001",
+      title: "Dune",
+      status: "done",
+      ...(routing ? { routing } : {}),
+    });
+    const receipts = new Receipts({ library: "Central Library", print: true, routingSlips: true }, printer);
+    expect(await receipts.slip(returned({ kind: "hold-elsewhere", destination: "EAST" }), "en")).toBe(true);
+    expect(await receipts.slip(returned({ kind: "hold-here" }), "fr")).toBe(true);
+    expect(await receipts.slip(returned({ kind: "reshelve" }), "en")).toBe(false);
+    expect(printed.map((r) => r.library.headerLines)).toEqual([
+      ["HOLD: send it to EAST"],
+      ["RÉSERVATION : à mettre sur l’étagère des réservations ici"],
+    ]);
+    expect(printed[0]?.items).toEqual([{ title: "Dune", itemId: "31000000000001", note: "HOLD: send it to EAST" }]);
+    expect(printed.every((r) => r.patron === undefined)).toBe(true);
+    const off = new Receipts({ library: "Central Library", print: true, routingSlips: false }, printer);
+    expect(await off.slip(returned({ kind: "transit", destination: "EAST" }), "en")).toBe(false);
   });
 });
