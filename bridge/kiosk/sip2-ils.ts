@@ -297,6 +297,8 @@ export class Sip2Ils implements IlsPort {
     itemId: string;
     mode: "place" | "cancel";
   }): Promise<HoldOutcome> {
+    // Alma, for one, supports no hold message over SIP2: say so rather than send what the ACS rejects.
+    if (this.#sip2.supports?.("hold") === false) return { ok: false, reason: "SEE_STAFF" };
     const result = await this.#sip2
       .hold({
         patronId: request.patron,
@@ -314,6 +316,8 @@ export class Sip2Ils implements IlsPort {
   }
 
   async endSession(patron: string): Promise<void> {
+    // Not every ACS supports End Patron Session (Alma does not): skip it where its BX list says no.
+    if (this.#sip2.supports?.("endPatronSession") === false) return;
     await this.#sip2.endSession({ patronId: patron }).catch(translateError);
   }
 }

@@ -35,7 +35,9 @@ import {
   parseDueDate,
   SIP2_BLANK_DATE,
   type Sip2Message,
+  SUPPORTED_MESSAGES,
   type SummaryList,
+  type SupportedMessage,
 } from "../../protocols/sip2/index.ts";
 import type { Clock } from "../transports/clock.ts";
 import type { Sip2ConnectionState } from "./connection.ts";
@@ -253,6 +255,8 @@ export type Inquiry<R> =
 
 export interface Sip2Service {
   readonly state: Sip2ConnectionState;
+  /** Whether the ACS supports a message (SC Status BX); undefined when not known yet. */
+  supports?(message: SupportedMessage): boolean | undefined;
   on(event: "state", listener: (state: Sip2ConnectionState) => void): unknown;
   off(event: "state", listener: (state: Sip2ConnectionState) => void): unknown;
   checkout(request: CirculationRequest, options?: TransactionOptions): Promise<CheckoutResult>;
@@ -645,6 +649,13 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
 
   get state(): Sip2ConnectionState {
     return this.pool.state;
+  }
+
+  /** Whether the ACS says it supports a message (its SC Status BX list); undefined before any status. */
+  supports(message: SupportedMessage): boolean | undefined {
+    const bx = this.pool.connections.find((c) => c.acsStatus)?.acsStatus?.supportedMessages;
+    if (typeof bx !== "string" || bx.length === 0) return undefined;
+    return bx[SUPPORTED_MESSAGES.indexOf(message)]?.toUpperCase() === "Y";
   }
 
   close(): Promise<void> {

@@ -11,6 +11,7 @@ import {
   type Sip2Charset,
   Sip2Framer,
   type Sip2Message,
+  type SupportedMessage,
   tryDecodeMessage,
 } from "../../protocols/sip2/index.ts";
 import { FaultController, type FaultPlan, type Random } from "./faults.ts";
@@ -29,6 +30,8 @@ export interface AcsServerOptions {
   /** Close connections that send anything but 93 or 99 before logging in (as Koha and Evergreen do). */
   requireLogin?: boolean;
   faults?: FaultPlan;
+  /** Messages this ACS supports (its BX list); the rest are refused. Default: all. */
+  supported?: readonly SupportedMessage[];
   /**
    * Each answered request is one info line (message types and outcome); the messages themselves are logged
    * at debug, with patron identity masked by `redactSip2Fields` unless `logPatronData` (test systems only).
@@ -107,6 +110,7 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
     if (options.faults) this.faults.set(options.faults);
     this.responder = new AcsResponder({
       ils: options.ils,
+      ...(options.supported ? { supported: options.supported } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
     const onSocket = (socket: net.Socket) => this.attach(socket);
