@@ -17,13 +17,7 @@ import {
 } from "../../../bridge/kiosk/journal.ts";
 import { JournaledIls } from "../../../bridge/kiosk/journaled-ils.ts";
 import { OfflinePolicy, type OfflinePolicyConfig } from "../../../bridge/kiosk/offline-policy.ts";
-import type {
-  CheckinRequest,
-  CheckoutRequest,
-  CirculationResult,
-  IlsPort,
-  IlsStatus,
-} from "../../../bridge/kiosk/ports.ts";
+import type { CheckinRequest, CheckoutRequest, CirculationResult, IlsStatus } from "../../../bridge/kiosk/ports.ts";
 import { IlsUnavailable } from "../../../bridge/kiosk/sip2-ils.ts";
 import { Statistics } from "../../../bridge/kiosk/statistics.ts";
 import { flushMicrotasks, VirtualClock } from "../../support/virtual-clock.ts";
@@ -340,13 +334,11 @@ function blockedFile(ids: string[]): string {
   return file;
 }
 
-/** A model ILS: who has which item. The kiosk's live calls and the replay both act on it. */
-class ModelIls implements IlsPort {
+/** A model ILS: who has which item. The kiosk's live calls and the replay both act on it (no renewals). */
+class ModelIls extends ScriptedIls {
   readonly loans = new Map<string, string>();
   /** How often each journal entry (by its id) was carried out. */
   readonly carriedOut = new Map<string, number>();
-  #status: IlsStatus = "online";
-  readonly #listeners = new Set<(status: IlsStatus) => void>();
 
   /** The next answer (to a live call or a replay) is lost after the ILS has done the work. */
   loseNext = false;
@@ -362,40 +354,15 @@ class ModelIls implements IlsPort {
     else this.loans.delete(itemId);
     this.carriedOut.set(id, (this.carriedOut.get(id) ?? 0) + 1);
   }
-  status(): IlsStatus {
-    return this.#status;
-  }
-  setStatus(status: IlsStatus): void {
-    this.#status = status;
-    for (const listener of this.#listeners) listener(status);
-  }
-  onStatus(listener: (status: IlsStatus) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-  async lookupPatron(): Promise<never> {
-    throw new Error("not used");
-  }
-  async checkout(request: CheckoutRequest): Promise<CirculationResult> {
+  override async checkout(request: CheckoutRequest): Promise<CirculationResult> {
     this.apply("checkout", request.itemId, request.patron, request.transactionId as string);
     this.loseAnswer();
     return { ok: true };
   }
-  async checkin(request: CheckinRequest): Promise<CirculationResult> {
+  override async checkin(request: CheckinRequest): Promise<CirculationResult> {
     this.apply("checkin", request.itemId, undefined, request.transactionId as string);
     this.loseAnswer();
     return { ok: true };
-  }
-  async renew(): Promise<CirculationResult> {
-    return { ok: false, reason: "RENEWAL_NOT_ALLOWED" };
-  }
-  async endSession(): Promise<void> {}
-  // Fees and holds bypass the journal; this model has none.
-  async payFee(): Promise<{ ok: boolean }> {
-    return { ok: false };
-  }
-  async hold(): Promise<{ ok: boolean }> {
-    return { ok: false };
   }
 }
 
