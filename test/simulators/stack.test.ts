@@ -35,7 +35,7 @@ describe("the simulated kiosk stack", () => {
     const running = stack.registry.list().map((e) => e.id);
     expect(running.length + stack.skipped.length).toBe(STACK_DEVICES.length);
     expect(running).toContain("scanner");
-    expect(await stack.registry.whenAllOk(5000)).toBe(true);
+    expect(await stack.registry.whenAllOk(20_000)).toBe(true);
     for (const entry of stack.registry.list()) expect(entry.health.state, entry.id).toBe("ok");
   });
 
@@ -194,7 +194,7 @@ describe("the stack without pseudo-terminals", () => {
     const inMemory = await startStack({ serialOver: "memory", backoff: { initialMs: 10, maxMs: 100 } });
     try {
       expect(inMemory.simulators.get("rfid-pad")?.exposure).toEqual({ type: "memory", hid: false });
-      expect(await inMemory.registry.whenAllOk(5000)).toBe(true);
+      expect(await inMemory.registry.whenAllOk(20_000)).toBe(true);
       const pad = inMemory.registry.get<RfidPad>("rfid-pad");
       await inMemory.simulators
         .get("rfid-pad")

@@ -155,7 +155,7 @@ describe("DeviceRegistry", () => {
     const seen: string[] = [];
     r.on("health", (id, h) => seen.push(`${id}:${h.state}`));
     await r.start();
-    expect(await r.whenAllOk(1000)).toBe(true);
+    expect(await r.whenAllOk(10_000)).toBe(true);
     const down = healthOf(r, "a", "disconnected");
     await a.unplug();
     expect((await down).lastError?.code).toBe("DEVICE_DISCONNECTED");
