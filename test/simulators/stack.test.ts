@@ -42,7 +42,9 @@ describe("the simulated kiosk stack", () => {
   it("lists its simulators on the control API with where each is exposed", async () => {
     const sims = (await (await fetch(`${stack.control.url}/sims`)).json()) as Array<{ id: string; where: string }>;
     expect(sims.map((s) => s.id)).toEqual([...stack.simulators.keys()]);
-    for (const sim of sims) expect(sim.where).toMatch(/^(pty \/dev\/|tcp 127\.0\.0\.1:\d+|memory)/);
+    for (const sim of sims) expect(sim.where).toMatch(/^(pty \/dev\/|tcp 127\.0\.0\.1:\d+|memory|in-process)/);
+    // The card terminal has no wire protocol: it is handed to the bridge in-process.
+    expect(sims.find((s) => s.id === "payment")?.where).toBe("in-process");
   });
 
   it("delivers a scan made through the control API as a scan event of the registry's scanner", async () => {
