@@ -162,24 +162,12 @@ async function addedLatency(): Promise<BenchRow[]> {
     }
     await endSession(ui);
     const note = `${LATENCY_SAMPLES} checkouts by barcode, one at a time; includes 2 loopback hops`;
-    return [
-      { name: "WebSocket command → SIP2 request p50", value: quantile(inward, 0.5), unit: "ms", note },
-      {
-        name: "WebSocket command → SIP2 request p99",
-        value: quantile(inward, 0.99),
-        unit: "ms",
-        target: { value: 1, better: "lower" },
-        note,
-      },
-      { name: "SIP2 answer → WebSocket event p50", value: quantile(outward, 0.5), unit: "ms", note },
-      {
-        name: "SIP2 answer → WebSocket event p99",
-        value: quantile(outward, 0.99),
-        unit: "ms",
-        target: { value: 1, better: "lower" },
-        note,
-      },
+    // Issue 9's target is on the p99 of each direction.
+    const rows = (name: string, samples: number[]): BenchRow[] => [
+      { name: `${name} p50`, value: quantile(samples, 0.5), unit: "ms", note },
+      { name: `${name} p99`, value: quantile(samples, 0.99), unit: "ms", target: { value: 1, better: "lower" }, note },
     ];
+    return [...rows("WebSocket command → SIP2 request", inward), ...rows("SIP2 answer → WebSocket event", outward)];
   } finally {
     ui.close();
     await stack.stop();

@@ -8,20 +8,11 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type RunningCli, runCli, startCli } from "./run.ts";
+import { cliStarter, runCli } from "./run.ts";
 
-const running: RunningCli[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) await cli.stop();
-});
-
-function start(args: string[]): RunningCli {
-  const cli = startCli(args);
-  running.push(cli);
-  return cli;
-}
+const start = cliStarter();
 
 /** A temp dir with `config.json` (from `content`) and a stand-in built UI, so no vite build runs. */
 async function kioskDir(content: (dir: string) => unknown): Promise<{ dir: string; file: string; ui: string }> {

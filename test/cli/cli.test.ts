@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generate } from "selfsigned";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TestSipClient } from "../support/sip2-client.ts";
-import { type RunningCli, runCli, startCli } from "./run.ts";
+import { cliStarter, runCli } from "./run.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../../config/simulated.json", import.meta.url));
 
@@ -43,16 +43,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const running: RunningCli[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) await cli.stop();
-});
-
-function start(args: string[]): RunningCli {
-  const cli = startCli(args);
-  running.push(cli);
-  return cli;
-}
+const start = cliStarter();
 
 async function tempConfig(content: (dir: string) => unknown): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), "selfcheck-cli-"));

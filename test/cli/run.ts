@@ -1,6 +1,7 @@
 /** Runs the real `selfcheck` CLI (bin/selfcheck.js) in a child process and reads what it prints. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 const BIN = fileURLToPath(new URL("../../bin/selfcheck.js", import.meta.url));
 
@@ -91,5 +92,18 @@ export function startCli(args: readonly string[]): RunningCli {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       return ended;
     },
+  };
+}
+
+/** A `start` for a test file: every CLI it starts is stopped after each test. */
+export function cliStarter(): (args: string[]) => RunningCli {
+  const running: RunningCli[] = [];
+  afterEach(async () => {
+    for (const cli of running.splice(0)) await cli.stop();
+  });
+  return (args) => {
+    const cli = startCli(args);
+    running.push(cli);
+    return cli;
   };
 }
