@@ -8,6 +8,7 @@ import type { ConsoleMessage, Locator, Page } from "playwright-core";
 import { expect, inject } from "vitest";
 import type { KioskState } from "../../../protocols/kiosk-api/schema.ts";
 import { type Stack, type StackOptions, startStack } from "../../../simulators/stack.ts";
+import { padSawEmpty } from "../../support/kiosk-client.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { type KioskPage, openKiosk } from "./browser.ts";
 
@@ -144,6 +145,8 @@ export async function resetKiosk(kiosk: RealKiosk): Promise<void> {
   const engine = stack.bridge.kiosk;
   if (engine && engine.phase !== "idle") await engine.execute({ type: "endSession", id: "test-reset" });
   await control(stack, "/sims/rfid-pad/removeTags", { all: true });
+  // Until the driver has polled an empty pad, the next patron would sign in to the last one's books.
+  await padSawEmpty(stack.control.url);
   await control(stack, "/sims/printer/setPaper", { state: "ok" });
   await control(stack, "/sims/printer/clear");
   await expect.poll(() => patronView(page).heading()).toBe("Welcome to the library");
