@@ -2,7 +2,9 @@
  * The staff console in a real Chromium against the real stack (startStack: the ACS simulator, every device
  * simulator, the real bridge): a wrong password is refused, staff log in with the simulated stack's user,
  * see every device, list the tags on the pad, take the kiosk out of service (the patron screen changes),
- * print a test page and put the kiosk back. axe finds nothing on the login and the dashboard.
+ * print a test page and put the kiosk back. The navigation: one link per page, the URL hash keeps the page
+ * across a reload, the focus goes to the chosen page's heading, it works from the keyboard. axe finds nothing
+ * on the login and on each page.
  */
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -31,6 +33,15 @@ afterAll(async () => {
 });
 
 const button = (name: string) => staff.getByRole("button", { name, exact: true });
+const navigation = () => staff.getByRole("navigation", { name: "Console sections" });
+const focusedHeading = () =>
+  staff.evaluate(() => document.activeElement?.matches("h2") && document.activeElement.textContent);
+
+/** Follows a navigation link and waits until its page's heading has the focus. */
+async function openPage(link: string, heading = link) {
+  await navigation().getByRole("link", { name: link, exact: true }).click();
+  await expect.poll(focusedHeading).toBe(heading);
+}
 
 async function logIn(password: string) {
   await staff.getByLabel("User name").fill(DEV_STAFF.user);
@@ -51,6 +62,28 @@ describe("staff console", () => {
     const health = (id: string) => staff.locator(`tr[data-device="${id}"] td`).nth(1).innerText();
     for (const id of ["scanner", "rfid-pad", "printer", "relay"]) await expect.poll(() => health(id)).toBe("Working");
     expect(await staff.getByText("Logged in as staff").count()).toBe(1);
+    await expect.poll(focusedHeading).toBe("Devices");
+  });
+
+  it("navigates between pages: the hash names the page, a reload keeps it, the keyboard works", async () => {
+    await openPage("Statistics");
+    expect(new URL(staff.url()).hash).toBe("#statistics");
+    expect(await navigation().locator('[aria-current="page"]').innerText()).toBe("Statistics");
+    expect(await axeViolations(staff)).toEqual([]);
+
+    await staff.reload();
+    await staff.getByRole("heading", { name: "Statistics" }).waitFor();
+    expect(await staff.getByRole("heading", { name: "Devices" }).count()).toBe(0);
+
+    // From the keyboard: focus the link of the out-of-service page and press Enter.
+    await navigation().getByRole("link", { name: "Out of service" }).focus();
+    await staff.keyboard.press("Enter");
+    await expect.poll(focusedHeading).toBe("Out of service");
+    expect(await axeViolations(staff)).toEqual([]);
+
+    await staff.goBack();
+    await expect.poll(focusedHeading).toBe("Statistics");
+    await openPage("Devices");
   });
 
   it("lists the tags on the pad with their item data and security", async () => {
@@ -72,15 +105,20 @@ describe("staff console", () => {
     await button("Print a test page: Receipt printer").click();
     await expect.poll(() => staff.getByRole("alert").innerText()).toContain("take the kiosk out of service first");
 
+    await openPage("Out of service");
     await staff.getByLabel("Message for patrons (optional)").fill("Back at 2 pm");
     await button("Take out of service").click();
     await expect.poll(() => kiosk.page.locator("kiosk-app main h1").innerText()).toBe("This kiosk is out of service");
     expect(await kiosk.page.locator(".staff-message").innerText()).toBe("Back at 2 pm");
     await expect.poll(() => staff.getByText("Out of service: “Back at 2 pm”").count()).toBe(1);
+    expect(await staff.locator(".staff-bar").innerText()).toContain("Out of service");
+    await staff.screenshot({ path: join(SHOTS, "staff-service-landscape.png"), fullPage: true });
 
+    await openPage("Devices");
     await button("Print a test page: Receipt printer").click();
     const page = staff.getByLabel("The printed test page");
     await expect.poll(() => page.innerText().catch(() => "")).toContain("Printer test page");
+    expect(await staff.getByRole("alert").count(), "a call that worked clears the error line").toBe(0);
 
     expect(await axeViolations(staff)).toEqual([]);
     await staff.screenshot({ path: join(SHOTS, "staff-dashboard-landscape.png"), fullPage: true });
@@ -88,6 +126,7 @@ describe("staff console", () => {
     await staff.screenshot({ path: join(SHOTS, "staff-dashboard-portrait.png"), fullPage: true });
     await staff.setViewportSize(ORIENTATIONS.landscape);
 
+    await openPage("Out of service");
     await button("Put back in service").click();
     await expect
       .poll(() => kiosk.page.locator("kiosk-app main h1").innerText())
