@@ -7,7 +7,7 @@
  * TypeBox's own Value.Errors reports unions as "Expected union value" and knows no suggestions, so this
  * walks the (JSON Schema) keywords our schemas use: type, const, properties/required/
  * additionalProperties, patternProperties, items/minItems/maxItems, anyOf, minimum/maximum, minLength/
- * pattern, default. Two keywords of our own:
+ * pattern, format (date, date-time: below), default. Two keywords of our own:
  *   - `discriminator: "type"` on an anyOf of objects picks the member by that key, so errors come from
  *     the member the user meant and not from all of them;
  *   - `acceptHex: true` on an integer also takes a hex string ("0403", "0x0403"): how people copy USB ids
@@ -101,6 +101,7 @@ interface Schema {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
+  format?: string;
   discriminator?: string;
   acceptHex?: boolean;
 }
@@ -182,14 +183,16 @@ function walkArray(schema: Schema, value: unknown, path: string, problems: Confi
     return value;
   }
   if (schema.minItems !== undefined && value.length < schema.minItems) {
-    problems.push({ path, message: `expected at least ${schema.minItems} entries, got ${value.length}` });
+    problems.push({ path, message: `expected at least ${entries(schema.minItems)}, got ${value.length}` });
   }
   if (schema.maxItems !== undefined && value.length > schema.maxItems) {
-    problems.push({ path, message: `expected at most ${schema.maxItems} entries, got ${value.length}` });
+    problems.push({ path, message: `expected at most ${entries(schema.maxItems)}, got ${value.length}` });
   }
   const items = schema.items;
   return value.map((item, i) => (items ? walk(items, item, joinPath(path, i), problems) : structuredClone(item)));
 }
+
+const entries = (n: number) => `${n} ${n === 1 ? "entry" : "entries"}`;
 
 function walkString(schema: Schema, value: unknown, path: string, problems: ConfigProblem[]): unknown {
   if (typeof value !== "string") {
@@ -199,11 +202,34 @@ function walkString(schema: Schema, value: unknown, path: string, problems: Conf
   const tooShort = schema.minLength !== undefined && value.length < schema.minLength;
   const tooLong = schema.maxLength !== undefined && value.length > schema.maxLength;
   const mismatch = schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test(value);
-  if (tooShort || tooLong || mismatch) {
+  const badFormat = schema.format !== undefined && FORMATS[schema.format]?.(value) === false;
+  if (tooShort || tooLong || mismatch || badFormat) {
     problems.push({ path, message: `expected ${describeSchema(schema)}, got ${got(value)}` });
   }
   return value;
 }
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A day that exists: "2025-02-30" has the shape of a date but is none. */
+function isCalendarDate(text: string): boolean {
+  const m = DATE.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/**
+ * The JSON Schema `format`s we check (others pass). "date" is a calendar day YYYY-MM-DD; "date-time" an
+ * RFC 3339 date-time that must carry its zone (Z or ±hh:mm), since a time without one means different
+ * moments on different machines.
+ */
+const FORMATS: Record<string, (text: string) => boolean> = {
+  date: isCalendarDate,
+  "date-time": (text) => DATE_TIME.test(text) && isCalendarDate(text.slice(0, 10)) && !Number.isNaN(Date.parse(text)),
+};
 
 function walkNumber(schema: Schema, value: unknown, path: string, problems: ConfigProblem[]): unknown {
   let number = value;
@@ -292,6 +318,8 @@ export function describeSchema(schema: Schema | TSchema): string {
     case "boolean":
       return "true or false";
     case "string":
+      if (s.format === "date") return "a date YYYY-MM-DD";
+      if (s.format === "date-time") return "an ISO 8601 date-time with a zone, e.g. 2025-03-10T10:00:00Z";
       if (s.pattern !== undefined) return `a string matching ${s.pattern}`;
       if (s.minLength !== undefined && s.minLength > 0) return "a non-empty string";
       return "a string";

@@ -1,7 +1,9 @@
 /**
  * The data an in-memory ILS starts from: institution, branches, SIP accounts, circulation policy,
- * patrons, items, loans, holds and fees. `parseFixture` checks every field and every reference and
- * reports all problems at once, each naming the entry by path and id.
+ * patrons, items, loans, holds and fees, as one TypeBox schema (the types below are derived from it).
+ * `parseFixture` checks a file against the schema with the config's checker (bridge/config/validate.ts)
+ * and against the ILS's cross-entry rules (ils/invariants.ts), and reports all problems at once, each
+ * naming the entry by path and id: `patrons[3] (barcode "2…").pinRequired: expected true or false, got "yes"`.
  *
  * Dates: date-times are ISO 8601 with a zone ("2025-03-10T10:00:00Z"), plain dates are "YYYY-MM-DD".
  * When `referenceDate` is set, every date in the file is meant relative to it: the ILS moves them all
@@ -9,16 +11,12 @@
  * Amounts are integers in minor units (cents).
  */
 import { readFileSync } from "node:fs";
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { closedObject, oneOf } from "../../bridge/config/schema.ts";
+import { checkValue, formatProblem } from "../../bridge/config/validate.ts";
 import { CodedError } from "../../protocols/errors.ts";
-import {
-  FEE_TYPE,
-  type FeeType,
-  MEDIA_TYPE,
-  type MediaType,
-  SECURITY_MARKER,
-  type SecurityMarker,
-} from "../../protocols/sip2/enums.ts";
-import { stateProblems } from "./ils/invariants.ts";
+import { FEE_TYPE, type FeeType, MEDIA_TYPE, type MediaType, SECURITY_MARKER } from "../../protocols/sip2/enums.ts";
+import { entryLabel, type Section, stateProblems } from "./ils/invariants.ts";
 
 export type FixtureErrorCode = "FIXTURE_INVALID" | "FIXTURE_UNREADABLE";
 
@@ -31,85 +29,120 @@ export class FixtureError extends CodedError<FixtureErrorCode> {
   }
 }
 
-export interface FixtureInstitution {
-  id: string;
-  name: string;
-  /** ISO 4217 code, e.g. "EUR"; fee paid requests must use it. */
-  currency: string;
-}
+// ---------------------------------------------------------------------------------------------
+// Field kinds. Text must not break SIP2 framing: "|" delimits fields, CR/LF end messages, and
+// control characters are invisible on a receipt.
 
-export interface FixtureBranch {
-  id: string;
-  name: string;
-}
+const ID = Type.String({
+  pattern: "^[^\\s|\\u0000-\\u001f\\u007f]([^|\\u0000-\\u001f\\u007f]*[^\\s|\\u0000-\\u001f\\u007f])?$",
+  description: "a non-empty id without surrounding spaces, '|', CR, LF or control characters",
+});
+const TEXT = Type.String({
+  pattern: "^[^|\\u0000-\\u001f\\u007f]*$",
+  description: "text without '|', CR, LF or control characters",
+});
+const DATE = Type.String({ format: "date" });
+const DATE_TIME = Type.String({ format: "date-time" });
+const count = (minimum = 0, options: { default?: number } = {}) =>
+  Type.Integer({
+    minimum,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: `a whole number of at least ${minimum}`,
+    ...options,
+  });
+const flag = (value: boolean) => Type.Boolean({ default: value });
+const keys = <T extends object>(table: T) => Object.keys(table) as (keyof T & string)[];
+
+/** A number per media type, with a default for the types not listed: `{ "default": 21, "book": 28 }`. */
+export type PerMediaType = { default: number } & Partial<Record<MediaType, number>>;
+const PerMediaTypeSchema = Type.Unsafe<PerMediaType>(
+  closedObject({
+    default: count(),
+    ...Object.fromEntries(keys(MEDIA_TYPE).map((type) => [type, Type.Optional(count())])),
+  }),
+);
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+const InstitutionSchema = closedObject({
+  id: ID,
+  name: TEXT,
+  /** ISO 4217 code, e.g. "EUR"; fee paid requests must use it. */
+  currency: Type.String({ pattern: "^[A-Z]{3}$", description: "a 3-letter ISO 4217 code such as EUR" }),
+});
+export type FixtureInstitution = Static<typeof InstitutionSchema>;
+
+const BranchSchema = closedObject({ id: ID, name: TEXT });
+export type FixtureBranch = Static<typeof BranchSchema>;
 
 /** What a SIP account may do; the SIP server reports these in ACS Status (98). All default to true. */
-export interface AccountFlags {
-  checkoutOk: boolean;
-  checkinOk: boolean;
-  renewalOk: boolean;
-  statusUpdateOk: boolean;
-  offlineOk: boolean;
-}
-export const ACCOUNT_FLAGS = ["checkoutOk", "checkinOk", "renewalOk", "statusUpdateOk", "offlineOk"] as const;
+const AccountFlagsSchema = closedObject({
+  checkoutOk: flag(true),
+  checkinOk: flag(true),
+  renewalOk: flag(true),
+  statusUpdateOk: flag(true),
+  offlineOk: flag(true),
+});
+export type AccountFlags = Static<typeof AccountFlagsSchema>;
 
-export interface FixtureAccount {
-  userId: string;
-  password: string;
-  institution: string;
+const AccountSchema = closedObject({
+  userId: ID,
+  password: TEXT,
+  institution: ID,
   /** Branch the terminal stands in: its checkouts and checkins happen there. */
-  branch: string;
-  name?: string;
-  flags: AccountFlags;
-}
+  branch: ID,
+  name: Type.Optional(TEXT),
+  flags: Type.Object(AccountFlagsSchema.properties, { additionalProperties: false, default: {} }),
+});
+export type FixtureAccount = Static<typeof AccountSchema>;
 
-/** A number per media type, with a default for the types not listed. */
-export type PerMediaType = { default: number } & Partial<Record<MediaType, number>>;
-
-export interface CirculationPolicy {
-  loanPeriodDays: PerMediaType;
+const PolicySchema = closedObject({
+  loanPeriodDays: PerMediaTypeSchema,
   /** Fine per whole day late, minor units. */
-  overdueFinePerDay: PerMediaType;
+  overdueFinePerDay: PerMediaTypeSchema,
   /** Cap on the overdue fine of one loan, minor units. */
-  maxOverdueFine: number;
+  maxOverdueFine: count(),
   /** Returns at most this many days late are not fined; later ones are fined for every day. */
-  fineGraceDays: number;
-  checkoutLimit: number;
-  renewalLimit: number;
-  holdLimit: number;
+  fineGraceDays: count(0, { default: 0 }),
+  checkoutLimit: count(),
+  renewalLimit: count(),
+  holdLimit: count(),
   /** This many overdue loans deny checkout privileges. */
-  overdueLimit: number;
+  overdueLimit: count(1),
   /** A balance above this (minor units) denies checkout, renewal and hold privileges. */
-  fineBlockThreshold: number;
-  holdShelfDays: number;
+  fineBlockThreshold: count(),
+  holdShelfDays: count(1),
   /** Charged when a hold is placed, minor units; 0 for none. */
-  holdFee: number;
+  holdFee: count(0, { default: 0 }),
   /** Sort bins (CL) the checkin reports for the three destinations of a returned item. */
-  sortBins: { holdShelf: string; transit: string; shelf: string };
-}
+  sortBins: closedObject({ holdShelf: ID, transit: ID, shelf: ID }),
+});
+export type CirculationPolicy = Static<typeof PolicySchema>;
 
-export interface FixturePatron {
-  barcode: string;
-  name: string;
+const PatronSchema = closedObject({
+  barcode: ID,
+  name: TEXT,
   /** Which case this patron stands for ("valid", "blocked", …); tests look patrons up by it. */
-  note: string;
-  password?: string;
+  note: TEXT,
+  password: Type.Optional(TEXT),
   /** When true, checkout, renew and hold need the correct password (PIN). */
-  pinRequired: boolean;
-  homeBranch: string;
+  pinRequired: flag(false),
+  homeBranch: ID,
   /** SIP2 language code, 3 digits ("000" unknown, "001" English, "003" German). */
-  language: string;
-  /** Last day the card is valid, "YYYY-MM-DD". */
-  expires: string;
-  blocked: boolean;
-  blockMessage?: string;
-  cardLost: boolean;
-  address?: string;
-  email?: string;
-  phone?: string;
+  language: Type.String({ pattern: "^\\d{3}$", description: "a 3-digit SIP2 language code", default: "000" }),
+  /** Last day the card is valid. */
+  expires: DATE,
+  blocked: flag(false),
+  blockMessage: Type.Optional(TEXT),
+  cardLost: flag(false),
+  address: Type.Optional(TEXT),
+  email: Type.Optional(TEXT),
+  phone: Type.Optional(TEXT),
   /** A note from the library shown to the patron as a screen message. */
-  message?: string;
-}
+  message: Type.Optional(TEXT),
+});
+export type FixturePatron = Static<typeof PatronSchema>;
 
 /** The shelf state of an item, apart from what loans and holds say about it. */
 export const ITEM_STATES = [
@@ -123,475 +156,177 @@ export const ITEM_STATES = [
 ] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
 
-export interface FixtureItem {
-  barcode: string;
+const ItemSchema = closedObject({
+  barcode: ID,
   /** Bibliographic record id: copies of one title share it; title-level holds name it. */
-  titleId: string;
-  title: string;
-  author?: string;
-  note: string;
-  mediaType: MediaType;
-  magneticMedia: boolean;
-  securityMarker: SecurityMarker;
+  titleId: ID,
+  title: TEXT,
+  author: Type.Optional(TEXT),
+  note: TEXT,
+  mediaType: oneOf(keys(MEDIA_TYPE), { default: "book" }),
+  magneticMedia: flag(false),
+  securityMarker: oneOf(keys(SECURITY_MARKER), { default: "tattleTape" }),
   /** Owning branch (permanent location). */
-  homeBranch: string;
+  homeBranch: ID,
   /** Branch where the item is now (or was last checked in). */
-  currentBranch: string;
-  shelfLocation: string;
-  callNumber?: string;
-  state: ItemState;
+  currentBranch: ID,
+  shelfLocation: TEXT,
+  callNumber: Type.Optional(TEXT),
+  state: oneOf(ITEM_STATES, { default: "available" }),
   /** Destination branch; required when state is "inTransit". */
-  transitTo?: string;
+  transitTo: Type.Optional(ID),
   /** False for reference (non-circulating) items. */
-  circulates: boolean;
+  circulates: flag(true),
   /** Number of pieces in a multi-part set; 1 for a single piece. */
-  parts: number;
+  parts: count(1, { default: 1 }),
   /** Rental fee charged on checkout and on each renewal, minor units. */
-  rentalFee: number;
+  rentalFee: count(0, { default: 0 }),
   /** Item properties (CH) last set through Item Status Update. */
-  properties?: string;
-}
+  properties: Type.Optional(TEXT),
+});
+export type FixtureItem = Static<typeof ItemSchema>;
 
-export interface FixtureLoan {
-  patron: string;
-  item: string;
-  checkedOut: string;
-  due: string;
+const LoanSchema = closedObject({
+  patron: ID,
+  item: ID,
+  checkedOut: DATE_TIME,
+  due: DATE_TIME,
   /** Renewals the ILS granted, at most the policy's renewalLimit. */
-  renewals: number;
+  renewals: count(0, { default: 0 }),
   /** No-block (offline) renewals the SC reported later: accepted past the limit, so counted apart. */
-  offlineRenewals: number;
-  branch: string;
-}
+  offlineRenewals: count(0, { default: 0 }),
+  branch: ID,
+});
+export type FixtureLoan = Static<typeof LoanSchema>;
 
 export const HOLD_STATES = ["pending", "inTransit", "ready"] as const;
 export type HoldState = (typeof HOLD_STATES)[number];
 
-export interface FixtureHold {
-  id: string;
-  patron: string;
-  titleId: string;
+const HoldSchema = closedObject({
+  id: ID,
+  patron: ID,
+  titleId: ID,
   /** Set for a hold on one specific copy; absent for a title-level hold (any copy). */
-  item?: string;
-  pickupBranch: string;
-  placed: string;
+  item: Type.Optional(ID),
+  pickupBranch: ID,
+  placed: DATE_TIME,
   /** The patron no longer wants the hold after this date-time. */
-  expires?: string;
-  state: HoldState;
+  expires: Type.Optional(DATE_TIME),
+  state: oneOf(HOLD_STATES, { default: "pending" }),
   /** The copy set aside for this hold; required when state is "inTransit" or "ready". */
-  trappedItem?: string;
+  trappedItem: Type.Optional(ID),
   /** Last moment a "ready" hold waits on the hold shelf. */
-  shelfExpires?: string;
-}
+  shelfExpires: Type.Optional(DATE_TIME),
+});
+export type FixtureHold = Static<typeof HoldSchema>;
 
-export interface FixtureFee {
-  id: string;
-  patron: string;
-  type: FeeType;
+const FeeSchema = closedObject({
+  id: ID,
+  patron: ID,
+  type: oneOf(keys(FEE_TYPE) as FeeType[]),
   /** Original amount, minor units. */
-  amount: number;
+  amount: count(1),
   /** What is still owed, minor units, 0 ≤ balance ≤ amount. */
-  balance: number;
-  item?: string;
-  created: string;
-  description: string;
-}
+  balance: count(),
+  item: Type.Optional(ID),
+  created: DATE_TIME,
+  description: TEXT,
+});
+export type FixtureFee = Static<typeof FeeSchema>;
 
-export interface Fixture {
-  referenceDate?: string;
-  institution: FixtureInstitution;
-  branches: FixtureBranch[];
-  accounts: FixtureAccount[];
-  policy: CirculationPolicy;
-  patrons: FixturePatron[];
-  items: FixtureItem[];
-  loans: FixtureLoan[];
-  holds: FixtureHold[];
-  fees: FixtureFee[];
-}
+const list = <T extends TSchema>(entry: T, options: { minItems?: number } = {}) =>
+  Type.Array(entry, { default: [], ...options });
 
-// ---------------------------------------------------------------------------------------------
-// Field rules as data: each entity lists its fields with a kind; one reader applies them.
+export const FixtureSchema = closedObject({
+  referenceDate: Type.Optional(DATE_TIME),
+  institution: InstitutionSchema,
+  branches: list(BranchSchema, { minItems: 1 }),
+  accounts: list(AccountSchema),
+  policy: PolicySchema,
+  patrons: list(PatronSchema),
+  items: list(ItemSchema),
+  loans: list(LoanSchema),
+  holds: list(HoldSchema),
+  fees: list(FeeSchema),
+});
+export type Fixture = Static<typeof FixtureSchema>;
 
-type FieldKind =
-  | { kind: "id" }
-  | { kind: "text" }
-  | { kind: "int"; min: number }
-  | { kind: "bool" }
-  | { kind: "date" }
-  | { kind: "dateTime" }
-  | { kind: "pattern"; pattern: RegExp; what: string }
-  | { kind: "oneOf"; values: readonly string[] }
-  | { kind: "perMediaType" }
-  | { kind: "object"; rules: Record<string, FieldRule> };
+const SECTIONS = ["branches", "accounts", "patrons", "items", "loans", "holds", "fees"] as const satisfies Section[];
 
-interface FieldRule {
-  type: FieldKind;
-  /** Used when the field is absent; no default and not optional means required. */
-  default?: unknown;
-  optional?: true;
-}
-
-type Rules<T> = { [K in keyof T]-?: FieldRule };
-
-const ID: FieldKind = { kind: "id" };
-const TEXT: FieldKind = { kind: "text" };
-const BOOL: FieldKind = { kind: "bool" };
-const DATE_TIME: FieldKind = { kind: "dateTime" };
-const count = (min = 0): FieldKind => ({ kind: "int", min });
-const oneOf = (values: readonly string[]): FieldKind => ({ kind: "oneOf", values });
-const object = <T>(rules: Rules<T>): FieldKind => ({ kind: "object", rules });
-const req = (type: FieldKind): FieldRule => ({ type });
-const opt = (type: FieldKind): FieldRule => ({ type, optional: true });
-const dflt = (type: FieldKind, value: unknown): FieldRule => ({ type, default: value });
-
-const INSTITUTION_RULES: Rules<FixtureInstitution> = {
-  id: req(ID),
-  name: req(TEXT),
-  currency: req({ kind: "pattern", pattern: /^[A-Z]{3}$/, what: "a 3-letter ISO 4217 code such as EUR" }),
-};
-const BRANCH_RULES: Rules<FixtureBranch> = { id: req(ID), name: req(TEXT) };
-const FLAG_RULES = Object.fromEntries(ACCOUNT_FLAGS.map((flag) => [flag, dflt(BOOL, true)])) as Rules<AccountFlags>;
-const ACCOUNT_RULES: Rules<FixtureAccount> = {
-  userId: req(ID),
-  password: req(TEXT),
-  institution: req(ID),
-  branch: req(ID),
-  name: opt(TEXT),
-  flags: dflt(object(FLAG_RULES), {}),
-};
-const SORT_BIN_RULES: Rules<CirculationPolicy["sortBins"]> = {
-  holdShelf: req(ID),
-  transit: req(ID),
-  shelf: req(ID),
-};
-const POLICY_RULES: Rules<CirculationPolicy> = {
-  loanPeriodDays: req({ kind: "perMediaType" }),
-  overdueFinePerDay: req({ kind: "perMediaType" }),
-  maxOverdueFine: req(count()),
-  fineGraceDays: dflt(count(), 0),
-  checkoutLimit: req(count()),
-  renewalLimit: req(count()),
-  holdLimit: req(count()),
-  overdueLimit: req(count(1)),
-  fineBlockThreshold: req(count()),
-  holdShelfDays: req(count(1)),
-  holdFee: dflt(count(), 0),
-  sortBins: req(object(SORT_BIN_RULES)),
-};
-const PATRON_RULES: Rules<FixturePatron> = {
-  barcode: req(ID),
-  name: req(TEXT),
-  note: req(TEXT),
-  password: opt(TEXT),
-  pinRequired: dflt(BOOL, false),
-  homeBranch: req(ID),
-  language: dflt({ kind: "pattern", pattern: /^\d{3}$/, what: "a 3-digit SIP2 language code" }, "000"),
-  expires: req({ kind: "date" }),
-  blocked: dflt(BOOL, false),
-  blockMessage: opt(TEXT),
-  cardLost: dflt(BOOL, false),
-  address: opt(TEXT),
-  email: opt(TEXT),
-  phone: opt(TEXT),
-  message: opt(TEXT),
-};
-const ITEM_RULES: Rules<FixtureItem> = {
-  barcode: req(ID),
-  titleId: req(ID),
-  title: req(TEXT),
-  author: opt(TEXT),
-  note: req(TEXT),
-  mediaType: dflt(oneOf(Object.keys(MEDIA_TYPE)), "book"),
-  magneticMedia: dflt(BOOL, false),
-  securityMarker: dflt(oneOf(Object.keys(SECURITY_MARKER)), "tattleTape"),
-  homeBranch: req(ID),
-  currentBranch: req(ID),
-  shelfLocation: req(TEXT),
-  callNumber: opt(TEXT),
-  state: dflt(oneOf(ITEM_STATES), "available"),
-  transitTo: opt(ID),
-  circulates: dflt(BOOL, true),
-  parts: dflt(count(1), 1),
-  rentalFee: dflt(count(), 0),
-  properties: opt(TEXT),
-};
-const LOAN_RULES: Rules<FixtureLoan> = {
-  patron: req(ID),
-  item: req(ID),
-  checkedOut: req(DATE_TIME),
-  due: req(DATE_TIME),
-  renewals: dflt(count(), 0),
-  offlineRenewals: dflt(count(), 0),
-  branch: req(ID),
-};
-const HOLD_RULES: Rules<FixtureHold> = {
-  id: req(ID),
-  patron: req(ID),
-  titleId: req(ID),
-  item: opt(ID),
-  pickupBranch: req(ID),
-  placed: req(DATE_TIME),
-  expires: opt(DATE_TIME),
-  state: dflt(oneOf(HOLD_STATES), "pending"),
-  trappedItem: opt(ID),
-  shelfExpires: opt(DATE_TIME),
-};
-const FEE_RULES: Rules<FixtureFee> = {
-  id: req(ID),
-  patron: req(ID),
-  type: req(oneOf(Object.keys(FEE_TYPE))),
-  amount: req(count(1)),
-  balance: req(count()),
-  item: opt(ID),
-  created: req(DATE_TIME),
-  description: req(TEXT),
-};
-
-/** Characters that would break SIP2 framing (field delimiter, message terminators) or are invisible. */
-const UNSAFE_TEXT = /[|\r\n\u0000-\u001f\u007f]/;
-const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-function isCalendarDate(text: string): boolean {
-  const m = DATE_PATTERN.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
-
-function isDateTime(text: string): boolean {
-  return DATE_TIME_PATTERN.test(text) && isCalendarDate(text.slice(0, 10)) && !Number.isNaN(Date.parse(text));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-const show = (value: unknown): string => {
-  if (typeof value === "string") return JSON.stringify(value);
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
-};
-
-/** Collects problems; `at` names the entry in messages, e.g. `items[17] (barcode "3…")`. */
-class Problems {
-  readonly list: string[] = [];
-  add(at: string, message: string): void {
-    this.list.push(`${at}: ${message}`);
-  }
-}
-
-type Read = { ok: true; value: unknown } | { ok: false; message?: string };
-const good = (value: unknown): Read => ({ ok: true, value });
-const bad = (message?: string): Read => (message === undefined ? { ok: false } : { ok: false, message });
-
-/** Checks one value against its kind. Nested problems go straight to `problems` (message undefined). */
-function readValue(type: FieldKind, value: unknown, problems: Problems, at: string, field: string): Read {
-  switch (type.kind) {
-    case "id":
-      if (typeof value !== "string" || value.length === 0) return bad("must be a non-empty string");
-      if (value.trim() !== value || UNSAFE_TEXT.test(value))
-        return bad("must not contain surrounding spaces, '|', CR, LF or control characters");
-      return good(value);
-    case "text":
-      if (typeof value !== "string") return bad("must be a string");
-      if (UNSAFE_TEXT.test(value)) return bad("must not contain '|', CR, LF or control characters");
-      return good(value);
-    case "int":
-      return typeof value === "number" && Number.isSafeInteger(value) && value >= type.min
-        ? good(value)
-        : bad(`must be an integer ≥ ${type.min}`);
-    case "bool":
-      return typeof value === "boolean" ? good(value) : bad("must be true or false");
-    case "date":
-      return typeof value === "string" && isCalendarDate(value) ? good(value) : bad("must be a date YYYY-MM-DD");
-    case "dateTime":
-      return typeof value === "string" && isDateTime(value)
-        ? good(value)
-        : bad("must be an ISO 8601 date-time with a zone, e.g. 2025-03-10T10:00:00Z");
-    case "pattern":
-      return typeof value === "string" && type.pattern.test(value) ? good(value) : bad(`must be ${type.what}`);
-    case "oneOf":
-      return typeof value === "string" && type.values.includes(value)
-        ? good(value)
-        : bad(`must be one of ${type.values.join(", ")}`);
-    case "perMediaType": {
-      if (!isRecord(value)) return bad('must be an object like { "default": 21, "book": 28 }');
-      const before = problems.list.length;
-      if (!("default" in value)) problems.add(at, `"${field}" needs a "default" entry`);
-      for (const [key, n] of Object.entries(value)) {
-        if (key !== "default" && !Object.hasOwn(MEDIA_TYPE, key))
-          problems.add(
-            at,
-            `"${field}.${key}" is not a media type; use default or ${Object.keys(MEDIA_TYPE).join(", ")}`,
-          );
-        else if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0)
-          problems.add(at, `"${field}.${key}" must be an integer ≥ 0, got ${show(n)}`);
-      }
-      return problems.list.length === before ? good({ ...value }) : bad();
-    }
-    case "object": {
-      const inner = readEntity(value, type.rules, `${at}.${field}`, problems);
-      return inner === undefined ? bad() : good(inner);
-    }
-  }
-}
-
-/** Reads one entity by its rules: reports unknown, missing and malformed fields, fills defaults. */
-function readEntity<T>(raw: unknown, rules: Rules<T>, at: string, problems: Problems): T | undefined {
-  if (!isRecord(raw)) {
-    problems.add(at, raw === undefined ? "is required" : `must be an object, got ${show(raw)}`);
-    return undefined;
-  }
-  const out: Record<string, unknown> = {};
-  let ok = true;
-  for (const key of Object.keys(raw)) {
-    if (!Object.hasOwn(rules, key)) problems.add(at, `unknown field "${key}" (check the spelling)`);
-  }
-  for (const [field, rule] of Object.entries(rules) as [string, FieldRule][]) {
-    let value = raw[field];
-    if (value === undefined) {
-      if (rule.optional) continue;
-      if (rule.default === undefined) {
-        problems.add(at, `"${field}" is required`);
-        ok = false;
-        continue;
-      }
-      value = structuredClone(rule.default);
-    }
-    const read = readValue(rule.type, value, problems, at, field);
-    if (read.ok) out[field] = read.value;
-    else {
-      ok = false;
-      if (read.message !== undefined) problems.add(at, `"${field}" ${read.message}, got ${show(value)}`);
-    }
-  }
-  return ok ? (out as T) : undefined;
-}
-
-function readList<T>(
-  raw: Record<string, unknown>,
-  key: string,
-  rules: Rules<T>,
-  label: (entry: Record<string, unknown>) => string,
-  problems: Problems,
-): { entries: T[]; labels: string[] } {
-  const value = raw[key];
-  const entries: T[] = [];
-  const labels: string[] = [];
-  if (value === undefined) return { entries, labels };
-  if (!Array.isArray(value)) {
-    problems.add(key, "must be an array");
-    return { entries, labels };
-  }
-  value.forEach((entry, i) => {
-    const at = `${key}[${i}]${isRecord(entry) ? label(entry) : ""}`;
-    const parsed = readEntity(entry, rules, at, problems);
-    if (parsed) {
-      entries.push(parsed);
-      labels.push(at);
-    }
-  });
-  return { entries, labels };
-}
-
-const labelBy =
-  (field: string) =>
-  (entry: Record<string, unknown>): string =>
-    typeof entry[field] === "string" ? ` (${field} ${JSON.stringify(entry[field])})` : "";
-const loanLabel = (entry: Record<string, unknown>): string =>
-  typeof entry.item === "string" ? ` (item ${JSON.stringify(entry.item)})` : "";
-
-const TOP_LEVEL = [
-  "referenceDate",
-  "institution",
-  "branches",
-  "accounts",
-  "policy",
-  "patrons",
-  "items",
-  "loans",
-  "holds",
-  "fees",
-  "$comment",
-];
+/** Most problems listed in an error message; the rest are counted. */
+const LISTED_PROBLEMS = 50;
 
 /**
  * Validates fixture JSON and returns it typed, with defaults filled in.
  * Throws FixtureError FIXTURE_INVALID listing every problem found.
  */
 export function parseFixture(json: unknown, source = "fixture"): Fixture {
-  const problems = new Problems();
-  if (!isRecord(json)) {
-    throw new FixtureError(
-      "FIXTURE_INVALID",
-      `Fixture ${source} is invalid: the top level must be a JSON object with institution, branches, policy, patrons, items…`,
-      source,
-      ["(top level): must be an object"],
-    );
+  const checked = checkValue(FixtureSchema, json);
+  const problems: string[] = [];
+  /** Entries with a problem of their own are left out of the cross-entry checks: their fields cannot be trusted. */
+  const malformed = new Set<string>();
+  const raw = (json ?? {}) as Partial<Record<Section, unknown>>;
+  for (const problem of checked.problems) {
+    const entry = /^([a-z]+)\[(\d+)\]/.exec(problem.path);
+    const section = entry?.[1] as Section | undefined;
+    if (!entry || !section || !SECTIONS.includes(section)) {
+      problems.push(problem.path === "" ? `(top level): ${problem.message}` : formatProblem(problem));
+      continue;
+    }
+    malformed.add(entry[0]);
+    const value = (raw[section] as unknown[] | undefined)?.[Number(entry[2])];
+    const label = entryLabel(section, Number(entry[2]), value);
+    problems.push(`${label}${problem.path.slice(entry[0].length)}: ${problem.message}`);
   }
-  for (const key of Object.keys(json)) {
-    if (!TOP_LEVEL.includes(key)) problems.add("(top level)", `unknown section "${key}" (check the spelling)`);
+  if (problems.length > 0 && (typeof json !== "object" || json === null || Array.isArray(json))) {
+    throw invalid(source, problems);
   }
-  let referenceDate: string | undefined;
-  if (json.referenceDate !== undefined) {
-    if (typeof json.referenceDate === "string" && isDateTime(json.referenceDate)) referenceDate = json.referenceDate;
-    else problems.add("referenceDate", `must be an ISO 8601 date-time with a zone, got ${show(json.referenceDate)}`);
-  }
-  const institution = readEntity(json.institution, INSTITUTION_RULES, "institution", problems);
-  const policy = readEntity(json.policy, POLICY_RULES, "policy", problems);
-  const branches = readList(json, "branches", BRANCH_RULES, labelBy("id"), problems);
-  const accounts = readList(json, "accounts", ACCOUNT_RULES, labelBy("userId"), problems);
-  const patrons = readList(json, "patrons", PATRON_RULES, labelBy("barcode"), problems);
-  const items = readList(json, "items", ITEM_RULES, labelBy("barcode"), problems);
-  const loans = readList(json, "loans", LOAN_RULES, loanLabel, problems);
-  const holds = readList(json, "holds", HOLD_RULES, labelBy("id"), problems);
-  const fees = readList(json, "fees", FEE_RULES, labelBy("id"), problems);
-  if (!Array.isArray(json.branches) || json.branches.length === 0)
-    problems.add("branches", "needs at least one branch");
-
-  const fixture: Fixture = {
-    ...(referenceDate === undefined ? {} : { referenceDate }),
-    institution: institution ?? { id: "", name: "", currency: "" },
-    branches: branches.entries,
-    accounts: accounts.entries,
-    policy: policy ?? ({} as CirculationPolicy),
-    patrons: patrons.entries,
-    items: items.entries,
-    loans: loans.entries,
-    holds: holds.entries,
-    fees: fees.entries,
+  const fixture = checked.value;
+  // Cross-entry rules (references resolve, ids are unique, states agree) are the ILS's invariants;
+  // they see the well-formed entries, named by their place in the file.
+  const wellFormed = <S extends Section>(section: S) => {
+    const entries: Fixture[S][number][] = [];
+    const labels: string[] = [];
+    const all = (Array.isArray(fixture[section]) ? fixture[section] : []) as Fixture[S][number][];
+    all.forEach((entry, i) => {
+      if (malformed.has(`${section}[${i}]`)) return;
+      entries.push(entry);
+      labels.push(entryLabel(section, i, entry));
+    });
+    return { entries, labels };
   };
-  // Cross-entry rules (references resolve, ids are unique, states agree) are the ILS's invariants.
-  problems.list.push(
+  const sections = Object.fromEntries(SECTIONS.map((s) => [s, wellFormed(s)])) as {
+    [S in Section]: { entries: Fixture[S][number][]; labels: string[] };
+  };
+  const policyOk = !checked.problems.some((p) => /^policy($|\.)/.test(p.path));
+  problems.push(
     ...stateProblems({
-      ...fixture,
-      labels: {
-        branches: branches.labels,
-        accounts: accounts.labels,
-        patrons: patrons.labels,
-        items: items.labels,
-        loans: loans.labels,
-        holds: holds.labels,
-        fees: fees.labels,
-      },
+      institution: { id: typeof fixture.institution?.id === "string" ? fixture.institution.id : "" },
+      policy: policyOk ? fixture.policy : { renewalLimit: Number.POSITIVE_INFINITY },
+      branches: sections.branches.entries,
+      accounts: sections.accounts.entries,
+      patrons: sections.patrons.entries,
+      items: sections.items.entries,
+      loans: sections.loans.entries,
+      holds: sections.holds.entries,
+      fees: sections.fees.entries,
+      labels: Object.fromEntries(SECTIONS.map((s) => [s, sections[s].labels])),
     }),
   );
-
-  if (problems.list.length > 0) {
-    const shown = problems.list.slice(0, 50);
-    const more = problems.list.length - shown.length;
-    throw new FixtureError(
-      "FIXTURE_INVALID",
-      `Fixture ${source} is invalid (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}); ` +
-        `fix these entries and load it again:\n- ${shown.join("\n- ")}${more > 0 ? `\n- … and ${more} more` : ""}`,
-      source,
-      problems.list,
-    );
-  }
+  if (problems.length > 0) throw invalid(source, problems);
   return fixture;
+}
+
+function invalid(source: string, problems: string[]): FixtureError {
+  const shown = problems.slice(0, LISTED_PROBLEMS);
+  const more = problems.length - shown.length;
+  return new FixtureError(
+    "FIXTURE_INVALID",
+    `Fixture ${source} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}); ` +
+      `fix these entries and load it again:\n- ${shown.join("\n- ")}${more > 0 ? `\n- … and ${more} more` : ""}`,
+    source,
+    problems,
+  );
 }
 
 /** Reads and validates a fixture file. */

@@ -45,7 +45,7 @@ export interface CirculationState {
   labels?: Partial<Record<Section, readonly string[]>>;
 }
 
-type Section = "branches" | "accounts" | "patrons" | "items" | "loans" | "holds" | "fees";
+export type Section = "branches" | "accounts" | "patrons" | "items" | "loans" | "holds" | "fees";
 /** The field that identifies an entry of each section in messages. */
 const LABEL_KEYS: Record<Section, string> = {
   branches: "id",

@@ -159,6 +159,21 @@ describe("checkValue", () => {
     expect(read("usb").problems[0]?.path).toBe("links[0].vendorId");
   });
 
+  it("checks the date and date-time formats: a real calendar day, and a time with its zone", () => {
+    const dates = Type.Object({ day: Type.String({ format: "date" }), at: Type.String({ format: "date-time" }) });
+    const check = (day: string, at: string) => checkValue(dates, { day, at }).problems;
+    expect(check("2024-02-29", "2025-03-10T10:00:00Z")).toEqual([]);
+    expect(check("2024-02-29", "2025-03-10T10:00+01:00")).toEqual([]);
+    expect(check("2025-02-29", "2025-03-10T10:00:00")).toEqual([
+      { path: "day", message: 'expected a date YYYY-MM-DD, got "2025-02-29"' },
+      {
+        path: "at",
+        message: 'expected an ISO 8601 date-time with a zone, e.g. 2025-03-10T10:00:00Z, got "2025-03-10T10:00:00"',
+      },
+    ]);
+    expect(check("2025-1-1", "2025-02-30T10:00:00Z").map((p) => p.path)).toEqual(["day", "at"]);
+  });
+
   it("expectValid throws CONFIG_INVALID listing every problem", () => {
     expect(() => expectValid(Schema, { enabled: 1, colour: 2 }, "kiosk.json")).toThrow(
       expect.objectContaining({
