@@ -8,7 +8,16 @@ export default defineConfig({
     // FC_SEED=<n> repeats a failed fast-check property (the failure prints its seed).
     setupFiles: ["test/support/fast-check-seed.ts"],
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] } },
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/e2e/**"],
+          // The CLI tests run `selfcheck` from its bundle: built once, here.
+          globalSetup: ["test/support/bundle-setup.ts"],
+        },
+      },
       {
         // Browser tests: one shared Chromium, started only when an e2e file is run.
         extends: true,

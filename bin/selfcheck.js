@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// `npx selfcheck …`: the CLI is TypeScript, run through tsx's loader (a dependency) without a build step.
-// Errors are reported by runCli, the same way as `tsx bridge/cli.ts`.
-import { register } from "tsx/esm/api";
+// `npx selfcheck …` and `npm start`: the CLI from its bundle (bin/bundle.js builds it when its sources
+// changed). Errors are reported by runCli, the same way as `tsx bridge/cli.ts`.
+import { ensureBundle } from "./bundle.js";
 
-register();
-const { runCli } = await import("../bridge/cli.ts");
+const { runCli } = await import(await ensureBundle());
 await runCli();

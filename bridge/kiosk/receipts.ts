@@ -3,7 +3,7 @@
  * only when they can work now: print when the printer reports it can print (paper in, cover shut), email
  * when SMTP is configured and the ILS has an address for the patron.
  */
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { ItemRow } from "../../protocols/kiosk-api/schema.ts";
 import type { ReceiptsConfig } from "../config/schema.ts";
 import type { Receipt, ReceiptItem } from "../devices/printer/receipt.ts";
@@ -115,26 +115,30 @@ export function emailText(receipt: SessionReceipt, library: string): { subject: 
 export class Receipts implements ReceiptPort {
   readonly #config: ReceiptsConfig;
   readonly #printer: ReceiptPrinter | undefined;
-  readonly #mailer: Transporter | undefined;
+  /** The SMTP client, made at the first email: most patrons never ask for one, and the bridge starts faster without it. */
+  #mailer: Promise<Transporter> | undefined;
 
   constructor(config: ReceiptsConfig, printer: ReceiptPrinter | undefined) {
     this.#config = config;
     this.#printer = config.print ? printer : undefined;
-    const email = config.email;
-    this.#mailer = email
-      ? nodemailer.createTransport({
-          host: email.host,
-          port: email.port,
-          secure: email.secure,
-          ...(email.user ? { auth: { user: email.user, pass: email.password ?? "" } } : {}),
-        })
-      : undefined;
+  }
+
+  #smtp(email: NonNullable<ReceiptsConfig["email"]>): Promise<Transporter> {
+    this.#mailer ??= import("nodemailer").then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        host: email.host,
+        port: email.port,
+        secure: email.secure,
+        ...(email.user ? { auth: { user: email.user, pass: email.password ?? "" } } : {}),
+      }),
+    );
+    return this.#mailer;
   }
 
   methods(hasEmail: boolean): Array<"print" | "email" | "none"> {
     const methods: Array<"print" | "email" | "none"> = [];
     if (this.#canPrint()) methods.push("print");
-    if (this.#mailer && hasEmail) methods.push("email");
+    if (this.#config.email && hasEmail) methods.push("email");
     methods.push("none");
     return methods;
   }
@@ -162,9 +166,10 @@ export class Receipts implements ReceiptPort {
       return;
     }
     const email = this.#config.email;
-    if (!this.#mailer || !email || !receipt.email) throw new Error("email receipts are not available");
+    if (!email || !receipt.email) throw new Error("email receipts are not available");
     const { subject, text } = emailText(receipt, this.#config.library);
-    await this.#mailer.sendMail({ from: email.from, to: receipt.email, subject, text });
+    const mailer = await this.#smtp(email);
+    await mailer.sendMail({ from: email.from, to: receipt.email, subject, text });
   }
 
   async slip(item: ItemRow, language: string): Promise<boolean> {
@@ -185,6 +190,6 @@ export class Receipts implements ReceiptPort {
   }
 
   close(): void {
-    this.#mailer?.close();
+    void this.#mailer?.then((mailer) => mailer.close()).catch(() => undefined);
   }
 }
