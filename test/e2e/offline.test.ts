@@ -3,6 +3,7 @@
  * lending from its journal, and when the ACS comes back the journal is replayed into the in-memory ILS.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { until } from "../support/settle.ts";
 import { axeViolations } from "./support/axe.ts";
 import {
   control,
@@ -33,16 +34,6 @@ afterAll(async () => {
 
 /** Two regular books of the default fixture, available at MAIN, not used by the other scenarios. */
 const BOOKS = ["34711000000994", "34711000001000"];
-
-/** Moves virtual time in small steps, with real pauses for the sockets, until `check` holds (bounded). */
-async function whileTimePasses(what: string, check: () => boolean): Promise<void> {
-  for (let step = 0; step < 2_000; step++) {
-    if (check()) return;
-    await kiosk.clock.advance(250);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 describe("offline lending, in the browser", () => {
   it("the ILS drops: the banner says so, a patron borrows, and the loans reach the ILS when it is back", async () => {
@@ -92,10 +83,10 @@ describe("offline lending, in the browser", () => {
 
     // The ACS is back: the client reconnects, the journal is replayed, the banner goes.
     stack.acs.server.faults.clear();
-    await whileTimePasses(
-      "the journal to be replayed",
-      () => stack.bridge.sip2?.state === "online" && !journal.summary().offlineMode,
-    );
+    await until(kiosk.clock, () => stack.bridge.sip2?.state === "online" && !journal.summary().offlineMode, {
+      what: "the journal to be replayed",
+      stepMs: 250,
+    });
     for (const book of BOOKS) expect(ils.loanOf(book), book).toMatchObject({ patron: PATRONS.valid.card });
     expect(journal.summary()).toMatchObject({ counts: { pending: 0, sending: 0, conflict: 0, done: 2 } });
     await expect.poll(() => banner.count()).toBe(0);

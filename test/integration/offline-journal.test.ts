@@ -16,6 +16,7 @@ import type { AcsServer } from "../../simulators/acs/server.ts";
 import { capturedLogger } from "../bridge/devices/scanner/helpers.ts";
 import { tempDatabases } from "../bridge/kiosk/helpers.ts";
 import { fixture, startAcs, startClient } from "../bridge/sip2/helpers.ts";
+import { until } from "../support/settle.ts";
 import { VirtualClock } from "../support/virtual-clock.ts";
 
 const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
@@ -95,34 +96,20 @@ async function startDesk(port: number, clock: VirtualClock, options: SetUpOption
   return { client, db, journal, statistics, desk };
 }
 
-/**
- * Waits for `check`, letting real I/O run; with `clock`, virtual time moves too (100 ms per step), for
- * reconnects and retries. Bounded: fails naming what it waited for.
- */
-async function until(what: string, check: () => boolean, clock?: VirtualClock): Promise<void> {
-  for (let step = 0; step < 4_000; step++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    if (clock) await clock.advance(100);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
 /** The ACS drops every connection, and every new one before it can log in. */
 async function acsDown(k: Kiosk): Promise<void> {
   k.server.faults.set({ dropAfter: 0 });
   k.server.disconnect();
-  await until("the SIP2 client to see the ACS gone", () => k.client.state !== "online");
-  await until("offline mode", () => k.desk.offlineMode());
+  await until(null, () => k.client.state !== "online", { what: "the SIP2 client to see the ACS gone" });
+  await until(null, () => k.desk.offlineMode(), { what: "offline mode" });
 }
 
 async function acsBack(k: Kiosk): Promise<void> {
   k.server.faults.clear();
-  await until(
-    "the ILS online and the journal replayed",
-    () => k.client.state === "online" && k.journal.openCount() === 0 && !k.journal.replaying,
-    k.clock,
-  );
+  await until(k.clock, () => k.client.state === "online" && k.journal.openCount() === 0 && !k.journal.replaying, {
+    what: "the ILS online and the journal replayed",
+    stepMs: 100,
+  });
 }
 
 /** The next request on the open connection is carried out by the ILS, and its answer is lost with the link. */
@@ -180,7 +167,7 @@ describe("offline journal against the ACS simulator", () => {
     outcome.catch(() => {
       failed = true;
     });
-    await until("the checkout to fail", () => failed, k.clock);
+    await until(k.clock, () => failed, { what: "the checkout to fail", stepMs: 100 });
     await expect(outcome).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
     expect(k.ils.loanOf(book)?.patron).toBe(PATRON); // the ILS did it
     const [entry] = k.journal.list();
@@ -213,11 +200,10 @@ describe("offline journal against the ACS simulator", () => {
       expect(await kiosk.desk.checkout({ patron: PATRON, itemId, renewal: true })).toMatchObject({ offline: true });
     }
     kiosk.server.faults.clear();
-    await until(
-      "the replay to stop at the dropped checkout",
-      () => kiosk.desk.summary().lastReplay?.stoppedAt !== undefined,
-      kiosk.clock,
-    );
+    await until(kiosk.clock, () => kiosk.desk.summary().lastReplay?.stoppedAt !== undefined, {
+      what: "the replay to stop at the dropped checkout",
+      stepMs: 100,
+    });
     const stopped = kiosk.desk.summary().lastReplay;
     expect(stopped?.results).toEqual({ done: 1 });
     expect(kiosk.journal.list().map((x) => x.state)).toEqual(["done", "sending", "pending"]);
@@ -240,7 +226,7 @@ describe("offline journal against the ACS simulator", () => {
     k.server.faults.set({ latencyMs: 10_000 }); // the ILS carries it out; its answer waits for virtual time
     const inFlight = k.desk.checkout({ patron: PATRON, pin: PIN, itemId: book, renewal: true });
     inFlight.catch(() => {});
-    await until("the ILS to carry out the checkout", () => k.ils.loanOf(book)?.patron === PATRON);
+    await until(null, () => k.ils.loanOf(book)?.patron === PATRON, { what: "the ILS to carry out the checkout" });
     const [entry] = k.journal.list();
     expect(entry?.state).toBe("sending");
     // The process dies: its database handle goes first, so nothing more is written, then its sockets.
@@ -250,7 +236,10 @@ describe("offline journal against the ACS simulator", () => {
 
     k.server.faults.clear();
     const restarted = await startDesk(k.port, k.clock);
-    await until("the restarted kiosk to settle its journal", () => restarted.journal.openCount() === 0, k.clock);
+    await until(k.clock, () => restarted.journal.openCount() === 0, {
+      what: "the restarted kiosk to settle its journal",
+      stepMs: 100,
+    });
     expect(restarted.journal.get(entry?.id as string)).toMatchObject({ state: "done", attempts: 1 });
     expect(k.ils.loanOf(book)).toMatchObject({ patron: PATRON, renewals: 0, offlineRenewals: 0 });
     expect(restarted.desk.offlineMode()).toBe(false);

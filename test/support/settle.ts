@@ -12,16 +12,24 @@ export async function flushIo(rounds = 10): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-export interface SettleOptions {
+export interface WaitOptions {
+  /** What the test waits for, named when the wait gives up: "the pad to report the tag". */
+  what?: string;
   /** Virtual time moved each time I/O is quiet. Default 1 ms. */
   stepMs?: number;
-  /** Virtual time after which settle gives up with an error. Default 60 s. */
+  /**
+   * With a clock: the virtual time after which the wait gives up (default 60 s). Without one: a bound in
+   * wall time (default 20 s) that only turns a hang into a clear failure; nothing passes or fails by it
+   * on a working system, however busy the machine.
+   */
   limitMs?: number;
 }
 
+const gaveUp = (what: string | undefined, after: string) =>
+  new Error(`gave up waiting for ${what ?? "the condition"} after ${after}`);
+
 /** Resolves (or rejects) as `promise` does, moving virtual time forward while it waits. */
-export async function settle<T>(clock: VirtualClock, promise: Promise<T>, options: SettleOptions = {}): Promise<T> {
-  const { stepMs = 1, limitMs = 60_000 } = options;
+export async function settle<T>(clock: VirtualClock, promise: Promise<T>, options: WaitOptions = {}): Promise<T> {
   let done = false;
   promise.then(
     () => {
@@ -31,13 +39,8 @@ export async function settle<T>(clock: VirtualClock, promise: Promise<T>, option
       done = true;
     },
   );
-  const start = clock.now();
-  for (;;) {
-    await flushIo();
-    if (done) return promise;
-    if (clock.now() - start >= limitMs) throw new Error(`still pending after ${limitMs} ms of virtual time`);
-    await clock.advance(stepMs);
-  }
+  await until(clock, () => done, { what: "the promise to settle", ...options });
+  return promise;
 }
 
 /** Moves virtual time by `ms`, letting I/O run to quiet at every step. */
@@ -49,14 +52,35 @@ export async function elapse(clock: VirtualClock, ms: number, stepMs = 1): Promi
   await flushIo();
 }
 
-/** Waits, moving virtual time, until `condition` holds. */
-export async function until(clock: VirtualClock, condition: () => boolean, options: SettleOptions = {}): Promise<void> {
-  const { stepMs = 1, limitMs = 60_000 } = options;
+/**
+ * Waits until `condition` holds, letting I/O run to quiet between checks. With a clock, virtual time
+ * moves `stepMs` whenever I/O is quiet (timeouts fire in the order of events, never by machine speed).
+ * With `null`, only real I/O moves things: for code whose time is real (another process, a PTY) and
+ * whose outcome does not depend on it.
+ */
+export async function until(
+  clock: VirtualClock | null,
+  condition: () => boolean,
+  options: WaitOptions = {},
+): Promise<void> {
+  const { what, stepMs = 1 } = options;
+  if (clock === null) {
+    const limitMs = options.limitMs ?? 20_000;
+    const giveUpAt = performance.now() + limitMs;
+    for (;;) {
+      await flushIo();
+      if (condition()) return;
+      if (performance.now() >= giveUpAt) throw gaveUp(what, `${limitMs} ms (a hang guard, in wall time)`);
+      // A real pause, not a spin: what we wait for may need this core (a child process, the kernel).
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+  const limitMs = options.limitMs ?? 60_000;
   const start = clock.now();
   for (;;) {
     await flushIo();
     if (condition()) return;
-    if (clock.now() - start >= limitMs) throw new Error(`condition not met after ${limitMs} ms of virtual time`);
+    if (clock.now() - start >= limitMs) throw gaveUp(what, `${limitMs} ms of virtual time`);
     await clock.advance(stepMs);
   }
 }

@@ -25,10 +25,10 @@ function owingKiosk(settings = {}) {
           ...(pin !== undefined ? { pinOk: pin === PIN } : {}),
         }
       : { ...patronRecord(), found: false };
-  const settle = () => {
+  const payOff = () => {
     owing = false;
   };
-  return { ...k, settle };
+  return { ...k, payOff };
 }
 
 async function onFeesScreen(k: ReturnType<typeof owingKiosk>) {
@@ -45,7 +45,7 @@ describe("paying fees by card", () => {
     expect((await k.state()).payment).toEqual({ status: "waiting-card", amount: { value: "3.25", currency: "EUR" } });
     expect(k.terminal.charges).toHaveLength(1);
     expect(k.terminal.charges[0]?.amount).toEqual({ value: "3.25", currency: "EUR" });
-    k.settle();
+    k.payOff();
     k.terminal.charges[0]?.answer({ status: "approved", authorization: "AUTH-77" });
     await k.state();
     expect(k.ils.feesPaid).toEqual([

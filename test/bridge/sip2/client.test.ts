@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { AcsServer } from "../../../simulators/acs/server.ts";
+import { settle, until } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
-import { item, patron, settle, startAcs, startClient } from "./helpers.ts";
+import { item, patron, startAcs, startClient } from "./helpers.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -15,12 +16,6 @@ async function rig(options: Parameters<typeof startClient>[1] & { acs?: Paramete
   const started = await startClient(acs.port, { clock, ...options });
   cleanups.push(() => started.client.close());
   return { ...acs, ...started, clock };
-}
-
-/** Waits (real time, real sockets) until `check` holds. */
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 1_000 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(check()).toBe(true);
 }
 
 /** The id of the ACS connection that carries `connection`'s traffic: the one opened for it, in order. */
@@ -122,7 +117,7 @@ describe("Sip2Client transactions against the ACS simulator", () => {
     // Both connections answer late; the one that gets the checkout is dropped once the ILS has acted.
     server.faults.set({ latencyMs: 200 });
     const pending = client.checkout({ patronId: anna, itemId: book }, { tx: "tx-lost" });
-    await until(() => ils.loanOf(book) !== undefined);
+    await until(null, () => ils.loanOf(book) !== undefined, { what: "the ILS to lend the book" });
     const busy = connections.findIndex((c) => c.busy);
     server.disconnect(acsIdOf(server, busy));
     server.faults.set({});
@@ -138,7 +133,10 @@ describe("Sip2Client transactions against the ACS simulator", () => {
     const book = item("available").barcode;
     // The connection reads the checkout and neither acts on it nor answers; its successor is healthy.
     server.faults.setFor(acsIdOf(server, 0), { stall: true });
-    const result = await settle(client.checkout({ patronId: anna, itemId: book }, { tx: "tx-stall" }), clock);
+    const result = await settle(clock, client.checkout({ patronId: anna, itemId: book }, { tx: "tx-stall" }), {
+      what: "the stalled checkout",
+      stepMs: 100,
+    });
     expect(result).toMatchObject({ ok: true, recovered: "retried", tx: "tx-stall" });
     expect(ils.loanOf(book)?.patron).toBe(anna);
   });
@@ -149,11 +147,11 @@ describe("Sip2Client transactions against the ACS simulator", () => {
     const book = item("available").barcode;
     server.faults.set({ latencyMs: 200 });
     const pending = client.checkout({ patronId: patron("valid").barcode, itemId: book }, { tx: "tx-x" });
-    await until(() => ils.loanOf(book) !== undefined);
+    await until(null, () => ils.loanOf(book) !== undefined, { what: "the ILS to lend the book" });
     // The ILS did it; the answer is lost, and from now on the ILS answers nothing at all.
     server.faults.set({ stall: true });
     server.disconnect();
-    const error = await settle(pending, clock).catch((e: unknown) => e);
+    const error = await settle(clock, pending, { what: "the lost checkout", stepMs: 100 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "SIP2_OUTCOME_UNKNOWN", details: { tx: "tx-x", outcome: "unknown" } });
     expect((error as Error).message).toMatch(/checkout tx-x: the answer was lost/);
   });

@@ -109,23 +109,6 @@ export async function startClient(
 }
 
 /**
- * Lets real sockets and virtual time both move until `promise` settles: virtual time advances in steps,
- * with a real pause between them for the I/O. Order-based: no assertion depends on how long this takes.
- */
-export async function settle<T>(promise: Promise<T>, clock: VirtualClock, stepMs = 100): Promise<T> {
-  let done = false;
-  const watched = promise.finally(() => {
-    done = true;
-  });
-  watched.catch(() => {});
-  for (let i = 0; i < 5_000 && !done; i++) {
-    await new Promise((r) => setTimeout(r, 5));
-    if (!done) await clock.advance(stepMs);
-  }
-  return watched;
-}
-
-/**
  * A TCP proxy between the client and the ACS that cuts the link at one chosen message: before a request
  * with code `code` reaches the ACS ("request": the ILS never sees it), or after the ACS answered with
  * `code` and before the answer reaches the client ("answer": the ILS did it, the answer is lost). Each cut

@@ -7,8 +7,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sip2Client } from "../../../bridge/sip2/client.ts";
 import type { InMemoryIls } from "../../../simulators/acs/ils.ts";
+import { settle } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
-import { item, patron, settle, startAcs, startClient, startCutter } from "./helpers.ts";
+import { item, patron, startAcs, startClient, startCutter } from "./helpers.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -139,11 +140,12 @@ describe("a lost answer or a lost request, for every transaction kind", () => {
         const cut = cutter.cut(where, where === "answer" ? c.codes[1] : c.codes[0]);
         const tx = `tx-${name.replace(" ", "-")}-${where}`;
         const outcome = await settle(
+          clock,
           c.run(client, ils, tx).then(
             (result) => ({ result }),
             (error: unknown) => ({ error }),
           ),
-          clock,
+          { what: `${name} with the ${where} lost`, stepMs: 100 },
         );
         await cut; // the cut did happen, at that message
         const change = c.effect(ils) - before;

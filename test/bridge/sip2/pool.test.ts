@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Sip2Connection } from "../../../bridge/sip2/connection.ts";
 import { Sip2Pool } from "../../../bridge/sip2/pool.ts";
 import { formatSip2Date, type Sip2Message } from "../../../protocols/sip2/index.ts";
+import { until } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { item, link, startAcs, startClient } from "./helpers.ts";
 
@@ -26,11 +27,6 @@ async function rig(connections: number) {
   return { ...acs, ...started };
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 1_000 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(check()).toBe(true);
-}
-
 describe("Sip2Pool", () => {
   it("spreads requests over all free connections at once", async () => {
     const { pool, connections, server } = await rig(4);
@@ -38,7 +34,7 @@ describe("Sip2Pool", () => {
     const all = Promise.all(
       [1, 2, 3, 4].map(() => pool.request(itemInfo(item("available").barcode), "itemInformationResponse")),
     );
-    await until(() => connections.every((c) => c.busy));
+    await until(null, () => connections.every((c) => c.busy), { what: "every connection busy" });
     expect((await all).map((r) => r.itemIdentifier)).toEqual(Array(4).fill(item("available").barcode));
   });
 
@@ -65,7 +61,7 @@ describe("Sip2Pool", () => {
     const first = pool.request(itemInfo(item("available").barcode), "itemInformationResponse");
     const second = pool.request(itemInfo(item("available").barcode), "itemInformationResponse");
     const third = pool.request(itemInfo(item("lost").barcode), "itemInformationResponse", { retries: 1 });
-    await until(() => connections.every((c) => c.busy));
+    await until(null, () => connections.every((c) => c.busy), { what: "every connection busy" });
     server.disconnect(server.connectionIds()[0]);
     const outcomes = await Promise.allSettled([first, second]);
     expect(outcomes.filter((o) => o.status === "rejected")).toHaveLength(1);

@@ -4,8 +4,9 @@
  * stack's work moves to the other connections; every item ends up charged once, to the patron.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { settle } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
-import { fixture, patron, settle, startAcs, startClient, startCutter } from "./helpers.ts";
+import { fixture, patron, startAcs, startClient, startCutter } from "./helpers.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -50,10 +51,10 @@ describe("connection drops in the middle of a checkout stack", () => {
       ),
     );
     stack.catch(() => {});
-    await settle(Promise.all(cuts), clock);
+    await settle(clock, Promise.all(cuts), { what: "every cut", stepMs: 100 });
     expect(settled).toBeLessThan(items.length); // the cuts happened in the middle of the stack
 
-    const results = await settle(stack, clock);
+    const results = await settle(clock, stack, { what: "the stacked transactions", stepMs: 100 });
     expect(results.map((r) => [r.tx, r.ok])).toEqual(items.map((_, n) => [`stack-${n}`, true]));
     expect(results.filter((r) => r.recovered === "confirmed")).toHaveLength(1);
     for (const itemId of items) expect(acs.ils.loanOf(itemId)?.patron).toBe(anna);
@@ -61,6 +62,6 @@ describe("connection drops in the middle of a checkout stack", () => {
     // Ten checkouts reached the ILS once each: eleven were never sent, the lost one was asked about.
     expect([...sentBy.values()].reduce((a, b) => a + b, 0)).toBe(items.length);
     expect(sentBy.size).toBeGreaterThanOrEqual(2);
-    await settle(client.pool.ready(), clock);
+    await settle(clock, client.pool.ready(), { what: "the pool to be ready", stepMs: 100 });
   });
 });

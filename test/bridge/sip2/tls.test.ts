@@ -8,8 +8,9 @@ import tls from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sip2Config } from "../../../bridge/config/schema.ts";
 import { createSip2Client } from "../../../bridge/sip2/index.ts";
+import { settle } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
-import { item, patron, selfSigned, settle, startAcs } from "./helpers.ts";
+import { item, patron, selfSigned, startAcs } from "./helpers.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -82,12 +83,12 @@ describe("SIP2 over TLS with a client certificate", () => {
   it("runs every transaction the kiosk uses, and the ACS side saw the kiosk's certificate", async () => {
     const { client, clock, ils, terminator } = await rig(true);
     client.pool.start();
-    await settle(client.pool.ready(), clock);
+    await settle(clock, client.pool.ready(), { what: "the TLS pool to be ready", stepMs: 100 });
     const anna = patron("valid").barcode;
     const quentin = patron("has-loans");
     const greta = patron("fines-under-limit").barcode;
     const book = item("available").barcode;
-    const run = <T>(p: Promise<T>) => settle(p, clock);
+    const run = <T>(p: Promise<T>) => settle(clock, p, { what: "a transaction over TLS", stepMs: 100 });
 
     expect((await run(client.patronStatus({ patronId: anna }))).valid).toBe(true);
     expect((await run(client.patronInformation({ patronId: anna, summary: "chargedItems" }))).valid).toBe(true);

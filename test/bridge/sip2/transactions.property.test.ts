@@ -9,8 +9,9 @@ import type { Sip2Client } from "../../../bridge/sip2/client.ts";
 import { Sip2ClientError } from "../../../bridge/sip2/errors.ts";
 import type { InMemoryIls } from "../../../simulators/acs/ils.ts";
 import type { AcsServer } from "../../../simulators/acs/server.ts";
+import { settle, until } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
-import { fixture, item, patron, settle, startAcs, startClient } from "./helpers.ts";
+import { fixture, item, patron, startAcs, startClient } from "./helpers.ts";
 
 const SEED = 2026_12_01;
 const PATRONS = [patron("valid").barcode, patron("no-password").barcode, patron("blocked").barcode];
@@ -79,19 +80,20 @@ async function apply(
       settled = true;
     };
     pending.then(done, done);
-    for (let i = 0; i < 200 && !settled && loanOf(ils, itemId) === before; i++)
-      await new Promise((r) => setTimeout(r, 2));
+    await until(clock, () => settled || loanOf(ils, itemId) !== before, {
+      what: "the ILS to act on the request or answer it",
+    });
     if (!settled) server.disconnect();
   }
   try {
-    const result = await settle(pending, clock);
+    const result = await settle(clock, pending, { what: JSON.stringify(o), stepMs: 100 });
     return result.ok ? "done" : "refused";
   } catch (error) {
     expect(error).toBeInstanceOf(Sip2ClientError);
     return (error as Sip2ClientError).code === "SIP2_OUTCOME_UNKNOWN" ? "unknown" : "not-done";
   } finally {
     server.faults.clear();
-    await settle(client.pool.ready(10_000), clock);
+    await settle(clock, client.pool.ready(10_000), { what: "the pool to be ready again", stepMs: 100 });
   }
 }
 
@@ -101,8 +103,10 @@ describe("SIP2 transactions under random faults", () => {
   }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 3, maxLength: 8 }), async (ops) => {
-        const acs = await startAcs();
+        // The ACS's latency runs on the client's virtual clock: a late answer is late in the order of
+        // events, not by how fast this machine is.
         const clock = new VirtualClock();
+        const acs = await startAcs({ clock });
         const { client } = await startClient(acs.port, { clock, link: { timeoutMs: 2_000 }, waitMs: 30_000 });
         const env = { client, clock, ...acs };
         const doneCheckouts = new Map<string, number>();

@@ -6,6 +6,7 @@ import { loadFixture } from "../../../simulators/acs/fixture.ts";
 import { DEFAULT_FIXTURE_PATH } from "../../../simulators/acs/fixtures/generate.ts";
 import { InMemoryIls } from "../../../simulators/acs/ils.ts";
 import { AcsServer, type AcsServerOptions } from "../../../simulators/acs/server.ts";
+import { until } from "../../support/settle.ts";
 import { TestSipClient } from "../../support/sip2-client.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 
@@ -63,17 +64,9 @@ async function restartServer(options: Partial<AcsServerOptions>) {
   await startServer(options);
 }
 
-/**
- * Waits until `condition` holds, letting I/O run between checks. Bytes on a real socket arrive when
- * they arrive: this waits for the event, never for a time (the test timeout catches a condition that
- * never comes).
- */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
-}
 /** The id and live statistics of the only (or newest) connection. */
 async function lastConnection() {
-  await until(() => server.connectionCount > 0);
+  await until(null, () => server.connectionCount > 0, { what: "a connection" });
   const id = server.connectionIds().at(-1)!;
   return { id, stats: () => server.connectionStats(id)! };
 }
@@ -257,7 +250,7 @@ describe("ACS simulator: fault injection", () => {
     const { stats } = await lastConnection();
     server.faults.set({ latencyMs: 150, jitterMs: 50, seed: 7 });
     a.send(scStatus);
-    await until(() => stats().received === 2);
+    await until(null, () => stats().received === 2, { what: "two messages received" });
     await clock.advance(149);
     expect(stats().answered).toBe(1); // only the login so far
     await clock.advance(51);
@@ -294,7 +287,7 @@ describe("ACS simulator: fault injection", () => {
     const { stats } = await lastConnection();
     server.faults.set({ stall: true });
     a.send(scStatus); // sequence 1: read, never answered
-    await until(() => stats().received === 2);
+    await until(null, () => stats().received === 2, { what: "two messages received" });
     server.faults.clear();
     a.send(scStatus); // sequence 2
     const reply = (await a.nextFrame()).toString("latin1");
@@ -443,7 +436,7 @@ describe("ACS simulator: an SC that misbehaves", () => {
     expect(stats().answered).toBe(answered);
 
     a.socket.resume();
-    await until(() => a.frames.length === sent);
+    await until(null, () => a.frames.length === sent, { what: "an answer to every request" });
     expect(a.frames.filter((frame) => frame[0] !== 0x39 || frame[1] !== 0x38)).toEqual([]); // all 98
     expect(stats()).toMatchObject({ paused: false, waiting: 0, answered: sent + 1 });
   });
@@ -455,7 +448,7 @@ describe("ACS simulator: an SC that misbehaves", () => {
     const { stats } = await lastConnection();
     await clock.advance(900);
     a.writeRaw("9900"); // half a message, then silence: what an SC that died mid-write leaves
-    await until(() => stats().bytesRead === 4);
+    await until(null, () => stats().bytesRead === 4, { what: "4 bytes read" });
     await clock.advance(999);
     expect(server.connectionCount).toBe(1);
     await clock.advance(1);

@@ -6,6 +6,7 @@ import type { TransportError } from "../../../../bridge/transports/transport.ts"
 import { RelayBank } from "../../../../simulators/devices/relay/board-state.ts";
 import { SerialRelaySimulator } from "../../../../simulators/devices/relay/serial-relay.ts";
 import { UsbHidRelaySimulator } from "../../../../simulators/devices/relay/usb-hid-relay.ts";
+import { flushIo } from "../../../support/settle.ts";
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -14,8 +15,6 @@ afterEach(async () => {
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 const ascii = (s: string) => [...Buffer.from(s, "latin1")];
-/** One macrotask: long enough for an answer the simulator would have sent to arrive. */
-const settle = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
 
 /** A clock that moves only when told, so timelines are exact. */
 function steppingClock() {
@@ -69,7 +68,7 @@ async function serial(options: ConstructorParameters<typeof SerialRelaySimulator
     });
     await host.write(data);
     await seen;
-    await settle();
+    await flushIo(); // an answer the simulator would have sent has arrived
   };
   cleanups.push(
     () => host.close(),
