@@ -26,7 +26,9 @@ import { Statistics } from "./kiosk/statistics.ts";
 import { createKioskMetrics } from "./server/metrics.ts";
 import { type RunningServer, startServer } from "./server/server.ts";
 import { createSip2Client, type Sip2Client } from "./sip2/index.ts";
+import { testSip2Connection } from "./sip2/probe.ts";
 import { StaffAuth } from "./staff/auth.ts";
+import { ConfigEditor } from "./staff/config-editor.ts";
 import { StaffDesk } from "./staff/desk.ts";
 import { type Clock, systemClock } from "./transports/clock.ts";
 import type { BackoffPolicy } from "./transports/reconnecting.ts";
@@ -56,6 +58,8 @@ export interface BridgeOptions {
   payment?: PaymentPort;
   /** Device ids whose frames are logged (`--trace`), as `"trace": true` in their config would. */
   trace?: readonly string[];
+  /** The file the config came from: the staff console's editor saves to it (without one it cannot save). */
+  configFile?: string;
 }
 
 export interface Bridge {
@@ -139,6 +143,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     const staff = new StaffDesk({ registry, kiosk, statistics });
     const metrics = createKioskMetrics(kiosk, staff);
     stops.push(async () => metrics.close());
+    const auth = new StaffAuth(config.staff, { clock, logger });
     const server = await startServer({
       host: config.server.host,
       port: config.server.port,
@@ -149,7 +154,14 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       health: () => ({ ils: sip2.state, devices: registry.list().map((d) => ({ id: d.id, health: d.health.state })) }),
       staff: {
         desk: staff,
-        auth: new StaffAuth(config.staff, { clock, logger }),
+        auth,
+        config: new ConfigEditor({
+          running: config,
+          file: options.configFile,
+          models: options.factories ?? DEVICE_MODELS,
+          testSip2: (section) => testSip2Connection(section, { clock }),
+          auth,
+        }),
         metrics,
         loginAttemptsPerMinute: config.staff.loginAttemptsPerMinute,
         clock,

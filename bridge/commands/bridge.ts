@@ -3,6 +3,7 @@
  * real ILS from the config file, the kiosk engine, and the server with the kiosk UI and the staff console.
  * No simulator is loaded.
  */
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { invalidConfig } from "../config/validate.ts";
 import { createLogger } from "../log/logger.ts";
@@ -43,9 +44,11 @@ export function registerBridgeCommand(program: Command): void {
         level: flags.logLevel,
         unredacted: flags.debugUnredacted === true,
       });
-      const bridge = await startBridge(config, { logger, uiDir }).catch((err: unknown) => {
-        throw explainListenError(err, config.server.host, { "server.port": config.server.port });
-      });
+      const bridge = await startBridge(config, { logger, uiDir, configFile: resolve(flags.config) }).catch(
+        (err: unknown) => {
+          throw explainListenError(err, config.server.host, { "server.port": config.server.port });
+        },
+      );
       stopOnSignal(() => bridge.stop());
       const url = bridge.server?.url ?? "";
       console.log(`open-selfcheck bridge "${config.kiosk.name}" is running (${flags.config}):`);

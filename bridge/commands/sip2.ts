@@ -25,7 +25,7 @@ import {
   supportedMessages,
 } from "../sip2/describe.ts";
 import { Sip2ClientError } from "../sip2/errors.ts";
-import { createSip2Client } from "../sip2/index.ts";
+import { createProbeClient } from "../sip2/probe.ts";
 import { PROFILES } from "../sip2/profiles.ts";
 import { systemClock } from "../transports/clock.ts";
 import { CliError, checkedOption, parse } from "./options.ts";
@@ -376,15 +376,7 @@ async function configFrom(flags: Flags): Promise<Sip2Config> {
 }
 
 async function openSession(config: Sip2Config, flags: Flags): Promise<Session> {
-  // One connection, no heartbeat, nothing asked or sent twice: an integrator sees each exchange once.
-  const client = createSip2Client(
-    { ...config, connections: 1 },
-    {
-      clock: systemClock,
-      overrides: { link: { heartbeatMs: 0 }, transaction: { readRetries: 0, transactionRetries: 0 } },
-    },
-  );
-  const connection = client.pool.connections[0]!;
+  const { client, connection } = createProbeClient(config, { clock: systemClock });
   if (flags.record) writeFileSync(flags.record, "");
   connection.on("exchange", (exchange) => showExchange(exchange, flags));
   const started = performance.now();

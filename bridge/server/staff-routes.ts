@@ -16,9 +16,11 @@ import {
 } from "../../protocols/staff-api/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StaffAuth, StaffSessionInfo } from "../staff/auth.ts";
+import type { ConfigEditor } from "../staff/config-editor.ts";
 import { type StaffDesk, StaffError } from "../staff/desk.ts";
 import type { Clock } from "../transports/clock.ts";
 import type { KioskMetrics } from "./metrics.ts";
+import { registerConfigRoutes } from "./staff-config-routes.ts";
 
 export const STAFF_COOKIE = "selfcheck_staff";
 
@@ -29,6 +31,8 @@ export interface StaffRoutesOptions {
   loginAttemptsPerMinute: number;
   clock: Clock;
   logger: Logger;
+  /** The configuration editor (/api/staff/config); without it those routes do not exist. */
+  config?: ConfigEditor | undefined;
   /** Whether a browser page from this origin may change things (the server's origin check). */
   originAllowed(origin: string | undefined, host: string | undefined): boolean;
 }
@@ -43,6 +47,9 @@ const STATUS: Readonly<Record<StaffApiErrorCode, number>> = {
   STAFF_DEVICE_UNKNOWN: 404,
   STAFF_NEEDS_OUT_OF_SERVICE: 409,
   STAFF_STATISTICS_UNAVAILABLE: 503,
+  STAFF_CONFIG_INVALID: 422,
+  STAFF_CONFIG_NOT_SAVABLE: 409,
+  STAFF_CONFIG_WRITE_FAILED: 500,
   STAFF_INTERNAL: 500,
 };
 
@@ -180,6 +187,7 @@ export async function registerStaffRoutes(app: FastifyInstance, options: StaffRo
       authed.addHook("preHandler", requireStaff);
 
       authed.get("/api/staff/session", async (request) => request.staff as StaffSession);
+      if (options.config) registerConfigRoutes(authed, options.config, log);
       authed.get("/api/staff/status", async () => desk.status());
 
       authed.get("/api/staff/events", (request, reply) => {

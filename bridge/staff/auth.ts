@@ -21,20 +21,30 @@ const DECOY = parseHash(
 );
 
 export class StaffAuth {
-  readonly #users: ReadonlyMap<string, ReturnType<typeof parseHash>>;
+  #users: ReadonlyMap<string, ReturnType<typeof parseHash>> = new Map();
   readonly #sessions = new Map<string, StaffSessionInfo>();
-  readonly #idleMs: number;
+  #idleMs = 0;
   readonly #clock: Clock;
   readonly #logger: Logger;
 
   /** Throws STAFF_PASSWORD_HASH_INVALID naming the config key of a hash that cannot be used. */
   constructor(config: StaffConfig, options: { clock: Clock; logger: Logger }) {
-    this.#users = new Map(
-      config.users.map((u, i) => [u.name, parseHash(u.passwordHash, `staff.users[${i}].passwordHash`)]),
-    );
-    this.#idleMs = config.sessionMinutes * 60_000;
     this.#clock = options.clock;
     this.#logger = options.logger.child({ component: "staff-auth" });
+    this.reconfigure(config);
+  }
+
+  /**
+   * Takes new users and session length (a saved config). Sessions of users no longer listed end at
+   * once; the others get the new length from their next use. Throws like the constructor, changing nothing.
+   */
+  reconfigure(config: StaffConfig): void {
+    const users = new Map(
+      config.users.map((u, i) => [u.name, parseHash(u.passwordHash, `staff.users[${i}].passwordHash`)]),
+    );
+    this.#users = users;
+    this.#idleMs = config.sessionMinutes * 60_000;
+    for (const [token, session] of this.#sessions) if (!users.has(session.user)) this.#sessions.delete(token);
   }
 
   get hasUsers(): boolean {

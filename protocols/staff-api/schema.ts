@@ -11,6 +11,7 @@
  */
 import { type Static, Type } from "@sinclair/typebox";
 import { ILS_STATUSES, literals } from "../kiosk-api/schema.ts";
+import { ConfigProblem } from "./config.ts";
 
 /** Error codes of a refused request (`{ code, message }`); the console translates nothing, it shows the message. */
 export const STAFF_API_ERRORS = [
@@ -23,11 +24,19 @@ export const STAFF_API_ERRORS = [
   "STAFF_DEVICE_UNKNOWN",
   "STAFF_NEEDS_OUT_OF_SERVICE",
   "STAFF_STATISTICS_UNAVAILABLE",
+  "STAFF_CONFIG_INVALID",
+  "STAFF_CONFIG_NOT_SAVABLE",
+  "STAFF_CONFIG_WRITE_FAILED",
   "STAFF_INTERNAL",
 ] as const;
 export type StaffApiErrorCode = (typeof STAFF_API_ERRORS)[number];
 
-export const StaffApiErrorReply = Type.Object({ code: literals(STAFF_API_ERRORS), message: Type.String() });
+export const StaffApiErrorReply = Type.Object({
+  code: literals(STAFF_API_ERRORS),
+  message: Type.String(),
+  /** STAFF_CONFIG_INVALID: every problem, each at its key. */
+  problems: Type.Optional(Type.Array(ConfigProblem)),
+});
 export type StaffApiErrorReply = Static<typeof StaffApiErrorReply>;
 
 /** POST /api/staff/login */
