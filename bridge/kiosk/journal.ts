@@ -174,8 +174,15 @@ export interface ReplayOptions {
   skip?: (id: string) => boolean;
 }
 
+/**
+ * Told of every new entry (`from` undefined) and every state change, inside the commit that makes it: what
+ * it writes to the same database commits with the change or not at all (the statistics use this).
+ */
+export type JournalObserver = (entry: JournalEntry, from: JournalState | undefined) => void;
+
 export class OfflineJournal {
   readonly #db: KioskDatabase;
+  readonly #observers = new Set<JournalObserver>();
   readonly #sql: ReturnType<typeof statements>;
   readonly #clock: Clock;
   readonly #random: (size: number) => Uint8Array;
@@ -188,6 +195,12 @@ export class OfflineJournal {
     this.#clock = options.clock;
     this.#random = options.random ?? randomBytes;
     this.#file = db.name;
+  }
+
+  /** Calls `observer` inside the commit of each new entry and each state change; returns how to stop. */
+  observe(observer: JournalObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
   }
 
   /** A replay is running. */
@@ -230,7 +243,7 @@ export class OfflineJournal {
     }
     const now = this.#clock.now();
     const id = newEntryId(now, this.#random);
-    try {
+    const insert = this.#db.transaction(() => {
       this.#sql(
         `INSERT INTO journal (id, kind, item_id, patron_id, data, transacted_at, offline, state, attempts, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -246,10 +259,27 @@ export class OfflineJournal {
         state === "sending" ? 1 : 0,
         now,
       );
+      this.#observed(undefined, id);
+    });
+    try {
+      insert.immediate();
     } catch (err) {
       throw storageError(err, this.#file, `append a ${tx.kind} to the journal`);
     }
     return this.#get(id);
+  }
+
+  /** Tells the observers, inside the running commit; an observer's failure never undoes the journal's change. */
+  #observed(from: JournalState | undefined, id: string): void {
+    if (this.#observers.size === 0) return;
+    const entry = this.#get(id);
+    for (const observer of this.#observers) {
+      try {
+        observer(entry, from);
+      } catch {
+        // The observer reports its own failures (JournaledIls logs a statistic it could not record).
+      }
+    }
   }
 
   /** pending → sending: call (and let it commit) just before the request goes out. */
@@ -446,6 +476,7 @@ export class OfflineJournal {
         note: changes.note ?? null,
         finished: FINISHED_STATES.includes(to) ? 1 : 0,
       });
+      this.#observed(from, id);
     });
     try {
       move.immediate();

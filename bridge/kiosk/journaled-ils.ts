@@ -26,6 +26,7 @@ import type { Clock, TimerHandle } from "../transports/clock.ts";
 import {
   type JournalEntry,
   type JournalState,
+  NOT_DONE,
   type OfflineJournal,
   type ReplayReport,
   STAFF_STATES,
@@ -145,7 +146,12 @@ export class JournaledIls implements IlsPort, StaffJournal {
     this.#logger = options.logger.child({ component: "journal" });
     this.#identifyOffline = options.identifyOffline;
     this.#replayRetryMs = options.replayRetryMs ?? 10_000;
-    this.#unsubscribe = this.#ils.onStatus((status) => this.#onStatus(status));
+    const offStatus = this.#ils.onStatus((status) => this.#onStatus(status));
+    const offJournal = this.#journal.observe((entry, from) => this.#recordOutcome(entry, from));
+    this.#unsubscribe = () => {
+      offStatus();
+      offJournal();
+    };
     this.#onStatus(this.#ils.status());
   }
 
@@ -285,13 +291,12 @@ export class JournaledIls implements IlsPort, StaffJournal {
       try {
         const result = await send(entry.id);
         this.#settle(entry.id, result);
-        this.#record(kind, result.ok ? "ok" : "refused", started, result.ok ? undefined : result.reason);
         return { ...result, transactionId: entry.id };
       } catch (err) {
         const code = codeOf(err);
         if (code !== "ILS_OFFLINE") {
-          // Nobody knows whether the ILS did it: the entry stays `sending` for the replay to ask about.
-          this.#record(kind, "error", started, code);
+          // Nobody knows whether the ILS did it: the entry stays `sending` for the replay to ask about (its
+          // statistic is written when the answer is known).
           this.#replaySoon();
           throw err;
         }
@@ -306,7 +311,6 @@ export class JournaledIls implements IlsPort, StaffJournal {
       return { ok: false, reason: OFFLINE_REASONS[decision.reason] };
     }
     const entry = this.#journal.append({ ...tx, offline: true });
-    this.#record(kind, "offline", started);
     this.#changed();
     this.#replaySoon();
     // The ILS would say whether a magnetic strip needs the relay; offline, the strip follows the loan.
@@ -331,6 +335,37 @@ export class JournaledIls implements IlsPort, StaffJournal {
     } catch (err) {
       this.#logger.error({ id, code: codeOf(err), err: describeError(err) }, "journal entry could not be marked");
     }
+  }
+
+  /**
+   * One statistic per transaction, written in the same commit as the journal change that settles it, so a
+   * kill -9 can neither lose it nor count it twice (the soak checks the statistics against the ILS):
+   * an offline entry when it is written; an online one when its first answer is known — from the send, or,
+   * when that answer was lost (a crash, a dropped link), from the replay's inquiry (`ok` with ANSWER_LOST).
+   * An online entry the ILS could not be reached for counts as the offline attempt or refusal that follows.
+   */
+  #recordOutcome(entry: JournalEntry, from: JournalState | undefined): void {
+    if (from === undefined) {
+      if (entry.offline) this.#record(entry.kind as Kind, "offline", entry.transactedAt);
+      return;
+    }
+    if (entry.offline || from !== "sending" || entry.attempts !== 1) return;
+    const live = this.#live.has(entry.id);
+    const outcome = (): [StatisticResult, string | undefined] | undefined => {
+      switch (entry.state) {
+        case "done":
+          return ["ok", live ? undefined : "ANSWER_LOST"];
+        case "refused":
+          if (entry.resultCode === "ILS_OFFLINE") return undefined;
+          return entry.resultCode === NOT_DONE ? ["error", NOT_DONE] : ["refused", entry.resultCode];
+        case "unknown":
+          return ["error", "OUTCOME_UNKNOWN"];
+        default:
+          return undefined;
+      }
+    };
+    const result = outcome();
+    if (result) this.#record(entry.kind as Kind, result[0], entry.transactedAt, result[1]);
   }
 
   #record(kind: Kind, result: StatisticResult, started: number, errorCode?: string): void {
