@@ -1,16 +1,17 @@
 /**
- * The bridge as a kiosk runs it (issue 9's figures): the simulated stack in its own process with the shipped
- * logging (bench/stack.process.ts), driven from here over the kiosk WebSocket API and the simulators'
- * control API, as the UI and a patron would.
+ * The bridge as a kiosk runs it (issue 9's figures): `selfcheck bridge --config` in its own process, with the
+ * shipped logging, its ILS (`selfcheck acs`) and devices (`selfcheck sim`) in two more (bench/kiosk-processes.ts),
+ * driven from here over the kiosk WebSocket API and the simulators' control API, as the UI and a patron would.
  *
  * - Latency the bridge adds, through a SIP2 proxy in this process (bench/sip2-proxy.ts): WebSocket command
  *   sent → SIP2 request reaches the proxy, and SIP2 answer leaves the proxy → next WebSocket message here.
  *   Both include two loopback hops and this process's own turns, so they are upper bounds.
  * - Stack checkouts on the RFID pad with the issue's simulated latencies, against the lower bound of the
  *   work that cannot overlap.
- * - Cold start to ready and idle memory of that process.
+ * - Cold start to ready and idle memory of the bridge process; and, for newcomers, of `selfcheck start`
+ *   (`npm start`: the bridge and every simulator in one process).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -19,54 +20,21 @@ import { loadFixture } from "../simulators/acs/fixture.ts";
 import { DEFAULT_FIXTURE_PATH } from "../simulators/acs/fixtures/generate.ts";
 import { KioskClient, padSawEmpty } from "../test/support/kiosk-client.ts";
 import { type BenchRow, type BenchSuite, quantile } from "./harness.ts";
+import { type KioskProcesses, startKioskProcesses } from "./kiosk-processes.ts";
 import { startSip2Proxy } from "./sip2-proxy.ts";
 
 const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
 const PIN = "1111";
 const LATENCY_SAMPLES = 100;
 const STACK_ROUNDS = 3;
+const STARTS = 3;
 /** Issue 9: ILS 50 ms per response, 30 ms per tag write, 100 ms per inventory. */
 const STACK = { items: 20, ilsMs: 50, writeMs: 30, inventoryMs: 100, connections: 2 };
 /** Issue 8/9: 10 items, ILS at 1,200 ms per response, 4 SIP2 connections. */
 const SLOW_ILS = { items: 10, ilsMs: 1200, connections: 4 };
 
-interface StackProcess {
-  child: ChildProcess;
-  kiosk: string;
-  control: string;
-  acs: { host: string; port: number };
-  readyMs: number;
-  stop(): Promise<void>;
-}
-
-async function startStackProcess(options: Record<string, unknown>): Promise<StackProcess> {
-  const script = fileURLToPath(new URL("./stack.process.ts", import.meta.url));
-  const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(options)], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const first = await new Promise<string>((resolve, reject) => {
-    lines.once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`the stack process exited (${code}) before it was ready`)));
-  });
-  const readyMs = performance.now() - started;
-  return {
-    child,
-    ...(JSON.parse(first) as { kiosk: string; control: string; acs: { host: string; port: number } }),
-    readyMs,
-    async stop() {
-      child.stdin?.end();
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(killer);
-    },
-  };
-}
-
-async function control(stack: StackProcess, path: string, body: unknown = {}): Promise<unknown> {
-  const response = await fetch(`${stack.control}${path}`, {
+async function control(kiosk: KioskProcesses, path: string, body: unknown = {}): Promise<unknown> {
+  const response = await fetch(`${kiosk.control}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -113,36 +81,80 @@ function rssMb(pid: number): number {
   return Number(line?.replace(/\D+/g, "") ?? Number.NaN) / 1024;
 }
 
-async function coldStartAndMemory(): Promise<BenchRow[]> {
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function bridgeStartAndMemory(): Promise<BenchRow[]> {
   const starts: number[] = [];
   let rss = Number.NaN;
-  for (let i = 0; i < 3; i++) {
-    const stack = await startStackProcess({});
-    starts.push(stack.readyMs);
+  for (let i = 0; i < STARTS; i++) {
+    const kiosk = await startKioskProcesses();
+    starts.push(kiosk.bridgeReadyMs);
     if (i === 0) {
-      await new Promise((r) => setTimeout(r, 3000));
-      rss = rssMb(stack.child.pid as number);
+      await settle(3000);
+      rss = rssMb(kiosk.bridgePid);
     }
-    await stack.stop();
+    await kiosk.stop();
   }
-  const what = "the bridge and every simulator in one process (the ACS and its ILS, PTY-hosted devices)";
+  const what =
+    "`selfcheck bridge --config`, four devices (serial scanner, 3M 810 pad, TCP printer, serial relay) and the ILS in other processes";
   return [
     {
-      name: "cold start to ready (median of 3)",
+      name: `bridge cold start to ready (median of ${STARTS})`,
       value: quantile(starts, 0.5),
       unit: "ms",
       target: { value: 1500, better: "lower" },
-      note: `spawn → devices ok and server listening; ${what}, TypeScript compiled by tsx at start`,
+      note: `spawn → every device working and the server listening; ${what}`,
     },
-    { name: "idle RSS", value: rss, unit: "MB", target: { value: 100, better: "lower" }, note: what },
+    {
+      name: "bridge idle RSS",
+      value: rss,
+      unit: "MB",
+      target: { value: 100, better: "lower" },
+      note: `3 s after ready; ${what}`,
+    },
+  ];
+}
+
+/** `npm start` as a newcomer runs it: spawn → the line that says it is running. */
+async function simulatedStackStart(): Promise<BenchRow[]> {
+  const bin = fileURLToPath(new URL("../bin/selfcheck.js", import.meta.url));
+  const starts: number[] = [];
+  let rss = Number.NaN;
+  for (let i = 0; i < STARTS; i++) {
+    const t0 = performance.now();
+    const args = ["start", "--port", "0", "--kiosk-port", "0", "--control-port", "0"];
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const lines = createInterface({ input: child.stdout });
+    await new Promise<void>((resolve, reject) => {
+      lines.on("line", (line) => line.startsWith("Press Ctrl+C") && resolve());
+      child.once("exit", (code) => reject(new Error(`selfcheck start exited (${code})`)));
+    });
+    starts.push(performance.now() - t0);
+    if (i === 0) {
+      await settle(3000);
+      rss = rssMb(child.pid as number);
+    }
+    child.kill("SIGTERM");
+    await exited;
+  }
+  const what = "`selfcheck start` (npm start): the bridge, the ACS and every device simulator in one process";
+  return [
+    { name: `simulated kiosk start (median of ${STARTS})`, value: quantile(starts, 0.5), unit: "ms", note: what },
+    { name: "simulated kiosk idle RSS", value: rss, unit: "MB", note: what },
   ];
 }
 
 async function addedLatency(): Promise<BenchRow[]> {
   const proxy = await startSip2Proxy(() => performance.now());
-  const stack = await startStackProcess({ checkoutLimit: 1000, sip2: { host: "127.0.0.1", port: proxy.port } });
-  proxy.setUpstream(stack.acs.host, stack.acs.port);
-  const ui = await KioskClient.open(stack.kiosk);
+  const kiosk = await startKioskProcesses({
+    checkoutLimit: 1000,
+    sip2Via: async (acs) => {
+      proxy.setUpstream(acs.host, acs.port);
+      return { host: "127.0.0.1", port: proxy.port };
+    },
+  });
+  const ui = await KioskClient.open(kiosk.kiosk);
   const messagesAt: number[] = [];
   ui.socket.on("message", () => messagesAt.push(performance.now()));
   try {
@@ -170,7 +182,7 @@ async function addedLatency(): Promise<BenchRow[]> {
     return [...rows("WebSocket command → SIP2 request", inward), ...rows("SIP2 answer → WebSocket event", outward)];
   } finally {
     ui.close();
-    await stack.stop();
+    await kiosk.stop();
     await proxy.close();
   }
 }
@@ -180,25 +192,25 @@ async function stackCheckout(
   options: { items: number; ilsMs: number; connections: number; writeMs?: number; inventoryMs?: number },
   rounds: number,
 ): Promise<number[]> {
-  const stack = await startStackProcess({
+  const kiosk = await startKioskProcesses({
     checkoutLimit: 1000,
     ilsLatencyMs: options.ilsMs,
-    sip2: { connections: options.connections },
+    connections: options.connections,
   });
-  const ui = await KioskClient.open(stack.kiosk);
+  const ui = await KioskClient.open(kiosk.kiosk);
   try {
     const delays = {
       inventory: options.inventoryMs ?? 0,
       writeAfi: options.writeMs ?? 0,
       writeBlocks: options.writeMs ?? 0,
     };
-    await control(stack, "/sims/rfid-pad/setFaults", { commandDelayMs: delays });
+    await control(kiosk, "/sims/rfid-pad/setFaults", { commandDelayMs: delays });
     const items = freeItems(options.items, 100);
     const times: number[] = [];
     for (let round = 0; round < rounds; round++) {
       await signIn(ui);
       const t0 = performance.now();
-      await control(stack, "/sims/rfid-pad/placeTags", { tags: items.map((itemId) => ({ itemId })) });
+      await control(kiosk, "/sims/rfid-pad/placeTags", { tags: items.map((itemId) => ({ itemId })) });
       const done = await ui.until((s) => settled(s, items.length));
       times.push(performance.now() - t0);
       const failed = done.items.filter((r) => r.status !== "done");
@@ -209,20 +221,20 @@ async function stackCheckout(
       const back = await ui.until((s) => s.phase === "checkin" && settled(s, items.length));
       if (back.items.some((r) => r.status !== "done")) throw new Error(`round ${round + 1}: not every item returned`);
       await endSession(ui);
-      await control(stack, "/sims/rfid-pad/removeTags", { all: true });
-      await padSawEmpty(stack.control);
+      await control(kiosk, "/sims/rfid-pad/removeTags", { all: true });
+      await padSawEmpty(kiosk.control);
     }
     return times;
   } finally {
     ui.close();
-    await stack.stop();
+    await kiosk.stop();
   }
 }
 
 const suite: BenchSuite = {
   name: "bridge",
   async run(): Promise<BenchRow[]> {
-    const rows = [...(await coldStartAndMemory()), ...(await addedLatency())];
+    const rows = [...(await bridgeStartAndMemory()), ...(await simulatedStackStart()), ...(await addedLatency())];
 
     const stack = await stackCheckout(STACK, STACK_ROUNDS);
     // The pad does one thing at a time: one inventory, then every tag's write; the first write waits for the

@@ -6,6 +6,9 @@
  * - `journal_mode = WAL`: readers never block the writer, and a crash leaves the last committed state.
  * - `synchronous = FULL`: in WAL mode, NORMAL may lose the last commits on power loss; FULL syncs the WAL
  *   at every commit, so an acknowledged append survives a power cut, not just a killed process.
+ *   Writes that the ILS itself makes good after a power cut use NORMAL (`crashSafeWrite`): they survive a
+ *   killed or crashed bridge all the same, and a checkout does not wait for the disk before and after it
+ *   goes to the ILS (a WAL sync takes milliseconds on a kiosk PC's disk; the request takes microseconds).
  * - `secure_delete = ON`: deleted or overwritten content (a purged patron identifier) is zeroed in the
  *   file instead of lingering in free pages.
  * The schema version is `PRAGMA user_version`; each migration below runs once, in its own transaction.
@@ -81,6 +84,21 @@ export function statements(db: KioskDatabase): (sql: string) => Database.Stateme
     }
     return statement;
   };
+}
+
+/**
+ * Runs a write that must survive a killed bridge but may be lost to a power cut, because nothing is lost with
+ * it: an online transaction's journal entry (the ILS has the transaction; a missing entry is never resent),
+ * or a statistic. In WAL mode a commit at `synchronous = NORMAL` is in the operating system's hands when it
+ * returns, and the next FULL commit syncs it to disk with its own (https://www.sqlite.org/pragma.html#pragma_synchronous).
+ */
+export function crashSafeWrite<T>(db: KioskDatabase, write: () => T): T {
+  db.pragma("synchronous = NORMAL");
+  try {
+    return write();
+  } finally {
+    db.pragma("synchronous = FULL");
+  }
 }
 
 /** Opens (creating if needed, with its folder) and migrates the kiosk database at `path`. */

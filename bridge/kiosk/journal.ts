@@ -42,7 +42,7 @@
 import { randomBytes } from "node:crypto";
 import { CodedError } from "../../protocols/errors.ts";
 import type { Clock } from "../transports/clock.ts";
-import { type KioskDatabase, statements, storageError } from "./database.ts";
+import { crashSafeWrite, type KioskDatabase, statements, storageError } from "./database.ts";
 
 export const TRANSACTION_KINDS = ["checkout", "checkin", "renew", "fee-payment"] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
@@ -218,7 +218,8 @@ export class OfflineJournal {
    * goes to the ILS now; `finish` it with the answer.
    */
   start(tx: Omit<NewTransaction, "offline">): JournalEntry {
-    return this.#insert({ ...tx, offline: false }, "sending");
+    // The ILS is the record of an online transaction: a power cut may take this entry, never the loan.
+    return crashSafeWrite(this.#db, () => this.#insert({ ...tx, offline: false }, "sending"));
   }
 
   #insert(tx: NewTransaction, state: "pending" | "sending"): JournalEntry {
@@ -292,7 +293,9 @@ export class OfflineJournal {
     const entry = this.#get(id);
     const refused: JournalState = entry.offline ? "conflict" : "refused";
     const to: JournalState = outcome.result === "refused" ? refused : outcome.result;
-    return this.#move(id, to, { resultCode: outcome.code, resultMessage: outcome.message });
+    const move = () => this.#move(id, to, { resultCode: outcome.code, resultMessage: outcome.message });
+    // An online entry that a power cut sends back to `sending` is asked about, not sent again.
+    return entry.offline ? move() : crashSafeWrite(this.#db, move);
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { CodedError } from "../../protocols/errors.ts";
 import type { Clock } from "../transports/clock.ts";
-import { type KioskDatabase, statements, storageError } from "./database.ts";
+import { crashSafeWrite, type KioskDatabase, statements, storageError } from "./database.ts";
 import { TRANSACTION_KINDS } from "./journal.ts";
 
 export const STATISTIC_KINDS = [
@@ -102,9 +102,12 @@ export class Statistics {
     const now = this.#clock.now();
     const row = checked(stat, now);
     try {
-      this.#sql(
-        "INSERT INTO statistics (at, kind, result, error_code, duration_ms, device) VALUES (?, ?, ?, ?, ?, ?)",
-      ).run(row.at, row.kind, row.result, row.errorCode ?? null, row.durationMs, row.device ?? null);
+      // A statistic is not worth waiting for the disk in the middle of a checkout.
+      crashSafeWrite(this.#db, () =>
+        this.#sql(
+          "INSERT INTO statistics (at, kind, result, error_code, duration_ms, device) VALUES (?, ?, ?, ?, ?, ?)",
+        ).run(row.at, row.kind, row.result, row.errorCode ?? null, row.durationMs, row.device ?? null),
+      );
     } catch (err) {
       throw storageError(err, this.#db.name, "record a statistic");
     }
@@ -116,7 +119,11 @@ export class Statistics {
     const now = this.#clock.now();
     this.#prunedAt = now;
     try {
-      return this.#sql("DELETE FROM statistics WHERE at < ?").run(now - this.#retentionMs).changes;
+      // Undone by a power cut at worst, and done again within the hour.
+      return crashSafeWrite(
+        this.#db,
+        () => this.#sql("DELETE FROM statistics WHERE at < ?").run(now - this.#retentionMs).changes,
+      );
     } catch (err) {
       throw storageError(err, this.#db.name, "delete old statistics");
     }

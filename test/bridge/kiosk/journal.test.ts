@@ -17,6 +17,7 @@ import {
   type SendOutcome,
   type TransactionExecutor,
 } from "../../../bridge/kiosk/journal.ts";
+import { Statistics } from "../../../bridge/kiosk/statistics.ts";
 import { createLogger } from "../../../bridge/log/logger.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { tempDatabases } from "./helpers.ts";
@@ -59,6 +60,44 @@ describe("OfflineJournal: storage", () => {
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("synchronous", { simple: true })).toBe(2); // 2 = FULL
     expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it("syncs to disk what only the journal knows; online entries and statistics wait only for the OS", () => {
+    // Each write is tagged with the synchronous level in force when it ran (0 OFF, 1 NORMAL, 2 FULL).
+    const db = databases.open();
+    const writes: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      const statement = prepare(sql);
+      const run = statement.run.bind(statement);
+      statement.run = (...args: unknown[]) => {
+        const verb = sql.trim().split(/\s+/)[0];
+        writes.push(
+          `${verb} ${sql.includes("statistics") ? "statistic" : "journal"} @${db.pragma("synchronous", { simple: true })}`,
+        );
+        return run(...args);
+      };
+      return statement;
+    }) as typeof db.prepare;
+    const clock = new VirtualClock();
+    const journal = new OfflineJournal(db, { clock });
+    const statistics = new Statistics(db, { clock, retentionDays: 30 });
+    const offline = journal.append(checkout(true));
+    journal.begin(offline.id);
+    journal.finish(offline.id, { result: "done" });
+    const online = journal.start({ kind: "checkout", itemId: "39999000000002", patronId: PATRON });
+    journal.finish(online.id, { result: "done" });
+    statistics.record({ kind: "checkout", result: "ok", durationMs: 5 });
+    expect(writes).toEqual([
+      "INSERT journal @2",
+      "UPDATE journal @2",
+      "UPDATE journal @2",
+      "INSERT journal @1",
+      "UPDATE journal @1",
+      "INSERT statistic @1",
+      "DELETE statistic @1", // the hourly pruning, due at the first record
+    ]);
+    expect(db.pragma("synchronous", { simple: true })).toBe(2);
   });
 
   it("keeps appended entries across a reopen, with everything needed to replay them", () => {
