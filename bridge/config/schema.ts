@@ -27,9 +27,17 @@ export function closedObject<P extends TProperties>(properties: P): TObject<P> {
   return Type.Object(properties, { additionalProperties: false });
 }
 
+/**
+ * The schema with a description for people: what the key is for. The staff console's configuration form
+ * shows it next to the field (the form is built from this schema), so it is written here once.
+ */
+function described<T extends TSchema>(description: string, schema: T): T {
+  return { ...schema, description };
+}
+
 const Id = Type.String({
   pattern: "^[a-z0-9][a-z0-9_-]{0,63}$",
-  description: 'an id of lower-case letters, digits, "-" and "_" (e.g. "rfid-pad")',
+  expected: 'an id of lower-case letters, digits, "-" and "_" (e.g. "rfid-pad")',
 });
 const NonEmpty = Type.String({ minLength: 1 });
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
@@ -38,7 +46,7 @@ const UsbId = Type.Integer({
   minimum: 0,
   maximum: 0xffff,
   acceptHex: true,
-  description: 'a USB id: 4 hex digits as lsusb shows them ("0403") or a number 0-65535',
+  expected: 'a USB id: 4 hex digits as lsusb shows them ("0403") or a number 0-65535',
 });
 
 /** Finds a USB device wherever it is plugged in; see bridge/devices/discovery.ts. */
@@ -47,8 +55,10 @@ export const UsbMatchSchema = Type.Object(
     vendorId: UsbId,
     productId: UsbId,
     serialNumber: Type.Optional(NonEmpty),
-    /** USB topology ("1-1.4") for identical devices without serial numbers. */
-    location: Type.Optional(NonEmpty),
+    location: described(
+      'USB topology ("1-1.4") for identical devices without serial numbers.',
+      Type.Optional(NonEmpty),
+    ),
   },
   { additionalProperties: false },
 );
@@ -59,11 +69,15 @@ export const FLOW_CONTROLS = ["none", "rtscts", "xonxoff"] as const;
 export const SerialTransportSchema = Type.Object(
   {
     type: Type.Literal("serial"),
-    /** /dev/ttyUSB0, /dev/serial/by-id/…, COM3. With `match`, only breaks ties between identical devices. */
-    path: Type.Optional(NonEmpty),
+    path: described(
+      "/dev/ttyUSB0, /dev/serial/by-id/…, COM3. With `match`, only breaks ties between identical devices.",
+      Type.Optional(NonEmpty),
+    ),
     match: Type.Optional(UsbMatchSchema),
-    /** Default: the model's (bridge/devices/factories.ts). */
-    baudRate: Type.Optional(Type.Integer({ minimum: 50, maximum: 4_000_000 })),
+    baudRate: described(
+      "Default: the model's (bridge/devices/factories.ts).",
+      Type.Optional(Type.Integer({ minimum: 50, maximum: 4_000_000 })),
+    ),
     dataBits: Type.Optional(Type.Union([Type.Literal(5), Type.Literal(6), Type.Literal(7), Type.Literal(8)])),
     parity: Type.Optional(oneOf(PARITIES)),
     stopBits: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(1.5), Type.Literal(2)])),
@@ -76,8 +90,7 @@ export const TcpTransportSchema = Type.Object(
   {
     type: Type.Literal("tcp"),
     host: NonEmpty,
-    /** Default: the model's (9100 for network receipt printers). */
-    port: Type.Optional(Port),
+    port: described("Default: the model's (9100 for network receipt printers).", Type.Optional(Port)),
     connectTimeoutMs: Type.Integer({ minimum: 1, maximum: 600_000, default: 5000 }),
   },
   { additionalProperties: false },
@@ -86,8 +99,7 @@ export const TcpTransportSchema = Type.Object(
 export const HidTransportSchema = Type.Object(
   {
     type: Type.Literal("hid"),
-    /** hidraw path (/dev/hidraw3); prefer `match`, paths change on replug. */
-    path: Type.Optional(NonEmpty),
+    path: described("hidraw path (/dev/hidraw3); prefer `match`, paths change on replug.", Type.Optional(NonEmpty)),
     match: Type.Optional(UsbMatchSchema),
   },
   { additionalProperties: false },
@@ -113,20 +125,24 @@ export const DeviceConfigSchema = Type.Object(
   {
     id: Id,
     kind: oneOf(DEVICE_KINDS),
-    /** Driver model: "3m810", "cpr-m02", "hid-pos", "escpos", … (bridge/devices/factories.ts). */
-    model: NonEmpty,
-    /** Name for people, e.g. "RFID pad"; default: the id. */
-    name: Type.Optional(NonEmpty),
+    model: described(
+      'Driver model: "3m810", "cpr-m02", "hid-pos", "escpos", … (bridge/devices/factories.ts).',
+      NonEmpty,
+    ),
+    name: described('Name for people, e.g. "RFID pad"; default: the id.', Type.Optional(NonEmpty)),
     transport: TransportConfigSchema,
-    /** Model-specific settings; checked against the model's schema. */
-    options: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
-    /** false keeps the entry in the file without starting the device. */
-    enabled: Type.Boolean({ default: true }),
-    /**
-     * Logs every frame to and from the device (direction, time, hex), for debugging hardware. A
-     * scanner's data is redacted (it may be a patron card) unless this is "unredacted".
-     */
-    trace: Type.Union([Type.Boolean(), Type.Literal("unredacted")], { default: false }),
+    options: described(
+      "Model-specific settings; checked against the model's schema.",
+      Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+    ),
+    enabled: described(
+      "false keeps the entry in the file without starting the device.",
+      Type.Boolean({ default: true }),
+    ),
+    trace: described(
+      'Logs every frame to and from the device (direction, time, hex), for debugging hardware. A scanner\'s data is redacted (it may be a patron card) unless this is "unredacted".',
+      Type.Union([Type.Boolean(), Type.Literal("unredacted")], { default: false }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -139,18 +155,21 @@ export const SIP2_TERMINATORS = ["CR", "CRLF", "LF"] as const;
 /** Any value of the chosen profile, overridden for one site. */
 export const Sip2ProfileOverridesSchema = Type.Object(
   {
-    /** What ends each message the kiosk sends. */
-    terminator: Type.Optional(oneOf(SIP2_TERMINATORS)),
-    /** Send AD (patron password) even when empty. */
-    sendEmptyPatronPassword: Type.Optional(Type.Boolean()),
-    /** SC renewal policy flag in 11: may the ILS renew an item the patron already has? */
-    scRenewalPolicy: Type.Optional(Type.Boolean()),
-    /** How often a request is sent again after a 96; 0 when the ILS does not support it. */
-    maxScResends: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
-    /** How often an unreadable answer is asked for again with 97; 0 when the ILS does not support it. */
-    maxAcsResends: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
-    /** Dates the kiosk sends: local time or UTC. */
-    dateZone: Type.Optional(oneOf(["local", "utc"] as const)),
+    terminator: described("What ends each message the kiosk sends.", Type.Optional(oneOf(SIP2_TERMINATORS))),
+    sendEmptyPatronPassword: described("Send AD (patron password) even when empty.", Type.Optional(Type.Boolean())),
+    scRenewalPolicy: described(
+      "SC renewal policy flag in 11: may the ILS renew an item the patron already has?",
+      Type.Optional(Type.Boolean()),
+    ),
+    maxScResends: described(
+      "How often a request is sent again after a 96; 0 when the ILS does not support it.",
+      Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+    ),
+    maxAcsResends: described(
+      "How often an unreadable answer is asked for again with 97; 0 when the ILS does not support it.",
+      Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+    ),
+    dateZone: described("Dates the kiosk sends: local time or UTC.", Type.Optional(oneOf(["local", "utc"] as const))),
   },
   { additionalProperties: false },
 );
@@ -158,59 +177,85 @@ export const Sip2ProfileOverridesSchema = Type.Object(
 /** The SIP2 connection to the ILS (bridge/sip2/). */
 export const Sip2ConfigSchema = Type.Object(
   {
-    host: NonEmpty,
-    port: Type.Integer({ minimum: 1, maximum: 65535, default: 6001 }),
-    /** TLS to the ACS: true for the system CAs, or an object for a private CA or a self-signed ACS. */
-    tls: Type.Union(
-      [
-        Type.Boolean(),
-        Type.Object(
-          {
-            /** PEM file of the CA that signed the ACS certificate. */
-            caFile: Type.Optional(NonEmpty),
-            /** Name to check the certificate against, when it differs from `host`. */
-            serverName: Type.Optional(NonEmpty),
-            /** Client certificate and its key (PEM files), for an ACS that asks for one. Both or neither. */
-            certFile: Type.Optional(NonEmpty),
-            keyFile: Type.Optional(NonEmpty),
-            rejectUnauthorized: Type.Boolean({ default: true }),
-          },
-          { additionalProperties: false },
-        ),
-      ],
-      { default: false },
+    host: described("The ILS's SIP2 server: a host name or IP address.", NonEmpty),
+    port: described("Its TCP port (often 6001).", Type.Integer({ minimum: 1, maximum: 65535, default: 6001 })),
+    tls: described(
+      "TLS to the ACS: true for the system CAs, or an object for a private CA or a self-signed ACS.",
+      Type.Union(
+        [
+          Type.Boolean(),
+          Type.Object(
+            {
+              /** PEM file of the CA that signed the ACS certificate. */
+              caFile: Type.Optional(NonEmpty),
+              /** Name to check the certificate against, when it differs from `host`. */
+              serverName: Type.Optional(NonEmpty),
+              /** Client certificate and its key (PEM files), for an ACS that asks for one. Both or neither. */
+              certFile: Type.Optional(NonEmpty),
+              keyFile: Type.Optional(NonEmpty),
+              rejectUnauthorized: Type.Boolean({ default: true }),
+            },
+            { additionalProperties: false },
+          ),
+        ],
+        { default: false },
+      ),
     ),
-    login: Type.Object(
-      {
-        /** SIP2 93 login CN. */
-        user: NonEmpty,
-        /** SIP2 93 login CO; never logged. */
-        password: Type.String(),
-        /** SIP2 93 login CP: location code, when the ILS wants one. */
-        location: Type.Optional(Type.String()),
-      },
-      { additionalProperties: false },
+    login: described(
+      "The SIP2 account the kiosk logs in with (93).",
+      Type.Object(
+        {
+          user: described("The SIP2 account's user name (CN in the 93 login).", NonEmpty),
+          password: described(
+            "The SIP2 account's password (CO in the 93 login); never logged or shown.",
+            Type.String(),
+          ),
+          location: described(
+            "Location code (CP in the 93 login), when the ILS wants one.",
+            Type.Optional(Type.String()),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
-    /** AO institution id. */
-    institution: Type.String(),
-    /** The SC's terminal location; sent as AP (current location) in checkins. */
-    terminal: Type.Optional(Type.String()),
-    /** AC terminal password, when the ILS wants one; never logged. */
-    terminalPassword: Type.Optional(Type.String()),
-    /** Which ILS this is; its profile sets charset, terminator and the rest unless set here. */
-    profile: oneOf(SIP2_PROFILES, { default: "generic" }),
-    /** Default: the profile's (utf-8 for most). */
-    charset: Type.Optional(oneOf(SIP2_CHARSETS)),
-    /** Sequence numbers and checksums (AY/AZ). Off only for an ACS that rejects them. */
-    errorDetection: Type.Boolean({ default: true }),
-    /** Connections kept open to the ACS; real ILSes accept several logins per account. */
-    connections: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
-    /** Per request. */
-    timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
-    connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
-    /** SC Status (99) after this long without traffic, so the ILS does not close an idle link; 0 = off. */
-    heartbeatMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 60_000 }),
-    overrides: Type.Optional(Sip2ProfileOverridesSchema),
+    institution: described("The institution id (AO) the ILS knows this library by.", Type.String()),
+    terminal: described(
+      "The SC's terminal location; sent as AP (current location) in checkins.",
+      Type.Optional(Type.String()),
+    ),
+    terminalPassword: described(
+      "AC terminal password, when the ILS wants one; never logged.",
+      Type.Optional(Type.String()),
+    ),
+    profile: described(
+      "Which ILS this is; its profile sets charset, terminator and the rest unless set here.",
+      oneOf(SIP2_PROFILES, { default: "generic" }),
+    ),
+    charset: described("Default: the profile's (utf-8 for most).", Type.Optional(oneOf(SIP2_CHARSETS))),
+    errorDetection: described(
+      "Sequence numbers and checksums (AY/AZ). Off only for an ACS that rejects them.",
+      Type.Boolean({ default: true }),
+    ),
+    connections: described(
+      "Connections kept open to the ACS; real ILSes accept several logins per account.",
+      Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
+    ),
+    timeoutMs: described(
+      "How long to wait for each answer from the ILS, in milliseconds.",
+      Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+    ),
+    connectTimeoutMs: described(
+      "How long a connection attempt may take, in milliseconds.",
+      Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+    ),
+    heartbeatMs: described(
+      "SC Status (99) after this long without traffic, so the ILS does not close an idle link; 0 = off.",
+      Type.Integer({ minimum: 0, maximum: 3_600_000, default: 60_000 }),
+    ),
+    overrides: described(
+      "Values of the chosen profile changed for this site.",
+      Type.Optional(Sip2ProfileOverridesSchema),
+    ),
   },
   { additionalProperties: false },
 );
@@ -221,10 +266,14 @@ export const SimulatorExposeSchema = Type.Union(
     Type.Object(
       {
         type: Type.Literal("pty"),
-        /** Also make a symlink here to the PTY, so a bridge config can name a stable path. */
-        link: Type.Optional(NonEmpty),
-        /** What the simulator's end of the line is set to. Default: the model's. */
-        baudRate: Type.Optional(Type.Integer({ minimum: 50, maximum: 4_000_000 })),
+        link: described(
+          "Also make a symlink here to the PTY, so a bridge config can name a stable path.",
+          Type.Optional(NonEmpty),
+        ),
+        baudRate: described(
+          "What the simulator's end of the line is set to. Default: the model's.",
+          Type.Optional(Type.Integer({ minimum: 50, maximum: 4_000_000 })),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -232,8 +281,7 @@ export const SimulatorExposeSchema = Type.Union(
       {
         type: Type.Literal("tcp"),
         host: Type.String({ minLength: 1, default: "127.0.0.1" }),
-        /** 0 picks a free port. */
-        port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+        port: described("0 picks a free port.", Type.Integer({ minimum: 0, maximum: 65535, default: 0 })),
       },
       { additionalProperties: false },
     ),
@@ -258,20 +306,26 @@ export const SimulatorConfigSchema = Type.Object(
  */
 export const OfflineConfigSchema = Type.Object(
   {
-    /** SQLite file of the journal (statistics are kept in the same file); its folder is created. */
-    journalPath: Type.String({ minLength: 1, default: "data/selfcheck.db" }),
-    /** Check items out and in while the ILS is unreachable; replayed when it returns. */
-    enabled: Type.Boolean({ default: false }),
-    /** Items one patron may check out offline until the journal has been replayed. */
-    maxItemsPerPatron: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
-    /** Patrons who may not check out offline: one identifier (or sha256:<hex> of one) per line. */
-    blockedPatronsFile: Type.Optional(NonEmpty),
-    /**
-     * While the ILS is down no PIN can be checked. true: the card alone identifies the patron (any PIN typed
-     * is taken), within maxItemsPerPatron and the blocked list; false: a kiosk that asks for PINs lends
-     * nothing offline (returns still work).
-     */
-    withoutPinCheck: Type.Boolean({ default: true }),
+    journalPath: described(
+      "SQLite file of the journal (statistics are kept in the same file); its folder is created.",
+      Type.String({ minLength: 1, default: "data/selfcheck.db" }),
+    ),
+    enabled: described(
+      "Check items out and in while the ILS is unreachable; replayed when it returns.",
+      Type.Boolean({ default: false }),
+    ),
+    maxItemsPerPatron: described(
+      "Items one patron may check out offline until the journal has been replayed.",
+      Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+    ),
+    blockedPatronsFile: described(
+      "Patrons who may not check out offline: one identifier (or sha256:<hex> of one) per line.",
+      Type.Optional(NonEmpty),
+    ),
+    withoutPinCheck: described(
+      "While the ILS is down no PIN can be checked. true: the card alone identifies the patron (any PIN typed is taken), within maxItemsPerPatron and the blocked list; false: a kiosk that asks for PINs lends nothing offline (returns still work).",
+      Type.Boolean({ default: true }),
+    ),
   },
   { additionalProperties: false, default: {} },
 );
@@ -279,10 +333,14 @@ export const OfflineConfigSchema = Type.Object(
 /** Transaction statistics (bridge/kiosk/statistics.ts); never any patron identity. */
 export const StatisticsConfigSchema = Type.Object(
   {
-    /** Records older than this are deleted. */
-    retentionDays: Type.Integer({ minimum: 1, maximum: 36_600, default: 730 }),
-    /** IANA time zone for hourly and daily figures ("Europe/Berlin"); default: the system's. */
-    timeZone: Type.Optional(NonEmpty),
+    retentionDays: described(
+      "Records older than this are deleted.",
+      Type.Integer({ minimum: 1, maximum: 36_600, default: 730 }),
+    ),
+    timeZone: described(
+      'IANA time zone for hourly and daily figures ("Europe/Berlin"); default: the system\'s.',
+      Type.Optional(NonEmpty),
+    ),
   },
   { additionalProperties: false, default: {} },
 );
@@ -290,37 +348,50 @@ export const StatisticsConfigSchema = Type.Object(
 /** The patron session (bridge/kiosk/engine.ts); every value has a default a library can live with. */
 export const KioskConfigSchema = Type.Object(
   {
-    /** Shown to staff and in the kiosk's hello. */
-    name: Type.String({ minLength: 1, default: "Self-check" }),
-    /** Languages the patron may pick (BCP 47), the first is the default. */
-    languages: Type.Array(Type.String({ pattern: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$" }), {
-      minItems: 1,
-      default: ["en", "es", "fr", "ar"],
-    }),
+    name: described("Shown to staff and in the kiosk's hello.", Type.String({ minLength: 1, default: "Self-check" })),
+    languages: described(
+      "Languages the patron may pick (BCP 47), the first is the default.",
+      Type.Array(Type.String({ pattern: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$" }), {
+        minItems: 1,
+        default: ["en", "es", "fr", "ar"],
+      }),
+    ),
     pinRequired: Type.Boolean({ default: true }),
     pinAttempts: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
-    /** Seconds of no activity before a session ends (Koha SCO: 120). */
-    idleTimeoutSeconds: Type.Integer({ minimum: 30, maximum: 3600, default: 120 }),
-    /** Seconds of warning before that; WCAG 2.2.1 asks for at least 20. */
-    idleWarningSeconds: Type.Integer({ minimum: 20, maximum: 600, default: 30 }),
+    idleTimeoutSeconds: described(
+      "Seconds of no activity before a session ends (Koha SCO: 120).",
+      Type.Integer({ minimum: 30, maximum: 3600, default: 120 }),
+    ),
+    idleWarningSeconds: described(
+      "Seconds of warning before that; WCAG 2.2.1 asks for at least 20.",
+      Type.Integer({ minimum: 20, maximum: 600, default: 30 }),
+    ),
     goodbyeSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
-    /** How long the card terminal may wait for a card before the kiosk stops the charge. */
-    paymentTimeoutSeconds: Type.Integer({ minimum: 10, maximum: 600, default: 90 }),
-    /** Multi-part sets: wait until every part is on the pad, or send the patron to the desk. */
-    sets: oneOf(["wait", "desk"] as const, { default: "wait" }),
+    paymentTimeoutSeconds: described(
+      "How long the card terminal may wait for a card before the kiosk stops the charge.",
+      Type.Integer({ minimum: 10, maximum: 600, default: 90 }),
+    ),
+    sets: described(
+      "Multi-part sets: wait until every part is on the pad, or send the patron to the desk.",
+      oneOf(["wait", "desk"] as const, { default: "wait" }),
+    ),
     renewOnCheckout: Type.Boolean({ default: true }),
-    /** Seconds a book lifted before its security write may take to come back. */
-    liftedWindowSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10 }),
-    /** Cart colour named to the patron for each kind of returned item ("red"). */
-    carts: Type.Object(
-      {
-        reshelve: Type.Optional(NonEmpty),
-        "hold-here": Type.Optional(NonEmpty),
-        "hold-elsewhere": Type.Optional(NonEmpty),
-        transit: Type.Optional(NonEmpty),
-        "sort-bin": Type.Optional(NonEmpty),
-      },
-      { additionalProperties: false, default: {} },
+    liftedWindowSeconds: described(
+      "Seconds a book lifted before its security write may take to come back.",
+      Type.Integer({ minimum: 1, maximum: 120, default: 10 }),
+    ),
+    carts: described(
+      'Cart colour named to the patron for each kind of returned item ("red").',
+      Type.Object(
+        {
+          reshelve: Type.Optional(NonEmpty),
+          "hold-here": Type.Optional(NonEmpty),
+          "hold-elsewhere": Type.Optional(NonEmpty),
+          transit: Type.Optional(NonEmpty),
+          "sort-bin": Type.Optional(NonEmpty),
+        },
+        { additionalProperties: false, default: {} },
+      ),
     ),
   },
   { additionalProperties: false, default: {} },
@@ -331,8 +402,10 @@ export const ServerConfigSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, default: "127.0.0.1" }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-    /** Other origins allowed to open the kiosk socket (a UI development server). */
-    allowedOrigins: Type.Array(NonEmpty, { default: [] }),
+    allowedOrigins: described(
+      "Other origins allowed to open the kiosk socket (a UI development server).",
+      Type.Array(NonEmpty, { default: [] }),
+    ),
   },
   { additionalProperties: false, default: {} },
 );
@@ -348,21 +421,25 @@ export const StaffConfigSchema = Type.Object(
         {
           name: Type.String({
             pattern: "^[A-Za-z0-9._-]{1,64}$",
-            description: "a user name of letters, digits, ., _ and -",
+            expected: "a user name of letters, digits, ., _ and -",
           }),
           passwordHash: Type.String({
             pattern: "^scrypt\\$",
-            description: "a hash from `selfcheck staff-password` (scrypt$…)",
+            expected: "a hash from `selfcheck staff-password` (scrypt$…)",
           }),
         },
         { additionalProperties: false },
       ),
       { default: [] },
     ),
-    /** Minutes without a request after which a staff session ends. */
-    sessionMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
-    /** Login attempts one address may make per minute (every attempt counts, right or wrong). */
-    loginAttemptsPerMinute: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+    sessionMinutes: described(
+      "Minutes without a request after which a staff session ends.",
+      Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
+    ),
+    loginAttemptsPerMinute: described(
+      "Login attempts one address may make per minute (every attempt counts, right or wrong).",
+      Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+    ),
   },
   { additionalProperties: false, default: {} },
 );
@@ -370,24 +447,30 @@ export const StaffConfigSchema = Type.Object(
 /** Receipts: what is offered and how email is sent. */
 export const ReceiptsConfigSchema = Type.Object(
   {
-    /** The library's name at the top of a receipt. */
-    library: Type.String({ minLength: 1, default: "Library" }),
+    library: described(
+      "The library's name at the top of a receipt.",
+      Type.String({ minLength: 1, default: "Library" }),
+    ),
     print: Type.Boolean({ default: true }),
-    /** Print a routing slip for each returned item that goes to the hold shelf or another branch (no patron data). */
-    routingSlips: Type.Boolean({ default: true }),
-    /** SMTP for emailed receipts; without it, email is not offered. */
-    email: Type.Optional(
-      Type.Object(
-        {
-          host: NonEmpty,
-          port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
-          /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
-          secure: Type.Boolean({ default: false }),
-          user: Type.Optional(NonEmpty),
-          password: Type.Optional(NonEmpty),
-          from: NonEmpty,
-        },
-        { additionalProperties: false },
+    routingSlips: described(
+      "Print a routing slip for each returned item that goes to the hold shelf or another branch (no patron data).",
+      Type.Boolean({ default: true }),
+    ),
+    email: described(
+      "SMTP for emailed receipts; without it, email is not offered.",
+      Type.Optional(
+        Type.Object(
+          {
+            host: NonEmpty,
+            port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+            /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
+            secure: Type.Boolean({ default: false }),
+            user: Type.Optional(NonEmpty),
+            password: Type.Optional(NonEmpty),
+            from: NonEmpty,
+          },
+          { additionalProperties: false },
+        ),
       ),
     ),
   },
@@ -396,16 +479,24 @@ export const ReceiptsConfigSchema = Type.Object(
 
 export const BridgeConfigSchema = Type.Object(
   {
-    sip2: Type.Optional(Sip2ConfigSchema),
-    devices: Type.Array(DeviceConfigSchema, { default: [] }),
-    /** For `selfcheck sim`: simulators to run for the devices above (ignored by the bridge). */
-    simulators: Type.Array(SimulatorConfigSchema, { default: [] }),
-    offline: OfflineConfigSchema,
-    statistics: StatisticsConfigSchema,
-    kiosk: KioskConfigSchema,
-    server: ServerConfigSchema,
-    receipts: ReceiptsConfigSchema,
-    staff: StaffConfigSchema,
+    sip2: described("The connection to the ILS's SIP2 server.", Type.Optional(Sip2ConfigSchema)),
+    devices: described(
+      "The kiosk's devices: scanners, the RFID pad, the receipt printer, the security relay.",
+      Type.Array(DeviceConfigSchema, { default: [] }),
+    ),
+    simulators: described(
+      "For `selfcheck sim`: simulators to run for the devices above (ignored by the bridge).",
+      Type.Array(SimulatorConfigSchema, { default: [] }),
+    ),
+    offline: described(
+      "Lending while the ILS is unreachable, and the journal every transaction is written to first.",
+      OfflineConfigSchema,
+    ),
+    statistics: described("Transaction statistics (never any patron identity).", StatisticsConfigSchema),
+    kiosk: described("The patron session: languages, PIN, timeouts, sets, carts.", KioskConfigSchema),
+    server: described("Where the kiosk page, its API and this console are served.", ServerConfigSchema),
+    receipts: described("Printed and emailed receipts.", ReceiptsConfigSchema),
+    staff: described("Who may use this console, and for how long a login lasts.", StaffConfigSchema),
   },
   { additionalProperties: false },
 );

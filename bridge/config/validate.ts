@@ -86,7 +86,8 @@ interface Schema {
   type?: string | string[];
   const?: unknown;
   default?: unknown;
-  description?: string;
+  /** What a valid value looks like, in words, for messages ("an id of lower-case letters …"). */
+  expected?: string;
   properties?: Record<string, Schema>;
   required?: string[];
   additionalProperties?: boolean | Schema;
@@ -298,7 +299,7 @@ function enumMessage(allowed: readonly unknown[], value: unknown): string {
 /** What a schema expects, in words: "a whole number from 1 to 65535", "one of none, even, odd". */
 export function describeSchema(schema: Schema | TSchema): string {
   const s = schema as Schema;
-  if (s.description) return s.description;
+  if (s.expected) return s.expected;
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (s.anyOf) {
     if (s.anyOf.every((m) => m.const !== undefined)) {

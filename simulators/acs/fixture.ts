@@ -35,11 +35,11 @@ export class FixtureError extends CodedError<FixtureErrorCode> {
 
 const ID = Type.String({
   pattern: "^[^\\s|\\u0000-\\u001f\\u007f]([^|\\u0000-\\u001f\\u007f]*[^\\s|\\u0000-\\u001f\\u007f])?$",
-  description: "a non-empty id without surrounding spaces, '|', CR, LF or control characters",
+  expected: "a non-empty id without surrounding spaces, '|', CR, LF or control characters",
 });
 const TEXT = Type.String({
   pattern: "^[^|\\u0000-\\u001f\\u007f]*$",
-  description: "text without '|', CR, LF or control characters",
+  expected: "text without '|', CR, LF or control characters",
 });
 const DATE = Type.String({ format: "date" });
 const DATE_TIME = Type.String({ format: "date-time" });
@@ -47,7 +47,7 @@ const count = (minimum = 0, options: { default?: number } = {}) =>
   Type.Integer({
     minimum,
     maximum: Number.MAX_SAFE_INTEGER,
-    description: `a whole number of at least ${minimum}`,
+    expected: `a whole number of at least ${minimum}`,
     ...options,
   });
 const flag = (value: boolean) => Type.Boolean({ default: value });
@@ -69,7 +69,7 @@ const InstitutionSchema = closedObject({
   id: ID,
   name: TEXT,
   /** ISO 4217 code, e.g. "EUR"; fee paid requests must use it. */
-  currency: Type.String({ pattern: "^[A-Z]{3}$", description: "a 3-letter ISO 4217 code such as EUR" }),
+  currency: Type.String({ pattern: "^[A-Z]{3}$", expected: "a 3-letter ISO 4217 code such as EUR" }),
 });
 export type FixtureInstitution = Static<typeof InstitutionSchema>;
 
@@ -130,7 +130,7 @@ const PatronSchema = closedObject({
   pinRequired: flag(false),
   homeBranch: ID,
   /** SIP2 language code, 3 digits ("000" unknown, "001" English, "003" German). */
-  language: Type.String({ pattern: "^\\d{3}$", description: "a 3-digit SIP2 language code", default: "000" }),
+  language: Type.String({ pattern: "^\\d{3}$", expected: "a 3-digit SIP2 language code", default: "000" }),
   /** Last day the card is valid. */
   expires: DATE,
   blocked: flag(false),

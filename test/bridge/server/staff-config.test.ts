@@ -105,7 +105,9 @@ describe("configuration editor routes", () => {
     expect(view.config).toMatchObject({ sip2: { port: expect.any(Number), login: { user: account.userId } } });
     expect(view.restartNeeded).toEqual([]);
     // The form is built from the schema; each key says what it is for.
-    expect(view.schema).toMatchObject({ properties: { sip2: { properties: { port: { maximum: 65535 } } } } });
+    expect(view.schema).toMatchObject({
+      properties: { sip2: { properties: { port: { maximum: 65535, description: "Its TCP port (often 6001)." } } } },
+    });
   });
 
   it("validate names each problem at its key with a message a person can act on", async () => {
