@@ -140,7 +140,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       logger,
     });
     stops.push(async () => kiosk.close());
-    const staff = new StaffDesk({ registry, kiosk, statistics });
+    const staff = new StaffDesk({ registry, kiosk, statistics, journal: ils });
     const metrics = createKioskMetrics(kiosk, staff);
     stops.push(async () => metrics.close());
     const auth = new StaffAuth(config.staff, { clock, logger });

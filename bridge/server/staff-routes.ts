@@ -9,6 +9,8 @@ import { CodedError, describeError } from "../../protocols/errors.ts";
 import {
   LoginRequest,
   OutOfServiceRequest,
+  ResolveRequest,
+  RetryRequest,
   type StaffApiErrorCode,
   type StaffApiErrorReply,
   type StaffSession,
@@ -50,6 +52,9 @@ const STATUS: Readonly<Record<StaffApiErrorCode, number>> = {
   STAFF_CONFIG_INVALID: 422,
   STAFF_CONFIG_NOT_SAVABLE: 409,
   STAFF_CONFIG_WRITE_FAILED: 500,
+  STAFF_JOURNAL_UNAVAILABLE: 503,
+  STAFF_JOURNAL_ENTRY_UNKNOWN: 404,
+  STAFF_JOURNAL_NOT_ALLOWED: 409,
   STAFF_INTERNAL: 500,
 };
 
@@ -221,6 +226,31 @@ export async function registerStaffRoutes(app: FastifyInstance, options: StaffRo
         log.info({ user: request.staff?.user, device: request.params.id }, "staff device test");
         return desk.testDevice(request.params.id);
       });
+
+      authed.get("/api/staff/offline-queue", async () => desk.offlineQueue());
+
+      authed.post("/api/staff/offline-queue/replay", async (request) => {
+        log.info({ user: request.staff?.user }, "staff replay of the offline queue");
+        return desk.replayNow();
+      });
+
+      authed.post<{ Params: { id: string }; Body: RetryRequest }>(
+        "/api/staff/offline-queue/:id/retry",
+        { schema: { body: RetryRequest } },
+        async (request) => {
+          log.info({ user: request.staff?.user, entry: request.params.id }, "staff retry of a journal entry");
+          return desk.retryEntry(request.params.id, request.body.note);
+        },
+      );
+
+      authed.post<{ Params: { id: string }; Body: ResolveRequest }>(
+        "/api/staff/offline-queue/:id/resolve",
+        { schema: { body: ResolveRequest } },
+        async (request) => {
+          log.info({ user: request.staff?.user, entry: request.params.id }, "staff resolved a journal entry");
+          return desk.resolveEntry(request.params.id, request.body.note);
+        },
+      );
 
       authed.get<{ Querystring: StatisticsQuery }>(
         "/api/staff/statistics",

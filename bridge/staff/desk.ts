@@ -11,6 +11,9 @@ import type { LibraryItemData } from "../../protocols/rfid/tag-data.ts";
 import type {
   DeviceTestReply,
   PadTagReading,
+  QueueEntry,
+  QueueReply,
+  ReplaySummary,
   StaffApiErrorCode,
   StaffDevice,
   StaffStatus,
@@ -21,7 +24,10 @@ import type { ReceiptPrinter } from "../devices/printer/receipt-printer.ts";
 import type { DeviceRegistry } from "../devices/registry.ts";
 import type { RfidPad } from "../devices/rfid/pad.ts";
 import type { KioskEngine } from "../kiosk/engine.ts";
+import type { JournalErrorCode } from "../kiosk/journal.ts";
+import type { StaffJournal } from "../kiosk/journaled-ils.ts";
 import type { Statistics } from "../kiosk/statistics.ts";
+import { JOURNAL_REFUSALS, queueCounts, queueEntry, queueReply } from "./offline-queue.ts";
 
 export class StaffError extends CodedError<StaffApiErrorCode> {}
 
@@ -37,10 +43,14 @@ export interface StaffDeskParts {
   kiosk: KioskEngine;
   /** Absent until the kiosk database is open (then statistics requests are refused with a reason). */
   statistics?: Statistics | undefined;
+  /** The offline journal (bridge.journal); absent when the bridge runs without an ILS. */
+  journal?: StaffJournal | undefined;
 }
 
 export class StaffDesk {
   readonly #parts: StaffDeskParts;
+  /** The status listeners' change checks, run after a staff move the kiosk's own events do not show. */
+  readonly #checks = new Set<() => void>();
 
   constructor(parts: StaffDeskParts) {
     this.#parts = parts;
@@ -67,6 +77,7 @@ export class StaffDesk {
         if (d.health.lastError) row.lastError = { ...d.health.lastError };
         return row;
       }),
+      ...(this.#parts.journal ? { offlineQueue: queueCounts(this.#parts.journal) } : {}),
     };
   }
 
@@ -86,10 +97,12 @@ export class StaffDesk {
       if (message.type === "state") check();
     });
     registry.on("health", check);
+    this.#checks.add(check);
     check();
     return () => {
       off();
       registry.off("health", check);
+      this.#checks.delete(check);
     };
   }
 
@@ -174,6 +187,51 @@ export class StaffDesk {
     } catch (err) {
       const error = codeAndMessage(err);
       return { device: id, ok: false, summary: error.message, error };
+    }
+  }
+
+  offlineQueue(): QueueReply {
+    return this.#onJournal((journal) => queueReply(journal));
+  }
+
+  /** Sends what waits now; resolves when the replay ends. */
+  async replayNow(): Promise<ReplaySummary> {
+    const summary = await this.#onJournal((journal) => journal.replayNow());
+    this.#changed();
+    return summary;
+  }
+
+  retryEntry(id: string, note?: string): QueueEntry {
+    const entry = this.#onJournal((journal) => queueEntry(journal.retry(id, note?.trim() || undefined)));
+    this.#changed();
+    return entry;
+  }
+
+  resolveEntry(id: string, note: string): QueueEntry {
+    const entry = this.#onJournal((journal) => queueEntry(journal.resolve(id, note.trim())));
+    this.#changed();
+    return entry;
+  }
+
+  #changed(): void {
+    for (const check of this.#checks) check();
+  }
+
+  /** Runs a staff move on the journal; the journal's refusals come back with the staff API's codes. */
+  #onJournal<T>(move: (journal: StaffJournal) => T): T {
+    const journal = this.#parts.journal;
+    if (!journal) {
+      throw new StaffError(
+        "STAFF_JOURNAL_UNAVAILABLE",
+        "this bridge keeps no offline journal: it runs without an ILS (no sip2 section in the config)",
+      );
+    }
+    try {
+      return move(journal);
+    } catch (err) {
+      const code = err instanceof CodedError ? JOURNAL_REFUSALS[err.code as JournalErrorCode] : undefined;
+      if (code) throw new StaffError(code, describeError(err), {}, { cause: err });
+      throw err;
     }
   }
 

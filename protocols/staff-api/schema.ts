@@ -27,6 +27,9 @@ export const STAFF_API_ERRORS = [
   "STAFF_CONFIG_INVALID",
   "STAFF_CONFIG_NOT_SAVABLE",
   "STAFF_CONFIG_WRITE_FAILED",
+  "STAFF_JOURNAL_UNAVAILABLE",
+  "STAFF_JOURNAL_ENTRY_UNKNOWN",
+  "STAFF_JOURNAL_NOT_ALLOWED",
   "STAFF_INTERNAL",
 ] as const;
 export type StaffApiErrorCode = (typeof STAFF_API_ERRORS)[number];
@@ -84,6 +87,16 @@ export const StaffStatus = Type.Object({
   outOfService: Type.Union([Type.Null(), Type.Object({ message: Type.Optional(Type.String()) })]),
   ils: literals(ILS_STATUSES),
   devices: Type.Array(StaffDevice),
+  /** The offline queue in numbers (absent when the bridge keeps no journal); the console reloads it when they change. */
+  offlineQueue: Type.Optional(
+    Type.Object({
+      /** Transactions not yet sent to the ILS (pending, sending). */
+      waiting: Type.Integer(),
+      /** Transactions that wait for staff (conflict, unknown). */
+      needsStaff: Type.Integer(),
+      offlineMode: Type.Boolean(),
+    }),
+  ),
 });
 export type StaffStatus = Static<typeof StaffStatus>;
 
@@ -159,3 +172,68 @@ export type StatisticsRow = Static<typeof StatisticsRow>;
 
 export const StatisticsReply = Type.Object({ view: literals(STATISTICS_VIEWS), rows: Type.Array(StatisticsRow) });
 export type StatisticsReply = Static<typeof StatisticsReply>;
+
+/** The journal's states and kinds (bridge/kiosk/journal.ts), as the offline queue shows them. */
+export const QUEUE_STATES = ["pending", "sending", "done", "refused", "conflict", "unknown", "resolved"] as const;
+export const QUEUE_KINDS = ["checkout", "checkin", "renew", "fee-payment"] as const;
+
+/**
+ * One transaction of the offline queue. The patron is never named: `patron` is the card number's last four
+ * characters (`•••• 0001`), only on entries that wait for staff (conflict, unknown), so staff can match the
+ * book to the card on the desk.
+ */
+export const QueueEntry = Type.Object({
+  id: Type.String(),
+  kind: literals(QUEUE_KINDS),
+  itemId: Type.Optional(Type.String()),
+  patron: Type.Optional(Type.String()),
+  /** When the patron did it (ISO 8601). */
+  transactedAt: Type.String(),
+  /** Done while the ILS was down. */
+  offline: Type.Boolean(),
+  state: literals(QUEUE_STATES),
+  attempts: Type.Integer(),
+  updatedAt: Type.String(),
+  /** The ILS's answer (a reason code and its screen message), when there was one. */
+  resultCode: Type.Optional(Type.String()),
+  resultMessage: Type.Optional(Type.String()),
+  /** Staff's note from a retry or a resolve. */
+  note: Type.Optional(Type.String()),
+});
+export type QueueEntry = Static<typeof QueueEntry>;
+
+/** What a replay did: entries handled, sent, asked about; the count per resulting state; where it stopped. */
+export const ReplaySummary = Type.Object({
+  handled: Type.Integer(),
+  sent: Type.Integer(),
+  inquired: Type.Integer(),
+  results: Type.Record(Type.String(), Type.Integer()),
+  stoppedAt: Type.Optional(Type.Object({ id: Type.String(), code: Type.String(), message: Type.String() })),
+});
+export type ReplaySummary = Static<typeof ReplaySummary>;
+
+/** GET /api/staff/offline-queue: the counts and the entries not finished (pending, sending, conflict, unknown). */
+export const QueueReply = Type.Object({
+  counts: Type.Record(Type.String(), Type.Integer()),
+  /** The kiosk lends from the journal now (the ILS is down, or a backlog is being sent). */
+  offlineMode: Type.Boolean(),
+  replaying: Type.Boolean(),
+  lastReplay: Type.Optional(Type.Intersect([ReplaySummary, Type.Object({ at: Type.String() })])),
+  blocklistProblem: Type.Optional(Type.String()),
+  entries: Type.Array(QueueEntry),
+});
+export type QueueReply = Static<typeof QueueReply>;
+
+/** POST /api/staff/offline-queue/:id/retry: an `unknown` entry staff found missing in the ILS goes out again. */
+export const RetryRequest = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export type RetryRequest = Static<typeof RetryRequest>;
+
+/** POST /api/staff/offline-queue/:id/resolve: a `conflict` or `unknown` entry staff repaired by hand. */
+export const ResolveRequest = Type.Object(
+  { note: Type.String({ minLength: 1, maxLength: 500, pattern: "\\S" }) },
+  { additionalProperties: false },
+);
+export type ResolveRequest = Static<typeof ResolveRequest>;

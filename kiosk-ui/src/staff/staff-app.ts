@@ -13,6 +13,7 @@ import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { StaffSession, StaffStatus } from "../../../protocols/staff-api/schema.ts";
 import { type ConsolePage, messageOf, OUTCOME_EVENT, STATUS_EVENT } from "./pages/console-page.ts";
 import { DevicesPage } from "./pages/devices-page.ts";
+import { OfflineQueuePage } from "./pages/offline-queue-page.ts";
 import { ServicePage } from "./pages/service-page.ts";
 import { StatisticsPage } from "./pages/statistics-page.ts";
 import { StaffApiError, staffApi } from "./staff-client.ts";
@@ -32,6 +33,7 @@ const PAGES: readonly PageRow[] = [
   { id: "devices", label: () => "Devices", element: DevicesPage },
   { id: "service", label: () => "Out of service", element: ServicePage },
   { id: "statistics", label: () => "Statistics", element: StatisticsPage },
+  { id: "offline-queue", label: () => "Offline queue", element: OfflineQueuePage },
 ];
 
 const pageFromHash = (): PageRow => PAGES.find((p) => `#${p.id}` === location.hash) ?? PAGES[0]!;
@@ -199,8 +201,10 @@ export class StaffApp extends LitElement {
         ${this.session && this.status ? this.#kioskState(this.status) : nothing}
         ${
           this.session
-            ? html`<p class="staff-user">Logged in as ${this.session.user}</p>
-              <button type="button" class="secondary" @click=${() => this.#logout()}>Log out</button>`
+            ? html`<div class="staff-account">
+              <p>Logged in as ${this.session.user}</p>
+              <button type="button" class="secondary" @click=${() => this.#logout()}>Log out</button>
+            </div>`
             : nothing
         }
       </header>
@@ -218,7 +222,20 @@ export class StaffApp extends LitElement {
       <p class="staff-kiosk">${status.kiosk}</p>
       <p class=${`staff-chip ${out ? "chip-bad" : "chip-ok"}`}>${out ? "Out of service" : "In service"}</p>
       <p class=${`staff-chip ${status.ils === "online" ? "chip-ok" : "chip-bad"}`}>ILS: ${ILS_WORDS[status.ils]}</p>
+      ${this.#queueChip(status.offlineQueue)}
     `;
+  }
+
+  /** The offline queue in the header while something waits or needs staff, linking to its page. */
+  #queueChip(queue: StaffStatus["offlineQueue"]): TemplateResult | typeof nothing {
+    if (!queue || (queue.waiting === 0 && queue.needsStaff === 0)) return nothing;
+    const parts = [
+      ...(queue.waiting > 0 ? [`${queue.waiting} waiting`] : []),
+      ...(queue.needsStaff > 0 ? [`${queue.needsStaff} for staff`] : []),
+    ];
+    return html`<p class=${`staff-chip ${queue.needsStaff > 0 ? "chip-bad" : "chip-ok"}`}>
+      <a href="#offline-queue">Offline queue: ${parts.join(", ")}</a>
+    </p>`;
   }
 
   #navigation(): TemplateResult {

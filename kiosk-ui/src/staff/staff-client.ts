@@ -5,6 +5,9 @@
  */
 import type {
   DeviceTestReply,
+  QueueEntry,
+  QueueReply,
+  ReplaySummary,
   StaffApiErrorReply,
   StaffSession,
   StaffStatus,
@@ -67,6 +70,12 @@ export const staffApi = {
   testDevice: (id: string) => call<DeviceTestReply>("POST", `/devices/${encodeURIComponent(id)}/test`),
   statistics: (view: StatisticsView) => call<StatisticsReply>("GET", `/statistics?view=${view}`),
   csvUrl: (view: StatisticsView) => `${BASE}/statistics?view=${view}&format=csv`,
+  offlineQueue: () => call<QueueReply>("GET", "/offline-queue"),
+  replayQueue: () => call<ReplaySummary>("POST", "/offline-queue/replay"),
+  retryEntry: (id: string, note: string) =>
+    call<QueueEntry>("POST", `/offline-queue/${encodeURIComponent(id)}/retry`, note ? { note } : {}),
+  resolveEntry: (id: string, note: string) =>
+    call<QueueEntry>("POST", `/offline-queue/${encodeURIComponent(id)}/resolve`, { note }),
 
   /** Calls `onStatus` with the live status; `onLost` when the stream breaks (EventSource retries by itself). */
   watch(onStatus: (status: StaffStatus) => void, onLost: () => void): () => void {

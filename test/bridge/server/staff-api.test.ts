@@ -1,11 +1,15 @@
 /**
  * The staff API on a real server (HTTP on a free port) over a real kiosk engine, with the ILS scripted
- * and time on a VirtualClock: login, sessions, rate limiting, the origin check, out of service, metrics.
+ * and time on a VirtualClock: login, sessions, rate limiting, the origin check, out of service, metrics,
+ * and the offline queue over a real journal (SQLite in a temp folder) with a scripted replay.
  * The device tests against the device simulators are in test/integration/staff-devices.test.ts.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { DeviceRegistry } from "../../../bridge/devices/registry.ts";
 import { KioskEngine } from "../../../bridge/kiosk/engine.ts";
+import { type JournalEntry, OfflineJournal, type SendOutcome } from "../../../bridge/kiosk/journal.ts";
+import { JournaledIls, type StaffJournal } from "../../../bridge/kiosk/journaled-ils.ts";
+import { OfflinePolicy } from "../../../bridge/kiosk/offline-policy.ts";
 import { Statistics } from "../../../bridge/kiosk/statistics.ts";
 import { createKioskMetrics } from "../../../bridge/server/metrics.ts";
 import { type RunningServer, startServer } from "../../../bridge/server/server.ts";
@@ -13,7 +17,7 @@ import { StaffAuth } from "../../../bridge/staff/auth.ts";
 import { StaffDesk } from "../../../bridge/staff/desk.ts";
 import { hashPassword } from "../../../bridge/staff/password.ts";
 import type { KioskState } from "../../../protocols/kiosk-api/schema.ts";
-import type { StaffStatus } from "../../../protocols/staff-api/schema.ts";
+import type { QueueEntry, QueueReply, StaffStatus } from "../../../protocols/staff-api/schema.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { capturedLogger } from "../devices/scanner/helpers.ts";
 import { PATRON, ScriptedIls } from "../kiosk/engine-helpers.ts";
@@ -29,7 +33,7 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-async function start(options: { statistics?: boolean; allowedOrigins?: string[] } = {}) {
+async function start(options: { statistics?: boolean; allowedOrigins?: string[]; journal?: StaffJournal } = {}) {
   const clock = new VirtualClock();
   const log = capturedLogger("info");
   const ils = new ScriptedIls();
@@ -43,7 +47,7 @@ async function start(options: { statistics?: boolean; allowedOrigins?: string[] 
   const statistics = options.statistics
     ? new Statistics(databases.open(), { clock, retentionDays: 30, timeZone: "UTC" })
     : undefined;
-  const desk = new StaffDesk({ registry, kiosk: engine, statistics });
+  const desk = new StaffDesk({ registry, kiosk: engine, statistics, journal: options.journal });
   const metrics = createKioskMetrics(engine, desk);
   const users = [{ name: "ines", passwordHash: await hashPassword(PASSWORD, { log2N: 10, r: 8, p: 1 }) }];
   const auth = new StaffAuth({ users, sessionMinutes: 30, loginAttemptsPerMinute: 5 }, { clock, logger: log.logger });
@@ -282,5 +286,154 @@ describe("statistics and metrics", () => {
     expect(reply.text).toContain('selfcheck_ils_state{state="online"} 0');
     expect(reply.text).toContain("selfcheck_out_of_service 0");
     expect(reply.text).not.toContain(PATRON);
+  });
+});
+
+describe("offline queue", () => {
+  /** A journaled ILS lending offline (the ILS down) whose replay answers as the test says. */
+  function offlineKiosk() {
+    const clock = new VirtualClock();
+    const db = databases.open();
+    const journal = new OfflineJournal(db, { clock });
+    const inner = new ScriptedIls();
+    inner.setStatus("down");
+    const replay = {
+      answer: (_entry: JournalEntry): SendOutcome => ({ result: "done" }),
+      sent: [] as string[],
+      async send(entry: JournalEntry) {
+        this.sent.push(entry.id);
+        return this.answer(entry);
+      },
+      inquire: async () => "not-done" as const,
+    };
+    const ils = new JournaledIls({
+      ils: inner,
+      executor: replay,
+      journal,
+      policy: new OfflinePolicy(
+        { enabled: true, maxItemsPerPatron: 5 },
+        { openOfflineCheckouts: (p) => journal.openOfflineCheckouts(p) },
+      ),
+      clock,
+      logger: capturedLogger("info").logger,
+      identifyOffline: true,
+    });
+    closers.push(() => ils.close());
+    return { ils, inner, replay };
+  }
+
+  it("needs a staff session for every route (401)", async () => {
+    const { ils } = offlineKiosk();
+    const { call } = await start({ journal: ils });
+    for (const [method, path, body] of [
+      ["GET", "/api/staff/offline-queue", undefined],
+      ["POST", "/api/staff/offline-queue/replay", undefined],
+      ["POST", "/api/staff/offline-queue/x/retry", {}],
+      ["POST", "/api/staff/offline-queue/x/resolve", { note: "n" }],
+    ] as const) {
+      const reply = await call(method, path, body === undefined ? {} : { body });
+      expect(reply.status, `${method} ${path}`).toBe(401);
+      expect(reply.json()).toMatchObject({ code: "STAFF_AUTH_REQUIRED" });
+    }
+  });
+
+  it("lists what waits without the patron; a refused replay leaves a conflict with the card's last digits; resolve takes a note", async () => {
+    const { ils, inner, replay } = offlineKiosk();
+    const { call, login, log } = await start({ journal: ils });
+    const { cookie } = await login();
+    expect(await ils.checkout({ patron: PATRON, itemId: "31000000000001", renewal: true })).toMatchObject({
+      offline: true,
+    });
+    await ils.checkin({ itemId: "31000000000002" });
+
+    const queue = (await call("GET", "/api/staff/offline-queue", { headers: { cookie } })).json() as QueueReply;
+    expect(queue).toMatchObject({ offlineMode: true, replaying: false, counts: { pending: 2 } });
+    expect(queue.entries.map((e) => [e.kind, e.itemId, e.state, e.offline])).toEqual([
+      ["checkout", "31000000000001", "pending", true],
+      ["checkin", "31000000000002", "pending", true],
+    ]);
+    expect(queue.entries[0]?.transactedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(JSON.stringify(queue)).not.toContain(PATRON);
+    const status = (await call("GET", "/api/staff/status", { headers: { cookie } })).json() as StaffStatus;
+    expect(status.offlineQueue).toEqual({ waiting: 2, needsStaff: 0, offlineMode: true });
+
+    // Replay now (staff need not wait for the ILS's status to change): the ILS refuses the loan, so staff
+    // see a conflict with the last four characters of the card.
+    replay.answer = (e) =>
+      e.kind === "checkout" ? { result: "refused", code: "ITEM_ON_HOLD_FOR_OTHER" } : { result: "done" };
+    const summary = await call("POST", "/api/staff/offline-queue/replay", { headers: { cookie } });
+    expect(summary.json()).toEqual({ handled: 2, sent: 2, inquired: 0, results: { conflict: 1, done: 1 } });
+    const [conflict, ...others] = (
+      (await call("GET", "/api/staff/offline-queue", { headers: { cookie } })).json() as QueueReply
+    ).entries;
+    expect(others).toEqual([]);
+    expect(conflict).toMatchObject({
+      kind: "checkout",
+      state: "conflict",
+      resultCode: "ITEM_ON_HOLD_FOR_OTHER",
+      patron: `•••• ${PATRON.slice(-4)}`,
+    });
+    const id = conflict?.id as string;
+
+    // A conflict cannot be sent again (the ILS said no): 409; resolving needs a note: 400; an unknown id: 404.
+    const retry = await call("POST", `/api/staff/offline-queue/${id}/retry`, { body: {}, headers: { cookie } });
+    expect(retry.status).toBe(409);
+    expect(retry.json()).toMatchObject({ code: "STAFF_JOURNAL_NOT_ALLOWED", message: expect.stringContaining(id) });
+    const noNote = await call("POST", `/api/staff/offline-queue/${id}/resolve`, {
+      body: { note: " " },
+      headers: { cookie },
+    });
+    expect(noNote.status).toBe(400);
+    const unknown = await call("POST", "/api/staff/offline-queue/nope/resolve", {
+      body: { note: "x" },
+      headers: { cookie },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: "STAFF_JOURNAL_ENTRY_UNKNOWN" });
+
+    const resolved = await call("POST", `/api/staff/offline-queue/${id}/resolve`, {
+      body: { note: "  Lent at the desk  " },
+      headers: { cookie },
+    });
+    expect(resolved.status).toBe(200);
+    expect(resolved.json() as QueueEntry).toMatchObject({ id, state: "resolved", note: "Lent at the desk" });
+    expect((resolved.json() as QueueEntry).patron).toBeUndefined();
+    inner.setStatus("online");
+    const after = (await call("GET", "/api/staff/offline-queue", { headers: { cookie } })).json() as QueueReply;
+    expect(after).toMatchObject({ entries: [], offlineMode: false, counts: { resolved: 1, done: 1 } });
+    expect(log.text()).not.toContain(PATRON);
+    expect(log.text()).not.toContain("Lent at the desk");
+  });
+
+  it("an entry whose outcome nobody knows: retry sends it again with the next replay", async () => {
+    const { ils, inner, replay } = offlineKiosk();
+    const { call, login } = await start({ journal: ils });
+    const { cookie } = await login();
+    await ils.checkin({ itemId: "31000000000003" });
+    replay.answer = () => ({ result: "unknown", code: "SIP2_OUTCOME_UNKNOWN" });
+    await call("POST", "/api/staff/offline-queue/replay", { headers: { cookie } });
+    const list = async () =>
+      ((await call("GET", "/api/staff/offline-queue", { headers: { cookie } })).json() as QueueReply).entries;
+    expect((await list()).map((e) => e.state)).toEqual(["unknown"]);
+    const id = (await list())[0]?.id as string;
+
+    // The ILS answers again; staff found the return missing there and send it again.
+    inner.setStatus("online");
+    replay.answer = () => ({ result: "done" });
+    const retried = await call("POST", `/api/staff/offline-queue/${id}/retry`, {
+      body: { note: "not in the ILS" },
+      headers: { cookie },
+    });
+    expect(retried.json()).toMatchObject({ id, state: "pending", note: "not in the ILS" });
+    await expect.poll(list).toEqual([]);
+    expect(replay.sent.filter((sent) => sent === id)).toHaveLength(2);
+  });
+
+  it("503 with the reason when the bridge keeps no journal", async () => {
+    const { call, login } = await start();
+    const { cookie } = await login();
+    const reply = await call("GET", "/api/staff/offline-queue", { headers: { cookie } });
+    expect(reply.status).toBe(503);
+    expect(reply.json()).toMatchObject({ code: "STAFF_JOURNAL_UNAVAILABLE" });
   });
 });

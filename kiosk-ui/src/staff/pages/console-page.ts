@@ -3,7 +3,7 @@
  * shell hands down, and `act()`, which runs a bridge call and reports its outcome to the shell as an event,
  * so one place shows errors and one place notices that the staff session has ended.
  */
-import { LitElement, type PropertyDeclarations } from "lit";
+import { html, LitElement, type PropertyDeclarations, type TemplateResult } from "lit";
 import type { StaffStatus } from "../../../../protocols/staff-api/schema.ts";
 
 /** Bubbles to the shell after each `act()`: `detail` is the error, or null when the call succeeded. */
@@ -44,4 +44,9 @@ export function messageOf(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   // The bridge's messages start lower-case (they are also log lines); on screen they are sentences.
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A table's head row: one column heading per name. */
+export function columnHeads(names: readonly string[]): TemplateResult {
+  return html`<thead><tr>${names.map((name) => html`<th scope="col">${name}</th>`)}</tr></thead>`;
 }

@@ -2,7 +2,7 @@
 import { html, nothing, type TemplateResult } from "lit";
 import type { DeviceTestReply, PadTagReading, StaffDevice } from "../../../../protocols/staff-api/schema.ts";
 import { staffApi } from "../staff-client.ts";
-import { ConsolePage } from "./console-page.ts";
+import { ConsolePage, columnHeads } from "./console-page.ts";
 
 /** The test button of each kind of device says what it will do. */
 const TEST_LABELS: Readonly<Record<StaffDevice["kind"], string>> = {
@@ -108,15 +108,7 @@ function tagsTable(tags: readonly PadTagReading[]): TemplateResult {
   return html`
     <table class="staff-table">
       <caption>Tags on the pad</caption>
-      <thead>
-        <tr>
-          <th scope="col">UID</th>
-          <th scope="col">Data</th>
-          <th scope="col">Security</th>
-          <th scope="col">AFI</th>
-          <th scope="col">EAS</th>
-        </tr>
-      </thead>
+      ${columnHeads(["UID", "Data", "Security", "AFI", "EAS"])}
       <tbody>
         ${tags.map(
           (t) => html`
