@@ -2,8 +2,17 @@
  * A virtual null-modem cable made of two pseudo-terminals (see ptypair.py), so the real `serialport`
  * package can be driven without hardware: open `a` with the driver and `b` with the simulator. Used by
  * `selfcheck sim`, the stack and the tests. Needs python3 (the pty module), like socat would.
+ *
+ * Each end has a stable path, a symlink in a private directory that exists only while that end is
+ * plugged in, as /dev/serial/by-id/… does for a USB adapter. The pseudo-terminal behind it is not
+ * stable: when one closes, the kernel hands its number (/dev/pts/N) to the next pseudo-terminal opened
+ * anywhere on the machine, so a driver that kept retrying /dev/pts/N after an unplug would open some
+ * other program's terminal (seen in the full test suite: a printer driver talking to another test's pty).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CodedError } from "../../protocols/errors.ts";
 
@@ -15,13 +24,18 @@ export class PtyError extends CodedError<PtyErrorCode> {}
 export type PtySide = "a" | "b";
 
 export interface PtyPair {
-  /** Slave path of end a (e.g. /dev/pts/3). Changes after replug("a"). */
+  /** Stable path of end a (`…/osc-pty-XXXX/a`), a symlink to its pseudo-terminal while plugged. */
   readonly a: string;
-  /** Slave path of end b. Changes after replug("b"). */
+  /** Stable path of end b. */
   readonly b: string;
-  /** Unplugs one end: its master closes, so whoever has that slave open sees hangup (EOF on read, EIO on write). */
+  /** The pseudo-terminal behind a side now (e.g. /dev/pts/3): a new one after each replug. */
+  device(side: PtySide): string;
+  /**
+   * Unplugs one end: its stable path disappears, then its master closes, so whoever has that slave open
+   * sees hangup (EOF on read, EIO on write).
+   */
   hangup(side: PtySide): Promise<void>;
-  /** Plugs a fresh pseudo-terminal in for that end and resolves to its path (usually a new one). */
+  /** Plugs a fresh pseudo-terminal in for that end; resolves to the (same) stable path once it leads there. */
   replug(side: PtySide): Promise<string>;
   /** Stops the relay; both ends hang up. */
   close(): Promise<void>;
@@ -47,7 +61,19 @@ export async function openPtyPair(): Promise<PtyPair> {
     child.kill("SIGTERM");
     throw new PtyError("PTY_UNAVAILABLE", `ptypair.py did not report its paths: ${JSON.stringify(first)}.`);
   }
-  const paths: Record<PtySide, string> = { a: first.a, b: first.b };
+  const devices: Record<PtySide, string> = { a: first.a, b: first.b };
+  const dir = mkdtempSync(join(tmpdir(), "osc-pty-"));
+  const stable: Record<PtySide, string> = { a: join(dir, "a"), b: join(dir, "b") };
+  const plug = (side: PtySide) => symlinkSync(devices[side], stable[side]);
+  const unplug = (side: PtySide) => {
+    try {
+      unlinkSync(stable[side]);
+    } catch {
+      // already unplugged
+    }
+  };
+  plug("a");
+  plug("b");
   let chain: Promise<unknown> = Promise.resolve();
 
   // Commands are answered in order; chain them so replies match requests.
@@ -65,20 +91,22 @@ export async function openPtyPair(): Promise<PtyPair> {
   };
 
   return {
-    get a() {
-      return paths.a;
-    },
-    get b() {
-      return paths.b;
-    },
+    a: stable.a,
+    b: stable.b,
+    device: (side) => devices[side],
     async hangup(side) {
+      // The path goes first: nothing can open the pseudo-terminal's number once the kernel reuses it.
+      unplug(side);
       await command("hangup", side);
     },
     async replug(side) {
-      paths[side] = await command("replug", side);
-      return paths[side];
+      unplug(side);
+      devices[side] = await command("replug", side);
+      plug(side);
+      return stable[side];
     },
     close() {
+      rmSync(dir, { recursive: true, force: true });
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
       return new Promise<void>((resolve) => {
         child.once("exit", () => resolve());

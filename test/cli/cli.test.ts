@@ -95,7 +95,7 @@ describe("selfcheck sim", () => {
     const sim = start(["sim", "--config", file, "--control-port", "0"]);
     const [, url] = await sim.waitFor(/Control API: (http:\/\/127\.0\.0\.1:\d+)/);
     expect(sim.output()).toMatch(
-      new RegExp(`scanner +scanner serial-line +pty /dev/pts/\\d+ \\(link ${join(dir, "scanner")}\\)`),
+      new RegExp(`scanner +scanner serial-line +pty \\S+/osc-pty-\\w+/a \\(link ${join(dir, "scanner")}\\)`),
     );
     expect(sim.output()).toMatch(new RegExp(`printer +printer escpos +tcp 127\\.0\\.0\\.1:${printerPort}`));
 

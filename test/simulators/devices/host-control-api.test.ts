@@ -200,7 +200,9 @@ describe("control API with real simulators", () => {
       expect(scan.statusCode).toBe(409);
       expect(scan.json().message).toContain("unplugged");
       const replug = await app.inject({ method: "POST", url: "/hosting/scanner/replug" });
-      expect(replug.json()).toMatchObject({ result: { plugged: true, where: expect.stringMatching(/^pty \/dev\//) } });
+      expect(replug.json()).toMatchObject({
+        result: { plugged: true, where: expect.stringMatching(/^pty \/.*osc-pty-\w+\/a$/) },
+      });
       expect(await state()).toMatchObject({ plugged: true, state: { attached: expect.any(String) } });
     } finally {
       await pty.close();

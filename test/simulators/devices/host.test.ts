@@ -1,4 +1,4 @@
-import { mkdtemp, readlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readlink, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -134,7 +134,7 @@ describe("hostOnPty", () => {
     const link = join(dir, "sub", "pong");
     const sim = new PongSimulator();
     const hosting = track(await hostOnPty(sim, { baudRate: 19200, link }));
-    expect(hosting.exposure.path).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(hosting.exposure.path).toBe(hosting.pair.a); // the cable's stable path, not /dev/pts/N
     expect(await readlink(link)).toBe(hosting.exposure.path);
     expect(describeExposure(hosting.exposure)).toBe(`pty ${hosting.exposure.path} (link ${link})`);
 
@@ -143,10 +143,11 @@ describe("hostOnPty", () => {
     );
     await expect(device.selfTest()).resolves.toMatchObject({ ok: true, summary: "answered PONG 1" });
 
-    // Hot-plug: the driver's end hangs up, then comes back at a new path; the link follows it.
+    // Hot-plug: the driver's end hangs up, then comes back on a new pseudo-terminal behind the same path.
     const down = nextHealth(device, "disconnected");
     await hosting.unplug();
     expect((await down).lastError?.code).toBe("DEVICE_DISCONNECTED");
+    await expect(stat(link)).rejects.toMatchObject({ code: "ENOENT" }); // unplugged: the link leads nowhere
     const up = nextHealth(device, "ok");
     await hosting.replug();
     expect(await readlink(link)).toBe(hosting.exposure.path);
