@@ -93,6 +93,8 @@ export function statements(db: KioskDatabase): (sql: string) => Database.Stateme
  * returns, and the next FULL commit syncs it to disk with its own (https://www.sqlite.org/pragma.html#pragma_synchronous).
  */
 export function crashSafeWrite<T>(db: KioskDatabase, write: () => T): T {
+  // Inside a transaction the setting cannot change; the write commits as the transaction does.
+  if (db.inTransaction) return write();
   db.pragma("synchronous = NORMAL");
   try {
     return write();

@@ -160,6 +160,10 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
   #pollIntervalMs: number | undefined;
   #pollTimer: TimerHandle | undefined;
   #polling = false;
+  /** Reads, writes and inventories that callers are waiting for (polling's own rounds not counted). */
+  #callerWork = 0;
+  /** When the last polling round finished. */
+  #lastRoundAt = Number.NEGATIVE_INFINITY;
   /** The last refresh answered RFID_TOO_MANY_TAGS. */
   #tooManyTags = false;
 
@@ -301,20 +305,26 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
       throw badOption("rounds", `must be a whole number from 1 to 100, got ${rounds}`);
     }
-    return this.#op(async () => {
-      const found = new Map<Uid, InventoryTag>();
-      for (let i = 0; i < rounds; i++) {
-        for (const tag of await this.#reader.inventory()) if (!found.has(tag.uid)) found.set(tag.uid, tag);
-      }
-      return [...found.values()];
-    });
+    return this.#op(() => this.#rounds(rounds));
+  }
+
+  async #rounds(rounds: number): Promise<InventoryTag[]> {
+    const found = new Map<Uid, InventoryTag>();
+    for (let i = 0; i < rounds; i++) {
+      for (const tag of await this.#reader.inventory()) if (!found.has(tag.uid)) found.set(tag.uid, tag);
+    }
+    return [...found.values()];
   }
 
   /** One polling round by hand: inventory, update the tags on the pad, emit tagsChanged if they changed. */
-  async refresh(): Promise<TagsChange> {
+  refresh(): Promise<TagsChange> {
+    return this.#refresh(() => this.inventory());
+  }
+
+  async #refresh(inventory: () => Promise<InventoryTag[]>): Promise<TagsChange> {
     let seen: InventoryTag[];
     try {
-      seen = await this.inventory();
+      seen = await inventory();
     } catch (err) {
       if (isRfidPadError(err, "RFID_TOO_MANY_TAGS") && !this.#tooManyTags) {
         this.#tooManyTags = true;
@@ -555,6 +565,16 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
 
   /** Runs an operation on a set-up reader and keeps health in step with how the reader answered. */
   async #op<T>(run: () => Promise<T>): Promise<T> {
+    this.#callerWork++;
+    try {
+      return await this.#runOp(run);
+    } finally {
+      this.#callerWork--;
+    }
+  }
+
+  /** #op without counting as a caller's work: polling's own rounds. */
+  async #runOp<T>(run: () => Promise<T>): Promise<T> {
     if (!this.#life.running) {
       throw new RfidPadError(
         "RFID_STOPPED",
@@ -677,13 +697,22 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     if (!this.#life.running || !this.#pollIntervalMs || this.#polling) return;
     // While the reader is unplugged the loop rests; the set-up after the reconnect starts it again.
     if (!this.#transport.isOpen) return;
+    // Tag reads and writes go first: a patron is waiting on each, and an inventory between two of them costs
+    // a whole round (100 ms or more on a full pad). Polling waits while they run, but never longer than
+    // POLL_YIELD_MAX_MS since its last round, so tags placed or lifted meanwhile are still seen.
+    if (this.#callerWork > 0 && this.#clock.now() - this.#lastRoundAt < POLL_YIELD_MAX_MS) {
+      this.#schedulePoll(this.#pollIntervalMs);
+      return;
+    }
     this.#polling = true;
     try {
-      await this.refresh(); // runs the set-up again first if a timeout asked for it
+      // Runs the set-up again first if a timeout asked for it.
+      await this.#refresh(() => this.#runOp(() => this.#rounds(1)));
     } catch (err) {
       this.#logger.debug({ code: asError(err).code }, "rfid: polling round failed");
     } finally {
       this.#polling = false;
+      this.#lastRoundAt = this.#clock.now();
     }
     // A failed set-up has its own retry timer, which restarts polling once the reader answers.
     const waitingForSetup = !this.#ready && this.#setupTimer !== undefined;
@@ -696,6 +725,9 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     this.#life.setHealth(state, { error });
   }
 }
+
+/** The longest polling gives way to reads and writes before it runs a round between them anyway. */
+export const POLL_YIELD_MAX_MS = 1000;
 
 export function createRfidPad(options: RfidPadOptions): RfidPad {
   return new RfidPad(options);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createRfidPad } from "../../../../bridge/devices/rfid/pad.ts";
+import { createRfidPad, POLL_YIELD_MAX_MS } from "../../../../bridge/devices/rfid/pad.ts";
 import type { RfidModel } from "../../../../bridge/devices/rfid/reader.ts";
 import { TransportError } from "../../../../bridge/transports/errors.ts";
 import { createMemoryPair } from "../../../../bridge/transports/memory.ts";
@@ -229,6 +229,37 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
     expect(gone.present.map((t) => t.uid)).toEqual([uids[0], uids[2]]);
     pad.stopPolling();
     expect(pad.health().detail).toMatchObject({ polling: false });
+  });
+
+  it("polling gives way to tag writes, but never for longer than POLL_YIELD_MAX_MS", async () => {
+    // (A CPR-M02 firmware that lists 40 tags at once, so one pad holds the whole stream.)
+    const { pad, sim, commands, clock } = await memoryRig(model, cleanups, { maxInventoryTags: 40 });
+    const uids = sim.placeTags(itemIds(30).map((itemId) => ({ itemId, secured: true })));
+    await pad.refresh();
+    await sim.control("setFaults", { commandDelayMs: { writeAfi: 100 } });
+    commands.length = 0;
+    pad.startPolling(5);
+    while (!commands.includes("inventory")) await new Promise((r) => setImmediate(r));
+    await pad.inventory(); // queued behind polling's first round, so that round is over when it returns
+    // A few writes (300 ms of work) go through with no inventory between them.
+    commands.length = 0;
+    const started = clock.now();
+    const results = await pad.setSecurity(uids.slice(0, 3), false);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(clock.now() - started).toBeLessThan(POLL_YIELD_MAX_MS);
+    expect(commands.filter((c) => c === "inventory")).toEqual([]);
+    // A stream of writes longer than the limit: polling still runs a round within each POLL_YIELD_MAX_MS.
+    commands.length = 0;
+    const rounds: number[] = [];
+    sim.on("command", (c) => c.kind === "inventory" && rounds.push(clock.now()));
+    const from = clock.now();
+    await pad.setSecurity(uids.slice(3), false);
+    const until = clock.now();
+    expect(until - from).toBeGreaterThan(2 * POLL_YIELD_MAX_MS);
+    const marks = [from, ...rounds.filter((t) => t <= until), until];
+    const gaps = marks.slice(1).map((t, i) => t - (marks[i] as number));
+    // A round may start just after the limit and then wait its turn behind one write (with its read-back).
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(POLL_YIELD_MAX_MS + 150);
   });
 
   it("times out on a silent reader (degraded), then sets it up again when it answers", async () => {
