@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { TransportError } from "../../../bridge/transports/errors.ts";
 import { createMemoryHidPair, createMemoryPair } from "../../../bridge/transports/memory.ts";
 import { hasFeatureReports, type TransportCloseInfo } from "../../../bridge/transports/transport.ts";
+import { flushIo } from "../../support/settle.ts";
 import { allBytes, collect, nextClose } from "./helpers.ts";
 
 async function openPair(...args: Parameters<typeof createMemoryPair>) {
@@ -87,7 +88,7 @@ describe("memory pair", () => {
     const [a, b] = createMemoryPair();
     await a.open();
     await a.write(Uint8Array.of(1, 2));
-    await new Promise((r) => setTimeout(r, 5));
+    await flushIo(); // the cable has delivered (and dropped) them
     await b.open();
     const atB = collect(b);
     await a.write(Uint8Array.of(3));

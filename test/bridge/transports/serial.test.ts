@@ -12,6 +12,7 @@ import {
 } from "../../../bridge/transports/serial.ts";
 import type { Transport } from "../../../bridge/transports/transport.ts";
 import { openPtyPair, type PtyPair } from "../../support/pty.ts";
+import { flushIo, until } from "../../support/settle.ts";
 import { allBytes, collect, nextClose, randomBytes, statusLog, waitForStatus } from "./helpers.ts";
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -30,14 +31,20 @@ function track<T extends Transport>(t: T): T {
   return t;
 }
 
+/** What the stand-in port answers to the modem-status ioctl, and how many times it has answered. */
+interface PortState {
+  getError: Error | null;
+  answered?: number;
+}
+
 /** A stand-in for serialport's SerialPort that opens anything and never reports a disconnect itself. */
 class SilentPort {
-  static with(state: { getError: Error | null } = { getError: null }): SerialPortClass {
+  static with(state: PortState = { getError: null }): SerialPortClass {
     return class extends SilentPort {
       override state = state;
     } as unknown as SerialPortClass;
   }
-  state: { getError: Error | null } = { getError: null };
+  state: PortState = { getError: null };
   isOpen = false;
   on() {
     return this;
@@ -50,7 +57,10 @@ class SilentPort {
     setImmediate(() => callback(null));
   }
   get(callback: (err: Error | null) => void) {
-    setImmediate(() => callback(this.state.getError));
+    setImmediate(() => {
+      this.state.answered = (this.state.answered ?? 0) + 1;
+      callback(this.state.getError);
+    });
   }
   close(callback: () => void) {
     this.isOpen = false;
@@ -156,12 +166,14 @@ describe("serial transport over a pseudo-terminal pair (real serialport)", () =>
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const node = join(dir, "ttyACM0");
     await writeFile(node, "");
-    const state = { getError: new Error("Error: Inappropriate ioctl for device, cannot get") };
+    const state: PortState = { getError: new Error("Error: Inappropriate ioctl for device, cannot get") };
     const t = track(createSerialTransport({ path: node, baudRate: 9600, presenceCheckMs: 20 }, SilentPort.with(state)));
     await t.open();
     const closes: unknown[] = [];
     t.on("close", (info) => closes.push(info));
-    await new Promise((r) => setTimeout(r, 80)); // ENOTTY (a pty, or a port without modem lines) is no unplug
+    // ENOTTY (a pty, or a port without modem lines) is no unplug: three checks answered so, and still open.
+    await until(null, () => (state.answered ?? 0) >= 3 || closes.length > 0, { what: "three presence checks" });
+    await flushIo();
     expect(closes).toHaveLength(0);
     const closed = nextClose(t);
     state.getError = new Error("Error: Input/output error, cannot get");
