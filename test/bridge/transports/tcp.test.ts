@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createReconnectingTransport } from "../../../bridge/transports/reconnecting.ts";
 import { createTcpTransport } from "../../../bridge/transports/tcp.ts";
 import type { Transport } from "../../../bridge/transports/transport.ts";
+import { flushIo, until } from "../../support/settle.ts";
 import { allBytes, collect, nextClose, randomBytes, statusLog, waitForStatus } from "./helpers.ts";
 
 /** A local TCP device stand-in that hands each accepted socket to the test. */
@@ -73,7 +74,10 @@ async function unansweredPort(): Promise<{ port: number }> {
       once(socket, "connect").then(() => true),
       new Promise<boolean>((r) => setTimeout(() => r(false), 100)),
     ]);
-    if (!connected) break;
+    // A loopback handshake completes in the kernel at once; when this process was starved the timer can
+    // win the race with the connect already waiting in the event loop, so let pending I/O run and look again.
+    if (!connected) await flushIo();
+    if (!connected && socket.connecting) break;
   }
   cleanups.push(() => {
     for (const f of fillers) f.destroy();
@@ -105,10 +109,7 @@ describe("tcp transport", () => {
     await t.write(big);
     remote.write(allBytes());
     expect(await atClient.waitFor(256)).toEqual(allBytes());
-    await new Promise<void>((resolve) => {
-      const check = () => (Buffer.concat(atServer).length >= 256 + big.length ? resolve() : setTimeout(check, 5));
-      check();
-    });
+    await until(null, () => Buffer.concat(atServer).length >= 256 + big.length, { what: "every byte at the server" });
     expect(new Uint8Array(Buffer.concat(atServer))).toEqual(Uint8Array.from([...allBytes(), ...big]));
   });
 
