@@ -39,13 +39,13 @@ export type Exposure =
 interface HostingBase {
   readonly simulator: DeviceSimulator;
   readonly exposure: Exposure;
-  /** One line for people: "pty /dev/pts/4 (link /tmp/sim/rfid)", "tcp 127.0.0.1:9100". */
+  /** One line for people: "pty /tmp/osc-pty-x1Y2/a (link /tmp/sim/rfid)", "tcp 127.0.0.1:9100". */
   where(): string;
   /** False between unplug() and replug(). */
   readonly plugged: boolean;
   /** Unplugs the driver's side: it sees its device go away, and the simulator is detached. */
   unplug(): Promise<void>;
-  /** Plugs it back in (a PTY may come back at a new path; the link follows). */
+  /** Plugs it back in (a PTY comes back on a new pseudo-terminal behind the same path). */
   replug(): Promise<void>;
   close(): Promise<void>;
 }
