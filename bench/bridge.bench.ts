@@ -16,15 +16,11 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { KioskState } from "../protocols/kiosk-api/schema.ts";
-import { loadFixture } from "../simulators/acs/fixture.ts";
-import { DEFAULT_FIXTURE_PATH } from "../simulators/acs/fixtures/generate.ts";
 import { KioskClient, padSawEmpty } from "../test/support/kiosk-client.ts";
 import { type BenchRow, type BenchSuite, quantile } from "./harness.ts";
-import { type KioskProcesses, startKioskProcesses } from "./kiosk-processes.ts";
+import { freeItems, type KioskProcesses, signIn, startKioskProcesses } from "./kiosk-processes.ts";
 import { startSip2Proxy } from "./sip2-proxy.ts";
 
-const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
-const PIN = "1111";
 const LATENCY_SAMPLES = 100;
 const STACK_ROUNDS = 3;
 const STARTS = 3;
@@ -43,30 +39,8 @@ async function control(kiosk: KioskProcesses, path: string, body: unknown = {}):
   return ((await response.json()) as { result?: unknown }).result;
 }
 
-/** Items nobody has on loan or on hold, for checkouts that succeed. */
-function freeItems(count: number, skip = 0): string[] {
-  const fixture = loadFixture(DEFAULT_FIXTURE_PATH);
-  const loaned = new Set(fixture.loans.map((l) => l.item));
-  const held = new Set(fixture.holds.map((h) => h.titleId));
-  const free = fixture.items
-    // Items of the kiosk's own branch: one from elsewhere goes in transit when returned, and is not lent again.
-    .filter((i) => i.note === "regular" && i.homeBranch === "MAIN" && !loaned.has(i.barcode) && !held.has(i.titleId))
-    .map((i) => i.barcode);
-  if (free.length < skip + count) throw new Error(`the fixture has only ${free.length} free items`);
-  return free.slice(skip, skip + count);
-}
-
 const settled = (s: KioskState, n: number) =>
   s.items.length === n && s.items.every((r) => r.status !== "pending" && r.status !== "working");
-
-async function signIn(ui: KioskClient): Promise<void> {
-  await ui.until((s) => s.ils.status === "online" && s.phase === "idle");
-  await ui.send({ type: "identify", credential: PATRON });
-  await ui.until((s) => s.phase === "pin");
-  await ui.send({ type: "verifyPin", pin: PIN });
-  await ui.until((s) => s.phase === "home");
-  await ui.send({ type: "show", screen: "checkout" });
-}
 
 async function endSession(ui: KioskClient): Promise<void> {
   await ui.send({ type: "endSession" });

@@ -14,6 +14,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { loadFixture } from "../simulators/acs/fixture.ts";
 import { DEFAULT_FIXTURE_PATH } from "../simulators/acs/fixtures/generate.ts";
+import type { KioskClient } from "../test/support/kiosk-client.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(root, "bin", "selfcheck.js");
@@ -22,6 +23,32 @@ const SIMULATED = JSON.parse(readFileSync(join(root, "config", "simulated.json")
   devices: Array<{ id: string; transport: Record<string, unknown> }>;
   simulators: Array<{ id: string; kind: string; expose: Record<string, unknown>; options?: Record<string, unknown> }>;
 };
+
+const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
+const PIN = "1111";
+
+/** Items nobody has on loan or on hold, for checkouts that succeed. */
+export function freeItems(count: number, skip = 0): string[] {
+  const fixture = loadFixture(DEFAULT_FIXTURE_PATH);
+  const loaned = new Set(fixture.loans.map((l) => l.item));
+  const held = new Set(fixture.holds.map((h) => h.titleId));
+  const free = fixture.items
+    // Items of the kiosk's own branch: one from elsewhere goes in transit when returned, and is not lent again.
+    .filter((i) => i.note === "regular" && i.homeBranch === "MAIN" && !loaned.has(i.barcode) && !held.has(i.titleId))
+    .map((i) => i.barcode);
+  if (free.length < skip + count) throw new Error(`the fixture has only ${free.length} free items`);
+  return free.slice(skip, skip + count);
+}
+
+/** Signs the fixture's "valid" patron in over the kiosk API and opens the checkout screen. */
+export async function signIn(ui: KioskClient): Promise<void> {
+  await ui.until((s) => s.ils.status === "online" && s.phase === "idle");
+  await ui.send({ type: "identify", credential: PATRON });
+  await ui.until((s) => s.phase === "pin");
+  await ui.send({ type: "verifyPin", pin: PIN });
+  await ui.until((s) => s.phase === "home");
+  await ui.send({ type: "show", screen: "checkout" });
+}
 
 export interface KioskProcessOptions {
   /** Per-response latency of the ILS (`--fault latency=MS`). */
@@ -38,6 +65,8 @@ export interface KioskProcessOptions {
 }
 
 export interface KioskProcesses {
+  /** The kiosk page. */
+  url: string;
   /** The kiosk WebSocket API. */
   kiosk: string;
   /** The device simulators' control API. */
@@ -159,6 +188,7 @@ export async function startKioskProcesses(options: KioskProcessOptions = {}): Pr
     const t0 = performance.now();
     const bridge = cli(["bridge", "--config", join(dir, "bridge.json")]);
     started.push(bridge);
+    const [, url] = await bridge.line(/^\s+Kiosk\s+(http\S+)/);
     const [, kiosk] = await bridge.line(/^\s+Kiosk API\s+(\S+)/);
     // Ready when every device is working (a serial-line scanner cannot be asked, so it stays "unverified"):
     // in the table printed at start, or in a line after.
@@ -170,6 +200,7 @@ export async function startKioskProcesses(options: KioskProcessOptions = {}): Pr
     );
     const bridgeReadyMs = performance.now() - t0;
     return {
+      url: url as string,
       kiosk: kiosk as string,
       control: control as string,
       bridgeReadyMs,
