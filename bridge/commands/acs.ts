@@ -19,6 +19,10 @@ import {
   parse,
   readOptionFile,
 } from "./options.ts";
+import { stopOnSignal } from "./signals.ts";
+
+/** Longest a log line of `selfcheck acs` waits in the buffer before it is written. */
+const LOG_FLUSH_MS = 200;
 
 export interface AcsFlags {
   host: string;
@@ -140,7 +144,14 @@ export function registerAcsCommand(program: Command): void {
         import("../../simulators/acs/ils.ts"),
         import("../../simulators/acs/server.ts"),
       ]);
-      const logger = createLogger({ name: "acs", level: flags.logLevel, unredacted: flags.debugUnredacted === true });
+      // Every answered request is a line at the default level: written in blocks, a person watching still
+      // sees each within LOG_FLUSH_MS.
+      const logger = createLogger({
+        name: "acs",
+        level: flags.logLevel,
+        unredacted: flags.debugUnredacted === true,
+        bufferedStdout: { flushMs: LOG_FLUSH_MS },
+      });
       const { fixture, ...serverOptions } = settings;
       const server = new AcsServer({
         ...serverOptions,
@@ -154,5 +165,7 @@ export function registerAcsCommand(program: Command): void {
       });
       logger.info(address, "ACS simulator listening");
       console.log(`SIP2 ACS simulator on ${address.tls ? "tls" : "tcp"}://${address.host}:${address.port}`);
+      // Exiting (rather than dying of the signal) writes the log lines still buffered.
+      stopOnSignal(() => server.stop());
     });
 }

@@ -304,6 +304,22 @@ describe("selfcheck acs", () => {
       client.close();
     }
   });
+
+  it("writes its log in blocks, yet shows a lone line without waiting for more, and flushes when stopped", async () => {
+    const acs = start(["acs", "--port", "0"]);
+    const [, port] = await acs.waitFor(/SIP2 ACS simulator on tcp:\/\/127\.0\.0\.1:(\d+)/);
+    const client = await TestSipClient.connect(Number(port));
+    try {
+      expect(await client.login()).toBe(true);
+      // One line is far less than a block: only the periodic flush writes it while the ACS runs.
+      await acs.waitFor(/"request":"login","response":"loginResponse","ok":true,"msg":"answered"/, 10_000);
+    } finally {
+      client.close();
+    }
+    await acs.waitFor(/"msg":"SC disconnected"/, 10_000);
+    const stopped = await acs.stop();
+    expect(stopped.code).toBe(0); // SIGTERM ends it cleanly (exit writes what is still buffered)
+  });
 });
 
 describe("selfcheck start", () => {
