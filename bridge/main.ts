@@ -30,6 +30,8 @@ import { testSip2Connection } from "./sip2/probe.ts";
 import { StaffAuth } from "./staff/auth.ts";
 import { ConfigEditor } from "./staff/config-editor.ts";
 import { StaffDesk } from "./staff/desk.ts";
+import { ShelfInventory } from "./staff/inventory.ts";
+import { TagStation } from "./staff/tags.ts";
 import { type Clock, systemClock } from "./transports/clock.ts";
 import type { BackoffPolicy } from "./transports/reconnecting.ts";
 
@@ -140,7 +142,20 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       logger,
     });
     stops.push(async () => kiosk.close());
-    const staff = new StaffDesk({ registry, kiosk, statistics, journal: ils });
+    const inventory = new ShelfInventory({
+      registry,
+      kiosk,
+      ils,
+      clock,
+      logger,
+      settings: {
+        branch: config.staff.inventory.branch ?? config.sip2.login.location,
+        concurrency: config.staff.inventory.concurrency,
+      },
+    });
+    stops.push(async () => inventory.close());
+    const tags = new TagStation({ registry, kiosk, settings: config.staff.tags });
+    const staff = new StaffDesk({ registry, kiosk, statistics, journal: ils, tags, inventory });
     const metrics = createKioskMetrics(kiosk, staff);
     stops.push(async () => metrics.close());
     const auth = new StaffAuth(config.staff, { clock, logger });

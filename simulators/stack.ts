@@ -104,6 +104,8 @@ export interface StackOptions {
   offline?: Record<string, unknown>;
   /** Extra `sip2` config over the generated one (e.g. `connections`, or host/port of a proxy in front of the ACS). */
   sip2?: Record<string, unknown>;
+  /** Extra `staff` config (tags, inventory) over the generated one. */
+  staff?: Record<string, unknown>;
   /** How long the simulated card terminal takes to approve or decline (default 1.5 s, a card tapped). */
   paymentProcessingMs?: number;
   /** Run the kiosk engine and server (default true); false runs only the devices. */
@@ -210,7 +212,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         server: { host: options.server?.host ?? host, port: options.server?.port ?? 0 },
         kiosk: options.kiosk ?? {},
         receipts: options.receipts ?? {},
-        staff: { users: [{ name: DEV_STAFF.user, passwordHash: DEV_STAFF.passwordHash }] },
+        staff: {
+          users: [{ name: DEV_STAFF.user, passwordHash: DEV_STAFF.passwordHash }],
+          // Shelf inventory checks items against the branch the SIP account stands in.
+          ...(account ? { inventory: { branch: account.branch } } : {}),
+          ...options.staff,
+        },
         // The simulated kiosk keeps its journal out of the working tree.
         offline: { ...options.offline, journalPath: join(linkDir, "selfcheck.db") },
       },

@@ -440,6 +440,38 @@ export const StaffConfigSchema = Type.Object(
       "Login attempts one address may make per minute (every attempt counts, right or wrong).",
       Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
     ),
+    tags: described(
+      "The tag programming station: what a new tag gets unless staff choose otherwise.",
+      Type.Object(
+        {
+          owner: described(
+            'Owner library written to new tags (ISIL, e.g. "DE-1").',
+            Type.Optional(Type.String({ maxLength: 16, pattern: "^[A-Za-z0-9:/-]*$" })),
+          ),
+          model: described(
+            "Data model of new tags: ISO 28560-2 (compact, object identifiers) or ISO 28560-3 (fixed length, Danish model).",
+            oneOf(["iso28560-2", "iso28560-3"] as const, { default: "iso28560-2" }),
+          ),
+        },
+        { additionalProperties: false, default: {} },
+      ),
+    ),
+    inventory: described(
+      "Shelf inventory: the branch whose shelves these are, and Item Information requests in flight at once.",
+      Type.Object(
+        {
+          branch: described(
+            "The branch code the ILS gives as an item's permanent location (SIP2 AQ); default sip2.login.location.",
+            Type.Optional(NonEmpty),
+          ),
+          concurrency: described(
+            "Item Information requests (SIP2 17) in flight at once.",
+            Type.Integer({ minimum: 1, maximum: 16, default: 4 }),
+          ),
+        },
+        { additionalProperties: false, default: {} },
+      ),
+    ),
   },
   { additionalProperties: false, default: {} },
 );

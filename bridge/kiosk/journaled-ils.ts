@@ -39,6 +39,7 @@ import type {
   CirculationResult,
   IlsPort,
   IlsStatus,
+  ItemRecord,
   PatronRecord,
   RenewRequest,
 } from "./ports.ts";
@@ -227,6 +228,15 @@ export class JournaledIls implements IlsPort, StaffJournal {
 
   hold(request: Parameters<IlsPort["hold"]>[0]): ReturnType<IlsPort["hold"]> {
     return this.#ils.hold(request);
+  }
+
+  itemInformation(itemId: string): Promise<ItemRecord> {
+    if (!this.#ils.itemInformation) {
+      return Promise.reject(
+        new IlsUnavailable("ILS_OFFLINE", "this ILS connection cannot look items up (no Item Information)"),
+      );
+    }
+    return this.#ils.itemInformation(itemId);
   }
 
   async endSession(patron: string): Promise<void> {

@@ -75,6 +75,19 @@ export interface IlsPort {
   payFee(request: { patron: string; pin?: string; fee: Fee; reference: string }): Promise<{ ok: boolean }>;
   /** Places or cancels a hold on the item's title for the patron (SIP2 15). */
   hold(request: { patron: string; pin?: string; itemId: string; mode: "place" | "cancel" }): Promise<HoldOutcome>;
+  /** What the ILS knows about an item (SIP2 17), for staff (shelf inventory). Absent: the ILS cannot say. */
+  itemInformation?(itemId: string): Promise<ItemRecord>;
+}
+
+/** An item as the ILS describes it: no patron in it. */
+export interface ItemRecord {
+  found: boolean;
+  title?: string;
+  callNumber?: string;
+  /** The SIP2 circulation status by name (available, charged, missing, lost …). */
+  circulationStatus?: string;
+  /** The owning branch (SIP2 AQ permanent location). */
+  homeBranch?: string;
 }
 
 /** `transactionId`: the journal entry's id, used as the transaction's id towards the ILS and in logs. */

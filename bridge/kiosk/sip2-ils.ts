@@ -25,6 +25,7 @@ import type {
   HoldOutcome,
   IlsPort,
   IlsStatus,
+  ItemRecord,
   PatronRecord,
   RenewRequest,
 } from "./ports.ts";
@@ -209,6 +210,18 @@ export class Sip2Ils implements IlsPort {
       // A loan without its title is still worth showing.
     }
     return loan;
+  }
+
+  async itemInformation(itemId: string): Promise<ItemRecord> {
+    const info = await this.#sip2.itemInformation({ itemId }).catch(translateError);
+    const record: ItemRecord = { found: info.found };
+    if (info.title) record.title = info.title;
+    if (info.circulationStatus) record.circulationStatus = info.circulationStatus;
+    if (info.permanentLocation) record.homeBranch = info.permanentLocation;
+    // Call number: CS, an extension Koha and the simulator send (not in the SIP2 2.00 standard).
+    const callNumber = info.raw.callNumber;
+    if (typeof callNumber === "string" && callNumber.trim()) record.callNumber = callNumber.trim();
+    return record;
   }
 
   async checkout(request: CheckoutRequest): Promise<CirculationResult> {

@@ -7,6 +7,8 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CodedError, describeError } from "../../protocols/errors.ts";
 import {
+  InventoryQuery,
+  InventoryStartRequest,
   LoginRequest,
   OutOfServiceRequest,
   ResolveRequest,
@@ -15,6 +17,7 @@ import {
   type StaffApiErrorReply,
   type StaffSession,
   StatisticsQuery,
+  TagProgramRequest,
 } from "../../protocols/staff-api/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StaffAuth, StaffSessionInfo } from "../staff/auth.ts";
@@ -55,6 +58,11 @@ const STATUS: Readonly<Record<StaffApiErrorCode, number>> = {
   STAFF_JOURNAL_UNAVAILABLE: 503,
   STAFF_JOURNAL_ENTRY_UNKNOWN: 404,
   STAFF_JOURNAL_NOT_ALLOWED: 409,
+  STAFF_NO_PAD: 404,
+  STAFF_TAG_COUNT: 409,
+  STAFF_TAG_REFUSED: 422,
+  STAFF_TAG_LOCK_UNSUPPORTED: 409,
+  STAFF_INVENTORY_UNAVAILABLE: 503,
   STAFF_INTERNAL: 500,
 };
 
@@ -251,6 +259,41 @@ export async function registerStaffRoutes(app: FastifyInstance, options: StaffRo
           return desk.resolveEntry(request.params.id, request.body.note);
         },
       );
+
+      authed.get("/api/staff/tags", async () => desk.tags.info());
+
+      authed.post<{ Body: TagProgramRequest }>(
+        "/api/staff/tags/program",
+        { schema: { body: TagProgramRequest } },
+        async (request) => {
+          const { model, lock, secured } = request.body;
+          log.info({ user: request.staff?.user, model, lock, secured }, "staff programmes a tag");
+          return desk.tags.program(request.body);
+        },
+      );
+
+      authed.get<{ Querystring: { format?: "json" | "csv" } }>(
+        "/api/staff/inventory",
+        { schema: { querystring: InventoryQuery } },
+        async (request, reply) => {
+          if (request.query.format !== "csv") return desk.inventory.report();
+          return reply
+            .type("text/csv; charset=utf-8")
+            .header("content-disposition", 'attachment; filename="selfcheck-inventory.csv"')
+            .send(desk.inventory.csv());
+        },
+      );
+
+      authed.post<{ Body: InventoryStartRequest }>(
+        "/api/staff/inventory/start",
+        { schema: { body: InventoryStartRequest } },
+        async (request) => {
+          log.info({ user: request.staff?.user }, "staff started a shelf inventory");
+          return desk.inventory.start(request.body);
+        },
+      );
+
+      authed.post("/api/staff/inventory/stop", async () => desk.inventory.stop());
 
       authed.get<{ Querystring: StatisticsQuery }>(
         "/api/staff/statistics",

@@ -20,6 +20,9 @@ const DECOY = parseHash(
   "decoy",
 );
 
+/** The part of the config's `staff` section that logins use. */
+type StaffLogins = Pick<StaffConfig, "users" | "sessionMinutes" | "loginAttemptsPerMinute">;
+
 export class StaffAuth {
   #users: ReadonlyMap<string, ReturnType<typeof parseHash>> = new Map();
   readonly #sessions = new Map<string, StaffSessionInfo>();
@@ -28,7 +31,7 @@ export class StaffAuth {
   readonly #logger: Logger;
 
   /** Throws STAFF_PASSWORD_HASH_INVALID naming the config key of a hash that cannot be used. */
-  constructor(config: StaffConfig, options: { clock: Clock; logger: Logger }) {
+  constructor(config: StaffLogins, options: { clock: Clock; logger: Logger }) {
     this.#clock = options.clock;
     this.#logger = options.logger.child({ component: "staff-auth" });
     this.reconfigure(config);
@@ -38,7 +41,7 @@ export class StaffAuth {
    * Takes new users and session length (a saved config). Sessions of users no longer listed end at
    * once; the others get the new length from their next use. Throws like the constructor, changing nothing.
    */
-  reconfigure(config: StaffConfig): void {
+  reconfigure(config: StaffLogins): void {
     const users = new Map(
       config.users.map((u, i) => [u.name, parseHash(u.passwordHash, `staff.users[${i}].passwordHash`)]),
     );

@@ -7,7 +7,6 @@
 import { CodedError, describeError } from "../../protocols/errors.ts";
 import { parseEscPos } from "../../protocols/escpos/parser.ts";
 import { renderReceipt } from "../../protocols/escpos/render.ts";
-import type { LibraryItemData } from "../../protocols/rfid/tag-data.ts";
 import type {
   DeviceTestReply,
   PadTagReading,
@@ -27,12 +26,14 @@ import type { KioskEngine } from "../kiosk/engine.ts";
 import type { JournalErrorCode } from "../kiosk/journal.ts";
 import type { StaffJournal } from "../kiosk/journaled-ils.ts";
 import type { Statistics } from "../kiosk/statistics.ts";
+import type { ShelfInventory } from "./inventory.ts";
 import { JOURNAL_REFUSALS, queueCounts, queueEntry, queueReply } from "./offline-queue.ts";
+import { StaffError } from "./staff-error.ts";
+import { padTagReading } from "./tag-reading.ts";
+import type { TagStation } from "./tags.ts";
 
-export class StaffError extends CodedError<StaffApiErrorCode> {}
+export { StaffError } from "./staff-error.ts";
 
-/** ISO 28560 type of usage, main class 8: a patron card, whose number staff never see here. */
-const PATRON_CARD_USAGE = 8;
 /** How long the scanner test waits for a scan. */
 const SCAN_TEST_MS = 30_000;
 /** Tests that reach a patron (a scan logs a patron in, a print or a relay click is seen at the kiosk). */
@@ -45,6 +46,9 @@ export interface StaffDeskParts {
   statistics?: Statistics | undefined;
   /** The offline journal (bridge.journal); absent when the bridge runs without an ILS. */
   journal?: StaffJournal | undefined;
+  /** The tag programming station and the shelf inventory (absent without a kiosk engine's ILS). */
+  tags?: TagStation | undefined;
+  inventory?: ShelfInventory | undefined;
 }
 
 export class StaffDesk {
@@ -106,6 +110,18 @@ export class StaffDesk {
     };
   }
 
+  get tags(): TagStation {
+    if (!this.#parts.tags) throw new StaffError("STAFF_NO_PAD", "tag programming is not set up on this bridge.");
+    return this.#parts.tags;
+  }
+
+  get inventory(): ShelfInventory {
+    if (!this.#parts.inventory) {
+      throw new StaffError("STAFF_INVENTORY_UNAVAILABLE", "shelf inventory needs the ILS (the config's sip2 section).");
+    }
+    return this.#parts.inventory;
+  }
+
   setOutOfService(outOfService: boolean, message?: string): StaffStatus {
     this.#parts.kiosk.setOutOfService(outOfService ? message?.trim() || undefined : false);
     return this.status();
@@ -158,13 +174,7 @@ export class StaffDesk {
       const tags: PadTagReading[] = [];
       for (const { uid } of found) {
         try {
-          const reading = await pad.readTag(uid);
-          const tag: PadTagReading = { uid, security: reading.security };
-          if (reading.afi !== undefined) tag.afi = reading.afi;
-          if (reading.eas !== undefined) tag.eas = reading.eas;
-          if (reading.data) Object.assign(tag, describeTagData(reading.data));
-          else if (reading.dataError) tag.error = { ...reading.dataError };
-          tags.push(tag);
+          tags.push(padTagReading(await pad.readTag(uid)));
         } catch (err) {
           tags.push({ uid, security: "unknown", error: codeAndMessage(err) });
         }
@@ -268,28 +278,6 @@ export class StaffDesk {
   }
 }
 
-/** The decoded fields of an item tag for staff; of a patron card only that it is one. */
-function describeTagData(data: LibraryItemData): Pick<PadTagReading, "model" | "patronCard" | "fields"> {
-  if (data.typeOfUsage === PATRON_CARD_USAGE) return { model: data.model, patronCard: true };
-  // The data model's own fields by their standard names; the common view only for a model without them.
-  const source: object = data.raw ?? { itemId: data.itemId };
-  const fields: Record<string, string | number | boolean> = {};
-  const scalar = (v: unknown): v is string | number | boolean =>
-    typeof v === "string" || typeof v === "number" || typeof v === "boolean";
-  const entries = Object.entries(source);
-  for (const [key, value] of entries) if (scalar(value)) fields[key] = value;
-  // One level down: setInformation.partNumber, typeOfUsage.class; ISO 28560-2's `fields` (every named
-  // element as text) by the element's own name. Bytes and lists are left to the frame log.
-  for (const [key, value] of entries) {
-    if (!value || typeof value !== "object" || ArrayBuffer.isView(value) || Array.isArray(value)) continue;
-    for (const [sub, inner] of Object.entries(value)) {
-      const name = key === "fields" ? sub : `${key}.${sub}`;
-      if (scalar(inner) && !(sub in fields) && !(name in fields)) fields[name] = inner;
-    }
-  }
-  return { model: data.model, fields };
-}
-
-function codeAndMessage(err: unknown): { code: string; message: string } {
+export function codeAndMessage(err: unknown): { code: string; message: string } {
   return { code: err instanceof CodedError ? err.code : "DEVICE_ERROR", message: describeError(err) };
 }

@@ -30,6 +30,11 @@ export const STAFF_API_ERRORS = [
   "STAFF_JOURNAL_UNAVAILABLE",
   "STAFF_JOURNAL_ENTRY_UNKNOWN",
   "STAFF_JOURNAL_NOT_ALLOWED",
+  "STAFF_NO_PAD",
+  "STAFF_TAG_COUNT",
+  "STAFF_TAG_REFUSED",
+  "STAFF_TAG_LOCK_UNSUPPORTED",
+  "STAFF_INVENTORY_UNAVAILABLE",
   "STAFF_INTERNAL",
 ] as const;
 export type StaffApiErrorCode = (typeof STAFF_API_ERRORS)[number];
@@ -237,3 +242,109 @@ export const ResolveRequest = Type.Object(
   { additionalProperties: false },
 );
 export type ResolveRequest = Static<typeof ResolveRequest>;
+export const TAG_PROGRAM_MODELS = ["iso28560-2", "iso28560-3"] as const;
+export type TagProgramModel = (typeof TAG_PROGRAM_MODELS)[number];
+
+/** GET /api/staff/tags: what the tag programming page starts from (the config's defaults, the pad). */
+export const TagStationInfo = Type.Object({
+  /** The RFID pad tags are written on; absent when the kiosk has none. */
+  device: Type.Optional(Type.String()),
+  model: literals(TAG_PROGRAM_MODELS),
+  /** Owner library (ISIL) from the config's staff.tags.owner; empty when none is set. */
+  owner: Type.String(),
+  /** Whether this pad's reader can lock blocks (ISO 15693 Lock Block); the 3M 810 has no such command. */
+  canLockBlocks: Type.Boolean(),
+});
+export type TagStationInfo = Static<typeof TagStationInfo>;
+
+/**
+ * POST /api/staff/tags/program: writes item data to the one tag on the pad, optionally locks the written
+ * blocks, sets its security, and reads it back. Needs the kiosk out of service (the pad is the patron's).
+ */
+export const TagProgramRequest = Type.Object(
+  {
+    itemId: Type.String({ minLength: 1, maxLength: 32, pattern: "^[\\x21-\\x7e]+$" }),
+    model: literals(TAG_PROGRAM_MODELS),
+    /** ISIL, e.g. "DE-1"; default the config's staff.tags.owner. */
+    owner: Type.Optional(Type.String({ maxLength: 16, pattern: "^[A-Za-z0-9:/-]*$" })),
+    /** Set information: part n of m (both or neither). */
+    partNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })),
+    partsInSet: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })),
+    /** Lock the blocks the data was written to (for good: the tag can never be rewritten). */
+    lock: Type.Optional(Type.Boolean()),
+    /** Security after writing: secured (in the library) or not, by the pad's AFI/EAS settings. */
+    secured: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type TagProgramRequest = Static<typeof TagProgramRequest>;
+
+export const TagProgramReply = Type.Object({
+  device: Type.String(),
+  uid: Type.String(),
+  /** False when the tag already held exactly this data (nothing was written). */
+  written: Type.Boolean(),
+  /** Blocks locked by this request (0 unless `lock`). */
+  lockedBlocks: Type.Integer(),
+  secured: Type.Boolean(),
+  /** The tag as read back after all writes: the verification. */
+  reading: PadTagReading,
+});
+export type TagProgramReply = Static<typeof TagProgramReply>;
+
+/** What a shelf check found for one item (or one unreadable tag). */
+export const INVENTORY_STATUSES = [
+  "pending",
+  "on-shelf",
+  "checked-out",
+  "missing",
+  "misplaced",
+  "unknown",
+  "unreadable",
+  "not-checked",
+] as const;
+export type InventoryStatus = (typeof INVENTORY_STATUSES)[number];
+
+/** POST /api/staff/inventory/start */
+export const InventoryStartRequest = Type.Object(
+  {
+    /** The branch whose shelves these are (SIP2 permanent location); default the config's. */
+    branch: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  },
+  { additionalProperties: false },
+);
+export type InventoryStartRequest = Static<typeof InventoryStartRequest>;
+
+export const InventoryItem = Type.Object({
+  /** The item barcode; for an unreadable tag, its UID. */
+  itemId: Type.String(),
+  uid: Type.String(),
+  status: literals(INVENTORY_STATUSES),
+  title: Type.Optional(Type.String()),
+  callNumber: Type.Optional(Type.String()),
+  /** The ILS's circulation status (SIP2 17), e.g. "charged", "lost". */
+  ilsStatus: Type.Optional(Type.String()),
+  /** The item's own branch (SIP2 AQ), when the ILS names one. */
+  homeBranch: Type.Optional(Type.String()),
+  /** ISO 8601 time the tag was first read. */
+  seenAt: Type.String(),
+});
+export type InventoryItem = Static<typeof InventoryItem>;
+
+export const InventoryQuery = Type.Object(
+  { format: Type.Optional(literals(["json", "csv"] as const)) },
+  { additionalProperties: false },
+);
+
+/** GET /api/staff/inventory (and the reply to start and stop); `?format=csv` for the list as CSV. */
+export const InventoryReport = Type.Object({
+  running: Type.Boolean(),
+  branch: Type.String(),
+  /** The ILS is not answering: items wait as "pending" and are checked when it returns. */
+  ilsOffline: Type.Boolean(),
+  startedAt: Type.Optional(Type.String()),
+  stoppedAt: Type.Optional(Type.String()),
+  counts: Type.Record(Type.String(), Type.Integer()),
+  items: Type.Array(InventoryItem),
+});
+export type InventoryReport = Static<typeof InventoryReport>;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KioskState } from "../../protocols/kiosk-api/schema.ts";
 import { type Stack, startStack } from "../../simulators/stack.ts";
 import { KioskClient, padSawEmpty } from "../support/kiosk-client.ts";
+import { control } from "./stack-http.ts";
 
 const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
 const BOOKS = ["34711000000010", "34711000000028"]; // both available
@@ -27,19 +28,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function control(path: string, body: unknown = {}): Promise<unknown> {
-  const response = await fetch(`${stack.control.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, path).toBe(200);
-  return ((await response.json()) as { result?: unknown }).result;
-}
-
 /** Each tag's security as a gate reading its AFI would see it, by item id. */
 async function securityOnPad(): Promise<Map<string, string>> {
-  const tags = (await control("/sims/rfid-pad/listTags")) as Array<{ afiState: string; data?: { itemId: string } }>;
+  const tags = (await control(stack, "/sims/rfid-pad/listTags")) as Array<{
+    afiState: string;
+    data?: { itemId: string };
+  }>;
   return new Map(tags.map((t) => [t.data?.itemId ?? "", t.afiState]));
 }
 
@@ -48,7 +42,7 @@ const settled = (s: KioskState) =>
 
 describe("a patron at the simulated kiosk", () => {
   it("scans their card, enters the PIN, borrows two books from the pad and a refused one, and gets a printed receipt", async () => {
-    await control("/sims/scanner/scan", { code: PATRON });
+    await control(stack, "/sims/scanner/scan", { code: PATRON });
     await ui.until((s) => s.phase === "pin");
     expect(await ui.send({ type: "verifyPin", pin: "1111" })).toMatchObject({ ok: true });
     const home = await ui.until((s) => s.phase === "home");
@@ -56,7 +50,9 @@ describe("a patron at the simulated kiosk", () => {
     expect(JSON.stringify(home)).not.toContain(PATRON);
 
     await ui.send({ type: "show", screen: "checkout" });
-    await control("/sims/rfid-pad/placeTags", { tags: [...BOOKS, ON_HOLD_FOR_ANOTHER].map((itemId) => ({ itemId })) });
+    await control(stack, "/sims/rfid-pad/placeTags", {
+      tags: [...BOOKS, ON_HOLD_FOR_ANOTHER].map((itemId) => ({ itemId })),
+    });
     const done = await ui.until((s) => s.items.length === 3 && settled(s));
     const byItem = new Map(done.items.map((r) => [r.itemId, r]));
     for (const book of BOOKS) {
@@ -93,14 +89,14 @@ describe("a patron at the simulated kiosk", () => {
     }
     expect([...(await securityOnPad()).values()]).toEqual(["secured", "secured", "secured"]);
     await ui.send({ type: "endSession" });
-    await control("/sims/rfid-pad/removeTags", { all: true });
+    await control(stack, "/sims/rfid-pad/removeTags", { all: true });
     await ui.until((s) => s.phase === "idle");
     await padSawEmpty(stack.control.url);
   });
 
   it("pays a fee on the card terminal: charged once, recorded with the ILS, balance cleared", async () => {
     const owing = "24711000000087"; // "fines-under-limit", PIN 5555: fee F0003, 2.50 overdue
-    await control("/sims/payment/setMode", { mode: "manual" });
+    await control(stack, "/sims/payment/setMode", { mode: "manual" });
     await ui.send({ type: "identify", credential: owing });
     await ui.until((s) => s.phase === "pin");
     await ui.send({ type: "verifyPin", pin: "5555" });
@@ -112,16 +108,16 @@ describe("a patron at the simulated kiosk", () => {
     await ui.send({ type: "payFees", feeIds: ["F0003"] });
     await ui.until((s) => s.payment?.status === "waiting-card");
     // The patron taps a card that the bank declines, then tries again with one it approves.
-    await control("/sims/payment/answer", { outcome: "declined" });
+    await control(stack, "/sims/payment/answer", { outcome: "declined" });
     await ui.until((s) => s.payment?.status === "declined");
     expect(stack.acs.ils.feesOf(owing)[0]?.balance).toBe(250);
     await ui.send({ type: "payFees", feeIds: ["F0003"] });
     await ui.until((s) => s.payment?.status === "waiting-card");
-    await control("/sims/payment/answer", { outcome: "approved" });
+    await control(stack, "/sims/payment/answer", { outcome: "approved" });
     const paid = await ui.until((s) => s.payment?.status === "approved" && s.patron?.fees.length === 0);
     expect(paid.patron?.feesTotal).toBeUndefined();
     expect(stack.acs.ils.feesOf(owing)[0]?.balance).toBe(0);
-    const charges = (await control("/sims/payment/charges")) as Array<{ outcome: string; amount: unknown }>;
+    const charges = (await control(stack, "/sims/payment/charges")) as Array<{ outcome: string; amount: unknown }>;
     expect(charges.map((c) => c.outcome)).toEqual(["declined", "approved"]);
     expect(charges[1]?.amount).toEqual({ value: "2.50", currency: "EUR" });
     await ui.send({ type: "endSession" });

@@ -4,39 +4,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeviceTestReply } from "../../protocols/staff-api/schema.ts";
-import { DEV_STAFF, type Stack, startStack } from "../../simulators/stack.ts";
+import { type Stack, startStack } from "../../simulators/stack.ts";
+import { control, type StaffCall, staffLogin } from "./stack-http.ts";
 
 let stack: Stack;
-let cookie = "";
+let staff: StaffCall;
 
 beforeAll(async () => {
   stack = await startStack({ backoff: { initialMs: 10, maxMs: 200 } });
   await stack.registry.whenAllOk(10_000);
-  const login = await staff("POST", "/api/staff/login", { user: DEV_STAFF.user, password: DEV_STAFF.password });
-  expect(login.status).toBe(200);
-  cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
+  staff = await staffLogin(stack);
 });
 
 afterAll(async () => {
   await stack?.stop();
 });
-
-function staff(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${stack.bridge.server?.url}${path}`, {
-    method,
-    headers: { cookie, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-}
-
-async function control(path: string, body: unknown = {}): Promise<void> {
-  const response = await fetch(`${stack.control.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, path).toBe(200);
-}
 
 const test = async (id: string) =>
   (await (await staff("POST", `/api/staff/devices/${id}/test`)).json()) as DeviceTestReply;
@@ -55,7 +37,7 @@ describe("staff device tests on the simulated kiosk", () => {
   });
 
   it("lists the tags on the pad with their ISO 28560 fields and security, but not a patron card's number", async () => {
-    await control("/sims/rfid-pad/placeTags", {
+    await control(stack, "/sims/rfid-pad/placeTags", {
       tags: [
         {
           uid: "E004010000000A01",
@@ -86,7 +68,7 @@ describe("staff device tests on the simulated kiosk", () => {
     const card = reply.tags?.find((t) => t.uid === "E004010000000A02");
     expect(card).toMatchObject({ patronCard: true });
     expect(JSON.stringify(reply)).not.toContain("24711000000012");
-    await control("/sims/rfid-pad/removeTags", { all: true });
+    await control(stack, "/sims/rfid-pad/removeTags", { all: true });
   });
 
   it("a test print, a scan and a relay click need the kiosk out of service (409), then work", async () => {
@@ -115,7 +97,7 @@ describe("staff device tests on the simulated kiosk", () => {
         done = true;
       });
       for (let i = 0; i < 200 && !done; i++) {
-        await control("/sims/scanner/scan", { code: "34711000000010" });
+        await control(stack, "/sims/scanner/scan", { code: "34711000000010" });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(await scanned).toMatchObject({
@@ -135,12 +117,12 @@ describe("staff device tests on the simulated kiosk", () => {
       ).devices.find((d) => d.id === id)?.health;
     const metrics = async () => (await fetch(`${stack.bridge.server?.url}/metrics`)).text();
     expect(await metrics()).toContain('selfcheck_device_disconnects_total{device="printer"} 0');
-    await control("/hosting/printer/unplug");
+    await control(stack, "/hosting/printer/unplug");
     await expect.poll(() => health("printer"), { timeout: 10_000 }).toBe("disconnected");
     const text = await metrics();
     expect(text).toContain('selfcheck_device_disconnects_total{device="printer"} 1');
     expect(text).toContain('selfcheck_device_health{device="printer",kind="printer",state="disconnected"} 1');
-    await control("/hosting/printer/replug");
+    await control(stack, "/hosting/printer/replug");
     await expect.poll(() => health("printer"), { timeout: 10_000 }).toBe("ok");
   });
 

@@ -41,6 +41,7 @@ const MAX_INVENTORY_FRAMES = 25;
 
 const WRITES: ReadonlySet<CprCommandKind> = new Set([
   "writeBlocks",
+  "lockBlocks",
   "writeAfi",
   "writeDsfid",
   "setEas",
@@ -161,6 +162,10 @@ export class CprReader implements ReaderProtocol {
 
   async lockAfi(uid: Uid): Promise<void> {
     await this.#request({ kind: "lockAfi", uid });
+  }
+
+  async lockBlocks(uid: Uid, firstBlock: number, count: number): Promise<void> {
+    await this.#request({ kind: "lockBlocks", uid, firstBlock, count });
   }
 
   async writeDsfid(uid: Uid, dsfid: number): Promise<void> {

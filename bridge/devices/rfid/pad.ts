@@ -465,6 +465,29 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     this.#logger.info({ uid: id }, "rfid: AFI locked");
   }
 
+  /** Whether this reader can lock data blocks (lockBlocks). */
+  get canLockBlocks(): boolean {
+    return this.#reader.lockBlocks !== undefined;
+  }
+
+  /**
+   * Locks `count` data blocks from `firstBlock` for good, so the item data can never change (tag
+   * programming). One attempt, no retry, as lockAfi. RFID_UNSUPPORTED on a reader without the command.
+   */
+  async lockBlocks(uid: string, firstBlock: number, count: number): Promise<void> {
+    const id = normalizeUid(uid);
+    const lock = this.#reader.lockBlocks?.bind(this.#reader);
+    if (!lock) {
+      throw new RfidPadError(
+        "RFID_NOT_SUPPORTED",
+        `${this.description}: the ${this.model} reader has no command to lock tag blocks; program tags to be locked on another reader.`,
+        { model: this.model },
+      );
+    }
+    await this.#op(() => lock(id, firstBlock, count));
+    this.#logger.info({ uid: id, firstBlock, count }, "rfid: blocks locked");
+  }
+
   async selfTest(options: { timeoutMs?: number } = {}): Promise<DeviceTestResult> {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const run = async (): Promise<DeviceTestResult> => {

@@ -69,6 +69,11 @@ export interface ReaderProtocol {
   writeAfi(uid: Uid, afi: number): Promise<void>;
   /** Makes the AFI permanent (ISO 15693 Lock AFI): done once, when a library programs its tags. */
   lockAfi(uid: Uid): Promise<void>;
+  /**
+   * Locks `count` blocks from `firstBlock` for good (ISO 15693 Lock Block). Absent when the reader's host
+   * protocol has no such command (3M 810: none is documented).
+   */
+  lockBlocks?(uid: Uid, firstBlock: number, count: number): Promise<void>;
   readEas(uid: Uid): Promise<boolean>;
   writeEas(uid: Uid, on: boolean): Promise<void>;
   writeDsfid(uid: Uid, dsfid: number): Promise<void>;

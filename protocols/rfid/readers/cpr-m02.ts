@@ -174,6 +174,7 @@ export type CprCommand = Addressed &
     | { kind: "getSystemInfo"; uid: Uid }
     | { kind: "readBlocks"; uid: Uid; firstBlock: number; count: number; withSecurity?: boolean }
     | { kind: "writeBlocks"; uid: Uid; firstBlock: number; blockSize: number; data: Uint8Array }
+    | { kind: "lockBlocks"; uid: Uid; firstBlock: number; count: number }
     | { kind: "writeAfi"; uid: Uid; afi: number }
     | { kind: "lockAfi"; uid: Uid }
     | { kind: "writeDsfid"; uid: Uid; dsfid: number }
@@ -202,6 +203,7 @@ type StatusOnlyKind =
   | "baudRateDetection"
   | "rfReset"
   | "writeBlocks"
+  | "lockBlocks"
   | "writeAfi"
   | "lockAfi"
   | "writeDsfid"
@@ -463,6 +465,22 @@ const SPECS: { [K in CprCommandKind]: MessageSpec<K> } = {
         blockSize,
         data: reverseEachBlock(r.take(count * blockSize, "DB"), blockSize),
       };
+    },
+    encodeResponse: () => new Uint8Array(0),
+    decodeResponse: () => ({}),
+  },
+  // [0xB0][0x22] Lock Multiple Blocks: MODE, UID, DB-ADR, DB-N (FEIG ISC SDK, FedmIscTagHandler_ISO15693
+  // LockMultipleBlocks(firstDataBlock, noOfDataBlocks), docs.ros.org rfid_drivers); locks are permanent.
+  lockBlocks: {
+    route: { control: CPR_CONTROL.isoHost, iso: 0x22 },
+    encodeCommand: (c) =>
+      concatBytes([MODE.addressed], uidToBytes(c.uid), [
+        checkInteger(c.firstBlock, 0, 255, "firstBlock"),
+        checkInteger(c.count, 1, 255, "count"),
+      ]),
+    decodeCommand: (r) => {
+      addressedMode(r);
+      return { kind: "lockBlocks", uid: readUid(r), firstBlock: r.u8("DB-ADR"), count: r.u8("DB-N") };
     },
     encodeResponse: () => new Uint8Array(0),
     decodeResponse: () => ({}),

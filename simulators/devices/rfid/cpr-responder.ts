@@ -13,10 +13,12 @@
  */
 import { checkInteger } from "../../../protocols/rfid/bytes.ts";
 import {
+  lockTagBlock,
   lockTagField,
   readTagBlocks,
   setTagEas,
   type TagMemory,
+  type TagResult,
   writeTagAfi,
   writeTagDsfid,
 } from "../../../protocols/rfid/iso15693.ts";
@@ -116,6 +118,8 @@ export class CprResponder {
           }),
         );
       }
+      case "lockBlocks":
+        return this.#update(head, command, (tag) => lockTagBlocks(tag, command.firstBlock, command.count));
       case "writeAfi":
         return this.#update(head, command, (tag) => writeTagAfi(tag, command.afi));
       case "lockAfi":
@@ -213,4 +217,11 @@ export class CprResponder {
   #failed(head: Head, request: CprCommandKind, isoError: number): CprResponse {
     return { ...head, status: CPR_STATUS_ISO_ERROR, kind: "failed", request, isoError, data: new Uint8Array(0) };
   }
+}
+
+/** Lock Multiple Blocks as a reader does it: Lock Block on each in turn; the first refusal ends it. */
+function lockTagBlocks(tag: TagMemory, first: number, count: number): TagResult<TagMemory> {
+  let result: TagResult<TagMemory> = { ok: true, value: tag };
+  for (let block = first; block < first + count && result.ok; block++) result = lockTagBlock(result.value, block);
+  return result;
 }

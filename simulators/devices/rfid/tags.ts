@@ -186,6 +186,8 @@ export interface TagView {
   blockSize: number;
   blockCount: number;
   memory: string;
+  /** Blocks locked for good (ISO 15693 Lock Block), by number. */
+  lockedBlocks: number[];
   data:
     | {
         model: string;
@@ -218,6 +220,7 @@ export function viewTag(tag: TagMemory, policy: SecurityPolicy): TagView {
     blockSize: tag.blockSize,
     blockCount: tag.blocks.length,
     memory: bytesToHex(memory),
+    lockedBlocks: tag.lockedBlocks.flatMap((locked, i) => (locked ? [i] : [])),
     data,
   };
 }

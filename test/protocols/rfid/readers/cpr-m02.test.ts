@@ -284,6 +284,13 @@ describe("CPR-M02 round trips", () => {
             .map((n) => Uint8Array.from({ length: n * 8 }, (_, i) => seed[i % 8] as number)),
         ),
     }),
+    fc.record({
+      kind: fc.constant("lockBlocks" as const),
+      uid,
+      firstBlock: byte,
+      count: fc.integer({ min: 1, max: 255 }),
+      address,
+    }),
     fc.record({ kind: fc.constant("writeAfi" as const), uid, afi: byte, address }),
     fc.record({ kind: fc.constant("writeDsfid" as const), uid, dsfid: byte, address }),
   );
