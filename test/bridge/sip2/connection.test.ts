@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Sip2Connection, type Sip2Exchange, type Sip2LinkSettings } from "../../../bridge/sip2/connection.ts";
 import { encodeMessage, formatSip2Date, Sip2Framer, type Sip2Message } from "../../../protocols/sip2/index.ts";
 import type { AcsServer } from "../../../simulators/acs/server.ts";
+import { until } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { item, link, nextEvent, patron, selfSigned, startAcs } from "./helpers.ts";
 
@@ -36,7 +37,7 @@ function connection(settings: Sip2LinkSettings, clock = new VirtualClock()) {
 
 /** Waits (in real time: real sockets) until `server` has seen `n` connections. */
 async function connections(server: AcsServer, n: number): Promise<number[]> {
-  while (server.connectionIds().length < n) await new Promise((r) => setTimeout(r, 5));
+  await until(null, () => server.connectionIds().length >= n, { what: `${n} connections at the ACS` });
   return server.connectionIds();
 }
 
