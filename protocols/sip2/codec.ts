@@ -90,9 +90,7 @@ export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {})
     );
   }
 
-  const msg = spec.decodeBody(text, fixedEnd, options.strict, end);
-  if (sequence !== undefined) msg.sequence = sequence;
-  return msg as Sip2Message;
+  return spec.decodeBody(text, fixedEnd, options.strict, end, sequence) as Sip2Message;
 }
 
 export type DecodeResult = { ok: true; message: Sip2Message } | { ok: false; error: Sip2Error };

@@ -32,8 +32,16 @@ export interface CompiledMessage {
   /**
    * Reads fixed fields from `text` (which starts with the command code) and variable fields after `at`.
    * A missing required field reads as "", or throws SIP2_MISSING_FIELD (at position `end`) when `strict`.
+   * `sequence` (AY), when there is one, is set here rather than by the caller: here the message has one
+   * shape per type, so the store stays monomorphic.
    */
-  decodeBody(text: string, at: number, strict: boolean | undefined, end: number): Record<string, unknown>;
+  decodeBody(
+    text: string,
+    at: number,
+    strict: boolean | undefined,
+    end: number,
+    sequence: number | undefined,
+  ): Record<string, unknown>;
   /** Writes command code, fixed and variable fields, without AY/AZ or terminator. */
   encodeBody(message: Record<string, unknown>, writer: Sip2Writer): void;
 }
@@ -195,6 +203,7 @@ function generateDecoder(fixed: CompiledFixed[], fields: CompiledField[]) {
       at = bar + 1;
     }
     ${required.join("\n    ")}
+    if (sequence !== undefined) m.sequence = sequence;
     return m;`;
   return new Function(
     "type",
@@ -203,7 +212,7 @@ function generateDecoder(fixed: CompiledFixed[], fields: CompiledField[]) {
     "dangling",
     "badFieldId",
     "missing",
-    `return function (text, at, strict, end) {${body}};`,
+    `return function (text, at, strict, end, sequence) {${body}};`,
   );
 }
 

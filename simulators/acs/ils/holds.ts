@@ -215,8 +215,8 @@ export function expireHolds(s: IlsStore, at: Date): boolean {
   const expired = (h: HoldRecord) =>
     (h.state === "pending" && h.expires !== undefined && h.expires < at) ||
     (h.state === "ready" && h.shelfExpires !== undefined && h.shelfExpires < at);
+  if (!s.holds.some(expired)) return false; // the common case, without building a list
   const gone = s.holds.filter(expired);
-  if (gone.length === 0) return false;
   for (const hold of gone) untrap(s, hold, true);
   s.holds = s.holds.filter((h) => !gone.includes(h));
   return true;

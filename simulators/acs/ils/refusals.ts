@@ -55,24 +55,24 @@ export function standingOf(s: IlsStore, patron: PatronRecord, at: Date): Standin
   const fines = balance > s.policy.fineBlockThreshold;
   const tooManyOverdue = overdue >= s.policy.overdueLimit;
   const cur = s.institution.currency;
-  // Most important first: the first one is the refusal.
-  const reasons: [boolean, Refusal, string][] = [
-    [patron.blocked, "patronBlocked", patron.blockMessage ?? REFUSALS.patronBlocked],
-    [patron.cardLost, "cardLost", REFUSALS.cardLost],
-    [
-      expired,
+  // Most important first: the first one is the refusal. A message is formatted only when its reason holds.
+  const active: [Refusal, string][] = [];
+  if (patron.blocked) active.push(["patronBlocked", patron.blockMessage ?? REFUSALS.patronBlocked]);
+  if (patron.cardLost) active.push(["cardLost", REFUSALS.cardLost]);
+  if (expired) {
+    active.push([
       "patronExpired",
       `Your library card expired on ${isoDay(patron.expiresDay)}. Please renew it at the desk.`,
-    ],
-    [
-      fines,
+    ]);
+  }
+  if (fines) {
+    active.push([
       "excessiveFines",
       `You owe ${formatAmount(balance)} ${cur}, more than the limit of ${formatAmount(s.policy.fineBlockThreshold)} ${cur}.`,
-    ],
-    [tooManyOverdue, "tooManyOverdue", `You have ${overdue} overdue items.`],
-  ];
-  const active = reasons.filter(([on]) => on);
-  const renewActive = active.filter(([, r]) => r !== "tooManyOverdue");
+    ]);
+  }
+  if (tooManyOverdue) active.push(["tooManyOverdue", `You have ${overdue} overdue items.`]);
+  const renewActive = active.filter(([r]) => r !== "tooManyOverdue");
   const denied = renewActive.length > 0;
   const status = noStatus();
   status.chargePrivilegesDenied = active.length > 0;
@@ -88,10 +88,10 @@ export function standingOf(s: IlsStore, patron: PatronRecord, at: Date): Standin
   return {
     loans,
     balance,
-    chargeRefusal: active[0]?.[1],
-    renewRefusal: renewActive[0]?.[1],
+    chargeRefusal: active[0]?.[0],
+    renewRefusal: renewActive[0]?.[0],
     status,
-    messages: active.map(([, , message]) => message),
+    messages: active.map(([, message]) => message),
   };
 }
 

@@ -189,7 +189,9 @@ export class IlsStore {
   }
 
   loansOfPatron(patronId: string): LoanRecord[] {
-    return [...this.loans.values()].filter((l) => l.patron === patronId);
+    const loans: LoanRecord[] = [];
+    for (const loan of this.loans.values()) if (loan.patron === patronId) loans.push(loan);
+    return loans;
   }
 
   openFees(patronId: string): FeeRecord[] {
