@@ -134,6 +134,41 @@ describe("staff console", () => {
     expect(kiosk.problems).toEqual([]);
   });
 
+  it("charts the statistics by hour or day, by kind or result, with the same numbers in a table", async () => {
+    // What the kiosk records for each transaction, written straight into the bridge's statistics: exact numbers.
+    const statistics = kiosk.stack.bridge.statistics;
+    if (!statistics) throw new Error("the stack keeps no statistics");
+    for (const [kind, result] of [
+      ["checkout", "ok"],
+      ["checkout", "ok"],
+      ["checkout", "refused"],
+      ["checkin", "ok"],
+    ] as const) {
+      statistics.record({ kind, result, durationMs: 420 });
+    }
+    await openPage("Statistics");
+    const chart = staff.locator('svg[role="img"]');
+    await expect.poll(() => chart.count()).toBe(1);
+    expect(await chart.locator("title").textContent()).toBe("Transactions per hour over the last day, by kind");
+    expect(await chart.locator("desc").textContent()).toMatch(/^4 transactions in 1 periods \(Loans, Returns\)/);
+    expect(await chart.locator("rect").count()).toBe(2);
+    const table = staff.locator("table[data-chart-table]");
+    const head = () => table.locator("thead th").allInnerTexts();
+    expect(await head()).toEqual(["Hour", "Loans", "Returns", "Total"]);
+    expect(await table.locator("tbody td").allInnerTexts()).toEqual(["3", "1", "4"]);
+
+    await button("By result").click();
+    await expect.poll(head).toEqual(["Hour", "Done", "Refused", "Total"]);
+    expect(await table.locator("tbody td").allInnerTexts()).toEqual(["3", "1", "4"]);
+    await button("Last month by day").click();
+    await expect.poll(() => table.locator("thead th").first().innerText()).toBe("Day");
+    expect(await axeViolations(staff)).toEqual([]);
+    await staff.screenshot({ path: join(SHOTS, "staff-statistics-landscape.png"), fullPage: true });
+    await staff.setViewportSize(ORIENTATIONS.portrait);
+    await staff.screenshot({ path: join(SHOTS, "staff-statistics-portrait.png"), fullPage: true });
+    await staff.setViewportSize(ORIENTATIONS.landscape);
+  });
+
   it("logs out: the API refuses the old session", async () => {
     await button("Log out").click();
     await staff.getByRole("heading", { name: "Log in" }).waitFor();

@@ -68,7 +68,9 @@ export const staffApi = {
   setOutOfService: (outOfService: boolean, message?: string) =>
     call<StaffStatus>("PUT", "/out-of-service", message === undefined ? { outOfService } : { outOfService, message }),
   testDevice: (id: string) => call<DeviceTestReply>("POST", `/devices/${encodeURIComponent(id)}/test`),
-  statistics: (view: StatisticsView) => call<StatisticsReply>("GET", `/statistics?view=${view}`),
+  /** The statistics from `from` (ms since the epoch) on, or all the bridge keeps. */
+  statistics: (view: StatisticsView, from?: number) =>
+    call<StatisticsReply>("GET", `/statistics?view=${view}${from === undefined ? "" : `&from=${Math.floor(from)}`}`),
   csvUrl: (view: StatisticsView) => `${BASE}/statistics?view=${view}&format=csv`,
   offlineQueue: () => call<QueueReply>("GET", "/offline-queue"),
   replayQueue: () => call<ReplaySummary>("POST", "/offline-queue/replay"),
