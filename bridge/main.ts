@@ -27,6 +27,7 @@ import { createKioskMetrics } from "./server/metrics.ts";
 import { type RunningServer, startServer } from "./server/server.ts";
 import { createSip2Client, type Sip2Client } from "./sip2/index.ts";
 import { testSip2Connection } from "./sip2/probe.ts";
+import { onRequestTimes } from "./sip2/timings.ts";
 import { StaffAuth } from "./staff/auth.ts";
 import { ConfigEditor } from "./staff/config-editor.ts";
 import { StaffDesk } from "./staff/desk.ts";
@@ -156,7 +157,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     stops.push(async () => inventory.close());
     const tags = new TagStation({ registry, kiosk, settings: config.staff.tags });
     const staff = new StaffDesk({ registry, kiosk, statistics, journal: ils, tags, inventory });
-    const metrics = createKioskMetrics(kiosk, staff);
+    const metrics = createKioskMetrics(kiosk, staff, (listener) => onRequestTimes(sip2.pool, listener));
     stops.push(async () => metrics.close());
     const auth = new StaffAuth(config.staff, { clock, logger });
     const server = await startServer({

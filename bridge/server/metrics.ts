@@ -1,12 +1,12 @@
 /**
  * Prometheus metrics at /metrics (prom-client, on a registry of its own). Counts and states only, never a
- * patron: transactions by kind and result, sessions, the ILS state, each device's health and disconnects,
- * out of service.
+ * patron: transactions by kind and result, sessions, the ILS state and its answer times per SIP2 command,
+ * the offline journal's length, each device's health and disconnects, out of service.
  *
  * Transactions and sessions are counted from what the kiosk engine tells its screens (the item notices and
  * the phase), so they count exactly what patrons saw.
  */
-import { Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { ILS_STATUSES, type ServerMessage } from "../../protocols/kiosk-api/schema.ts";
 import { HEALTH_STATES } from "../../protocols/staff-api/schema.ts";
 import type { KioskEngine } from "../kiosk/engine.ts";
@@ -19,7 +19,13 @@ export interface KioskMetrics {
   close(): void;
 }
 
-export function createKioskMetrics(kiosk: KioskEngine, desk: StaffDesk): KioskMetrics {
+/** Where the round-trip times of SIP2 requests come from (bridge/sip2/timings.ts, wired by main.ts). */
+export type RequestTimes = (listener: (command: string, seconds: number) => void) => () => void;
+
+/** SIP2 answers take from a few milliseconds (a local ILS) to seconds (a hosted one under load). */
+const ILS_SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createKioskMetrics(kiosk: KioskEngine, desk: StaffDesk, ilsTimes?: RequestTimes): KioskMetrics {
   const registry = new Registry();
   const transactions = new Counter({
     name: "selfcheck_transactions_total",
@@ -89,6 +95,26 @@ export function createKioskMetrics(kiosk: KioskEngine, desk: StaffDesk): KioskMe
     }
   });
 
+  const latency = new Histogram({
+    name: "selfcheck_sip2_request_seconds",
+    help: "Time from a SIP2 request sent to its answer, by command (checkout, checkin, patronInformation …)",
+    labelNames: ["command"] as const,
+    buckets: ILS_SECONDS_BUCKETS,
+    registers: [registry],
+  });
+  const offTimes = ilsTimes?.((command, seconds) => latency.observe({ command }, seconds));
+  new Gauge({
+    name: "selfcheck_offline_journal_entries",
+    help: "Offline journal entries: waiting (not yet sent to the ILS) and needs_staff (conflicts and unknown outcomes)",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      const queue = desk.status().offlineQueue;
+      this.set({ state: "waiting" }, queue?.waiting ?? 0);
+      this.set({ state: "needs_staff" }, queue?.needsStaff ?? 0);
+    },
+  });
+
   let phase = kiosk.phase;
   const off = kiosk.subscribe((message: ServerMessage) => {
     if (message.type === "notice" && (message.code === "ITEM_DONE" || message.code === "ITEM_PROBLEM")) {
@@ -107,6 +133,7 @@ export function createKioskMetrics(kiosk: KioskEngine, desk: StaffDesk): KioskMe
     close: () => {
       off();
       offStatus();
+      offTimes?.();
     },
   };
 }

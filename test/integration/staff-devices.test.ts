@@ -126,6 +126,20 @@ describe("staff device tests on the simulated kiosk", () => {
     await expect.poll(() => health("printer"), { timeout: 10_000 }).toBe("ok");
   });
 
+  it("metrics time the ILS's answers per SIP2 command and count the offline journal", async () => {
+    const metrics = async () => (await fetch(`${stack.bridge.server?.url}/metrics`)).text();
+    // Each connection logged in and asked SC Status once it came up.
+    const text = await metrics();
+    expect(text).toMatch(/selfcheck_sip2_request_seconds_count\{command="login"\} [1-9]/);
+    expect(text).toMatch(/selfcheck_sip2_request_seconds_count\{command="scStatus"\} [1-9]/);
+    expect(text).toContain('selfcheck_offline_journal_entries{state="waiting"} 0');
+    expect(text).toContain('selfcheck_offline_journal_entries{state="needs_staff"} 0');
+    await stack.bridge.kiosk?.execute({ type: "identify", id: "m1", credential: "24711000000012" });
+    await expect.poll(async () => (await metrics()).includes('command="patronInformation"')).toBe(true);
+    expect(await metrics()).toMatch(/selfcheck_sip2_request_seconds_count\{command="patronInformation"\} [1-9]/);
+    await stack.bridge.kiosk?.execute({ type: "endSession", id: "m2" });
+  });
+
   it("an unknown device is 404 naming the configured ones", async () => {
     const reply = await staff("POST", "/api/staff/devices/toaster/test");
     expect(reply.status).toBe(404);
