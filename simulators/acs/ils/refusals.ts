@@ -30,8 +30,9 @@ export interface Standing {
   messages: string[];
 }
 
-export const noStatus = (): Record<PatronStatusFlag, boolean> =>
-  Object.fromEntries(PATRON_STATUS_FLAGS.map((f) => [f, false])) as Record<PatronStatusFlag, boolean>;
+const NO_STATUS = Object.fromEntries(PATRON_STATUS_FLAGS.map((f) => [f, false])) as Record<PatronStatusFlag, boolean>;
+/** Every flag false, a fresh object each time (built once per request: a copy is cheaper than building it). */
+export const noStatus = (): Record<PatronStatusFlag, boolean> => ({ ...NO_STATUS });
 
 /**
  * undefined when no password was given: kiosks that do not ask for a PIN send AD empty, and Koha
