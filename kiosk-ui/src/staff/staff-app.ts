@@ -11,6 +11,7 @@
  */
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { StaffSession, StaffStatus } from "../../../protocols/staff-api/schema.ts";
+import { ConfigPage } from "./pages/config-page.ts";
 import { type ConsolePage, messageOf, OUTCOME_EVENT, STATUS_EVENT } from "./pages/console-page.ts";
 import { DevicesPage } from "./pages/devices-page.ts";
 import { OfflineQueuePage } from "./pages/offline-queue-page.ts";
@@ -34,6 +35,7 @@ const PAGES: readonly PageRow[] = [
   { id: "service", label: () => "Out of service", element: ServicePage },
   { id: "statistics", label: () => "Statistics", element: StatisticsPage },
   { id: "offline-queue", label: () => "Offline queue", element: OfflineQueuePage },
+  { id: "config", label: () => "Configuration", element: ConfigPage },
 ];
 
 const pageFromHash = (): PageRow => PAGES.find((p) => `#${p.id}` === location.hash) ?? PAGES[0]!;

@@ -4,6 +4,14 @@
  * live status as server-sent events. The session is the bridge's httpOnly cookie; nothing is kept here.
  */
 import type {
+  ConfigRequest,
+  ConfigSaved,
+  ConfigValidation,
+  ConfigView,
+  Sip2TestReply,
+  Sip2TestRequest,
+} from "../../../protocols/staff-api/config.ts";
+import type {
   DeviceTestReply,
   QueueEntry,
   QueueReply,
@@ -20,6 +28,8 @@ export class StaffApiError extends Error {
     readonly code: StaffApiErrorReply["code"] | "NETWORK",
     message: string,
     readonly status: number,
+    /** STAFF_CONFIG_INVALID: what is wrong, each at its key. */
+    readonly problems: StaffApiErrorReply["problems"] = undefined,
   ) {
     super(message);
   }
@@ -47,6 +57,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
       error?.code ?? "STAFF_INTERNAL",
       error?.message ?? `The bridge answered ${response.status}.`,
       response.status,
+      error?.problems,
     );
   }
   return reply as T;
@@ -78,6 +89,10 @@ export const staffApi = {
     call<QueueEntry>("POST", `/offline-queue/${encodeURIComponent(id)}/retry`, note ? { note } : {}),
   resolveEntry: (id: string, note: string) =>
     call<QueueEntry>("POST", `/offline-queue/${encodeURIComponent(id)}/resolve`, { note }),
+  config: () => call<ConfigView>("GET", "/config"),
+  validateConfig: (request: ConfigRequest) => call<ConfigValidation>("POST", "/config/validate", request),
+  saveConfig: (request: ConfigRequest) => call<ConfigSaved>("PUT", "/config", request),
+  testSip2: (request: Sip2TestRequest) => call<Sip2TestReply>("POST", "/config/test-sip2", request),
 
   /** Calls `onStatus` with the live status; `onLost` when the stream breaks (EventSource retries by itself). */
   watch(onStatus: (status: StaffStatus) => void, onLost: () => void): () => void {
