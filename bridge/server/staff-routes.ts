@@ -203,22 +203,39 @@ export async function registerStaffRoutes(app: FastifyInstance, options: StaffRo
       if (options.config) registerConfigRoutes(authed, options.config, log);
       authed.get("/api/staff/status", async () => desk.status());
 
-      authed.get("/api/staff/events", (request, reply) => {
-        // Server-sent events: the status now and after every change, until the page goes away.
-        reply.hijack();
-        reply.raw.writeHead(200, {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-store",
-          connection: "keep-alive",
-        });
-        // The stream ends with the session (logout or expiry): an open page does not keep a session alive.
-        const token = tokenOf(request) ?? "";
-        const off = desk.onStatus((status) => {
-          if (auth.isOpen(token)) reply.raw.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
-          else reply.raw.end();
-        });
-        request.raw.on("close", off);
-      });
+      /**
+       * Server-sent events from `subscribe` until the page goes away. The stream ends with the session (logout
+       * or expiry): an open page does not keep a session alive.
+       */
+      const eventStream =
+        (subscribe: (send: (event: string, data: unknown) => void) => () => void) =>
+        (request: FastifyRequest, reply: FastifyReply) => {
+          reply.hijack();
+          reply.raw.writeHead(200, {
+            "content-type": "text/event-stream; charset=utf-8",
+            "cache-control": "no-store",
+            connection: "keep-alive",
+          });
+          const token = tokenOf(request) ?? "";
+          const off = subscribe((event, data) => {
+            if (auth.isOpen(token)) reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+            else reply.raw.end();
+          });
+          request.raw.on("close", off);
+        };
+
+      // The status now and after every change.
+      authed.get(
+        "/api/staff/events",
+        eventStream((send) => desk.onStatus((status) => send("status", status))),
+      );
+      // The live patron session without the patron: `view` after every change, `notice` for what the patron is told.
+      authed.get(
+        "/api/staff/monitor",
+        eventStream((send) =>
+          desk.watchSession((event) => send(event.type, event.type === "view" ? event.view : event.notice)),
+        ),
+      );
 
       authed.put<{ Body: OutOfServiceRequest }>(
         "/api/staff/out-of-service",

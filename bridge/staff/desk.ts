@@ -27,6 +27,7 @@ import type { JournalErrorCode } from "../kiosk/journal.ts";
 import type { StaffJournal } from "../kiosk/journaled-ils.ts";
 import type { Statistics } from "../kiosk/statistics.ts";
 import type { ShelfInventory } from "./inventory.ts";
+import { type MonitorEvent, watchSession } from "./monitor.ts";
 import { JOURNAL_REFUSALS, queueCounts, queueEntry, queueReply } from "./offline-queue.ts";
 import { StaffError } from "./staff-error.ts";
 import { padTagReading } from "./tag-reading.ts";
@@ -120,6 +121,11 @@ export class StaffDesk {
       throw new StaffError("STAFF_INVENTORY_UNAVAILABLE", "shelf inventory needs the ILS (the config's sip2 section).");
     }
     return this.#parts.inventory;
+  }
+
+  /** The live patron session as the patron screen shows it, without the patron (monitor.ts). */
+  watchSession(listener: (event: MonitorEvent) => void): () => void {
+    return watchSession(this.#parts.kiosk, listener);
   }
 
   setOutOfService(outOfService: boolean, message?: string): StaffStatus {

@@ -10,7 +10,17 @@
  * listed as a patron card without its number.
  */
 import { type Static, Type } from "@sinclair/typebox";
-import { ILS_STATUSES, literals } from "../kiosk-api/schema.ts";
+import {
+  DeviceSummary,
+  ILS_STATUSES,
+  ITEM_REASONS,
+  ItemRow,
+  literals,
+  NOTICES,
+  PATRON_BLOCKS,
+  PAYMENT_STATUSES,
+  PHASES,
+} from "../kiosk-api/schema.ts";
 import { ConfigProblem } from "./config.ts";
 
 /** Error codes of a refused request (`{ code, message }`); the console translates nothing, it shows the message. */
@@ -348,3 +358,50 @@ export const InventoryReport = Type.Object({
   items: Type.Array(InventoryItem),
 });
 export type InventoryReport = Static<typeof InventoryReport>;
+
+/**
+ * GET /api/staff/monitor (server-sent events): the live patron session as the patron screen shows it, for a
+ * staff member watching from the desk, with the patron left out. `view` events carry the whole view after
+ * every change, `notice` events what the patron is told (an item refused, a wrong PIN). There is no field for
+ * a patron's name, card number, email or loans: a signed-in patron is "a patron", with counts and blocks.
+ */
+export const MonitorView = Type.Object({
+  phase: literals(PHASES),
+  language: Type.String(),
+  ils: Type.Object({ status: literals(ILS_STATUSES), offlineMode: Type.Boolean() }),
+  devices: Type.Array(DeviceSummary),
+  outOfService: Type.Optional(Type.Object({ message: Type.Optional(Type.String()) })),
+  /** Someone is signed in (or entering a PIN: `pinAttemptsLeft`). */
+  patron: Type.Optional(
+    Type.Object({
+      loans: Type.Integer({ minimum: 0 }),
+      holdsReady: Type.Integer({ minimum: 0 }),
+      feesDue: Type.Boolean(),
+      blocks: Type.Array(literals(PATRON_BLOCKS)),
+      canBorrow: Type.Boolean(),
+    }),
+  ),
+  pinAttemptsLeft: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The rows of the current checkout, return or renewal: items, titles and results (no patron data). */
+  items: Type.Array(ItemRow),
+  tooManyTags: Type.Optional(Type.Boolean()),
+  payment: Type.Optional(Type.Object({ status: literals(PAYMENT_STATUSES) })),
+  receipt: Type.Optional(
+    Type.Object({
+      provisional: Type.Boolean(),
+      result: Type.Optional(literals(["printed", "emailed", "none", "failed"] as const)),
+    }),
+  ),
+  /** When the session ends for want of activity (epoch ms, the bridge's clock). */
+  idleDeadline: Type.Optional(Type.Integer()),
+});
+export type MonitorView = Static<typeof MonitorView>;
+
+/** A `notice` event of the monitor: what the patron was just told, by code (the console words it). */
+export const MonitorNotice = Type.Object({
+  code: literals(NOTICES),
+  tone: literals(["success", "failure", "info"] as const),
+  reason: Type.Optional(literals(ITEM_REASONS)),
+  itemKey: Type.Optional(Type.String()),
+});
+export type MonitorNotice = Static<typeof MonitorNotice>;
