@@ -42,7 +42,8 @@ describe("the simulated kiosk stack", () => {
   it("lists its simulators on the control API with where each is exposed", async () => {
     const sims = (await (await fetch(`${stack.control.url}/sims`)).json()) as Array<{ id: string; where: string }>;
     expect(sims.map((s) => s.id)).toEqual([...stack.simulators.keys()]);
-    for (const sim of sims) expect(sim.where).toMatch(/^(pty \/dev\/|tcp 127\.0\.0\.1:\d+|memory|in-process)/);
+    for (const sim of sims)
+      expect(sim.where).toMatch(/^(pty \/.*\/osc-pty-\w+\/a |tcp 127\.0\.0\.1:\d+|memory|in-process)/);
     // The card terminal has no wire protocol: it is handed to the bridge in-process.
     expect(sims.find((s) => s.id === "payment")?.where).toBe("in-process");
   });
@@ -107,7 +108,7 @@ describe("the simulated kiosk stack", () => {
     expect(entry?.health.lastError?.code).toBe("DEVICE_DISCONNECTED");
     const up = health("ok");
     const replugged = await post("/hosting/rfid-pad/replug", {});
-    expect(replugged.json).toMatchObject({ result: { where: expect.stringMatching(/^pty \/dev\/pts\/\d+/) } });
+    expect(replugged.json).toMatchObject({ result: { where: expect.stringMatching(/^pty \/.*\/osc-pty-\w+\/a /) } });
     await up;
     const pad = stack.registry.get<RfidPad>("rfid-pad");
     await expect(pad?.inventory()).resolves.toEqual([]);
