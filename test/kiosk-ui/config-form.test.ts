@@ -43,6 +43,10 @@ describe("buildForm", () => {
     expect(field("devices").kind).toBe("json");
     expect(field("kiosk.languages").kind).toBe("list");
     expect(field("kiosk.pinRequired").kind).toBe("boolean");
+    // An optional switch has a third state, "not set", so the ILS profile's value can hold.
+    expect(field("sip2.overrides.scRenewalPolicy")).toMatchObject({ kind: "choice", yesNo: true });
+    expect(parseInput(field("sip2.overrides.scRenewalPolicy"), "false")).toEqual({ value: false });
+    expect(parseInput(field("sip2.overrides.scRenewalPolicy"), "")).toEqual({ value: undefined });
     expect(field("receipts.email.host")).toMatchObject({ kind: "text", required: true });
   });
 

@@ -38,6 +38,8 @@ export interface FormField {
   max?: number;
   /** The default, shown when the field is empty. */
   placeholder?: string;
+  /** A choice of true or false for an optional switch: left empty, the default (often the ILS profile's) holds. */
+  yesNo?: boolean;
 }
 
 export interface FormGroup {
@@ -116,6 +118,8 @@ function node(
   const choices = literalsOf(schema);
   if (secretPaths.has(name)) field.kind = "secret";
   else if (choices) Object.assign(field, { kind: "choice", choices });
+  else if (schema.type === "boolean" && !required)
+    Object.assign(field, { kind: "choice", choices: ["true", "false"], yesNo: true });
   else if (schema.type === "boolean") field.kind = "boolean";
   else if (schema.type === "integer" || schema.type === "number") {
     Object.assign(field, {
@@ -194,6 +198,8 @@ export function parseInput(field: FormField, text: string): { value: unknown } |
       }
     case "text":
       return { value: text === "" && !field.required ? undefined : text };
+    case "choice":
+      return { value: field.yesNo ? trimmed === "true" : trimmed };
     default:
       return { value: text };
   }

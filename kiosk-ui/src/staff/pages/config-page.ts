@@ -326,7 +326,7 @@ export class ConfigPage extends ConsolePage {
       case "choice":
         control = html`<select id=${id} aria-describedby=${describedBy || nothing} aria-invalid=${invalid} @change=${onInput}>
           ${field.required ? nothing : html`<option value="" ?selected=${value === undefined}>${msg("(default)", { id: "staff.config.default" })}</option>`}
-          ${(field.choices ?? []).map((c) => html`<option value=${c} ?selected=${value === c}>${c}</option>`)}
+          ${(field.choices ?? []).map((c) => html`<option value=${c} ?selected=${String(value) === c}>${c}</option>`)}
         </select>`;
         break;
       case "json":
