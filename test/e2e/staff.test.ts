@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_STAFF } from "../../simulators/stack.ts";
+import { KioskClient } from "../support/kiosk-client.ts";
 import { axeViolations } from "./support/axe.ts";
 import { browser, ORIENTATIONS } from "./support/browser.ts";
 import { control, type RealKiosk, startRealKiosk } from "./support/real-stack.ts";
@@ -167,6 +168,27 @@ describe("staff console", () => {
     await staff.setViewportSize(ORIENTATIONS.portrait);
     await staff.screenshot({ path: join(SHOTS, "staff-statistics-portrait.png"), fullPage: true });
     await staff.setViewportSize(ORIENTATIONS.landscape);
+  });
+
+  it("watches the live session: a patron signs in and staff see 'a patron', never who", async () => {
+    await openPage("Live session");
+    const facts = staff.locator("monitor-page dl");
+    await expect.poll(() => facts.innerText()).toContain("Nobody is signed in");
+    const ui = await KioskClient.open(`${kiosk.stack.bridge.server?.url.replace(/^http/, "ws")}/api/kiosk`);
+    try {
+      await ui.send({ type: "identify", credential: "24711000000012" }); // "valid", Anna Schmidt, PIN 1111
+      await ui.until((s) => s.phase === "pin");
+      await ui.send({ type: "verifyPin", pin: "1111" });
+      await expect.poll(() => facts.innerText()).toContain("A patron is signed in");
+      const text = await staff.locator("monitor-page").innerText();
+      for (const secret of ["24711000000012", "Anna", "Schmidt"]) expect(text).not.toContain(secret);
+      expect(await staff.locator("monitor-page [data-phase]").innerText()).toBe("home");
+      expect(await axeViolations(staff)).toEqual([]);
+      await ui.send({ type: "endSession" });
+      await expect.poll(() => facts.innerText()).toContain("Nobody is signed in");
+    } finally {
+      ui.close();
+    }
   });
 
   it("logs out: the API refuses the old session", async () => {

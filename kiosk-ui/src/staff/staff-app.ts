@@ -9,11 +9,13 @@
  * `customElements.define("<id>-page", XPage)` at the end), import it here and add its row to PAGES. Its words
  * follow kiosk-ui/src/staff/i18n/README.md.
  */
+import { msg } from "@lit/localize";
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { StaffSession, StaffStatus } from "../../../protocols/staff-api/schema.ts";
 import { ConfigPage } from "./pages/config-page.ts";
 import { type ConsolePage, messageOf, OUTCOME_EVENT, STATUS_EVENT } from "./pages/console-page.ts";
 import { DevicesPage } from "./pages/devices-page.ts";
+import { MonitorPage } from "./pages/monitor-page.ts";
 import { OfflineQueuePage } from "./pages/offline-queue-page.ts";
 import { ServicePage } from "./pages/service-page.ts";
 import { StatisticsPage } from "./pages/statistics-page.ts";
@@ -36,6 +38,7 @@ const PAGES: readonly PageRow[] = [
   { id: "statistics", label: () => "Statistics", element: StatisticsPage },
   { id: "offline-queue", label: () => "Offline queue", element: OfflineQueuePage },
   { id: "config", label: () => "Configuration", element: ConfigPage },
+  { id: "monitor", label: () => msg("Live session", { id: "staff.monitor.nav" }), element: MonitorPage },
 ];
 
 const pageFromHash = (): PageRow => PAGES.find((p) => `#${p.id}` === location.hash) ?? PAGES[0]!;

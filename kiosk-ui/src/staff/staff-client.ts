@@ -13,6 +13,8 @@ import type {
 } from "../../../protocols/staff-api/config.ts";
 import type {
   DeviceTestReply,
+  MonitorNotice,
+  MonitorView,
   QueueEntry,
   QueueReply,
   ReplaySummary,
@@ -95,6 +97,13 @@ export const staffApi = {
   testSip2: (request: Sip2TestRequest) => call<Sip2TestReply>("POST", "/config/test-sip2", request),
 
   /** Calls `onStatus` with the live status; `onLost` when the stream breaks (EventSource retries by itself). */
+  /** The live patron session without the patron: `onView` after every change, `onNotice` for what the patron is told. */
+  watchSession(onView: (view: MonitorView) => void, onNotice: (notice: MonitorNotice) => void): () => void {
+    const events = new EventSource(`${BASE}/monitor`);
+    events.addEventListener("view", (event) => onView(JSON.parse((event as MessageEvent<string>).data)));
+    events.addEventListener("notice", (event) => onNotice(JSON.parse((event as MessageEvent<string>).data)));
+    return () => events.close();
+  },
   watch(onStatus: (status: StaffStatus) => void, onLost: () => void): () => void {
     const events = new EventSource(`${BASE}/events`);
     events.addEventListener("status", (event) => onStatus(JSON.parse((event as MessageEvent<string>).data)));
