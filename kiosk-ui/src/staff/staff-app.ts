@@ -15,10 +15,12 @@ import type { StaffSession, StaffStatus } from "../../../protocols/staff-api/sch
 import { ConfigPage } from "./pages/config-page.ts";
 import { type ConsolePage, messageOf, OUTCOME_EVENT, STATUS_EVENT } from "./pages/console-page.ts";
 import { DevicesPage } from "./pages/devices-page.ts";
+import { InventoryPage } from "./pages/inventory-page.ts";
 import { MonitorPage } from "./pages/monitor-page.ts";
 import { OfflineQueuePage } from "./pages/offline-queue-page.ts";
 import { ServicePage } from "./pages/service-page.ts";
 import { StatisticsPage } from "./pages/statistics-page.ts";
+import { TagsPage } from "./pages/tags-page.ts";
 import { StaffApiError, staffApi } from "./staff-client.ts";
 import { ILS_WORDS } from "./words.ts";
 
@@ -39,6 +41,8 @@ const PAGES: readonly PageRow[] = [
   { id: "offline-queue", label: () => "Offline queue", element: OfflineQueuePage },
   { id: "config", label: () => "Configuration", element: ConfigPage },
   { id: "monitor", label: () => msg("Live session", { id: "staff.monitor.nav" }), element: MonitorPage },
+  { id: "tags", label: () => "Tag programming", element: TagsPage },
+  { id: "inventory", label: () => "Inventory", element: InventoryPage },
 ];
 
 const pageFromHash = (): PageRow => PAGES.find((p) => `#${p.id}` === location.hash) ?? PAGES[0]!;

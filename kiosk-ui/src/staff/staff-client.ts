@@ -13,6 +13,7 @@ import type {
 } from "../../../protocols/staff-api/config.ts";
 import type {
   DeviceTestReply,
+  InventoryReport,
   MonitorNotice,
   MonitorView,
   QueueEntry,
@@ -23,6 +24,9 @@ import type {
   StaffStatus,
   StatisticsReply,
   StatisticsView,
+  TagProgramReply,
+  TagProgramRequest,
+  TagStationInfo,
 } from "../../../protocols/staff-api/schema.ts";
 
 export class StaffApiError extends Error {
@@ -85,6 +89,12 @@ export const staffApi = {
   statistics: (view: StatisticsView, from?: number) =>
     call<StatisticsReply>("GET", `/statistics?view=${view}${from === undefined ? "" : `&from=${Math.floor(from)}`}`),
   csvUrl: (view: StatisticsView) => `${BASE}/statistics?view=${view}&format=csv`,
+  tagStation: () => call<TagStationInfo>("GET", "/tags"),
+  programTag: (request: TagProgramRequest) => call<TagProgramReply>("POST", "/tags/program", request),
+  inventory: () => call<InventoryReport>("GET", "/inventory"),
+  startInventory: (branch?: string) => call<InventoryReport>("POST", "/inventory/start", branch ? { branch } : {}),
+  stopInventory: () => call<InventoryReport>("POST", "/inventory/stop"),
+  inventoryCsvUrl: () => `${BASE}/inventory?format=csv`,
   offlineQueue: () => call<QueueReply>("GET", "/offline-queue"),
   replayQueue: () => call<ReplaySummary>("POST", "/offline-queue/replay"),
   retryEntry: (id: string, note: string) =>
