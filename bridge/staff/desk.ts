@@ -13,7 +13,6 @@ import type {
   QueueEntry,
   QueueReply,
   ReplaySummary,
-  StaffApiErrorCode,
   StaffDevice,
   StaffStatus,
   StatisticsQuery,
