@@ -189,6 +189,24 @@ describe("staff console", () => {
     } finally {
       ui.close();
     }
+
+  it("switches the console's language: Arabic reads right to left, and the choice survives a reload", async () => {
+    await openPage("Devices");
+    await staff.getByLabel("Language").selectOption("ar");
+    await expect.poll(() => staff.evaluate(() => document.documentElement.dir)).toBe("rtl");
+    // The navigation is named in Arabic now too.
+    await expect
+      .poll(() => staff.getByRole("navigation", { name: "أقسام وحدة التحكم" }).getByRole("link").allInnerTexts())
+      .toContain("الأجهزة");
+    expect(await staff.getByRole("heading", { level: 2 }).first().innerText()).toBe("الأجهزة");
+    await staff.reload();
+    await expect.poll(() => staff.evaluate(() => document.documentElement.lang)).toBe("ar");
+    await staff.getByRole("heading", { name: "الأجهزة" }).waitFor();
+    expect(await axeViolations(staff)).toEqual([]);
+    await staff.screenshot({ path: join(SHOTS, "staff-devices-arabic-landscape.png"), fullPage: true });
+    await staff.getByLabel("اللغة").selectOption("en");
+    await expect.poll(() => staff.evaluate(() => document.documentElement.dir)).toBe("ltr");
+    await staff.getByRole("heading", { name: "Devices" }).waitFor();
   });
 
   it("logs out: the API refuses the old session", async () => {

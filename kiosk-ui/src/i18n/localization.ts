@@ -4,20 +4,9 @@
  * The bridge owns the choice (`state.language`); this only follows it.
  */
 import { configureLocalization, type LocaleModule } from "@lit/localize";
+import { languageFor } from "./languages.ts";
 
-export interface Language {
-  code: string;
-  /** The language's name in itself, so a patron finds their own. */
-  name: string;
-  dir: "ltr" | "rtl";
-}
-
-export const LANGUAGES: readonly Language[] = [
-  { code: "en", name: "English", dir: "ltr" },
-  { code: "es", name: "Español", dir: "ltr" },
-  { code: "fr", name: "Français", dir: "ltr" },
-  { code: "ar", name: "العربية", dir: "rtl" },
-];
+export { LANGUAGES, type Language, languageFor } from "./languages.ts";
 
 const loaders: Record<string, () => Promise<LocaleModule>> = {
   es: () => import("./locales/es.ts"),
@@ -32,12 +21,6 @@ const { getLocale, setLocale } = configureLocalization({
 });
 
 export { getLocale };
-
-/** The language we have words for that best matches a BCP 47 tag ("es-MX" → es); English otherwise. */
-export function languageFor(tag: string): Language {
-  const base = tag.toLowerCase().split("-")[0];
-  return LANGUAGES.find((l) => l.code === base) ?? LANGUAGES[0]!;
-}
 
 /** Switches the words, `lang` and direction of the page to the language of `tag`. */
 export async function applyLanguage(tag: string): Promise<void> {

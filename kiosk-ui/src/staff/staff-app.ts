@@ -9,9 +9,10 @@
  * `customElements.define("<id>-page", XPage)` at the end), import it here and add its row to PAGES. Its words
  * follow kiosk-ui/src/staff/i18n/README.md.
  */
-import { msg } from "@lit/localize";
+import { msg, str, updateWhenLocaleChanges } from "@lit/localize";
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { StaffSession, StaffStatus } from "../../../protocols/staff-api/schema.ts";
+import { applyLanguage, getLocale, initialLanguage, LANGUAGES } from "./i18n/localization.ts";
 import { ConfigPage } from "./pages/config-page.ts";
 import { type ConsolePage, messageOf, OUTCOME_EVENT, STATUS_EVENT } from "./pages/console-page.ts";
 import { DevicesPage } from "./pages/devices-page.ts";
@@ -22,7 +23,7 @@ import { ServicePage } from "./pages/service-page.ts";
 import { StatisticsPage } from "./pages/statistics-page.ts";
 import { TagsPage } from "./pages/tags-page.ts";
 import { StaffApiError, staffApi } from "./staff-client.ts";
-import { ILS_WORDS } from "./words.ts";
+import { ILS_WORDS, inService, outOfService } from "./words.ts";
 
 interface PageRow {
   /** The URL hash that shows the page: lower-case words joined by hyphens. */
@@ -35,11 +36,15 @@ interface PageRow {
 
 /** The console's pages, in navigation order; the first is shown when the hash names none. */
 const PAGES: readonly PageRow[] = [
-  { id: "devices", label: () => "Devices", element: DevicesPage },
-  { id: "service", label: () => "Out of service", element: ServicePage },
-  { id: "statistics", label: () => "Statistics", element: StatisticsPage },
-  { id: "offline-queue", label: () => "Offline queue", element: OfflineQueuePage },
-  { id: "config", label: () => "Configuration", element: ConfigPage },
+  { id: "devices", label: () => msg("Devices", { id: "staff.devices.nav" }), element: DevicesPage },
+  { id: "service", label: outOfService, element: ServicePage },
+  { id: "statistics", label: () => msg("Statistics", { id: "staff.statistics.nav" }), element: StatisticsPage },
+  {
+    id: "offline-queue",
+    label: () => msg("Offline queue", { id: "staff.offline-queue.nav" }),
+    element: OfflineQueuePage,
+  },
+  { id: "config", label: () => msg("Configuration", { id: "staff.config.nav" }), element: ConfigPage },
   { id: "monitor", label: () => msg("Live session", { id: "staff.monitor.nav" }), element: MonitorPage },
   { id: "tags", label: () => "Tag programming", element: TagsPage },
   { id: "inventory", label: () => "Inventory", element: InventoryPage },
@@ -77,6 +82,8 @@ export class StaffApp extends LitElement {
     this.error = undefined;
     this.checking = true;
     this.live = false;
+    updateWhenLocaleChanges(this);
+    void applyLanguage(initialLanguage().code);
     this.addEventListener(OUTCOME_EVENT, (event) => this.#outcome((event as CustomEvent<unknown>).detail));
     this.addEventListener(STATUS_EVENT, (event) => {
       this.status = (event as CustomEvent<StaffStatus>).detail;
@@ -128,7 +135,10 @@ export class StaffApp extends LitElement {
         this.live = false;
         // The stream also breaks when the session ends: find out, and show the login again if so.
         void staffApi.session().then((s) => {
-          if (!s) this.#loggedOut("Your staff session has ended. Please log in again.");
+          if (!s)
+            this.#loggedOut(
+              msg("Your staff session has ended. Please log in again.", { id: "staff.shell.session-ended" }),
+            );
         });
       },
     );
@@ -206,13 +216,14 @@ export class StaffApp extends LitElement {
   override render(): TemplateResult {
     return html`
       <header class="staff-bar">
-        <h1>Staff console</h1>
+        <h1>${msg("Staff console", { id: "staff.shell.title" })}</h1>
         ${this.session && this.status ? this.#kioskState(this.status) : nothing}
+        ${this.#languageChoice()}
         ${
           this.session
             ? html`<div class="staff-account">
-              <p>Logged in as ${this.session.user}</p>
-              <button type="button" class="secondary" @click=${() => this.#logout()}>Log out</button>
+              <p>${msg(str`Logged in as ${this.session.user}`, { id: "staff.shell.logged-in-as" })}</p>
+              <button type="button" class="secondary" @click=${() => this.#logout()}>${msg("Log out", { id: "staff.shell.log-out" })}</button>
             </div>`
             : nothing
         }
@@ -220,7 +231,7 @@ export class StaffApp extends LitElement {
       ${this.session ? this.#navigation() : nothing}
       <main>
         ${this.error ? html`<p class="staff-error" role="alert">${this.error}</p>` : nothing}
-        ${this.checking ? html`<p>Checking your session…</p>` : this.session ? this.#pageView() : this.#loginForm()}
+        ${this.checking ? html`<p>${msg("Checking your session…", { id: "staff.shell.checking" })}</p>` : this.session ? this.#pageView() : this.#loginForm()}
       </main>
     `;
   }
@@ -229,8 +240,8 @@ export class StaffApp extends LitElement {
     const out = status.outOfService !== null;
     return html`
       <p class="staff-kiosk">${status.kiosk}</p>
-      <p class=${`staff-chip ${out ? "chip-bad" : "chip-ok"}`}>${out ? "Out of service" : "In service"}</p>
-      <p class=${`staff-chip ${status.ils === "online" ? "chip-ok" : "chip-bad"}`}>ILS: ${ILS_WORDS[status.ils]}</p>
+      <p class=${`staff-chip ${out ? "chip-bad" : "chip-ok"}`}>${out ? outOfService() : inService()}</p>
+      <p class=${`staff-chip ${status.ils === "online" ? "chip-ok" : "chip-bad"}`}>${msg(str`ILS: ${ILS_WORDS[status.ils]()}`, { id: "staff.shell.ils" })}</p>
       ${this.#queueChip(status.offlineQueue)}
     `;
   }
@@ -239,17 +250,30 @@ export class StaffApp extends LitElement {
   #queueChip(queue: StaffStatus["offlineQueue"]): TemplateResult | typeof nothing {
     if (!queue || (queue.waiting === 0 && queue.needsStaff === 0)) return nothing;
     const parts = [
-      ...(queue.waiting > 0 ? [`${queue.waiting} waiting`] : []),
-      ...(queue.needsStaff > 0 ? [`${queue.needsStaff} for staff`] : []),
+      ...(queue.waiting > 0 ? [msg(str`${queue.waiting} waiting`, { id: "staff.shell.queue-waiting" })] : []),
+      ...(queue.needsStaff > 0 ? [msg(str`${queue.needsStaff} for staff`, { id: "staff.shell.queue-for-staff" })] : []),
     ];
     return html`<p class=${`staff-chip ${queue.needsStaff > 0 ? "chip-bad" : "chip-ok"}`}>
-      <a href="#offline-queue">Offline queue: ${parts.join(", ")}</a>
+      <a href="#offline-queue">${msg(str`Offline queue: ${parts.join(", ")}`, { id: "staff.shell.queue" })}</a>
     </p>`;
+  }
+
+  #languageChoice(): TemplateResult {
+    return html`
+      <label class="staff-language">
+        <span class="visually-hidden">${msg("Language", { id: "staff.shell.language" })}</span>
+        <select @change=${(e: Event) => applyLanguage((e.target as HTMLSelectElement).value)}>
+          ${LANGUAGES.map(
+            (l) => html`<option value=${l.code} lang=${l.code} ?selected=${l.code === getLocale()}>${l.name}</option>`,
+          )}
+        </select>
+      </label>
+    `;
   }
 
   #navigation(): TemplateResult {
     return html`
-      <nav class="staff-nav" aria-label="Console sections">
+      <nav class="staff-nav" aria-label=${msg("Console sections", { id: "staff.shell.nav" })}>
         <ul>
           ${PAGES.map(
             (p) =>
@@ -261,22 +285,22 @@ export class StaffApp extends LitElement {
   }
 
   #pageView(): TemplateResult {
-    if (!this.status) return html`<p>Loading the kiosk's status…</p>`;
+    if (!this.status) return html`<p>${msg("Loading the kiosk's status…", { id: "staff.shell.loading" })}</p>`;
     return html`
       ${this.#instance(this.page)}
-      <div class="visually-hidden" aria-live="polite">${this.live ? "" : "Live updates paused; reconnecting."}</div>
+      <div class="visually-hidden" aria-live="polite">${this.live ? "" : msg("Live updates paused; reconnecting.", { id: "staff.shell.paused" })}</div>
     `;
   }
 
   #loginForm(): TemplateResult {
     return html`
       <form class="staff-card staff-login" @submit=${(e: SubmitEvent) => this.#login(e)}>
-        <h2>Log in</h2>
-        <label for="staff-user">User name</label>
+        <h2>${msg("Log in", { id: "staff.shell.log-in" })}</h2>
+        <label for="staff-user">${msg("User name", { id: "staff.shell.user" })}</label>
         <input id="staff-user" name="user" autocomplete="username" required maxlength="64" />
-        <label for="staff-password">Password</label>
+        <label for="staff-password">${msg("Password", { id: "staff.shell.password" })}</label>
         <input id="staff-password" name="password" type="password" autocomplete="current-password" required />
-        <button type="submit">Log in</button>
+        <button type="submit">${msg("Log in", { id: "staff.shell.log-in" })}</button>
       </form>
     `;
   }

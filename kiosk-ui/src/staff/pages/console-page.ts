@@ -3,6 +3,7 @@
  * shell hands down, and `act()`, which runs a bridge call and reports its outcome to the shell as an event,
  * so one place shows errors and one place notices that the staff session has ended.
  */
+import { updateWhenLocaleChanges } from "@lit/localize";
 import { html, LitElement, type PropertyDeclarations, type TemplateResult } from "lit";
 import type { StaffStatus } from "../../../../protocols/staff-api/schema.ts";
 
@@ -16,6 +17,12 @@ export abstract class ConsolePage extends LitElement {
 
   /** The kiosk's live status (the shell's server-sent events); undefined until the first one arrives. */
   declare status: StaffStatus | undefined;
+
+  constructor() {
+    super();
+    // A page re-renders in the language chosen in the header.
+    updateWhenLocaleChanges(this);
+  }
 
   protected override createRenderRoot(): HTMLElement {
     return this;

@@ -1,23 +1,24 @@
 /** The devices page: every device's health, live, and its test (scan, list tags, print, click the relay). */
+import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
 import type { DeviceTestReply, PadTagReading, StaffDevice } from "../../../../protocols/staff-api/schema.ts";
 import { staffApi } from "../staff-client.ts";
 import { ConsolePage, columnHeads } from "./console-page.ts";
 
 /** The test button of each kind of device says what it will do. */
-const TEST_LABELS: Readonly<Record<StaffDevice["kind"], string>> = {
-  scanner: "Wait for a scan",
-  rfid: "List tags on the pad",
-  printer: "Print a test page",
-  relay: "Click the relay",
+const TEST_LABELS: Readonly<Record<StaffDevice["kind"], () => string>> = {
+  scanner: () => msg("Wait for a scan", { id: "staff.devices.test-scanner" }),
+  rfid: () => msg("List tags on the pad", { id: "staff.devices.test-rfid" }),
+  printer: () => msg("Print a test page", { id: "staff.devices.test-printer" }),
+  relay: () => msg("Click the relay", { id: "staff.devices.test-relay" }),
 };
 
-const HEALTH_WORDS: Readonly<Record<StaffDevice["health"], string>> = {
-  ok: "Working",
-  unverified: "Connected, not yet verified",
-  degraded: "Needs attention",
-  disconnected: "Not connected",
-  disabled: "Disabled in the config",
+const HEALTH_WORDS: Readonly<Record<StaffDevice["health"], () => string>> = {
+  ok: () => msg("Working", { id: "staff.devices.health-ok" }),
+  unverified: () => msg("Connected, not yet verified", { id: "staff.devices.health-unverified" }),
+  degraded: () => msg("Needs attention", { id: "staff.devices.health-degraded" }),
+  disconnected: () => msg("Not connected", { id: "staff.devices.health-disconnected" }),
+  disabled: () => msg("Disabled in the config", { id: "staff.devices.health-disabled" }),
 };
 
 const hex2 = (n: number) => n.toString(16).toUpperCase().padStart(2, "0");
@@ -46,16 +47,16 @@ export class DevicesPage extends ConsolePage {
     const devices = this.status?.devices ?? [];
     return html`
       <section class="staff-card" aria-labelledby="devices-heading">
-        <h2 id="devices-heading">Devices</h2>
-        <p class="staff-hint">The scan, print and relay tests need the kiosk out of service; listing tags only reads.</p>
+        <h2 id="devices-heading">${msg("Devices", { id: "staff.devices.nav" })}</h2>
+        <p class="staff-hint">${msg("The scan, print and relay tests need the kiosk out of service; listing tags only reads.", { id: "staff.devices.hint" })}</p>
         <table class="staff-table">
           <thead>
             <tr>
-              <th scope="col">Device</th>
-              <th scope="col">Model</th>
-              <th scope="col">Health</th>
-              <th scope="col">Last problem</th>
-              <th scope="col"><span class="visually-hidden">Test</span></th>
+              <th scope="col">${msg("Device", { id: "staff.devices.device" })}</th>
+              <th scope="col">${msg("Model", { id: "staff.devices.model" })}</th>
+              <th scope="col">${msg("Health", { id: "staff.devices.health" })}</th>
+              <th scope="col">${msg("Last problem", { id: "staff.devices.last-problem" })}</th>
+              <th scope="col"><span class="visually-hidden">${msg("Test", { id: "staff.devices.test" })}</span></th>
             </tr>
           </thead>
           <tbody>
@@ -64,17 +65,17 @@ export class DevicesPage extends ConsolePage {
                 <tr data-device=${d.id}>
                   <th scope="row">${d.name}<br /><span class="staff-muted">${d.description}</span></th>
                   <td>${d.kind} ${d.model}</td>
-                  <td class=${d.health === "ok" ? "state-ok" : "state-bad"}>${HEALTH_WORDS[d.health]}</td>
+                  <td class=${d.health === "ok" ? "state-ok" : "state-bad"}>${HEALTH_WORDS[d.health]()}</td>
                   <td>${d.lastError ? html`<code>${d.lastError.code}</code> ${d.lastError.message}` : "—"}</td>
                   <td>
                     <button
                       type="button"
                       class="secondary"
                       ?disabled=${this.running.has(d.id) || d.health === "disabled"}
-                      aria-label=${`${TEST_LABELS[d.kind]}: ${d.name}`}
+                      aria-label=${`${TEST_LABELS[d.kind]()}: ${d.name}`}
                       @click=${() => this.#test(d)}
                     >
-                      ${this.running.has(d.id) ? "Testing…" : TEST_LABELS[d.kind]}
+                      ${this.running.has(d.id) ? msg("Testing…", { id: "staff.devices.testing" }) : TEST_LABELS[d.kind]()}
                     </button>
                   </td>
                 </tr>
@@ -93,12 +94,12 @@ export class DevicesPage extends ConsolePage {
     const name = devices.find((d) => d.id === result.device)?.name ?? result.device;
     return html`
       <article class="staff-result" data-result=${result.device}>
-        <h3>${name}: ${result.ok ? "test passed" : "test failed"}</h3>
+        <h3>${result.ok ? msg(str`${name}: test passed`, { id: "staff.devices.passed" }) : msg(str`${name}: test failed`, { id: "staff.devices.failed" })}</h3>
         <p class=${result.ok ? "state-ok" : "state-bad"}>${result.summary}</p>
         ${result.error && result.error.message !== result.summary ? html`<p><code>${result.error.code}</code> ${result.error.message}</p>` : nothing}
-        ${result.scan ? html`<p>Scanned <code>${result.scan.code}</code> (${result.scan.kind})</p>` : nothing}
+        ${result.scan ? html`<p>${msg("Scanned", { id: "staff.devices.scanned" })} <code>${result.scan.code}</code> (${result.scan.kind})</p>` : nothing}
         ${result.tags && result.tags.length > 0 ? tagsTable(result.tags) : nothing}
-        ${result.receipt ? html`<pre class="staff-receipt" aria-label="The printed test page">${result.receipt.join("\n")}</pre>` : nothing}
+        ${result.receipt ? html`<pre class="staff-receipt" aria-label=${msg("The printed test page", { id: "staff.devices.printed-page" })}>${result.receipt.join("\n")}</pre>` : nothing}
       </article>
     `;
   }
@@ -107,8 +108,8 @@ export class DevicesPage extends ConsolePage {
 function tagsTable(tags: readonly PadTagReading[]): TemplateResult {
   return html`
     <table class="staff-table">
-      <caption>Tags on the pad</caption>
-      ${columnHeads(["UID", "Data", "Security", "AFI", "EAS"])}
+      <caption>${msg("Tags on the pad", { id: "staff.devices.tags" })}</caption>
+      ${columnHeads(["UID", msg("Data", { id: "staff.devices.data" }), msg("Security", { id: "staff.devices.security" }), "AFI", "EAS"])}
       <tbody>
         ${tags.map(
           (t) => html`
@@ -117,18 +118,18 @@ function tagsTable(tags: readonly PadTagReading[]): TemplateResult {
               <td>
                 ${
                   t.patronCard
-                    ? "Patron card"
+                    ? msg("Patron card", { id: "staff.devices.patron-card" })
                     : t.fields
                       ? html`${t.model}
                         <dl class="staff-fields">
                           ${Object.entries(t.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}
                         </dl>`
-                      : (t.error?.message ?? t.model ?? "unreadable")
+                      : (t.error?.message ?? t.model ?? msg("unreadable", { id: "staff.devices.unreadable" }))
                 }
               </td>
               <td>${t.security}</td>
               <td>${t.afi === undefined ? "—" : `0x${hex2(t.afi)}`}</td>
-              <td>${t.eas === undefined ? "—" : t.eas ? "on" : "off"}</td>
+              <td>${t.eas === undefined ? "—" : t.eas ? msg("on", { id: "staff.devices.on" }) : msg("off", { id: "staff.devices.off" })}</td>
             </tr>
           `,
         )}

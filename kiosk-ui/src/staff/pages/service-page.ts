@@ -1,7 +1,8 @@
 /** The out-of-service page: what the patron screen shows now, and taking the kiosk out of service with a message. */
+import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
 import { staffApi } from "../staff-client.ts";
-import { ILS_WORDS } from "../words.ts";
+import { ILS_WORDS, inService, outOfService } from "../words.ts";
 import { ConsolePage } from "./console-page.ts";
 
 export class ServicePage extends ConsolePage {
@@ -18,18 +19,26 @@ export class ServicePage extends ConsolePage {
     const out = status?.outOfService != null;
     return html`
       <section class="staff-card" aria-labelledby="service-heading">
-        <h2 id="service-heading">Out of service</h2>
+        <h2 id="service-heading">${outOfService()}</h2>
         ${
           status
             ? html`<dl class="staff-facts">
-              <dt>Service</dt>
+              <dt>${msg("Service", { id: "staff.service.service" })}</dt>
               <dd class=${out ? "state-bad" : "state-ok"}>
-                ${out ? `Out of service${status.outOfService?.message ? `: “${status.outOfService.message}”` : ""}` : "In service"}
+                ${
+                  out
+                    ? status.outOfService?.message
+                      ? msg(str`Out of service: “${status.outOfService.message}”`, {
+                          id: "staff.service.out-with-message",
+                        })
+                      : outOfService()
+                    : inService()
+                }
               </dd>
-              <dt>Patron screen</dt>
+              <dt>${msg("Patron screen", { id: "staff.service.patron-screen" })}</dt>
               <dd>${status.phase}</dd>
-              <dt>Library system (SIP2)</dt>
-              <dd class=${status.ils === "online" ? "state-ok" : "state-bad"}>${ILS_WORDS[status.ils]}</dd>
+              <dt>${msg("Library system (SIP2)", { id: "staff.service.ils" })}</dt>
+              <dd class=${status.ils === "online" ? "state-ok" : "state-bad"}>${ILS_WORDS[status.ils]()}</dd>
             </dl>`
             : nothing
         }
@@ -37,10 +46,10 @@ export class ServicePage extends ConsolePage {
           ${
             out
               ? nothing
-              : html`<label for="service-message">Message for patrons (optional)</label>
-                <input id="service-message" name="message" maxlength="200" placeholder="e.g. Back at 2 pm" />`
+              : html`<label for="service-message">${msg("Message for patrons (optional)", { id: "staff.service.message" })}</label>
+                <input id="service-message" name="message" maxlength="200" placeholder=${msg("e.g. Back at 2 pm", { id: "staff.service.message-example" })} />`
           }
-          <button type="submit" class=${out ? "" : "danger"}>${out ? "Put back in service" : "Take out of service"}</button>
+          <button type="submit" class=${out ? "" : "danger"}>${out ? msg("Put back in service", { id: "staff.service.put-back" }) : msg("Take out of service", { id: "staff.service.take-out" })}</button>
         </form>
       </section>
     `;
