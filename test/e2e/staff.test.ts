@@ -189,6 +189,7 @@ describe("staff console", () => {
     } finally {
       ui.close();
     }
+  });
 
   it("switches the console's language: Arabic reads right to left, and the choice survives a reload", async () => {
     await openPage("Devices");
