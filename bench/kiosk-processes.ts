@@ -7,7 +7,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -15,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { loadFixture } from "../simulators/acs/fixture.ts";
 import { DEFAULT_FIXTURE_PATH } from "../simulators/acs/fixtures/generate.ts";
 import type { KioskClient } from "../test/support/kiosk-client.ts";
+import { freePort } from "./acs.bench.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(root, "bin", "selfcheck.js");
@@ -129,14 +129,6 @@ function cli(args: readonly string[]): Cli {
       clearTimeout(killer);
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** Where each device of config/simulated.json goes: its PTY link in `dir`, or the printer's free port. */
