@@ -13,6 +13,7 @@ import type { ItemRow, KioskState } from "../../protocols/kiosk-api/schema.ts";
 import type { FaultPlan } from "../../simulators/acs/faults.ts";
 import { type Stack, startStack } from "../../simulators/stack.ts";
 import { KioskClient } from "../support/kiosk-client.ts";
+import { until } from "../support/settle.ts";
 
 const PATRON = { card: "24711000000012", pin: "1111" }; // "valid" (simulators/acs/fixtures/CASES.md)
 
@@ -99,12 +100,11 @@ describe.each(FAULTS.map((f, i) => ({ ...f, index: i })))("ACS fault $name", ({ 
         const counts = journal.summary().counts;
         return counts.pending + counts.sending;
       };
-      const giveUpAt = performance.now() + 40_000; // a hang guard, not a timing assertion
-      while (waiting() > 0 || stack.bridge.sip2?.state !== "online") {
-        if (performance.now() > giveUpAt) throw new Error(`the journal still holds ${waiting()} entries to send`);
-        await journal.replayNow().catch(() => undefined);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await journal.replayNow().catch(() => undefined);
+      await until(null, () => waiting() === 0 && stack.bridge.sip2?.state === "online", {
+        what: "the journal to be sent with the ILS online",
+        limitMs: 40_000,
+      });
 
       const loan = stack.acs.ils.loanOf(itemId);
       if (row.status === "done") expect(loan?.patron, "promised, so on loan").toBe(PATRON.card);
