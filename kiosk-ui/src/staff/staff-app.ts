@@ -46,8 +46,8 @@ const PAGES: readonly PageRow[] = [
   },
   { id: "config", label: () => msg("Configuration", { id: "staff.config.nav" }), element: ConfigPage },
   { id: "monitor", label: () => msg("Live session", { id: "staff.monitor.nav" }), element: MonitorPage },
-  { id: "tags", label: () => "Tag programming", element: TagsPage },
-  { id: "inventory", label: () => "Inventory", element: InventoryPage },
+  { id: "tags", label: () => msg("Tag programming", { id: "staff.tags.nav" }), element: TagsPage },
+  { id: "inventory", label: () => msg("Inventory", { id: "staff.inventory.nav" }), element: InventoryPage },
 ];
 
 const pageFromHash = (): PageRow => PAGES.find((p) => `#${p.id}` === location.hash) ?? PAGES[0]!;
