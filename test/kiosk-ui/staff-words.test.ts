@@ -19,15 +19,16 @@ const STAFF = join(import.meta.dirname, "../../kiosk-ui/src/staff");
  */
 const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
   es: [
-    "staff.config.ms", // "${0} ms": the unit's symbol is the same.
+    "staff.statistics.total", // "Total"
   ],
   fr: [
-    "staff.config.ms", // "${0} ms": the unit's symbol is the same.
     "staff.config.nav", // "Configuration"
     "staff.config.heading", // "Configuration"
     "staff.config.message", // "Message"
     "staff.service.service", // "Service"
     "staff.devices.test", // "Test"
+    "staff.statistics.total", // "Total"
+    "staff.offline-queue.note", // "Note"
   ],
   ar: [],
 };

@@ -12,6 +12,8 @@ export interface BarChartText {
   periodLabel: (period: string) => string;
   /** A series' name in the legend. */
   seriesLabel: (name: string) => string;
+  /** A number on the value axis, in the page's language. */
+  valueLabel: (value: number) => string;
 }
 
 /** Colours with at least 3:1 contrast on white (WCAG 1.4.11), known series first, then the palette in turn. */
@@ -57,7 +59,7 @@ export function barChart(data: ChartData, text: BarChartText): TemplateResult {
         ${steps.map(
           (step) => svg`
             <line class="grid" x1=${PAD.left} x2=${WIDTH - PAD.right} y1=${y(step)} y2=${y(step)}></line>
-            <text class="axis" x=${PAD.left - 6} y=${y(step) + 4} text-anchor="end">${step}</text>`,
+            <text class="axis" x=${PAD.left - 6} y=${y(step) + 4} text-anchor="end">${text.valueLabel(step)}</text>`,
         )}
         ${data.periods.map((period, i) => {
           const x = PAD.left + i * band + (band - barW) / 2;

@@ -21,6 +21,7 @@ import {
   valueAt,
   withValue,
 } from "../config-form.ts";
+import { formatDuration } from "../i18n/format.ts";
 import { StaffApiError, staffApi } from "../staff-client.ts";
 import { ConsolePage } from "./console-page.ts";
 
@@ -383,7 +384,7 @@ export class ConfigPage extends ConsolePage {
                     ${result.exchange.map(
                       (line) => html`<tr>
                         <td>${line.direction === "sent" ? msg("kiosk → ILS", { id: "staff.config.sent" }) : msg("ILS → kiosk", { id: "staff.config.received" })}</td>
-                        <td>${msg(str`${line.ms} ms`, { id: "staff.config.ms" })}</td>
+                        <td>${formatDuration(line.ms)}</td>
                         <td><span class="config-type">${line.type ?? line.error}</span> <code>${line.wire}</code></td>
                       </tr>`,
                     )}

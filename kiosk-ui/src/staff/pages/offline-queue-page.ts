@@ -4,31 +4,35 @@
  * hand and marked resolved with a note; an entry whose outcome nobody knows is sent again or marked resolved.
  * Patrons appear only as the last four characters of their card, on the entries staff must repair.
  */
+import { msg, str } from "@lit/localize";
 import { html, nothing, type PropertyValues, type TemplateResult } from "lit";
 import type { QueueEntry, QueueReply } from "../../../../protocols/staff-api/schema.ts";
+import { formatDateTime, formatNumber } from "../i18n/format.ts";
 import { staffApi } from "../staff-client.ts";
 import { ConsolePage, columnHeads } from "./console-page.ts";
 
-const KIND_WORDS: Readonly<Record<QueueEntry["kind"], string>> = {
-  checkout: "Loan",
-  checkin: "Return",
-  renew: "Renewal",
-  "fee-payment": "Fee payment",
+const KIND_WORDS: Readonly<Record<QueueEntry["kind"], () => string>> = {
+  checkout: () => msg("Loan", { id: "staff.offline-queue.checkout" }),
+  checkin: () => msg("Return", { id: "staff.offline-queue.checkin" }),
+  renew: () => msg("Renewal", { id: "staff.offline-queue.renew" }),
+  "fee-payment": () => msg("Fee payment", { id: "staff.offline-queue.fee-payment" }),
 };
 
-const STATE_WORDS: Readonly<Record<QueueEntry["state"], string>> = {
-  pending: "Waiting to be sent",
-  sending: "Being sent",
-  done: "Done",
-  refused: "Refused",
-  conflict: "Refused by the ILS",
-  unknown: "Outcome unknown",
-  resolved: "Resolved by staff",
+const STATE_WORDS: Readonly<Record<QueueEntry["state"], () => string>> = {
+  pending: () => msg("Waiting to be sent", { id: "staff.offline-queue.pending" }),
+  sending: () => msg("Being sent", { id: "staff.offline-queue.sending" }),
+  done: () => msg("Done", { id: "staff.offline-queue.done" }),
+  refused: () => msg("Refused", { id: "staff.offline-queue.refused" }),
+  conflict: () => msg("Refused by the ILS", { id: "staff.offline-queue.conflict" }),
+  unknown: () => msg("Outcome unknown", { id: "staff.offline-queue.unknown" }),
+  resolved: () => msg("Resolved by staff", { id: "staff.offline-queue.resolved" }),
 };
 
 const NEEDS_STAFF: ReadonlySet<QueueEntry["state"]> = new Set(["conflict", "unknown"]);
 
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+/** A kind or state the console has no words for (a newer bridge) shows as the bridge names it. */
+const kindOf = (entry: QueueEntry) => KIND_WORDS[entry.kind]?.() ?? entry.kind;
+const stateOf = (entry: QueueEntry) => STATE_WORDS[entry.state]?.() ?? entry.state;
 
 export class OfflineQueuePage extends ConsolePage {
   static override properties = { queue: { state: true }, busy: { state: true } };
@@ -81,7 +85,9 @@ export class OfflineQueuePage extends ConsolePage {
       void this.#run(() => staffApi.resolveEntry(entry.id, note));
     } else {
       const input = form.elements.namedItem("note") as HTMLInputElement;
-      input.setCustomValidity("Say what you did, e.g. “Lent at the desk”.");
+      input.setCustomValidity(
+        msg("Say what you did, e.g. “Lent at the desk”.", { id: "staff.offline-queue.note-needed" }),
+      );
       input.reportValidity();
       input.addEventListener("input", () => input.setCustomValidity(""), { once: true });
     }
@@ -93,23 +99,27 @@ export class OfflineQueuePage extends ConsolePage {
     const forStaff = queue?.entries.filter((e) => NEEDS_STAFF.has(e.state)) ?? [];
     return html`
       <section class="staff-card" aria-labelledby="queue-heading">
-        <h2 id="queue-heading">Offline queue</h2>
-        ${queue ? this.#summary(queue, waiting.length) : html`<p>Loading the queue…</p>`}
+        <h2 id="queue-heading">${msg("Offline queue", { id: "staff.offline-queue.heading" })}</h2>
+        ${queue ? this.#summary(queue, waiting.length) : html`<p>${msg("Loading the queue…", { id: "staff.offline-queue.loading" })}</p>`}
       </section>
       ${
         queue
           ? html`
             <section class="staff-card" aria-labelledby="queue-staff-heading">
-              <h2 id="queue-staff-heading">Needs staff (${forStaff.length})</h2>
+              <h2 id="queue-staff-heading">${msg(str`Needs staff (${formatNumber(forStaff.length)})`, { id: "staff.offline-queue.for-staff" })}</h2>
               ${
                 forStaff.length === 0
-                  ? html`<p>Nothing needs staff.</p>`
+                  ? html`<p>${msg("Nothing needs staff.", { id: "staff.offline-queue.none-for-staff" })}</p>`
                   : forStaff.map((entry) => this.#staffEntry(entry))
               }
             </section>
             <section class="staff-card" aria-labelledby="queue-waiting-heading">
-              <h2 id="queue-waiting-heading">Waiting to be sent (${waiting.length})</h2>
-              ${waiting.length === 0 ? html`<p>Nothing waits: the ILS has everything.</p>` : this.#waitingTable(waiting)}
+              <h2 id="queue-waiting-heading">${msg(str`Waiting to be sent (${formatNumber(waiting.length)})`, { id: "staff.offline-queue.waiting" })}</h2>
+              ${
+                waiting.length === 0
+                  ? html`<p>${msg("Nothing waits: the ILS has everything.", { id: "staff.offline-queue.none-waiting" })}</p>`
+                  : this.#waitingTable(waiting)
+              }
             </section>
           `
           : nothing
@@ -121,25 +131,39 @@ export class OfflineQueuePage extends ConsolePage {
     const last = queue.lastReplay;
     return html`
       <dl class="staff-facts">
-        <dt>Lending</dt>
+        <dt>${msg("Lending", { id: "staff.offline-queue.lending" })}</dt>
         <dd class=${queue.offlineMode ? "state-bad" : "state-ok"}>
-          ${queue.offlineMode ? "Offline: the kiosk lends from its journal" : "Online"}
+          ${
+            queue.offlineMode
+              ? msg("Offline: the kiosk lends from its journal", { id: "staff.offline-queue.lending-offline" })
+              : msg("Online", { id: "staff.offline-queue.lending-online" })
+          }
         </dd>
-        <dt>Last sent</dt>
+        <dt>${msg("Last sent", { id: "staff.offline-queue.last-sent" })}</dt>
         <dd>
           ${
             last
-              ? html`${when(last.at)}: ${last.handled} handled${
-                  last.stoppedAt ? html`, <span class="state-bad">stopped: ${last.stoppedAt.message}</span>` : nothing
+              ? html`${msg(str`${formatDateTime(last.at)}: ${formatNumber(last.handled)} handled`, { id: "staff.offline-queue.handled" })}${
+                  last.stoppedAt
+                    ? html`<span class="state-bad">${msg(str`, stopped: ${last.stoppedAt.message}`, { id: "staff.offline-queue.stopped" })}</span>`
+                    : nothing
                 }`
-              : "Never"
+              : msg("Never", { id: "staff.offline-queue.never" })
           }
         </dd>
-        ${queue.blocklistProblem ? html`<dt>Blocked cards list</dt><dd class="state-bad">${queue.blocklistProblem}</dd>` : nothing}
+        ${
+          queue.blocklistProblem
+            ? html`<dt>${msg("Blocked cards list", { id: "staff.offline-queue.blocklist" })}</dt><dd class="state-bad">${queue.blocklistProblem}</dd>`
+            : nothing
+        }
       </dl>
       <div class="staff-inline">
         <button type="button" ?disabled=${this.busy || queue.replaying || waiting === 0} @click=${() => this.#run(() => staffApi.replayQueue())}>
-          ${queue.replaying ? "Sending…" : "Send to the ILS now"}
+          ${
+            queue.replaying
+              ? msg("Sending…", { id: "staff.offline-queue.sending-now" })
+              : msg("Send to the ILS now", { id: "staff.offline-queue.send" })
+          }
         </button>
       </div>
     `;
@@ -149,24 +173,37 @@ export class OfflineQueuePage extends ConsolePage {
     const noteId = `note-${entry.id}`;
     return html`
       <article class="staff-result" data-entry=${entry.id}>
-        <h3>${KIND_WORDS[entry.kind]} of <code>${entry.itemId ?? "—"}</code>: ${STATE_WORDS[entry.state]}</h3>
+        <h3>${msg(str`${kindOf(entry)} of ${entry.itemId ?? "—"}: ${stateOf(entry)}`, { id: "staff.offline-queue.entry" })}</h3>
         <dl class="staff-facts">
-          <dt>When</dt>
-          <dd>${when(entry.transactedAt)}${entry.offline ? " (offline)" : ""}</dd>
-          ${entry.patron ? html`<dt>Card</dt><dd><code>${entry.patron}</code></dd>` : nothing}
-          <dt>The ILS said</dt>
-          <dd>${entry.resultCode ? html`<code>${entry.resultCode}</code> ${entry.resultMessage ?? ""}` : "nothing (the answer was lost)"}</dd>
-          ${entry.note ? html`<dt>Note</dt><dd>${entry.note}</dd>` : nothing}
+          <dt>${msg("When", { id: "staff.offline-queue.when" })}</dt>
+          <dd>
+            ${formatDateTime(entry.transactedAt)}${entry.offline ? msg(" (offline)", { id: "staff.offline-queue.was-offline" }) : ""}
+          </dd>
+          ${entry.patron ? html`<dt>${msg("Card", { id: "staff.offline-queue.card" })}</dt><dd><code>${entry.patron}</code></dd>` : nothing}
+          <dt>${msg("The ILS said", { id: "staff.offline-queue.ils-said" })}</dt>
+          <dd>
+            ${
+              entry.resultCode
+                ? html`<code>${entry.resultCode}</code> ${entry.resultMessage ?? ""}`
+                : msg("nothing (the answer was lost)", { id: "staff.offline-queue.answer-lost" })
+            }
+          </dd>
+          ${entry.note ? html`<dt>${msg("Note", { id: "staff.offline-queue.note" })}</dt><dd>${entry.note}</dd>` : nothing}
         </dl>
         <form class="staff-inline" @submit=${(e: SubmitEvent) => this.#resolve(e, entry)}>
-          <label for=${noteId}>Staff note</label>
-          <input id=${noteId} name="note" maxlength="500" size="32" placeholder="What you did, e.g. Lent at the desk" />
+          <label for=${noteId}>${msg("Staff note", { id: "staff.offline-queue.staff-note" })}</label>
+          <input id=${noteId} name="note" maxlength="500" size="32"
+            placeholder=${msg("What you did, e.g. Lent at the desk", { id: "staff.offline-queue.note-example" })} />
           ${
             entry.state === "unknown"
-              ? html`<button type="submit" class="secondary" name="action" value="retry" ?disabled=${this.busy}>Send again</button>`
+              ? html`<button type="submit" class="secondary" name="action" value="retry" ?disabled=${this.busy}>
+                ${msg("Send again", { id: "staff.offline-queue.retry" })}
+              </button>`
               : nothing
           }
-          <button type="submit" name="action" value="resolve" ?disabled=${this.busy}>Mark resolved</button>
+          <button type="submit" name="action" value="resolve" ?disabled=${this.busy}>
+            ${msg("Mark resolved", { id: "staff.offline-queue.resolve" })}
+          </button>
         </form>
       </article>
     `;
@@ -175,15 +212,21 @@ export class OfflineQueuePage extends ConsolePage {
   #waitingTable(entries: readonly QueueEntry[]): TemplateResult {
     return html`
       <table class="staff-table">
-        ${columnHeads(["When", "Kind", "Item", "State", "Attempts"])}
+        ${columnHeads([
+          msg("When", { id: "staff.offline-queue.when" }),
+          msg("Kind", { id: "staff.offline-queue.kind" }),
+          msg("Item", { id: "staff.offline-queue.item" }),
+          msg("State", { id: "staff.offline-queue.state" }),
+          msg("Attempts", { id: "staff.offline-queue.attempts" }),
+        ])}
         <tbody>
           ${entries.map(
             (e) => html`<tr data-entry=${e.id}>
-              <td>${when(e.transactedAt)}</td>
-              <td>${KIND_WORDS[e.kind]}</td>
+              <td>${formatDateTime(e.transactedAt)}</td>
+              <td>${kindOf(e)}</td>
               <td><code>${e.itemId ?? "—"}</code></td>
-              <td>${STATE_WORDS[e.state]}</td>
-              <td>${e.attempts}</td>
+              <td>${stateOf(e)}</td>
+              <td>${formatNumber(e.attempts)}</td>
             </tr>`,
           )}
         </tbody>

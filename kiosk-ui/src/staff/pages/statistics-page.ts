@@ -3,10 +3,12 @@
  * result, as a chart and as the same numbers in a table; the mean and longest times per row; every
  * transaction as CSV.
  */
+import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
 import type { StatisticsReply } from "../../../../protocols/staff-api/schema.ts";
 import { barChart } from "../components/bar-chart.ts";
 import { type ChartData, type ChartGrouping, chartData } from "../components/chart-data.ts";
+import { formatDuration, formatNumber, formatWallClock } from "../i18n/format.ts";
 import { staffApi } from "../staff-client.ts";
 import { ConsolePage, columnHeads, messageOf } from "./console-page.ts";
 
@@ -21,31 +23,46 @@ const SERIES_ORDER: Readonly<Record<ChartGrouping, readonly string[]>> = {
   result: ["ok", "offline", "refused", "error"],
 };
 
-const SERIES_WORDS: Readonly<Record<string, string>> = {
-  checkout: "Loans",
-  checkin: "Returns",
-  renew: "Renewals",
-  "fee-payment": "Fee payments",
-  "hold-place": "Holds placed",
-  "hold-cancel": "Holds cancelled",
-  "patron-login": "Sign-ins",
-  ok: "Done",
-  offline: "Done offline",
-  refused: "Refused",
-  error: "Failed",
+const SERIES_WORDS: Readonly<Record<string, () => string>> = {
+  checkout: () => msg("Loans", { id: "staff.statistics.checkout" }),
+  checkin: () => msg("Returns", { id: "staff.statistics.checkin" }),
+  renew: () => msg("Renewals", { id: "staff.statistics.renew" }),
+  "fee-payment": () => msg("Fee payments", { id: "staff.statistics.fee-payment" }),
+  "hold-place": () => msg("Holds placed", { id: "staff.statistics.hold-place" }),
+  "hold-cancel": () => msg("Holds cancelled", { id: "staff.statistics.hold-cancel" }),
+  "patron-login": () => msg("Sign-ins", { id: "staff.statistics.patron-login" }),
+  ok: () => msg("Done", { id: "staff.statistics.ok" }),
+  offline: () => msg("Done offline", { id: "staff.statistics.offline" }),
+  refused: () => msg("Refused", { id: "staff.statistics.refused" }),
+  error: () => msg("Failed", { id: "staff.statistics.error" }),
 };
 
-const seriesLabel = (name: string) => SERIES_WORDS[name] ?? name;
+/** A kind or result the console has no words for (a newer bridge) shows as the bridge names it. */
+const seriesLabel = (name: string) => SERIES_WORDS[name]?.() ?? name;
 
-/** "14:00" for an hour, "1 Dec" for a day (the bridge's local time, as it names the period). */
-function periodLabel(period: string): string {
-  if (period.length > 10) return period.slice(11, 16);
-  return new Date(`${period}T12:00Z`).toLocaleDateString(undefined, {
-    day: "numeric",
-    month: "short",
-    timeZone: "UTC",
-  });
-}
+/** The chart's and table's title for each view and grouping, whole sentences so each language words them freely. */
+const TITLES: Readonly<Record<ChartView, Readonly<Record<ChartGrouping, () => string>>>> = {
+  hour: {
+    kind: () => msg("Transactions per hour over the last day, by kind", { id: "staff.statistics.title-hour-kind" }),
+    result: () =>
+      msg("Transactions per hour over the last day, by result", { id: "staff.statistics.title-hour-result" }),
+  },
+  day: {
+    kind: () => msg("Transactions per day over the last month, by kind", { id: "staff.statistics.title-day-kind" }),
+    result: () =>
+      msg("Transactions per day over the last month, by result", { id: "staff.statistics.title-day-result" }),
+  },
+};
+
+const periodHeading = (view: ChartView) =>
+  view === "hour" ? msg("Hour", { id: "staff.statistics.hour" }) : msg("Day", { id: "staff.statistics.day" });
+
+/**
+ * A period as the bridge names it, in its own local time ("2026-12-01T14:00+01:00", "2026-12-01"): shown at
+ * that clock time, not moved into the browser's zone. Under a bar the hour alone, or the day and month.
+ */
+const barLabel = (period: string) => formatWallClock(period, period.length > 10 ? "time" : "dayMonth");
+const rowLabel = (period: string) => formatWallClock(period, period.length > 10 ? "dateTime" : "date");
 
 export class StatisticsPage extends ConsolePage {
   static override properties = {
@@ -91,23 +108,23 @@ export class StatisticsPage extends ConsolePage {
       html`<button type="button" class="secondary" aria-pressed=${pressed} @click=${act}>${label}</button>`;
     return html`
       <section class="staff-card" aria-labelledby="statistics-heading">
-        <h2 id="statistics-heading">Statistics</h2>
+        <h2 id="statistics-heading">${msg("Statistics", { id: "staff.statistics.heading" })}</h2>
         <div class="staff-inline">
-          <div class="staff-toggles" role="group" aria-label="Period">
-            ${toggle(this.view === "hour", "Last day by hour", () => this.#load("hour"))}
-            ${toggle(this.view === "day", "Last month by day", () => this.#load("day"))}
+          <div class="staff-toggles" role="group" aria-label=${msg("Period", { id: "staff.statistics.period" })}>
+            ${toggle(this.view === "hour", msg("Last day by hour", { id: "staff.statistics.view-hour" }), () => this.#load("hour"))}
+            ${toggle(this.view === "day", msg("Last month by day", { id: "staff.statistics.view-day" }), () => this.#load("day"))}
           </div>
-          <div class="staff-toggles" role="group" aria-label="Bars show">
-            ${toggle(this.grouping === "kind", "By kind", () => (this.grouping = "kind"))}
-            ${toggle(this.grouping === "result", "By result", () => (this.grouping = "result"))}
+          <div class="staff-toggles" role="group" aria-label=${msg("Bars show", { id: "staff.statistics.bars-show" })}>
+            ${toggle(this.grouping === "kind", msg("By kind", { id: "staff.statistics.by-kind" }), () => (this.grouping = "kind"))}
+            ${toggle(this.grouping === "result", msg("By result", { id: "staff.statistics.by-result" }), () => (this.grouping = "result"))}
           </div>
-          <a class="staff-link" href=${staffApi.csvUrl("records")} download>Download every transaction (CSV)</a>
+          <a class="staff-link" href=${staffApi.csvUrl("records")} download>${msg("Download every transaction (CSV)", { id: "staff.statistics.csv" })}</a>
         </div>
         ${
           this.error
             ? html`<p class="state-bad">${this.error}</p>`
             : rows.length === 0
-              ? html`<p>No transactions in this time.</p>`
+              ? html`<p>${msg("No transactions in this time.", { id: "staff.statistics.none" })}</p>`
               : this.#chartAndTable(chartData(rows, this.grouping, SERIES_ORDER[this.grouping]))
         }
       </section>
@@ -116,31 +133,37 @@ export class StatisticsPage extends ConsolePage {
   }
 
   #chartAndTable(data: ChartData): TemplateResult {
-    const span = this.view === "hour" ? "per hour over the last day" : "per day over the last month";
-    const total = data.totals.reduce((a, b) => a + b, 0);
+    const title = TITLES[this.view][this.grouping]();
+    const total = formatNumber(data.totals.reduce((a, b) => a + b, 0));
+    const periods = formatNumber(data.periods.length);
+    const busiest = formatNumber(data.max);
     const names = data.series.map((s) => seriesLabel(s.name)).join(", ");
     return html`
       ${barChart(data, {
-        title: `Transactions ${span}, by ${this.grouping}`,
-        desc: `${total} transactions in ${data.periods.length} periods (${names}); the busiest period had ${data.max}. The table below has every number.`,
-        periodLabel,
+        title,
+        desc: msg(
+          str`${total} transactions in ${periods} periods (${names}); the busiest period had ${busiest}. The table below has every number.`,
+          { id: "staff.statistics.chart-desc" },
+        ),
+        periodLabel: barLabel,
         seriesLabel,
+        valueLabel: formatNumber,
       })}
       <table class="staff-table" data-chart-table>
-        <caption>Transactions ${span}, by ${this.grouping}</caption>
+        <caption>${title}</caption>
         <thead>
           <tr>
-            <th scope="col">${this.view === "hour" ? "Hour" : "Day"}</th>
+            <th scope="col">${periodHeading(this.view)}</th>
             ${data.series.map((s) => html`<th scope="col" class="number">${seriesLabel(s.name)}</th>`)}
-            <th scope="col" class="number">Total</th>
+            <th scope="col" class="number">${msg("Total", { id: "staff.statistics.total" })}</th>
           </tr>
         </thead>
         <tbody>
           ${data.periods.map(
             (period, i) => html`<tr>
-              <th scope="row">${this.view === "hour" ? period.replace("T", " ") : period}</th>
-              ${data.series.map((s) => html`<td class="number">${s.values[i]}</td>`)}
-              <td class="number">${data.totals[i]}</td>
+              <th scope="row">${rowLabel(period)}</th>
+              ${data.series.map((s) => html`<td class="number">${formatNumber(s.values[i] ?? 0)}</td>`)}
+              <td class="number">${formatNumber(data.totals[i] ?? 0)}</td>
             </tr>`,
           )}
         </tbody>
@@ -151,18 +174,25 @@ export class StatisticsPage extends ConsolePage {
   #timesTable(): TemplateResult {
     return html`
       <section class="staff-card" aria-labelledby="statistics-times-heading">
-        <h2 id="statistics-times-heading">How long they took</h2>
+        <h2 id="statistics-times-heading">${msg("How long they took", { id: "staff.statistics.times" })}</h2>
         <table class="staff-table">
-          ${columnHeads([this.view === "hour" ? "Hour" : "Day", "Kind", "Result", "Count", "Mean time", "Longest"])}
+          ${columnHeads([
+            periodHeading(this.view),
+            msg("Kind", { id: "staff.statistics.kind" }),
+            msg("Result", { id: "staff.statistics.result" }),
+            msg("Count", { id: "staff.statistics.count" }),
+            msg("Mean time", { id: "staff.statistics.mean" }),
+            msg("Longest", { id: "staff.statistics.longest" }),
+          ])}
           <tbody>
             ${(this.statistics?.rows ?? []).map(
               (r) => html`<tr>
-                <td>${r.period.replace("T", " ")}</td>
+                <td>${rowLabel(r.period)}</td>
                 <td>${seriesLabel(r.kind)}</td>
                 <td>${seriesLabel(r.result)}</td>
-                <td>${r.count}</td>
-                <td>${Math.round(r.meanDurationMs)} ms</td>
-                <td>${Math.round(r.maxDurationMs)} ms</td>
+                <td>${formatNumber(r.count)}</td>
+                <td>${formatDuration(r.meanDurationMs)}</td>
+                <td>${formatDuration(r.maxDurationMs)}</td>
               </tr>`,
             )}
           </tbody>
