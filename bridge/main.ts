@@ -129,6 +129,8 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       clock,
       logger,
       identifyOffline: config.offline.enabled && (!config.kiosk.pinRequired || config.offline.withoutPinCheck),
+      unknownOutcome: config.offline.unknownOutcome,
+      unknownOutcomeWaitMs: config.offline.unknownOutcomeWaitMs,
     });
     stops.push(async () => ils.close());
     const receipts = new Receipts(config.receipts, registry.ofKind<ReceiptPrinter>("printer")[0]);

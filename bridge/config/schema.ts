@@ -326,6 +326,14 @@ export const OfflineConfigSchema = Type.Object(
       "While the ILS is down no PIN can be checked. true: the card alone identifies the patron (any PIN typed is taken), within maxItemsPerPatron and the blocked list; false: a kiosk that asks for PINs lends nothing offline (returns still work).",
       Type.Boolean({ default: true }),
     ),
+    unknownOutcome: described(
+      "A checkout whose answer from the ILS was lost is kept at the kiosk (security on, the patron told it was not lent). If the ILS turns out to have lent it after all: checkin = check it back in automatically, flag = leave it on loan for staff. Either way staff see it in the offline journal.",
+      oneOf(["checkin", "flag"] as const, { default: "checkin" }),
+    ),
+    unknownOutcomeWaitMs: described(
+      "How long a patron's checkout or return whose answer was lost waits for the ILS to say what it did, before the patron is told it is uncertain.",
+      Type.Integer({ minimum: 0, maximum: 120_000, default: 15_000 }),
+    ),
   },
   { additionalProperties: false, default: {} },
 );

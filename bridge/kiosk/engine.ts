@@ -185,6 +185,8 @@ export class KioskEngine {
   #lockedUntil = 0;
   #stateQueued = false;
   #ilsOnline: boolean;
+  /** Fires when the session (or a return visit) ends: the ILS port stops waiting to learn lost outcomes. */
+  #visit = new AbortController();
 
   constructor(options: { settings?: Partial<KioskSettings>; ports: KioskPorts; clock: Clock; logger: Logger }) {
     this.#settings = { ...DEFAULT_KIOSK_SETTINGS, ...options.settings };
@@ -591,8 +593,9 @@ export class KioskEngine {
     const session = this.#session;
     let result: CirculationResult;
     try {
+      const signal = this.#visit.signal;
       if (row.view.action === "checkin") {
-        result = await this.#ports.ils.checkin({ itemId: row.view.itemId });
+        result = await this.#ports.ils.checkin({ itemId: row.view.itemId, signal });
       } else {
         if (!session) throw new KioskError("NOT_ALLOWED_NOW", "the session ended");
         result = await this.#ports.ils.checkout({
@@ -600,6 +603,7 @@ export class KioskEngine {
           ...(session.pin !== undefined ? { pin: session.pin } : {}),
           itemId: row.view.itemId,
           renewal: this.#settings.renewOnCheckout,
+          signal,
         });
       }
     } catch (err) {
@@ -860,6 +864,8 @@ export class KioskEngine {
       });
     }
     this.#session = undefined;
+    this.#visit.abort();
+    this.#visit = new AbortController();
     this.#rows = new Map();
     this.#queue = [];
     this.#receipt = undefined;

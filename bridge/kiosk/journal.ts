@@ -20,6 +20,8 @@
  *                                         (asking again would only repeat that): staff must check
  *   sending  ───────▶ pending             an inquiry says the ILS did not do it (offline entry): send it again
  *   sending  ───────▶ refused             an inquiry says the ILS did not do it (online entry): never sent later
+ *   sending  ───────▶ conflict            an inquiry says the ILS lent an item the kiosk kept (KEPT_AT_KIOSK):
+ *                                         checked back in (executor.undo) or left for staff (LOAN_NOT_TAKEN*)
  *   unknown  ─retry─▶ pending             staff checked the ILS: not there; send it again
  *   conflict | unknown ─resolve─▶ resolved  staff repaired it by hand (their note is kept)
  *
@@ -128,7 +130,24 @@ export type InquiryAnswer = "done" | "not-done" | "unknown";
 export interface TransactionExecutor {
   send(entry: JournalEntry): Promise<SendOutcome>;
   inquire(entry: JournalEntry): Promise<InquiryAnswer>;
+  /**
+   * Takes back a checkout the ILS did although the kiosk kept the item (a checkin). Absent: such a loan is
+   * left for staff (config `offline.unknownOutcome: "flag"`).
+   */
+  undo?(entry: JournalEntry): Promise<SendOutcome>;
 }
+
+/**
+ * Data mark of an online checkout whose answer was lost and whose item the kiosk kept: the patron was told
+ * it was not lent and its security stayed on. Written before the patron is told (`annotate`); only an entry
+ * with this mark is ever taken back. One without it may have been handed out (its security released after
+ * an answer the journal could not record), so a loan found for it stays the patron's.
+ */
+export const KEPT_AT_KIOSK = "keptAtKiosk";
+
+/** Result codes of an entry whose loan the ILS made while the kiosk kept the item (staff see them as conflicts). */
+export const LOAN_NOT_TAKEN = "LOAN_NOT_TAKEN";
+export const LOAN_NOT_TAKEN_CHECKED_IN = "LOAN_NOT_TAKEN_CHECKED_IN";
 
 export interface ReplayReport {
   /** Entries looked at, in order. */
@@ -310,6 +329,31 @@ export class OfflineJournal {
     return this.#move(id, to, {});
   }
 
+  /** Adds to an unfinished entry's data (never its identifiers), in its own commit. */
+  annotate(id: string, data: TransactionData): JournalEntry {
+    const update = this.#db.transaction(() => {
+      const entry = this.#get(id);
+      if (FINISHED_STATES.includes(entry.state)) {
+        throw new JournalError("JOURNAL_ILLEGAL_TRANSITION", `journal entry ${id}: ${entry.state} is final`, {
+          id,
+          from: entry.state,
+        });
+      }
+      this.#sql("UPDATE journal SET data = ?, updated_at = ? WHERE id = ?").run(
+        JSON.stringify({ ...entry.data, ...data }),
+        this.#clock.now(),
+        id,
+      );
+    });
+    try {
+      update.immediate();
+    } catch (err) {
+      if (err instanceof JournalError) throw err;
+      throw storageError(err, this.#file, `annotate journal entry ${id}`);
+    }
+    return this.#get(id);
+  }
+
   /** Staff: unknown → pending, after checking the ILS does not have it. Replay sends it again. */
   retry(id: string, note?: string): JournalEntry {
     return this.#move(id, "pending", { note });
@@ -371,7 +415,10 @@ export class OfflineJournal {
     if (entry.state === "sending") {
       const answer = await executor.inquire(entry);
       if (report) report.inquired++;
-      entry = this.settle(id, answer);
+      entry =
+        answer === "done" && entry.data[KEPT_AT_KIOSK] === true
+          ? await this.#takeBack(entry, executor)
+          : this.settle(id, answer);
     }
     if (entry.state === "pending") {
       entry = this.begin(id);
@@ -379,6 +426,25 @@ export class OfflineJournal {
       entry = this.finish(id, await executor.send(entry));
     }
     return entry;
+  }
+
+  /**
+   * The ILS lent an item the kiosk kept (the patron was told "not lent" and left it): a patron must not be
+   * charged for a book they did not take, so it is checked back in when the executor can, and staff see
+   * it as a conflict either way, with what was done. Throws what `undo` throws (the entry stays `sending`;
+   * the next replay asks again, and checking in twice changes nothing more than once).
+   */
+  async #takeBack(entry: JournalEntry, executor: TransactionExecutor): Promise<JournalEntry> {
+    const undone = executor.undo ? await executor.undo(entry) : undefined;
+    const checkedIn = undone?.result === "done";
+    return this.#move(entry.id, "conflict", {
+      resultCode: checkedIn ? LOAN_NOT_TAKEN_CHECKED_IN : LOAN_NOT_TAKEN,
+      resultMessage: checkedIn
+        ? "the ILS lent it after the patron was told it was not lent; the kiosk kept it and checked it back in"
+        : `the ILS lent it after the patron was told it was not lent; the kiosk kept it, so check it in by hand${
+            undone ? ` (the checkin was refused: ${undone.message ?? undone.code ?? "no reason given"})` : ""
+          }`,
+    });
   }
 
   /**

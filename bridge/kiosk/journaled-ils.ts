@@ -11,6 +11,13 @@
  *   (offline-policy.ts) decides, and an allowed checkout or checkin is written `pending` and done at the
  *   kiosk. While a backlog waits, new transactions join its end, so the ILS gets everything in the order
  *   it happened (an offline return is never overtaken by the next loan of the same book).
+ * - Lost answers: when nobody knows whether the ILS did an online checkout or checkin (OUTCOME_UNKNOWN),
+ *   the patron is not simply told so. The entry is marked as kept at the kiosk (a checkout's security
+ *   stays on), and the ILS is asked what it did as soon as it answers again, for as long as the patron may
+ *   wait (`unknownOutcomeWaitMs`; the engine's signal ends it with the session): done → the patron gets the
+ *   item after all; not done → it is sent once more. Still unknown → the patron is told, and the replay
+ *   asks later: a loan the ILS made of an item the kiosk kept is checked back in (`unknownOutcome:
+ *   "checkin"`) or left for staff (`"flag"`), a conflict either way (journal.ts #takeBack).
  * - Replay: whenever the ILS comes back (and at start, for what a crash left behind) the journal is sent
  *   in order through the executor (sip2-ils.ts Sip2Replay: no block, the original date). A replay cut
  *   short by another outage is tried again after `replayRetryMs`, asking about its last entry first.
@@ -26,6 +33,7 @@ import type { Clock, TimerHandle } from "../transports/clock.ts";
 import {
   type JournalEntry,
   type JournalState,
+  KEPT_AT_KIOSK,
   NOT_DONE,
   type OfflineJournal,
   type ReplayReport,
@@ -63,7 +71,13 @@ export interface JournaledIlsOptions {
   identifyOffline: boolean;
   /** After a replay cut short while the ILS still looks online, try again after this long. */
   replayRetryMs?: number;
+  /** What the replay does with a loan the ILS made of an item the kiosk kept (default: check it in). */
+  unknownOutcome?: UnknownOutcomePolicy;
+  /** How long a patron's transaction whose answer was lost waits for the ILS to say what it did (default 0: ask once). */
+  unknownOutcomeWaitMs?: number;
 }
+
+export type UnknownOutcomePolicy = "checkin" | "flag";
 
 /** A journal entry as staff see it: the patron (under `patron`, which logs mask) only while staff need it. */
 export type StaffJournalEntry = Omit<JournalEntry, "patronId"> & { patron?: string };
@@ -105,6 +119,16 @@ export interface StaffJournal {
 
 const WAITING: readonly JournalState[] = ["pending", "sending", "conflict", "unknown"];
 
+/**
+ * What a checkout or checkin the ILS did but did not describe (offline, or confirmed after a lost answer)
+ * asks of a magnetic strip: it follows the transaction.
+ */
+const ACTED_ON: Readonly<Record<Kind, Partial<CirculationResult>>> = {
+  checkout: { desensitize: true },
+  checkin: { resensitize: true },
+  renew: { desensitize: true },
+};
+
 /** What the patron is told when the offline policy says no. */
 const OFFLINE_REASONS: Readonly<Record<OfflineRefusal, ItemReason>> = {
   OFFLINE_DISABLED: "ILS_OFFLINE",
@@ -126,6 +150,9 @@ export class JournaledIls implements IlsPort, StaffJournal {
   readonly #logger: Logger;
   readonly #identifyOffline: boolean;
   readonly #replayRetryMs: number;
+  readonly #unknownOutcomeWaitMs: number;
+  /** The executor the replay uses: without `undo` when loans of kept items are only flagged. */
+  readonly #replayExecutor: TransactionExecutor;
   readonly #listeners = new Set<(status: IlsStatus) => void>();
   /** Online entries this process is sending now: a replay leaves them alone. */
   readonly #live = new Set<string>();
@@ -147,6 +174,14 @@ export class JournaledIls implements IlsPort, StaffJournal {
     this.#logger = options.logger.child({ component: "journal" });
     this.#identifyOffline = options.identifyOffline;
     this.#replayRetryMs = options.replayRetryMs ?? 10_000;
+    this.#unknownOutcomeWaitMs = options.unknownOutcomeWaitMs ?? 0;
+    const executor = options.executor;
+    const undo = options.unknownOutcome !== "flag" && executor.undo ? executor.undo.bind(executor) : undefined;
+    this.#replayExecutor = {
+      send: (entry) => executor.send(entry),
+      inquire: (entry) => executor.inquire(entry),
+      ...(undo ? { undo } : {}),
+    };
     const offStatus = this.#ils.onStatus((status) => this.#onStatus(status));
     const offJournal = this.#journal.observe((entry, from) => this.#recordOutcome(entry, from));
     this.#unsubscribe = () => {
@@ -261,7 +296,7 @@ export class JournaledIls implements IlsPort, StaffJournal {
   }
 
   async replayNow(): Promise<ReplaySummary> {
-    const report = await this.#journal.replay(this.#executor, { skip: (id) => this.#live.has(id) });
+    const report = await this.#journal.replay(this.#replayExecutor, { skip: (id) => this.#live.has(id) });
     const summary = summarize(report);
     if (report.handled > 0 || report.stoppedAt) {
       this.#lastReplay = { ...summary, at: this.#clock.now() };
@@ -291,6 +326,7 @@ export class JournaledIls implements IlsPort, StaffJournal {
     kind: Kind,
     request: CheckinRequest & { patron?: string },
     send: (transactionId: string) => Promise<CirculationResult>,
+    resent = false,
   ): Promise<CirculationResult> {
     const started = this.#clock.now();
     const tx = { kind, itemId: request.itemId, ...(request.patron !== undefined ? { patronId: request.patron } : {}) };
@@ -298,21 +334,32 @@ export class JournaledIls implements IlsPort, StaffJournal {
       // Written before it is sent; a failure to write means it is not sent at all.
       const entry = this.#journal.start(tx);
       this.#live.add(entry.id);
+      let leftForReplay = false;
       try {
         const result = await send(entry.id);
         this.#settle(entry.id, result);
         return { ...result, transactionId: entry.id };
       } catch (err) {
         const code = codeOf(err);
+        if (code === "OUTCOME_UNKNOWN" && kind !== "renew") {
+          const found = await this.#findOut(kind, entry.id, request.signal);
+          if (found === "done")
+            return { ...(await this.#described(request.itemId)), ok: true, transactionId: entry.id, ...ACTED_ON[kind] };
+          if (found === "not-done") {
+            if (!resent) return await this.#transact(kind, request, send, true);
+            return { ok: false, reason: "ILS_OFFLINE", transactionId: entry.id };
+          }
+        }
         if (code !== "ILS_OFFLINE") {
           // Nobody knows whether the ILS did it: the entry stays `sending` for the replay to ask about (its
           // statistic is written when the answer is known).
-          this.#replaySoon();
+          leftForReplay = true;
           throw err;
         }
         this.#settle(entry.id, { ok: false, reason: "ILS_OFFLINE" });
       } finally {
         this.#live.delete(entry.id);
+        if (leftForReplay) this.#replaySoon();
       }
     }
     const decision = this.#policy.decide(kind, request.patron);
@@ -324,12 +371,66 @@ export class JournaledIls implements IlsPort, StaffJournal {
     this.#changed();
     this.#replaySoon();
     // The ILS would say whether a magnetic strip needs the relay; offline, the strip follows the loan.
-    return {
-      ok: true,
-      offline: true,
-      transactionId: entry.id,
-      ...(kind === "checkin" ? { resensitize: true } : { desensitize: true }),
-    };
+    return { ok: true, offline: true, transactionId: entry.id, ...ACTED_ON[kind] };
+  }
+
+  /**
+   * Asks the ILS what it did with an online entry whose answer was lost, whenever it answers, until
+   * `unknownOutcomeWaitMs` has passed or `signal` fires. A checkout is first marked as kept at the kiosk:
+   * until the ILS confirms it, its security stays on, so a loan found later was not taken (journal.ts).
+   * Resolves "unknown" when it could not find out (the entry stays `sending` for the replay).
+   */
+  async #findOut(kind: Kind, id: string, signal: AbortSignal | undefined): Promise<"done" | "not-done" | "unknown"> {
+    if (kind === "checkout") {
+      try {
+        this.#journal.annotate(id, { [KEPT_AT_KIOSK]: true });
+      } catch (err) {
+        // Without the mark a loan found later is left as the patron's: the safe side.
+        this.#logger.error({ id, code: codeOf(err) }, "could not mark a checkout whose answer was lost as kept");
+      }
+    }
+    const deadline = this.#clock.now() + this.#unknownOutcomeWaitMs;
+    for (;;) {
+      if (this.#ils.status() === "online") {
+        try {
+          const answer = await this.#executor.inquire(this.#journal.get(id) as JournalEntry);
+          // The patron left while the ILS was asked: what it lent stays with the kiosk, for the replay.
+          if (signal?.aborted) return "unknown";
+          const entry = this.#journal.settle(id, answer);
+          this.#logger.info({ id, kind, answer }, "asked the ILS about a transaction whose answer was lost");
+          return entry.state === "done" ? "done" : entry.state === "refused" ? "not-done" : "unknown";
+        } catch (err) {
+          if (codeOf(err).startsWith("JOURNAL_")) throw err;
+          this.#logger.info({ id, code: codeOf(err) }, "the ILS could not be asked yet about a lost answer");
+        }
+      }
+      const left = deadline - this.#clock.now();
+      if (left <= 0 || signal?.aborted) return "unknown";
+      await this.#untilOnline(Math.min(left, this.#replayRetryMs), signal);
+    }
+  }
+
+  /** The title and due date of an item whose transaction was confirmed without its answer; best effort. */
+  async #described(itemId: string): Promise<Partial<CirculationResult>> {
+    const info = await this.itemInformation(itemId).catch(() => undefined);
+    return { ...(info?.title ? { title: info.title } : {}), ...(info?.dueDate ? { dueDate: info.dueDate } : {}) };
+  }
+
+  /** Resolves when the ILS reports online, after `ms`, or when `signal` fires, whichever is first. */
+  #untilOnline(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#clock.clearTimeout(timer);
+        off();
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = this.#clock.setTimeout(done, ms);
+      const off = this.#ils.onStatus((status) => {
+        if (status === "online") done();
+      });
+      signal?.addEventListener("abort", done, { once: true });
+    });
   }
 
   /**
@@ -370,6 +471,8 @@ export class JournaledIls implements IlsPort, StaffJournal {
           return entry.resultCode === NOT_DONE ? ["error", NOT_DONE] : ["refused", entry.resultCode];
         case "unknown":
           return ["error", "OUTCOME_UNKNOWN"];
+        case "conflict":
+          return ["error", entry.resultCode];
         default:
           return undefined;
       }

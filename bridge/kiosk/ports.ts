@@ -88,12 +88,16 @@ export interface ItemRecord {
   circulationStatus?: string;
   /** The owning branch (SIP2 AQ permanent location). */
   homeBranch?: string;
+  /** ISO 8601, when the item is on loan. */
+  dueDate?: string;
 }
 
 /** `transactionId`: the journal entry's id, used as the transaction's id towards the ILS and in logs. */
 export interface CheckinRequest {
   itemId: string;
   transactionId?: string;
+  /** Fires when the patron has gone: stop waiting to learn the outcome of a transaction whose answer was lost. */
+  signal?: AbortSignal;
 }
 export interface RenewRequest extends CheckinRequest {
   patron: string;

@@ -218,6 +218,8 @@ export class Sip2Ils implements IlsPort {
     if (info.title) record.title = info.title;
     if (info.circulationStatus) record.circulationStatus = info.circulationStatus;
     if (info.permanentLocation) record.homeBranch = info.permanentLocation;
+    const due = isoDate(info.dueDate);
+    if (due) record.dueDate = due;
     // Call number: CS, an extension Koha and the simulator send (not in the SIP2 2.00 standard).
     const callNumber = info.raw.callNumber;
     if (typeof callNumber === "string" && callNumber.trim()) record.callNumber = callNumber.trim();
@@ -361,12 +363,7 @@ export class Sip2Replay implements TransactionExecutor {
       noBlock: entry.offline,
       transactionDate: new Date(entry.transactedAt),
     };
-    const sent = await this.#send(entry, options);
-    const message = sent.screenMessages.join(" ").trim();
-    if (sent.ok) return { result: "done", ...(message ? { message } : {}) };
-    // Staff see the ILS's own words next to a code they can sort by.
-    const code = reasonFromWording(sent.screenMessages) ?? "REFUSED";
-    return { result: "refused", code, ...(message ? { message } : {}) };
+    return outcomeOf(await this.#send(entry, options));
   }
 
   /**
@@ -389,6 +386,15 @@ export class Sip2Replay implements TransactionExecutor {
     }
   }
 
+  /**
+   * Takes back a loan of an item the kiosk kept (journal.ts #takeBack): checked in now, as staff would at
+   * the desk, under its own transaction id.
+   */
+  async undo(entry: JournalEntry): Promise<SendOutcome> {
+    const answer = await this.#sip2.checkin({ itemId: entry.itemId ?? "" }, { tx: `${entry.id}-undo` });
+    return outcomeOf(answer);
+  }
+
   async #send(entry: JournalEntry, options: TransactionOptions): Promise<{ ok: boolean; screenMessages: string[] }> {
     const patronId = entry.patronId ?? "";
     const itemId = entry.itemId ?? "";
@@ -404,6 +410,14 @@ export class Sip2Replay implements TransactionExecutor {
       }
     }
   }
+}
+
+function outcomeOf(sent: { ok: boolean; screenMessages: string[] }): SendOutcome {
+  const message = sent.screenMessages.join(" ").trim();
+  if (sent.ok) return { result: "done", ...(message ? { message } : {}) };
+  // Staff see the ILS's own words next to a code they can sort by.
+  const code = reasonFromWording(sent.screenMessages) ?? "REFUSED";
+  return { result: "refused", code, ...(message ? { message } : {}) };
 }
 
 function feePayment(entry: JournalEntry): FeePaidRequest {

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { openKioskDatabase } from "../../bridge/kiosk/database.ts";
-import { type JournalState, OfflineJournal } from "../../bridge/kiosk/journal.ts";
+import { type JournalState, LOAN_NOT_TAKEN_CHECKED_IN, OfflineJournal } from "../../bridge/kiosk/journal.ts";
 import { type StatisticRow, Statistics } from "../../bridge/kiosk/statistics.ts";
 import { systemClock } from "../../bridge/transports/clock.ts";
 import type { ItemRow, KioskState } from "../../protocols/kiosk-api/schema.ts";
@@ -70,6 +70,8 @@ export interface SoakReport {
   /** Changes in the ILS that no patron asked for. */
   unasked: number;
   journal: Record<JournalState, number>;
+  /** Loans the ILS made while the kiosk kept the book (answer lost), checked back in: conflicts for staff. */
+  takenBack: number;
   statistics: Record<string, number>;
   faults: Record<string, number>;
   /** Every disagreement found, one line each (empty when the run is clean). */
@@ -117,6 +119,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
 class World {
   readonly requests: Request[] = [];
+  /** Loans the kiosk took back (found in the journal at the end). */
+  readonly #takenBack: Array<{ itemId: string; patronId: string }> = [];
   readonly faults: Record<string, number> = {};
   /** Books on the shelf, free to borrow. */
   readonly shelf: string[];
@@ -206,7 +210,7 @@ class World {
         ],
         server: { host: "127.0.0.1", port: 0 },
         kiosk: { liftedWindowSeconds: 1, goodbyeSeconds: 1 },
-        offline: { enabled: true, journalPath: dbFile, maxItemsPerPatron: 10 },
+        offline: { enabled: true, journalPath: dbFile, maxItemsPerPatron: 10, unknownOutcomeWaitMs: 3_000 },
         statistics: { timeZone: "UTC" },
         staff: { users: [{ name: DEV_STAFF.user, passwordHash: DEV_STAFF.passwordHash }] },
       }),
@@ -548,6 +552,11 @@ class World {
       const journal = new OfflineJournal(db, { clock: systemClock });
       journalCounts = journal.counts();
       for (const entry of journal.list({ states: ["pending", "sending", "conflict", "unknown"] })) {
+        // A loan the ILS made while the kiosk kept the book (its answer lost): checked back in, shown to staff.
+        if (entry.state === "conflict" && entry.resultCode === LOAN_NOT_TAKEN_CHECKED_IN && entry.patronId) {
+          this.#takenBack.push({ itemId: entry.itemId as string, patronId: entry.patronId });
+          continue;
+        }
         violations.push(`journal entry ${entry.id} (${entry.kind} ${entry.itemId}) left ${entry.state}`);
       }
       statistics = new Statistics(db, { clock: systemClock, retentionDays: 30 }).records();
@@ -579,6 +588,7 @@ class World {
       doubled,
       unasked,
       journal: journalCounts,
+      takenBack: this.#takenBack.length,
       statistics: stats,
       faults: this.faults,
       violations,
@@ -592,7 +602,13 @@ class World {
   #compare(violations: string[]): { lost: number; doubled: number; unasked: number } {
     const key = (kind: string, itemId: string, patronId: string | undefined) => `${kind} ${itemId} ${patronId ?? "-"}`;
     const asked = new Map<string, { acked: number; unknown: number }>();
-    for (const r of this.requests) {
+    const takenBack: Request[] = this.#takenBack.map((t) => ({
+      kind: "checkin",
+      ...t,
+      outcome: "acked",
+      offline: false,
+    }));
+    for (const r of [...this.requests, ...takenBack]) {
       if (r.outcome === "refused") continue;
       const k = key(r.kind, r.itemId, r.patronId);
       const count = asked.get(k) ?? { acked: 0, unknown: 0 };
@@ -630,7 +646,9 @@ class World {
    */
   #compareStatistics(stats: Record<string, number>, violations: string[]): void {
     for (const kind of ["checkout", "checkin", "renew"] as const) {
-      const ils = this.ils.changes.filter((c) => c.kind === kind).length;
+      // A loan taken back (checkout and checkin in the ILS) counts as one checkout error, not as two changes.
+      const ils =
+        this.ils.changes.filter((c) => c.kind === kind).length - (kind === "renew" ? 0 : this.#takenBack.length);
       const counted = (stats[`${kind} ok`] ?? 0) + (stats[`${kind} offline`] ?? 0);
       if (ils !== counted) {
         violations.push(`statistics: ${kind} ok+offline = ${counted}, the ILS carried out ${ils}`);

@@ -11,11 +11,14 @@ import { openKioskDatabase } from "../../../bridge/kiosk/database.ts";
 import {
   type InquiryAnswer,
   type JournalEntry,
+  KEPT_AT_KIOSK,
+  LOAN_NOT_TAKEN,
+  LOAN_NOT_TAKEN_CHECKED_IN,
   OfflineJournal,
   type SendOutcome,
   type TransactionExecutor,
 } from "../../../bridge/kiosk/journal.ts";
-import { JournaledIls } from "../../../bridge/kiosk/journaled-ils.ts";
+import { JournaledIls, type UnknownOutcomePolicy } from "../../../bridge/kiosk/journaled-ils.ts";
 import { OfflinePolicy, type OfflinePolicyConfig } from "../../../bridge/kiosk/offline-policy.ts";
 import type { CheckinRequest, CheckoutRequest, CirculationResult, IlsStatus } from "../../../bridge/kiosk/ports.ts";
 import { IlsUnavailable } from "../../../bridge/kiosk/sip2-ils.ts";
@@ -50,12 +53,28 @@ class ScriptedReplay implements TransactionExecutor {
     this.asked.push(entry.id);
     return this.inquiry(entry);
   }
+  /** Checkouts taken back (journal.ts #takeBack), by item. */
+  readonly undone: string[] = [];
+  undoAnswer: SendOutcome = { result: "done" };
+  async undo(entry: JournalEntry): Promise<SendOutcome> {
+    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
+    this.undone.push(entry.itemId as string);
+    return this.undoAnswer;
+  }
   release(): void {
     for (const go of this.#held.splice(0)) go();
   }
 }
 
-function setUp(options: { policy?: Partial<OfflinePolicyConfig>; identifyOffline?: boolean; status?: IlsStatus } = {}) {
+function setUp(
+  options: {
+    policy?: Partial<OfflinePolicyConfig>;
+    identifyOffline?: boolean;
+    status?: IlsStatus;
+    unknownOutcome?: UnknownOutcomePolicy;
+    unknownOutcomeWaitMs?: number;
+  } = {},
+) {
   const clock = new VirtualClock();
   const db = databases.open();
   const journal = new OfflineJournal(db, { clock });
@@ -78,6 +97,8 @@ function setUp(options: { policy?: Partial<OfflinePolicyConfig>; identifyOffline
     logger: log.logger,
     identifyOffline: options.identifyOffline ?? true,
     replayRetryMs: 5_000,
+    ...(options.unknownOutcome ? { unknownOutcome: options.unknownOutcome } : {}),
+    ...(options.unknownOutcomeWaitMs !== undefined ? { unknownOutcomeWaitMs: options.unknownOutcomeWaitMs } : {}),
   });
   const statuses: IlsStatus[] = [];
   ils.onStatus((s) => statuses.push(s));
@@ -153,18 +174,132 @@ describe("JournaledIls online: every transaction is written before it is sent", 
     expect(ils.offlineMode()).toBe(true);
     expect(await ils.checkout(checkout("31000000000002"))).toMatchObject({ ok: true, offline: true });
     expect(inner.calls.map((c) => c.itemId)).toEqual([BOOK]);
-    // The ILS answers again: the replay asks about the first (it was done) and sends the second.
+    // The ILS answers again: the replay asks about the first and sends the second. The first was done,
+    // but the patron was told it was not lent and the kiosk kept it: it is checked back in, for staff to see.
     replay.down = false;
     replay.inquiry = () => "done";
     await clock.advance(5_000);
     expect(replay.asked).toEqual([entry?.id]);
+    expect(replay.undone).toEqual([BOOK]);
     expect(replay.sent.map((e) => e.itemId)).toEqual(["31000000000002"]);
-    expect(journal.list().map((e) => e.state)).toEqual(["done", "done"]);
+    expect(journal.list().map((e) => [e.state, e.resultCode])).toEqual([
+      ["conflict", LOAN_NOT_TAKEN_CHECKED_IN],
+      ["done", undefined],
+    ]);
+    expect(ils.entries()).toEqual([
+      expect.objectContaining({
+        state: "conflict",
+        patron: PATRON,
+        resultMessage: expect.stringMatching(/checked it back in/),
+      }),
+    ]);
     expect(ils.offlineMode()).toBe(false);
     expect(stats()).toEqual([
       ["checkout", "offline", undefined],
-      ["checkout", "ok", "ANSWER_LOST"],
+      ["checkout", "error", LOAN_NOT_TAKEN_CHECKED_IN],
     ]);
+  });
+});
+
+describe("JournaledIls: a lost answer while the patron is still there", () => {
+  /** A checkout whose answer the SIP2 client lost and could not settle itself. */
+  async function lostCheckout(t: ReturnType<typeof setUp>, signal?: AbortSignal) {
+    const pending = t.ils.checkout({ ...checkout(), ...(signal ? { signal } : {}) });
+    await flushMicrotasks();
+    t.inner.calls[0]?.reject(coded("OUTCOME_UNKNOWN"));
+    await flushMicrotasks();
+    const [entry] = t.journal.list();
+    return { pending, id: entry?.id as string };
+  }
+
+  it("asks the ILS as soon as it answers again and tells the patron it was lent after all", async () => {
+    const t = setUp({ unknownOutcomeWaitMs: 20_000 });
+    t.replay.down = true;
+    const { pending, id } = await lostCheckout(t);
+    t.inner.setStatus("down");
+    // Kept at the kiosk until the ILS says otherwise: a crash now leaves it for the replay to take back.
+    await expect.poll(() => t.journal.get(id)?.data).toEqual({ [KEPT_AT_KIOSK]: true });
+    await t.clock.advance(3_000);
+    t.replay.down = false;
+    t.replay.inquiry = () => "done";
+    t.inner.setStatus("online");
+    expect(await pending).toMatchObject({ ok: true, transactionId: id, desensitize: true });
+    expect(t.journal.get(id)?.state).toBe("done");
+    expect(t.replay.undone).toEqual([]);
+    expect(t.stats()).toEqual([["checkout", "ok", undefined]]);
+  });
+
+  it("sends it once more when the ILS says it did not do it, and says 'not answering' if that is lost too", async () => {
+    const t = setUp({ unknownOutcomeWaitMs: 20_000 });
+    t.replay.inquiry = () => "not-done";
+    const { pending } = await lostCheckout(t);
+    await expect.poll(() => t.inner.calls.length).toBe(2);
+    t.inner.calls[1]?.resolve({ ok: true });
+    expect(await pending).toMatchObject({ ok: true });
+    expect(t.journal.list().map((e) => [e.state, e.resultCode])).toEqual([
+      ["refused", "NOT_DONE"],
+      ["done", undefined],
+    ]);
+
+    const again = t.ils.checkout(checkout("31000000000002"));
+    for (const call of [2, 3]) {
+      await expect.poll(() => t.inner.calls.length).toBe(call + 1);
+      t.inner.calls[call]?.reject(coded("OUTCOME_UNKNOWN"));
+    }
+    expect(await again).toMatchObject({ ok: false, reason: "ILS_OFFLINE" });
+    expect(t.inner.calls).toHaveLength(4);
+  });
+
+  it("stops waiting when the patron leaves: told unknown at once, and the replay takes the loan back", async () => {
+    const t = setUp({ unknownOutcomeWaitMs: 60_000 });
+    t.replay.down = true;
+    const gone = new AbortController();
+    const { pending, id } = await lostCheckout(t, gone.signal);
+    const start = t.clock.now();
+    await t.clock.advance(1_000);
+    gone.abort();
+    await expect(pending).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
+    expect(t.clock.now() - start).toBe(1_000);
+    t.replay.down = false;
+    t.replay.inquiry = () => "done";
+    await t.clock.advance(5_000);
+    expect(t.journal.get(id)).toMatchObject({ state: "conflict", resultCode: LOAN_NOT_TAKEN_CHECKED_IN });
+    expect(t.replay.undone).toEqual([BOOK]);
+  });
+
+  it("with unknownOutcome 'flag' leaves such a loan on the account, as a conflict for staff", async () => {
+    const t = setUp({ unknownOutcome: "flag" });
+    t.replay.down = true;
+    const { pending, id } = await lostCheckout(t);
+    await expect(pending).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
+    t.replay.down = false;
+    t.replay.inquiry = () => "done";
+    await t.clock.advance(5_000);
+    expect(t.journal.get(id)).toMatchObject({ state: "conflict", resultCode: LOAN_NOT_TAKEN });
+    expect(t.journal.get(id)?.resultMessage).toMatch(/check it in by hand/);
+    expect(t.replay.undone).toEqual([]);
+  });
+
+  it("flags the loan when the ILS refuses to take it back, with the ILS's words", async () => {
+    const t = setUp();
+    t.replay.down = true;
+    const { pending, id } = await lostCheckout(t);
+    await expect(pending).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
+    t.replay.down = false;
+    t.replay.inquiry = () => "done";
+    t.replay.undoAnswer = { result: "refused", code: "REFUSED", message: "Item is lost" };
+    await t.clock.advance(5_000);
+    expect(t.journal.get(id)).toMatchObject({ state: "conflict", resultCode: LOAN_NOT_TAKEN });
+    expect(t.journal.get(id)?.resultMessage).toMatch(/Item is lost/);
+  });
+
+  it("never takes back a loan the kiosk may have handed out (no kept mark: a crash before the answer)", async () => {
+    const t = setUp();
+    const lost = t.journal.start({ kind: "checkout", itemId: BOOK, patronId: PATRON });
+    t.replay.inquiry = () => "done";
+    await t.ils.replayNow();
+    expect(t.journal.get(lost.id)?.state).toBe("done");
+    expect(t.replay.undone).toEqual([]);
   });
 });
 
