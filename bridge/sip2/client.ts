@@ -410,7 +410,9 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
       const itemId = itemKey(request);
       const item = await ctx.item(itemId);
       if (!CHARGED.has(item.raw.circulationStatus)) return NOT_DONE;
-      // Charged: to this patron? Ask for the patron's charged items.
+      // Charged: to this patron? The 18 does not say: Koha (C4/SIP/Sip/MsgType.pm handle_item_information) and
+      // Evergreen (OpenILS/Application/SIP2.pm handle_item_info) send no borrower (Evergreen's CY is the patron
+      // a hold waits for). So the patron's charged items (63) tell.
       const patron = await ctx.patronInfo({ ...request, summary: "chargedItems", start: 1, end: 9999 });
       if (patron.items.includes(itemId)) return done(recoveredCheckout(ctx, itemId, item));
       return patron.items.length >= patron.counts.charged ? NOT_DONE : unknown("the list of loans is cut short");

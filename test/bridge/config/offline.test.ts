@@ -20,8 +20,19 @@ describe("config: offline and statistics sections", () => {
       enabled: false,
       maxItemsPerPatron: 5,
       withoutPinCheck: true,
+      unknownOutcome: "checkin",
+      unknownOutcomeWaitMs: 15_000,
     });
     expect(config.statistics).toEqual({ retentionDays: 730 });
+  });
+
+  it("name the choice for a loan the kiosk never handed out, and refuse any other", () => {
+    expect(parseConfig({ offline: { unknownOutcome: "flag" } }, "test.json", { models: [] }).offline).toMatchObject({
+      unknownOutcome: "flag",
+    });
+    expect(problems({ offline: { unknownOutcome: "keep" } })).toEqual([
+      expect.objectContaining({ path: "offline.unknownOutcome", message: expect.stringContaining("checkin") }),
+    ]);
   });
 
   it("take the settings a library gives", () => {
