@@ -5,7 +5,12 @@
  * another branch (misplaced), unknown to the ILS, or a tag that holds no readable item data. While the ILS
  * does not answer, items wait ("pending") and are checked when it is back; those still waiting when staff
  * stop are "not-checked". Nothing about patrons is kept: a patron card on the pad is skipped.
+ *
+ * Staff choose the reader (any rfid device: the kiosk's pad or a handheld); with one reader it is the
+ * default. A reader nobody polls (the kiosk polls only its own pad) is polled while the inventory runs.
  */
+
+import { describeError } from "../../protocols/errors.ts";
 import type {
   InventoryItem,
   InventoryReport,
@@ -28,6 +33,8 @@ const CHECKED_OUT = new Set(["charged", "chargedNotRecallable", "recalled"]);
 const GONE = new Set(["missing", "lost", "claimedReturned"]);
 /** After a check the ILS did not answer, wait this long before the next (unless it comes back online first). */
 const RETRY_MS = 5_000;
+/** How often a reader the kiosk does not poll is polled during an inventory (as the kiosk polls its pad). */
+const POLL_MS = 150;
 
 export interface ShelfInventoryParts {
   registry: DeviceRegistry;
@@ -49,6 +56,8 @@ export class ShelfInventory {
   #inFlight = 0;
   #running = false;
   #branch = "";
+  #device = "";
+  #readerError: string | undefined;
   #startedAt: string | undefined;
   #stoppedAt: string | undefined;
   #stopWatching: Array<() => void> = [];
@@ -63,8 +72,7 @@ export class ShelfInventory {
 
   start(request: InventoryStartRequest): InventoryReport {
     const { kiosk, ils, clock } = this.#parts;
-    const pad = this.#parts.registry.ofKind<RfidPad>("rfid")[0];
-    if (!pad) throw new StaffError("STAFF_NO_PAD", "this kiosk has no RFID pad in its config (devices, kind rfid).");
+    const { id, name, pad } = this.#reader(request.device);
     if (!ils.itemInformation) {
       throw new StaffError("STAFF_INVENTORY_UNAVAILABLE", "this bridge's ILS connection cannot look items up.");
     }
@@ -81,6 +89,8 @@ export class ShelfInventory {
     this.#queue = [];
     this.#running = true;
     this.#branch = branch;
+    this.#device = id;
+    this.#readerError = undefined;
     this.#startedAt = new Date(clock.now()).toISOString();
     this.#stoppedAt = undefined;
     const onTags = (change: TagsChange) => {
@@ -91,14 +101,21 @@ export class ShelfInventory {
       if (status === "online") this.#resume();
     });
     this.#stopWatching = [() => pad.off("tagsChanged", onTags), offIls];
+    if (!pad.polling) {
+      pad.startPolling(POLL_MS);
+      this.#stopWatching.push(() => pad.stopPolling());
+    }
     // What is on the pad now (a fresh read: the polled list may still hold a tag just lifted off).
     void pad.inventory({ rounds: 2 }).then(
       (tags) => {
         for (const tag of tags) void this.#read(pad, tag.uid);
       },
-      (err: unknown) => this.#log.debug({ code: codeOf(err) }, "inventory: first pad read failed"),
+      (err: unknown) => {
+        this.#readerError = `${name} (${id}) could not list its tags: ${describeError(err)}`;
+        this.#log.info({ device: id, code: codeOf(err) }, "inventory: first reader read failed");
+      },
     );
-    this.#log.info({ branch }, "shelf inventory started");
+    this.#log.info({ branch, device: id }, "shelf inventory started");
     return this.report();
   }
 
@@ -120,6 +137,9 @@ export class ShelfInventory {
     return {
       running: this.#running,
       branch: this.#branch,
+      device: this.#device,
+      readers: this.#readers().map(({ id, name }) => ({ id, name })),
+      ...(this.#readerError ? { readerError: this.#readerError } : {}),
       ilsOffline: this.#paused || this.#parts.ils.status() !== "online",
       ...(this.#startedAt ? { startedAt: this.#startedAt } : {}),
       ...(this.#stoppedAt ? { stoppedAt: this.#stoppedAt } : {}),
@@ -146,6 +166,47 @@ export class ShelfInventory {
 
   close(): void {
     this.#stop();
+  }
+
+  /** The running rfid devices, in config order. */
+  #readers(): Array<{ id: string; name: string; pad: RfidPad }> {
+    const { registry } = this.#parts;
+    return registry.list().flatMap((entry) => {
+      const pad = entry.kind === "rfid" ? registry.get<RfidPad>(entry.id) : undefined;
+      return pad ? [{ id: entry.id, name: entry.name, pad }] : [];
+    });
+  }
+
+  /** The reader staff chose, or the only one; errors name the device and the choices. */
+  #reader(id: string | undefined): { id: string; name: string; pad: RfidPad } {
+    const readers = this.#readers();
+    const choices = readers.map((r) => `${r.id} (${r.name})`).join(", ");
+    if (id === undefined) {
+      const [only, ...others] = readers;
+      if (only && others.length === 0) return only;
+      if (!only) {
+        throw new StaffError(
+          "STAFF_NO_PAD",
+          "this kiosk has no RFID reader that runs (devices of kind rfid: add one, or enable it).",
+        );
+      }
+      throw new StaffError(
+        "STAFF_INVALID_REQUEST",
+        `this kiosk has ${readers.length} RFID readers: choose one (device): ${choices}.`,
+      );
+    }
+    const chosen = readers.find((r) => r.id === id);
+    if (chosen) return chosen;
+    const entry = this.#parts.registry.list().find((e) => e.id === id);
+    const why = !entry
+      ? "there is no such device"
+      : entry.kind !== "rfid"
+        ? `it is a ${entry.kind}, not an RFID reader`
+        : `${entry.name} is not running (disabled, or its driver could not be set up: see Devices)`;
+    throw new StaffError(
+      "STAFF_DEVICE_UNKNOWN",
+      `cannot run an inventory on "${id}": ${why}. RFID readers: ${choices || "none"}.`,
+    );
   }
 
   #stop(): void {

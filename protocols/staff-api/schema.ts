@@ -320,6 +320,8 @@ export const InventoryStartRequest = Type.Object(
   {
     /** The branch whose shelves these are (SIP2 permanent location); default the config's. */
     branch: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    /** The RFID reader to read with (a pad or a handheld: a device id of kind rfid); default the only one. */
+    device: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
 );
@@ -350,6 +352,12 @@ export const InventoryQuery = Type.Object(
 export const InventoryReport = Type.Object({
   running: Type.Boolean(),
   branch: Type.String(),
+  /** The reader of the current (or last) inventory, by device id; "" before the first. */
+  device: Type.String(),
+  /** The RFID readers staff can choose from (every configured rfid device that runs), in config order. */
+  readers: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+  /** Why the reader could not list its tags (names the device); absent while it reads. */
+  readerError: Type.Optional(Type.String()),
   /** The ILS is not answering: items wait as "pending" and are checked when it returns. */
   ilsOffline: Type.Boolean(),
   startedAt: Type.Optional(Type.String()),

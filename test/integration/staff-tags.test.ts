@@ -1,7 +1,8 @@
 /**
  * Tag programming and shelf inventory through the staff API on the real stack: the CPR-M02 pad simulator on
  * a pseudo-terminal behind the real driver (it can lock blocks), the ACS simulator over TCP behind the real
- * SIP2 client, the dev staff login of `npm start`.
+ * SIP2 client, the dev staff login of `npm start`. A second reader (a handheld, also a CPR-M02, that the kiosk
+ * does not poll) is there for inventory on a chosen reader.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InventoryReport, TagProgramReply } from "../../protocols/staff-api/schema.ts";
@@ -14,7 +15,10 @@ let staff: StaffCall;
 beforeAll(async () => {
   stack = await startStack({
     backoff: { initialMs: 10, maxMs: 200 },
-    devices: STACK_DEVICES.map((d) => (d.kind === "rfid" ? { ...d, model: "cpr-m02" } : d)),
+    devices: [
+      ...STACK_DEVICES.map((d) => (d.kind === "rfid" ? { ...d, model: "cpr-m02" } : d)),
+      { id: "handheld", name: "Handheld reader", kind: "rfid", model: "cpr-m02" },
+    ],
     staff: { tags: { owner: "DE-1" } },
   });
   await stack.registry.whenAllOk(10_000);
@@ -122,12 +126,12 @@ describe("shelf inventory", () => {
   const statuses = async () => Object.fromEntries((await report()).items.map((i) => [i.itemId, i.status]));
 
   it("checks each item on the pad once with the ILS, names what is wrong, waits while the ILS is away, exports CSV", async () => {
-    expect((await staff("POST", "/api/staff/inventory/start", {})).status).toBe(409); // in service
+    expect((await staff("POST", "/api/staff/inventory/start", { device: "rfid-pad" })).status).toBe(409); // in service
     expect((await outOfService(true)).status).toBe(200);
     try {
-      const started = await staff("POST", "/api/staff/inventory/start", {});
+      const started = await staff("POST", "/api/staff/inventory/start", { device: "rfid-pad" });
       expect(started.status).toBe(200);
-      expect(await started.json()).toMatchObject({ running: true, branch: "MAIN", items: [] });
+      expect(await started.json()).toMatchObject({ running: true, branch: "MAIN", device: "rfid-pad", items: [] });
 
       // Along the shelf, four at a time (the CPR-M02 lists four tags per inventory).
       await control(stack, "/sims/rfid-pad/placeTags", {
@@ -190,6 +194,56 @@ describe("shelf inventory", () => {
       stack.acs.server.faults.clear();
       await staff("POST", "/api/staff/inventory/stop");
       await control(stack, "/sims/rfid-pad/removeTags", { all: true });
+      await outOfService(false);
+    }
+  });
+
+  it("runs on the reader staff choose (the handheld, which the kiosk does not poll); errors name the device", async () => {
+    expect((await outOfService(true)).status).toBe(200);
+    try {
+      const neither = await staff("POST", "/api/staff/inventory/start", {});
+      expect(neither.status).toBe(400);
+      expect(((await neither.json()) as { message: string }).message).toBe(
+        "this kiosk has 2 RFID readers: choose one (device): rfid-pad (RFID pad), handheld (Handheld reader).",
+      );
+      const printer = await staff("POST", "/api/staff/inventory/start", { device: "printer" });
+      expect(printer.status).toBe(404);
+      expect(((await printer.json()) as { message: string }).message).toContain(
+        '"printer": it is a printer, not an RFID reader',
+      );
+      const nothing = await staff("POST", "/api/staff/inventory/start", { device: "wand" });
+      expect(((await nothing.json()) as { message: string }).message).toBe(
+        'cannot run an inventory on "wand": there is no such device. RFID readers: rfid-pad (RFID pad), handheld (Handheld reader).',
+      );
+
+      const started = (await (
+        await staff("POST", "/api/staff/inventory/start", { device: "handheld" })
+      ).json()) as InventoryReport;
+      expect(started).toMatchObject({
+        running: true,
+        device: "handheld",
+        readers: [
+          { id: "rfid-pad", name: "RFID pad" },
+          { id: "handheld", name: "Handheld reader" },
+        ],
+      });
+      // A book on the kiosk's pad is not on the handheld: only the handheld's books are listed.
+      await control(stack, "/sims/rfid-pad/placeTags", { tags: [{ itemId: "34711000000036" }] });
+      await control(stack, "/sims/handheld/placeTags", { tags: [{ itemId: "34711000000010" }] });
+      await expect.poll(statuses, { timeout: 10_000 }).toEqual({ "34711000000010": "on-shelf" });
+      // Later books too: the handheld is polled while the inventory runs.
+      await control(stack, "/sims/handheld/placeTags", { tags: [{ itemId: "34711000000226" }] });
+      await expect
+        .poll(statuses, { timeout: 10_000 })
+        .toEqual({ "34711000000010": "on-shelf", "34711000000226": "misplaced" });
+      expect(Object.keys(await statuses())).not.toContain("34711000000036");
+      const stopped = (await (await staff("POST", "/api/staff/inventory/stop")).json()) as InventoryReport;
+      expect(stopped).toMatchObject({ running: false, device: "handheld" });
+      expect(stopped.readerError).toBeUndefined();
+    } finally {
+      await staff("POST", "/api/staff/inventory/stop");
+      await control(stack, "/sims/rfid-pad/removeTags", { all: true });
+      await control(stack, "/sims/handheld/removeTags", { all: true });
       await outOfService(false);
     }
   });

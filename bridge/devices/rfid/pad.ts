@@ -288,6 +288,11 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     if (this.#life.running && this.#ready) this.#schedulePoll(0);
   }
 
+  /** Whether the pad is polled (startPolling, or the pollIntervalMs option). */
+  get polling(): boolean {
+    return this.#pollIntervalMs !== undefined && this.#pollIntervalMs > 0;
+  }
+
   stopPolling(): void {
     this.#pollIntervalMs = undefined;
     this.#clock.clearTimeout(this.#pollTimer);

@@ -92,7 +92,8 @@ export const staffApi = {
   tagStation: () => call<TagStationInfo>("GET", "/tags"),
   programTag: (request: TagProgramRequest) => call<TagProgramReply>("POST", "/tags/program", request),
   inventory: () => call<InventoryReport>("GET", "/inventory"),
-  startInventory: (branch?: string) => call<InventoryReport>("POST", "/inventory/start", branch ? { branch } : {}),
+  startInventory: (branch?: string, device?: string) =>
+    call<InventoryReport>("POST", "/inventory/start", { ...(branch ? { branch } : {}), ...(device ? { device } : {}) }),
   stopInventory: () => call<InventoryReport>("POST", "/inventory/stop"),
   inventoryCsvUrl: () => `${BASE}/inventory?format=csv`,
   offlineQueue: () => call<QueueReply>("GET", "/offline-queue"),

@@ -134,6 +134,7 @@ export const templates = {
   "staff.inventory.stop": "إيقاف",
   "staff.inventory.start": "بدء الجرد",
   "staff.inventory.csv": "تنزيل ملف CSV",
+  "staff.inventory.reader": "القارئ",
   "staff.inventory.ils-offline": "نظام المكتبة لا يُجيب: تنتظر المواد وتُفحص عند عودته.",
   "staff.inventory.running": str`جارٍ: عدد المواد حتى الآن ${0}.`,
   "staff.inventory.stopped": str`متوقف: عدد المواد ${0}.`,

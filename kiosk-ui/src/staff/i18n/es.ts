@@ -135,6 +135,7 @@ export const templates = {
   "staff.inventory.stop": "Detener",
   "staff.inventory.start": "Iniciar inventario",
   "staff.inventory.csv": "Descargar CSV",
+  "staff.inventory.reader": "Lector",
   "staff.inventory.ils-offline":
     "El sistema de la biblioteca no responde: los ejemplares esperan y se comprobarán cuando vuelva.",
   "staff.inventory.running": str`En curso: ${0} ejemplares hasta ahora.`,

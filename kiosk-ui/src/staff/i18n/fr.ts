@@ -135,6 +135,7 @@ export const templates = {
   "staff.inventory.stop": "Arrêter",
   "staff.inventory.start": "Lancer le récolement",
   "staff.inventory.csv": "Télécharger le CSV",
+  "staff.inventory.reader": "Lecteur",
   "staff.inventory.ils-offline":
     "Le système de la bibliothèque ne répond pas : les documents attendent et seront vérifiés à son retour.",
   "staff.inventory.running": str`En cours : ${0} documents jusqu’ici.`,

@@ -66,9 +66,11 @@ export class InventoryPage extends ConsolePage {
 
   async #start(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    const branch = String(new FormData(event.target as HTMLFormElement).get("branch") ?? "").trim();
+    const form = new FormData(event.target as HTMLFormElement);
+    const branch = String(form.get("branch") ?? "").trim();
+    const device = String(form.get("device") ?? "");
     this.busy = true;
-    const report = await this.act(() => staffApi.startInventory(branch || undefined));
+    const report = await this.act(() => staffApi.startInventory(branch || undefined, device || undefined));
     this.busy = false;
     if (report) this.report = report;
   }
@@ -94,6 +96,7 @@ export class InventoryPage extends ConsolePage {
         <form class="staff-inline" @submit=${(e: SubmitEvent) => this.#start(e)}>
           <label for="inventory-branch">${msg("Branch", { id: "staff.inventory.branch" })}</label>
           <input id="inventory-branch" name="branch" maxlength="32" .value=${report?.branch ?? ""} ?disabled=${running} />
+          ${report && report.readers.length > 1 ? this.#readerChoice(report, running) : nothing}
           ${
             running
               ? html`<button type="button" class="danger" ?disabled=${this.busy} @click=${() => this.#stop()}>
@@ -116,9 +119,19 @@ export class InventoryPage extends ConsolePage {
     `;
   }
 
+  /** Which RFID reader to use, when there is more than one: the last one used, else the first. */
+  #readerChoice(report: InventoryReport, running: boolean): TemplateResult {
+    const chosen = report.readers.some((r) => r.id === report.device) ? report.device : report.readers[0]?.id;
+    return html`<label for="inventory-device">${msg("Reader", { id: "staff.inventory.reader" })}</label>
+      <select id="inventory-device" name="device" ?disabled=${running}>
+        ${report.readers.map((r) => html`<option value=${r.id} ?selected=${r.id === chosen}>${r.name}</option>`)}
+      </select>`;
+  }
+
   #renderReport(report: InventoryReport): TemplateResult {
     const counted = Object.entries(report.counts).filter(([, n]) => n > 0) as Array<[InventoryStatus, number]>;
     return html`
+      ${report.readerError ? html`<p role="alert" class="staff-warning">${report.readerError}</p>` : nothing}
       <p role="status" class=${report.ilsOffline ? "staff-warning" : "staff-hint"}>
         ${
           report.ilsOffline
