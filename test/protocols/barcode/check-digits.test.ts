@@ -8,6 +8,7 @@ import {
   verifyCheckDigit,
 } from "../../../protocols/barcode/check-digits.ts";
 import { BarcodeError } from "../../../protocols/barcode/errors.ts";
+import { CPU_BOUND_TIMEOUT_MS } from "../../support/timeouts.ts";
 
 // Published examples; each was also recomputed with an independent python3 one-liner.
 const GOLDEN: [string, string][] = [
@@ -107,7 +108,7 @@ describe("check digits", () => {
     );
   });
 
-  it("random text gives only typed errors", () => {
+  it("random text gives only typed errors", { timeout: CPU_BOUND_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.constantFrom(...CHECK_DIGIT_ALGORITHM_NAMES), fc.string({ unit: "binary" }), (alg, text) => {
         try {

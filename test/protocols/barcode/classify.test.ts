@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { computeCheckDigit } from "../../../protocols/barcode/check-digits.ts";
 import { createClassifier, DEFAULT_LIBRARY_RULES, normalizeScan } from "../../../protocols/barcode/classify.ts";
 import { BarcodeError } from "../../../protocols/barcode/errors.ts";
+import { CPU_BOUND_TIMEOUT_MS } from "../../support/timeouts.ts";
 
 const classifier = createClassifier();
 
@@ -109,7 +110,7 @@ describe("barcode classification", () => {
     );
   });
 
-  it("never throws on random input", () => {
+  it("never throws on random input", { timeout: CPU_BOUND_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), (text) => {
         const result = classifier.classify(text);

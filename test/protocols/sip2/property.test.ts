@@ -11,6 +11,7 @@ import {
   Sip2Framer,
   tryDecodeMessage,
 } from "../../../protocols/sip2/index.ts";
+import { CPU_BOUND_TIMEOUT_MS } from "../../support/timeouts.ts";
 import { anyMessage, messageArbitrary } from "./arbitraries.ts";
 import { GOLDEN } from "./golden.ts";
 
@@ -52,9 +53,6 @@ describe("SIP2 round trips (fast-check)", () => {
 describe("SIP2 fuzzing", () => {
   const goldens = Object.values(GOLDEN).map((g) => Buffer.from(g));
 
-  // A fixed number of runs: a few seconds on a quiet machine, ten times that beside other work.
-  const FUZZ_TIMEOUT_MS = 300_000;
-
   /** Decoding anything gives a message or a Sip2Error, never another exception. */
   function decodeNeverThrows(bytes: Uint8Array, errorDetection: boolean) {
     for (const charset of SIP2_CHARSETS) {
@@ -76,7 +74,7 @@ describe("SIP2 fuzzing", () => {
         { numRuns: 40_000 },
       );
     },
-    FUZZ_TIMEOUT_MS,
+    CPU_BOUND_TIMEOUT_MS,
   );
 
   it(
@@ -109,7 +107,7 @@ describe("SIP2 fuzzing", () => {
         { numRuns: 60_000 },
       );
     },
-    FUZZ_TIMEOUT_MS,
+    CPU_BOUND_TIMEOUT_MS,
   );
 
   it("the framer never holds more than its limit, whatever arrives", () => {

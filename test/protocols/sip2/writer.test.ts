@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeMessage, encodeText, type SIP2_CHARSETS, sip2, sip2Checksum } from "../../../protocols/sip2/index.ts";
+import { CPU_BOUND_TIMEOUT_MS } from "../../support/timeouts.ts";
 
 /** The bytes of one screen-message value as the message encoder writes them. */
 function valueBytes(value: string, charset: (typeof SIP2_CHARSETS)[number]): Buffer {
@@ -10,7 +11,9 @@ function valueBytes(value: string, charset: (typeof SIP2_CHARSETS)[number]): Buf
 }
 
 describe("SIP2 byte writer", () => {
-  it("writes UTF-8 exactly as Buffer does, including astral characters and lone surrogates", () => {
+  it("writes UTF-8 exactly as Buffer does, including astral characters and lone surrogates", {
+    timeout: CPU_BOUND_TIMEOUT_MS,
+  }, () => {
     for (const text of ["plain", "Café ß 中文", "😀 emoji", "lone \ud800 high", "lone \udc00 low", "end \ud83d"]) {
       expect(valueBytes(text, "utf-8")).toEqual(Buffer.from(text, "utf8"));
     }

@@ -4,6 +4,7 @@ import { PATRON_STATUS_FLAGS, SUMMARY_LISTS } from "../../../protocols/sip2/enum
 import { type Fixture, loadFixture, parseFixture } from "../../../simulators/acs/fixture.ts";
 import { DEFAULT_FIXTURE_PATH } from "../../../simulators/acs/fixtures/generate.ts";
 import { formatAmount, IlsRequestError, InMemoryIls, parseAmount } from "../../../simulators/acs/ils.ts";
+import { CPU_BOUND_TIMEOUT_MS } from "../../support/timeouts.ts";
 
 const fixture = loadFixture(DEFAULT_FIXTURE_PATH);
 const REF = new Date(fixture.referenceDate ?? "");
@@ -1081,7 +1082,7 @@ describe("random operation sequences", () => {
     { kind: "checkout", p: 0, i: 0, b: 0, ack: false, noBlock: false, back: 0, nbDue: undefined },
   ];
 
-  it("never throw and keep the state consistent", () => {
+  it("never throw and keep the state consistent", { timeout: CPU_BOUND_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 25 }), (ops) => {
         const { ils, clock, advance } = setup();

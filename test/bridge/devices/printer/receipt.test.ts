@@ -13,6 +13,7 @@ import {
 } from "../../../../bridge/devices/printer/receipt.ts";
 import { parseEscPos } from "../../../../protocols/escpos/parser.ts";
 import { renderReceipt } from "../../../../protocols/escpos/render.ts";
+import { CPU_BOUND_TIMEOUT_MS } from "../../../support/timeouts.ts";
 
 const LOAN: Receipt = {
   kind: "checkout",
@@ -251,7 +252,9 @@ describe("receipt checks", () => {
     );
   });
 
-  it("property: any valid receipt encodes to ESC/POS the printer side reads without a single unknown command", () => {
+  it("property: any valid receipt encodes to ESC/POS the printer side reads without a single unknown command", {
+    timeout: CPU_BOUND_TIMEOUT_MS,
+  }, () => {
     const text = fc.string({ unit: fc.constantFrom(..."aé€ü•ßŁ♥😀\u0007\t -/AZ09".split("")), maxLength: 60 });
     const money = fc.record({ amount: fc.double({ min: -1e6, max: 1e6, noNaN: true }), currency: fc.constant("EUR") });
     const item = fc.record(
