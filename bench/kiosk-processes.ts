@@ -62,6 +62,8 @@ export interface KioskProcessOptions {
    * address once it listens.
    */
   sip2Via?: (acs: { host: string; port: number }) => Promise<{ host: string; port: number }>;
+  /** Turns on the bridge's own latency stamps (SELFCHECK_LATENCY_PROBE, bridge/server/latency-probe.ts). */
+  latencyProbe?: boolean;
 }
 
 export interface KioskProcesses {
@@ -84,8 +86,13 @@ interface Cli {
   stop(): Promise<void>;
 }
 
-function cli(args: readonly string[]): Cli {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function cli(args: readonly string[], env: Record<string, string> = {}): Cli {
+  // BRIDGE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": Node options for the bridge alone, to profile it.
+  const nodeArgs = args[0] === "bridge" && process.env.BRIDGE_NODE_ARGS ? process.env.BRIDGE_NODE_ARGS.split(" ") : [];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   const seen: string[] = [];
   const waiting = new Set<() => void>();
   let stderr = "";
@@ -178,7 +185,10 @@ export async function startKioskProcesses(options: KioskProcessOptions = {}): Pr
     };
     writeFileSync(join(dir, "bridge.json"), JSON.stringify(config));
     const t0 = performance.now();
-    const bridge = cli(["bridge", "--config", join(dir, "bridge.json")]);
+    const bridge = cli(
+      ["bridge", "--config", join(dir, "bridge.json")],
+      options.latencyProbe ? { SELFCHECK_LATENCY_PROBE: "1" } : {},
+    );
     started.push(bridge);
     const [, url] = await bridge.line(/^\s+Kiosk\s+(http\S+)/);
     const [, kiosk] = await bridge.line(/^\s+Kiosk API\s+(\S+)/);

@@ -23,11 +23,12 @@ import type { IlsPort, PaymentPort } from "./kiosk/ports.ts";
 import { Receipts } from "./kiosk/receipts.ts";
 import { Sip2Ils, Sip2Replay } from "./kiosk/sip2-ils.ts";
 import { Statistics } from "./kiosk/statistics.ts";
+import { LatencyProbe } from "./server/latency-probe.ts";
 import { createKioskMetrics } from "./server/metrics.ts";
 import { type RunningServer, startServer } from "./server/server.ts";
 import { createSip2Client, type Sip2Client } from "./sip2/index.ts";
 import { testSip2Connection } from "./sip2/probe.ts";
-import { onRequestTimes } from "./sip2/timings.ts";
+import { onExchanges, onRequestTimes } from "./sip2/timings.ts";
 import { StaffAuth } from "./staff/auth.ts";
 import { ConfigEditor } from "./staff/config-editor.ts";
 import { StaffDesk } from "./staff/desk.ts";
@@ -161,6 +162,13 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     const staff = new StaffDesk({ registry, kiosk, statistics, journal: ils, tags, inventory });
     const metrics = createKioskMetrics(kiosk, staff, (listener) => onRequestTimes(sip2.pool, listener));
     stops.push(async () => metrics.close());
+    const probe = process.env.SELFCHECK_LATENCY_PROBE === "1" ? new LatencyProbe(metrics.registry) : undefined;
+    if (probe) {
+      const off = onExchanges(sip2.pool, (direction, command) =>
+        direction === "sent" ? probe.requestOut(command) : probe.answerIn(command),
+      );
+      stops.push(async () => off());
+    }
     const auth = new StaffAuth(config.staff, { clock, logger });
     const server = await startServer({
       host: config.server.host,
@@ -168,6 +176,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       allowedOrigins: config.server.allowedOrigins,
       endpoint: kiosk,
       logger,
+      probe,
       ...(options.uiDir ? { uiDir: options.uiDir } : {}),
       health: () => ({ ils: sip2.state, devices: registry.list().map((d) => ({ id: d.id, health: d.health.state })) }),
       staff: {

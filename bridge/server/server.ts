@@ -20,6 +20,7 @@ import {
 } from "../../protocols/kiosk-api/schema.ts";
 import { KioskApiError, MAX_MESSAGE_BYTES, parseClientMessage } from "../../protocols/kiosk-api/validate.ts";
 import type { Logger } from "../log/logger.ts";
+import type { LatencyProbe } from "./latency-probe.ts";
 import { registerStaffRoutes, type StaffRoutesOptions } from "./staff-routes.ts";
 
 /** What the server needs from the kiosk engine. */
@@ -47,6 +48,8 @@ export interface ServerOptions {
   health?: () => Record<string, unknown>;
   /** The staff API at /api/staff and /metrics (the staff console itself is part of the UI, at /staff/). */
   staff?: Omit<StaffRoutesOptions, "originAllowed" | "logger">;
+  /** Stamps kiosk frames for the time the bridge adds (SELFCHECK_LATENCY_PROBE). */
+  probe?: LatencyProbe | undefined;
 }
 
 export interface RunningServer {
@@ -82,7 +85,7 @@ function originAllowed(origin: string | undefined, host: string | undefined, all
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { endpoint, logger } = options;
+  const { endpoint, logger, probe } = options;
   const app: FastifyInstance = Fastify({
     loggerInstance: logger.child({ component: "server" }) as FastifyBaseLogger,
     // Requests are not logged one by one: the kiosk's own log says what patrons did, without URLs.
@@ -97,7 +100,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const sockets = new Set<WebSocket>();
   const send = (socket: WebSocket, message: ServerMessage) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify(message));
+    probe?.messageOut();
   };
 
   app.get("/api/kiosk", { websocket: true }, (socket, request) => {
@@ -117,7 +122,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     send(socket, { type: "state", state: endpoint.snapshot() });
     const unsubscribe = endpoint.subscribe((message) => send(socket, message));
     socket.on("message", (data, isBinary) => {
+      probe?.commandIn();
       if (isBinary) {
+        probe?.commandIs(undefined);
         send(socket, errorReply(null, new KioskApiError("binary frames are not part of the kiosk API", null), logger));
         return;
       }
@@ -127,9 +134,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       } catch (err) {
         const id = err instanceof KioskApiError ? err.requestId : null;
         logger.info({ err: describeError(err) }, "kiosk socket: invalid message");
+        probe?.commandIs(undefined);
         send(socket, errorReply(id, err, logger));
         return;
       }
+      probe?.commandIs(command.type);
       endpoint.execute(command).then(
         () => send(socket, { type: "reply", id: command.id, ok: true }),
         (err: unknown) => send(socket, errorReply(command.id, err, logger)),

@@ -13,18 +13,37 @@ export type RequestTimeListener = (command: string, seconds: number) => void;
 
 /** Calls `listener` with each answered request's command and round-trip time; returns how to stop. */
 export function onRequestTimes(pool: Sip2Pool, listener: RequestTimeListener): () => void {
-  const stops = pool.connections.map((connection) => {
-    let pending: { command: string; at: number } | undefined;
+  const pending = new Map<number, { command: string; at: number }>();
+  return onExchanges(pool, (direction, command, at, connection) => {
+    if (direction === "sent") {
+      // 97 asks for the last answer again: still the same request's wait.
+      if (command !== "requestAcsResend") pending.set(connection, { command, at });
+      return;
+    }
+    const request = pending.get(connection);
+    if (!request || command === "requestScResend") return;
+    listener(request.command, (at - request.at) / 1000);
+    pending.delete(connection);
+  });
+}
+
+/** `connection`: the connection's place in the pool. */
+export type ExchangeListener = (
+  direction: "sent" | "received",
+  command: string,
+  at: number,
+  connection: number,
+) => void;
+
+/**
+ * Calls `listener` as each SIP2 message crosses a connection's socket (just before the write, just after the
+ * framer), with the catalog's name for its code ("checkout"); returns how to stop.
+ */
+export function onExchanges(pool: Sip2Pool, listener: ExchangeListener): () => void {
+  const stops = pool.connections.map((connection, place) => {
     const onExchange = (exchange: { direction: "sent" | "received"; bytes: Buffer; at: number }) => {
       const code = exchange.bytes.toString("latin1", 0, 2);
-      if (exchange.direction === "sent") {
-        // 97 asks for the last answer again: still the same request's wait.
-        if (code !== "97") pending = { command: NAMES.get(code) ?? code, at: exchange.at };
-        return;
-      }
-      if (!pending || code === "96") return;
-      listener(pending.command, (exchange.at - pending.at) / 1000);
-      pending = undefined;
+      listener(exchange.direction, NAMES.get(code) ?? code, exchange.at, place);
     };
     connection.on("exchange", onExchange);
     return () => connection.off("exchange", onExchange);
