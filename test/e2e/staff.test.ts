@@ -182,7 +182,7 @@ describe("staff console", () => {
       await expect.poll(() => facts.innerText()).toContain("A patron is signed in");
       const text = await staff.locator("monitor-page").innerText();
       for (const secret of ["24711000000012", "Anna", "Schmidt"]) expect(text).not.toContain(secret);
-      expect(await staff.locator("monitor-page [data-phase]").innerText()).toBe("home");
+      expect(await staff.locator('monitor-page [data-phase="home"]').innerText()).toBe("Main menu");
       expect(await axeViolations(staff)).toEqual([]);
       await ui.send({ type: "endSession" });
       await expect.poll(() => facts.innerText()).toContain("Nobody is signed in");

@@ -9,6 +9,8 @@
  * (named by path, as the bridge's validator names it) belongs to.
  */
 
+import { msg, str } from "@lit/localize";
+
 /** The JSON Schema keywords the form reads. */
 interface Schema {
   type?: string;
@@ -194,7 +196,8 @@ export function parseInput(field: FormField, text: string): { value: unknown } |
       try {
         return { value: JSON.parse(trimmed) };
       } catch (err) {
-        return { problem: `not valid JSON (${err instanceof Error ? err.message : String(err)})` };
+        const detail = err instanceof Error ? err.message : String(err);
+        return { problem: msg(str`not valid JSON (${detail})`, { id: "staff.config.json-invalid" }) };
       }
     case "text":
       return { value: text === "" && !field.required ? undefined : text };

@@ -3,6 +3,7 @@
  * that resolve with the reply or reject with a StaffApiError carrying the bridge's code and message, and the
  * live status as server-sent events. The session is the bridge's httpOnly cookie; nothing is kept here.
  */
+import { msg, str } from "@lit/localize";
 import type {
   ConfigRequest,
   ConfigSaved,
@@ -53,7 +54,11 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
-    throw new StaffApiError("NETWORK", "The bridge cannot be reached. Is it running?", 0);
+    throw new StaffApiError(
+      "NETWORK",
+      msg("The bridge cannot be reached. Is it running?", { id: "staff.shell.bridge-unreachable" }),
+      0,
+    );
   }
   if (response.status === 204) return undefined as T;
   const reply = (await response.json().catch(() => undefined)) as unknown;
@@ -61,7 +66,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     const error = reply as Partial<StaffApiErrorReply> | undefined;
     throw new StaffApiError(
       error?.code ?? "STAFF_INTERNAL",
-      error?.message ?? `The bridge answered ${response.status}.`,
+      error?.message ?? msg(str`The bridge answered ${response.status}.`, { id: "staff.shell.bridge-status" }),
       response.status,
       error?.problems,
     );

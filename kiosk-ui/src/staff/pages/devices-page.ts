@@ -3,6 +3,7 @@ import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
 import type { DeviceTestReply, PadTagReading, StaffDevice } from "../../../../protocols/staff-api/schema.ts";
 import { staffApi } from "../staff-client.ts";
+import { DEVICE_KIND_WORDS, HEALTH_WORDS, SCAN_WORDS, SECURITY_WORDS, wordFor } from "../words.ts";
 import { ConsolePage, columnHeads } from "./console-page.ts";
 
 /** The test button of each kind of device says what it will do. */
@@ -11,14 +12,6 @@ const TEST_LABELS: Readonly<Record<StaffDevice["kind"], () => string>> = {
   rfid: () => msg("List tags on the pad", { id: "staff.devices.test-rfid" }),
   printer: () => msg("Print a test page", { id: "staff.devices.test-printer" }),
   relay: () => msg("Click the relay", { id: "staff.devices.test-relay" }),
-};
-
-const HEALTH_WORDS: Readonly<Record<StaffDevice["health"], () => string>> = {
-  ok: () => msg("Working", { id: "staff.devices.health-ok" }),
-  unverified: () => msg("Connected, not yet verified", { id: "staff.devices.health-unverified" }),
-  degraded: () => msg("Needs attention", { id: "staff.devices.health-degraded" }),
-  disconnected: () => msg("Not connected", { id: "staff.devices.health-disconnected" }),
-  disabled: () => msg("Disabled in the config", { id: "staff.devices.health-disabled" }),
 };
 
 const hex2 = (n: number) => n.toString(16).toUpperCase().padStart(2, "0");
@@ -64,8 +57,8 @@ export class DevicesPage extends ConsolePage {
               (d) => html`
                 <tr data-device=${d.id}>
                   <th scope="row">${d.name}<br /><span class="staff-muted">${d.description}</span></th>
-                  <td>${d.kind} ${d.model}</td>
-                  <td class=${d.health === "ok" ? "state-ok" : "state-bad"}>${HEALTH_WORDS[d.health]()}</td>
+                  <td>${wordFor(DEVICE_KIND_WORDS, d.kind)} ${d.model}</td>
+                  <td class=${d.health === "ok" ? "state-ok" : "state-bad"}>${wordFor(HEALTH_WORDS, d.health)}</td>
                   <td>${d.lastError ? html`<code>${d.lastError.code}</code> ${d.lastError.message}` : "—"}</td>
                   <td>
                     <button
@@ -97,7 +90,7 @@ export class DevicesPage extends ConsolePage {
         <h3>${result.ok ? msg(str`${name}: test passed`, { id: "staff.devices.passed" }) : msg(str`${name}: test failed`, { id: "staff.devices.failed" })}</h3>
         <p class=${result.ok ? "state-ok" : "state-bad"}>${result.summary}</p>
         ${result.error && result.error.message !== result.summary ? html`<p><code>${result.error.code}</code> ${result.error.message}</p>` : nothing}
-        ${result.scan ? html`<p>${msg("Scanned", { id: "staff.devices.scanned" })} <code>${result.scan.code}</code> (${result.scan.kind})</p>` : nothing}
+        ${result.scan ? html`<p>${msg("Scanned", { id: "staff.devices.scanned" })} <code>${result.scan.code}</code> (${wordFor(SCAN_WORDS, result.scan.kind)})</p>` : nothing}
         ${result.tags && result.tags.length > 0 ? tagsTable(result.tags) : nothing}
         ${result.receipt ? html`<pre class="staff-receipt" aria-label=${msg("The printed test page", { id: "staff.devices.printed-page" })}>${result.receipt.join("\n")}</pre>` : nothing}
       </article>
@@ -127,7 +120,7 @@ function tagsTable(tags: readonly PadTagReading[]): TemplateResult {
                       : (t.error?.message ?? t.model ?? msg("unreadable", { id: "staff.devices.unreadable" }))
                 }
               </td>
-              <td>${t.security}</td>
+              <td>${wordFor(SECURITY_WORDS, t.security)}</td>
               <td>${t.afi === undefined ? "—" : `0x${hex2(t.afi)}`}</td>
               <td>${t.eas === undefined ? "—" : t.eas ? msg("on", { id: "staff.devices.on" }) : msg("off", { id: "staff.devices.off" })}</td>
             </tr>

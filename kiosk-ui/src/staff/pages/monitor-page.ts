@@ -7,7 +7,21 @@ import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
 import type { MonitorNotice, MonitorView } from "../../../../protocols/staff-api/schema.ts";
 import { staffApi } from "../staff-client.ts";
+import {
+  BLOCK_WORDS,
+  HEALTH_WORDS,
+  ILS_WORDS,
+  ITEM_STATUS_WORDS,
+  NOTICE_WORDS,
+  PHASE_WORDS,
+  REASON_WORDS,
+  TRANSACTION_WORDS,
+  wordFor,
+} from "../words.ts";
 import { ConsolePage, columnHeads } from "./console-page.ts";
+
+/** " (why)" after a status, when there is a reason. */
+const because = (reason: string | undefined) => (reason ? ` (${wordFor(REASON_WORDS, reason)})` : "");
 
 /** How many of the patron's latest notices the page keeps. */
 const NOTICES_SHOWN = 8;
@@ -58,7 +72,7 @@ export class MonitorPage extends ConsolePage {
     return html`
       <dl class="staff-facts">
         <dt>${msg("Patron screen", { id: "staff.monitor.screen" })}</dt>
-        <dd data-phase=${view.phase}>${view.phase}</dd>
+        <dd data-phase=${view.phase}>${wordFor(PHASE_WORDS, view.phase)}</dd>
         <dt>${msg("Patron", { id: "staff.monitor.patron" })}</dt>
         <dd>
           ${
@@ -68,12 +82,12 @@ export class MonitorPage extends ConsolePage {
                 ? msg("A patron is entering a PIN", { id: "staff.monitor.pin" })
                 : msg("Nobody is signed in", { id: "staff.monitor.nobody" })
           }
-          ${patron && patron.blocks.length > 0 ? html`(${patron.blocks.join(", ")})` : nothing}
+          ${patron && patron.blocks.length > 0 ? html`(${patron.blocks.map((b) => wordFor(BLOCK_WORDS, b)).join(", ")})` : nothing}
         </dd>
         <dt>${msg("Library system", { id: "staff.monitor.ils" })}</dt>
-        <dd>${view.ils.status}${view.ils.offlineMode ? msg(", lending offline", { id: "staff.monitor.offline" }) : ""}</dd>
+        <dd>${wordFor(ILS_WORDS, view.ils.status)}${view.ils.offlineMode ? msg(", lending offline", { id: "staff.monitor.offline" }) : ""}</dd>
         <dt>${msg("Devices", { id: "staff.monitor.devices" })}</dt>
-        <dd>${view.devices.map((d) => `${d.id}: ${d.health}${d.problem ? ` (${d.problem})` : ""}`).join(", ")}</dd>
+        <dd>${view.devices.map((d) => `${d.id}: ${wordFor(HEALTH_WORDS, d.health)}${d.problem ? ` (${d.problem})` : ""}`).join(", ")}</dd>
       </dl>
       ${
         view.items.length > 0
@@ -89,8 +103,8 @@ export class MonitorPage extends ConsolePage {
                   (row) => html`<tr>
                     <td>${row.itemId}</td>
                     <td>${row.title ?? ""}</td>
-                    <td>${row.action}</td>
-                    <td>${row.status}${row.reason ? ` (${row.reason})` : ""}</td>
+                    <td>${wordFor(TRANSACTION_WORDS, row.action)}</td>
+                    <td>${wordFor(ITEM_STATUS_WORDS, row.status)}${because(row.reason)}</td>
                   </tr>`,
                 )}
               </tbody>
@@ -101,7 +115,7 @@ export class MonitorPage extends ConsolePage {
         this.notices.length > 0
           ? html`<h3>${msg("What the patron was told", { id: "staff.monitor.notices" })}</h3>
             <ul>
-              ${this.notices.map((n) => html`<li>${n.code}${n.reason ? ` (${n.reason})` : ""}</li>`)}
+              ${this.notices.map((n) => html`<li>${wordFor(NOTICE_WORDS, n.code)}${because(n.reason)}</li>`)}
             </ul>`
           : nothing
       }

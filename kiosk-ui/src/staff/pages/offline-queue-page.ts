@@ -9,14 +9,8 @@ import { html, nothing, type PropertyValues, type TemplateResult } from "lit";
 import type { QueueEntry, QueueReply } from "../../../../protocols/staff-api/schema.ts";
 import { formatDateTime, formatNumber } from "../i18n/format.ts";
 import { staffApi } from "../staff-client.ts";
+import { TRANSACTION_WORDS, wordFor } from "../words.ts";
 import { ConsolePage, columnHeads } from "./console-page.ts";
-
-const KIND_WORDS: Readonly<Record<QueueEntry["kind"], () => string>> = {
-  checkout: () => msg("Loan", { id: "staff.offline-queue.checkout" }),
-  checkin: () => msg("Return", { id: "staff.offline-queue.checkin" }),
-  renew: () => msg("Renewal", { id: "staff.offline-queue.renew" }),
-  "fee-payment": () => msg("Fee payment", { id: "staff.offline-queue.fee-payment" }),
-};
 
 const STATE_WORDS: Readonly<Record<QueueEntry["state"], () => string>> = {
   pending: () => msg("Waiting to be sent", { id: "staff.offline-queue.pending" }),
@@ -31,7 +25,7 @@ const STATE_WORDS: Readonly<Record<QueueEntry["state"], () => string>> = {
 const NEEDS_STAFF: ReadonlySet<QueueEntry["state"]> = new Set(["conflict", "unknown"]);
 
 /** A kind or state the console has no words for (a newer bridge) shows as the bridge names it. */
-const kindOf = (entry: QueueEntry) => KIND_WORDS[entry.kind]?.() ?? entry.kind;
+const kindOf = (entry: QueueEntry) => wordFor(TRANSACTION_WORDS, entry.kind);
 const stateOf = (entry: QueueEntry) => STATE_WORDS[entry.state]?.() ?? entry.state;
 
 export class OfflineQueuePage extends ConsolePage {

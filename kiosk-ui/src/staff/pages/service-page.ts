@@ -2,7 +2,7 @@
 import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
 import { staffApi } from "../staff-client.ts";
-import { ILS_WORDS, inService, outOfService } from "../words.ts";
+import { ILS_WORDS, inService, outOfService, PHASE_WORDS, wordFor } from "../words.ts";
 import { ConsolePage } from "./console-page.ts";
 
 export class ServicePage extends ConsolePage {
@@ -36,7 +36,7 @@ export class ServicePage extends ConsolePage {
                 }
               </dd>
               <dt>${msg("Patron screen", { id: "staff.service.patron-screen" })}</dt>
-              <dd>${status.phase}</dd>
+              <dd>${wordFor(PHASE_WORDS, status.phase)}</dd>
               <dt>${msg("Library system (SIP2)", { id: "staff.service.ils" })}</dt>
               <dd class=${status.ils === "online" ? "state-ok" : "state-bad"}>${ILS_WORDS[status.ils]()}</dd>
             </dl>`

@@ -13,6 +13,7 @@ import {
   type TagStationInfo,
 } from "../../../../protocols/staff-api/schema.ts";
 import { staffApi } from "../staff-client.ts";
+import { SECURITY_WORDS, wordFor } from "../words.ts";
 import { ConsolePage } from "./console-page.ts";
 
 const MODEL_NAMES: Readonly<Record<TagProgramModel, string>> = {
@@ -171,7 +172,7 @@ export class TagsPage extends ConsolePage {
           <dt>${msg("Data model", { id: "staff.tags.model" })}</dt>
           <dd>${reading.model ?? "?"}</dd>
           <dt>${msg("Security", { id: "staff.tags.read-security" })}</dt>
-          <dd>${reading.security}${reading.afi !== undefined ? ` (AFI 0x${reading.afi.toString(16).toUpperCase().padStart(2, "0")})` : ""}</dd>
+          <dd>${wordFor(SECURITY_WORDS, reading.security)}${reading.afi !== undefined ? ` (AFI 0x${reading.afi.toString(16).toUpperCase().padStart(2, "0")})` : ""}</dd>
           <dt>${msg("Locked blocks", { id: "staff.tags.locked-blocks" })}</dt>
           <dd>${result.lockedBlocks}</dd>
         </dl>
