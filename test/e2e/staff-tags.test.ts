@@ -84,7 +84,7 @@ describe("tag programming and inventory in the staff console", () => {
     const shown = await staff.locator(".staff-result").innerText();
     expect(shown).toContain("34711000000150");
     expect(shown).toContain("DE-1");
-    expect(shown).toContain("secured (AFI 0x07)");
+    expect(shown).toContain("Secured (AFI 0x07)");
 
     // Read back through the simulator: the tag itself holds it.
     const [tag] = await tagsOnPad(kiosk.stack);

@@ -98,7 +98,7 @@ describe("staff console", () => {
     expect(text).toContain("E004010000000B01");
     expect(text).toContain("34711000000010");
     expect(text).toContain("0x07");
-    expect(text).toContain("secured");
+    expect(text).toContain("Secured");
     await control(kiosk.stack, "/sims/rfid-pad/removeTags", { all: true });
   });
 
