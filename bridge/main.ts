@@ -19,6 +19,7 @@ import { KioskEngine, type KioskSettings } from "./kiosk/engine.ts";
 import { OfflineJournal } from "./kiosk/journal.ts";
 import { JournaledIls, type StaffJournal } from "./kiosk/journaled-ils.ts";
 import { OfflinePolicy } from "./kiosk/offline-policy.ts";
+import { OpeningHours } from "./kiosk/opening-hours.ts";
 import type { IlsPort, PaymentPort } from "./kiosk/ports.ts";
 import { Receipts } from "./kiosk/receipts.ts";
 import { Sip2Ils, Sip2Replay } from "./kiosk/sip2-ils.ts";
@@ -219,6 +220,7 @@ export function kioskSettings(kiosk: KioskConfig, connections: number): Partial<
     sets: kiosk.sets,
     renewOnCheckout: kiosk.renewOnCheckout,
     carts: kiosk.carts,
+    hours: new OpeningHours(kiosk.hours),
   };
 }
 

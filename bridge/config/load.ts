@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { describeError } from "../../protocols/errors.ts";
+import { checkOpeningHours, checkTimeZone } from "./hours.ts";
 import {
   BridgeConfigSchema,
   type DeviceConfig,
@@ -108,7 +109,8 @@ export function parseConfig(json: unknown, source: string, options: ParseOptions
       )
     : value.simulators;
   duplicateIds(value.simulators, "simulators", problems);
-  knownTimeZone(value.statistics.timeZone, problems);
+  checkTimeZone(value.statistics.timeZone, "statistics.timeZone", problems);
+  problems.push(...checkOpeningHours(value.kiosk.hours, "kiosk.hours"));
   if (problems.length > 0) throw invalidConfig(source, problems);
 
   const loaded: LoadedConfig = {
@@ -124,19 +126,6 @@ export function parseConfig(json: unknown, source: string, options: ParseOptions
   };
   if (value.sip2) loaded.sip2 = value.sip2;
   return loaded;
-}
-
-/** A time zone this Node (its ICU data) knows; a typo would otherwise fail only when statistics start. */
-function knownTimeZone(timeZone: string | undefined, problems: ConfigProblem[]): void {
-  if (timeZone === undefined) return;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone });
-  } catch {
-    problems.push({
-      path: "statistics.timeZone",
-      message: `unknown time zone "${timeZone}"; use an IANA name such as "Europe/Berlin" or "UTC"`,
-    });
-  }
 }
 
 function resolveDevice(

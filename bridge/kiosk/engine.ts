@@ -26,6 +26,7 @@ import type {
 import type { Logger } from "../log/logger.ts";
 import type { Clock, TimerHandle } from "../transports/clock.ts";
 import { sumDecimals } from "./money.ts";
+import type { OpeningHours } from "./opening-hours.ts";
 import { COMMAND_PHASES, canMove, PATRON_PHASES } from "./phases.ts";
 import type {
   CirculationResult,
@@ -65,6 +66,8 @@ export interface KioskSettings {
   guessLimit: { failures: number; windowMs: number; lockoutMs: number };
   /** How long the kiosk waits for a card at the payment terminal before it stops the charge. */
   paymentTimeoutMs: number;
+  /** The library's opening hours (config `kiosk.hours`); without them the kiosk is always open. */
+  hours?: OpeningHours;
 }
 
 export const DEFAULT_KIOSK_SETTINGS: KioskSettings = {
@@ -175,6 +178,10 @@ export class KioskEngine {
   #settled: Array<() => void> = [];
   #tooManyTags = false;
   #outOfService: { message?: string } | undefined;
+  #hours: OpeningHours | undefined;
+  #hoursTimer: TimerHandle | undefined;
+  /** What the screen is told about the hours: worked out when they change, not for every state sent. */
+  #hoursView: KioskState["hours"];
   #receipt: KioskState["receipt"];
   #payment: Payment | undefined;
   #paymentCount = 0;
@@ -200,6 +207,8 @@ export class KioskEngine {
     if (pad) this.#unsubscribe.push(pad.onTags((tags, tooMany) => this.#onTags(tags, tooMany)));
     if (scanner) this.#unsubscribe.push(scanner.onScan((code, kind) => this.#onScan(code, kind)));
     if (devices) this.#unsubscribe.push(devices.onChange(() => this.#changed()));
+    this.#hours = this.#settings.hours;
+    this.#followHours();
   }
 
   get kioskName(): string {
@@ -219,6 +228,7 @@ export class KioskEngine {
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#clearIdle();
     this.#clock.clearTimeout(this.#goodbyeTimer);
+    this.#clock.clearTimeout(this.#hoursTimer);
   }
 
   subscribe(listener: (message: ServerMessage) => void): () => void {
@@ -254,6 +264,7 @@ export class KioskEngine {
       items: [...this.#rows.values()].map((row) => ({ ...row.view })),
     };
     if (this.#outOfService) state.outOfService = { ...this.#outOfService };
+    if (this.#hoursView) state.hours = { ...this.#hoursView };
     if (this.#phase === "pin") state.pin = { attemptsLeft: this.#pinAttemptsLeft };
     if (record && this.#phase !== "pin") state.patron = patronSummary(record);
     if (this.#tooManyTags) state.tooManyTags = true;
@@ -267,13 +278,24 @@ export class KioskEngine {
   setOutOfService(message: string | undefined | false): void {
     if (message === false) {
       this.#outOfService = undefined;
-      if (this.#phase === "out-of-service") this.#moveTo("idle");
+      if (this.#phase === "out-of-service") this.#moveTo(this.#restingPhase());
     } else {
       this.#outOfService = message === undefined ? {} : { message };
       this.#endSession("staff");
       this.#moveTo("out-of-service");
     }
     this.#changed();
+  }
+
+  /** Staff or the config: new opening hours, in effect at once (undefined: none, always open). */
+  setHours(hours: OpeningHours | undefined): void {
+    this.#hours = hours;
+    this.#followHours();
+    this.#changed();
+  }
+
+  get hours(): OpeningHours | undefined {
+    return this.#hours;
   }
 
   async execute(command: ClientMessage): Promise<void> {
@@ -413,7 +435,10 @@ export class KioskEngine {
 
   #show(screen: "home" | "checkout" | "checkin" | "renew" | "holds" | "fees"): void {
     // Returns need no card: from the welcome screen anyone may start them, and a signed-in patron too.
-    if (screen === "checkin" && this.#phase !== "idle" && !this.#session?.record) {
+    if (screen === "checkin" && this.#phase === "closed" && !this.#hours?.returnsWhenClosed) {
+      throw new KioskError("NOT_ALLOWED_NOW", "the library is closed and this kiosk takes no returns until it opens");
+    }
+    if (screen === "checkin" && this.#phase !== "idle" && this.#phase !== "closed" && !this.#session?.record) {
       throw new KioskError("NOT_ALLOWED_NOW", "returns start from the welcome screen");
     }
     if (screen !== "checkin" && !this.#session?.record) {
@@ -875,7 +900,7 @@ export class KioskEngine {
     this.#language = this.#settings.defaultLanguage;
     this.#clock.clearTimeout(this.#goodbyeTimer);
     this.#goodbyeTimer = undefined;
-    if (this.#phase !== "out-of-service") this.#moveTo("idle");
+    this.#moveTo(this.#restingPhase());
     if (hadSession) {
       this.#logger.info({ why }, "session ended");
       this.#notice("SESSION_ENDED", "info");
@@ -1020,6 +1045,47 @@ export class KioskEngine {
     this.#idle = undefined;
   }
 
+  // ---- opening hours ----
+
+  /** Where the kiosk rests between sessions: out of service (staff) over closed (hours) over idle. */
+  #restingPhase(): Phase {
+    if (this.#outOfService) return "out-of-service";
+    return this.#hours?.isOpen(this.#clock.now()) === false ? "closed" : "idle";
+  }
+
+  /**
+   * Moves between idle and closed when the hours say so (a session under way is left to finish: it ends in
+   * #restingPhase), then sleeps until the next change. While closed it also wakes at midnight, so
+   * "opens tomorrow" becomes "opens today" on screen; and at least every few hours, so a clock set forward
+   * or back while it sleeps costs at most that long.
+   */
+  #followHours(): void {
+    this.#clock.clearTimeout(this.#hoursTimer);
+    this.#hoursTimer = undefined;
+    if ((this.#phase === "idle" || this.#phase === "closed") && this.#restingPhase() !== this.#phase) {
+      this.#moveTo(this.#restingPhase());
+      this.#logger.info({ phase: this.#phase }, this.#phase === "closed" ? "library closed" : "library open");
+    }
+    const hours = this.#hours;
+    this.#hoursView = undefined;
+    if (!hours?.followed) return;
+    const now = this.#clock.now();
+    const open = hours.isOpen(now);
+    const nextChange = hours.nextChange(now);
+    this.#hoursView = {
+      open,
+      timeZone: hours.timeZone,
+      ...(nextChange !== undefined ? { nextChange } : {}),
+      returnsWhenClosed: hours.returnsWhenClosed,
+    };
+    let wake = Math.min(nextChange ?? Number.POSITIVE_INFINITY, now + HOURS_RECHECK_MS);
+    if (!open) wake = Math.min(wake, hours.nextMidnight(now));
+    this.#hoursTimer = this.#clock.setTimeout(() => {
+      this.#followHours();
+      this.#changed();
+    }, wake - now);
+  }
+
   // ---- plumbing ----
 
   #moveTo(phase: Phase): void {
@@ -1080,6 +1146,9 @@ export class KioskEngine {
     for (const resolve of this.#settled.splice(0)) resolve();
   }
 }
+
+/** The longest the hours timer sleeps (also below Node's 24.8-day timer limit). */
+const HOURS_RECHECK_MS = 3 * 3_600_000;
 
 /** What the patron is told when the ILS gave no answer, by the error's code. */
 const UNANSWERED_REASONS: Readonly<Record<string, ItemReason>> = {

@@ -10,9 +10,14 @@ export const PATRON_PHASES: readonly Phase[] = ["pin", "home", "checkout", "rene
 /** What a signed-in patron can go to from home and from each other; returns too (the home screen offers them). */
 const ACTIVITIES: readonly Phase[] = ["checkout", "checkin", "renew", "holds", "fees"];
 
-/** from → the phases it may go to. Every phase may also go to out-of-service (staff) and idle (end, timeout). */
+/**
+ * from → the phases it may go to. Every phase may also go to the three where no one is signed in: idle (end,
+ * timeout), out-of-service (staff) and closed (the library's hours).
+ */
 export const TRANSITIONS: Readonly<Record<Phase, readonly Phase[]>> = {
-  "out-of-service": ["idle"],
+  "out-of-service": [],
+  // Returns out of hours, when the config takes them.
+  closed: ["checkin"],
   idle: ["pin", "home", "checkin"],
   pin: ["home"],
   home: [...ACTIVITIES, "receipt"],
@@ -25,8 +30,11 @@ export const TRANSITIONS: Readonly<Record<Phase, readonly Phase[]>> = {
   goodbye: [],
 };
 
+/** Where a session ends: no one is signed in. */
+export const RESTING_PHASES: readonly Phase[] = ["idle", "out-of-service", "closed"];
+
 export function canMove(from: Phase, to: Phase): boolean {
-  return to === "idle" || to === "out-of-service" || TRANSITIONS[from].includes(to);
+  return RESTING_PHASES.includes(to) || TRANSITIONS[from].includes(to);
 }
 
 const LOGGED_IN: readonly Phase[] = ["home", ...ACTIVITIES];
@@ -35,7 +43,7 @@ const LOGGED_IN: readonly Phase[] = ["home", ...ACTIVITIES];
 export const COMMAND_PHASES: Readonly<Record<CommandType, readonly Phase[]>> = {
   identify: ["idle", "pin"],
   verifyPin: ["pin"],
-  show: ["idle", ...LOGGED_IN],
+  show: ["idle", "closed", ...LOGGED_IN],
   addItem: ["checkout", "checkin"],
   renew: ["home", "renew"],
   renewAll: ["home", "renew"],
@@ -45,6 +53,6 @@ export const COMMAND_PHASES: Readonly<Record<CommandType, readonly Phase[]>> = {
   finish: LOGGED_IN,
   chooseReceipt: ["receipt"],
   extendTime: [...PATRON_PHASES, "checkin"],
-  setLanguage: ["idle", ...PATRON_PHASES, "checkin"],
+  setLanguage: ["idle", "closed", ...PATRON_PHASES, "checkin"],
   endSession: [...PATRON_PHASES, "checkin", "goodbye"],
 };

@@ -22,9 +22,11 @@ import { SCREENS } from "./screens/index.ts";
 import type { Entry, View } from "./screens/view.ts";
 
 /** Phases with nobody signed in: arriving at one of these from a session is a logout. */
-const NO_SESSION: ReadonlySet<Phase> = new Set(["idle", "out-of-service"]);
+const NO_SESSION: ReadonlySet<Phase> = new Set(["idle", "out-of-service", "closed"]);
 /** Phases where the idle warning never shows (no session to lose). */
-const NO_WARNING: ReadonlySet<Phase> = new Set(["idle", "out-of-service", "goodbye"]);
+const NO_WARNING: ReadonlySet<Phase> = new Set(["idle", "out-of-service", "closed", "goodbye"]);
+/** Screens that offer the languages as buttons of their own, so the header has no language menu. */
+const OWN_LANGUAGES: ReadonlySet<Phase> = new Set(["idle", "closed"]);
 
 export class KioskApp extends LitElement {
   static override properties = {
@@ -158,7 +160,7 @@ export class KioskApp extends LitElement {
       <div class="bar-tools">
         ${toggle(this.largeText, () => (this.largeText = !this.largeText), msg("Larger text", { id: "app.large-text" }), "A+")}
         ${toggle(this.highContrast, () => (this.highContrast = !this.highContrast), msg("High contrast", { id: "app.contrast" }), "◐")}
-        ${view && view.state.phase !== "idle" ? this.#languageMenu(view) : nothing}
+        ${view && !OWN_LANGUAGES.has(view.state.phase) ? this.#languageMenu(view) : nothing}
         ${
           signedIn
             ? html`<button type="button" class="tool tool-logout" @click=${() => this.#send("endSession", {})}>
@@ -189,7 +191,7 @@ export class KioskApp extends LitElement {
 
   #banners(view: View) {
     const { ils } = view.state;
-    if (view.state.phase === "out-of-service") return nothing;
+    if (view.state.phase === "out-of-service" || view.state.phase === "closed") return nothing;
     if (ils.offlineMode) {
       return html`<p class="banner banner-offline" role="status">
         ${msg("The library system is offline. You can still borrow and return; the library confirms it later.", {

@@ -28,6 +28,7 @@ export const literals = <const T extends readonly string[]>(values: T) =>
 /** Where the patron is. The bridge owns it; the UI shows the screen for it. */
 export const PHASES = [
   "out-of-service",
+  "closed",
   "idle",
   "pin",
   "home",
@@ -261,6 +262,22 @@ export const KioskState = Type.Object({
     padCapacity: Type.Optional(Type.Integer({ minimum: 1 })),
   }),
   outOfService: Type.Optional(Type.Object({ message: Type.Optional(Type.String()) })),
+  /**
+   * The library's opening hours, when the kiosk follows them (config `kiosk.hours`). While it is closed the
+   * phase is `closed` between sessions; a session under way at closing time goes on to its end.
+   */
+  hours: Type.Optional(
+    Type.Object({
+      /** Open now by the hours. */
+      open: Type.Boolean(),
+      /** The IANA zone of the hours: the UI writes the next opening time in it. */
+      timeZone: Type.String(),
+      /** When `open` next changes (epoch ms, bridge clock); absent when not within about a year. */
+      nextChange: Type.Optional(Type.Integer()),
+      /** Returns without a card are taken while closed (`show` checkin from the `closed` phase). */
+      returnsWhenClosed: Type.Boolean(),
+    }),
+  ),
   pin: Type.Optional(Type.Object({ attemptsLeft: Type.Integer({ minimum: 0 }) })),
   patron: Type.Optional(PatronSummary),
   /** The rows of the current activity (checkout, checkin or renew), in the order they appeared. */

@@ -17,6 +17,7 @@ const SHOTS = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
 /** Text each screen must show for its scripted state (en-US formats: Intl with the chosen language). */
 const SHOWS: Record<keyof typeof SCREEN_STATES, string[]> = {
   "out-of-service": ["This kiosk is out of service", "Back at 10:00 after maintenance."],
+  closed: ["The library is closed", "Opens again tomorrow at 9:00 AM.", "Return items (no card needed)"],
   idle: ["Welcome to the library", "Place your library card on the pad", "Type my card number", "Español", "العربية"],
   pin: ["Enter your PIN", "Tries left: 2"],
   home: ["Hello, Ana", "The Left Hand of Darkness", "Overdue", "$3.50", "Borrow items", "On loan: 3"],

@@ -29,6 +29,10 @@ const DRAWINGS = {
     <rect class="a-soft" x="122" y="106" width="76" height="8" rx="4"/>
     <rect class="a-soft" x="122" y="124" width="56" height="8" rx="4"/>
     <rect class="a-soft" x="122" y="142" width="66" height="8" rx="4"/>`,
+  clock: svg`<circle class="a-soft" cx="160" cy="120" r="92"/>
+    <circle class="a-surface a-outline" cx="160" cy="120" r="70"/>
+    <path class="a-hand" d="M160 120 V76 M160 120 L192 138"/>
+    <circle class="a-brand" cx="160" cy="120" r="7"/>`,
   closed: svg`<circle class="a-soft" cx="160" cy="120" r="92"/>
     <rect class="a-brand" x="92" y="100" width="136" height="40" rx="10"/>`,
 } as const;

@@ -2,4 +2,4 @@
 import { formatters } from "./formatters.ts";
 import { getLocale } from "./localization.ts";
 
-export const { formatDate, formatMoney, formatNumber } = formatters(getLocale);
+export const { formatDate, formatMoney, formatNumber, formatOpening } = formatters(getLocale);

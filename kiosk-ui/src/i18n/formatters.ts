@@ -29,6 +29,15 @@ export interface Formatters {
   formatNumber(n: number): string;
   /** A duration in milliseconds, rounded, with the locale's unit ("420 ms", "٤٢٠ ملي ثانية"). */
   formatDuration(ms: number): string;
+  /**
+   * An instant on the wall clock of `timeZone` (the library's opening hours), in pieces a sentence is built
+   * from: how many calendar days after `now` (0 today, 1 tomorrow), the weekday, the date and the time.
+   */
+  formatOpening(
+    at: number,
+    now: number,
+    timeZone: string,
+  ): { days: number; weekday: string; date: string; time: string };
 }
 
 export function formatters(getLocale: () => string): Formatters {
@@ -74,6 +83,21 @@ export function formatters(getLocale: () => string): Formatters {
     },
     formatNumber(n) {
       return formatter("number", (l) => Intl.NumberFormat(l)).format(n);
+    },
+    formatOpening(at, now, timeZone) {
+      const zoned = (kind: string, options: Intl.DateTimeFormatOptions) =>
+        formatter(`${kind} ${timeZone}`, (l) => Intl.DateTimeFormat(l, { timeZone, ...options })).format(at);
+      // en-CA writes YYYY-MM-DD: the calendar day in the zone, to count days between.
+      const day = (t: number) =>
+        Date.parse(
+          `${formatter(`ymd ${timeZone}`, () => Intl.DateTimeFormat("en-CA", { timeZone, dateStyle: "short" })).format(t)}T00:00:00Z`,
+        ) / 86_400_000;
+      return {
+        days: day(at) - day(now),
+        weekday: zoned("weekday", { weekday: "long" }),
+        date: zoned("long day", { weekday: "long", day: "numeric", month: "long" }),
+        time: zoned("time", { timeStyle: "short" }),
+      };
     },
     formatDuration(ms) {
       return formatter("ms", (l) =>

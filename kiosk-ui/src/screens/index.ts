@@ -4,10 +4,11 @@ import { fees, holds, home } from "./account.ts";
 import { checkin, checkout, renew } from "./activity.ts";
 import { goodbye, receipt } from "./ending.ts";
 import type { Screens } from "./view.ts";
-import { idle, outOfService, pin } from "./welcome.ts";
+import { closed, idle, outOfService, pin } from "./welcome.ts";
 
 export const SCREENS: Screens = {
   "out-of-service": outOfService,
+  closed,
   idle,
   pin,
   home,

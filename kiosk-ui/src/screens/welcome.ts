@@ -1,9 +1,9 @@
-/** Screens before anyone is signed in: out of service, attract, PIN. */
+/** Screens before anyone is signed in: out of service, closed, attract, PIN. */
 import { msg, str } from "@lit/localize";
 import { html, nothing } from "lit";
 import "../components/kiosk-keypad.ts";
 import { art } from "../components/art.ts";
-import { formatNumber } from "../i18n/format.ts";
+import { formatNumber, formatOpening } from "../i18n/format.ts";
 import { LANGUAGES, languageFor } from "../i18n/localization.ts";
 import { frame } from "./parts.ts";
 import type { View } from "./view.ts";
@@ -18,6 +18,40 @@ export const outOfService = (view: View) =>
       ${view.state.outOfService?.message ? html`<p class="staff-message">${view.state.outOfService.message}</p>` : nothing}
     `,
   });
+
+/** The library is closed by its hours: when it opens again, and returns if the kiosk takes them now. */
+export const closed = (view: View) => {
+  const { hours, can } = view.state;
+  return frame({
+    name: "closed",
+    title: msg("The library is closed", { id: "closed.title" }),
+    lead:
+      hours?.nextChange !== undefined
+        ? opensAgain(hours.nextChange, view.now, hours.timeZone)
+        : msg("Please come back during opening hours.", { id: "closed.no-opening" }),
+    error: view.error,
+    body: art("clock"),
+    actions: html`
+      ${
+        hours?.returnsWhenClosed && can.checkin
+          ? html`<button type="button" class="secondary" @click=${() => view.send("show", { screen: "checkin" })}>
+            ${msg("Return items (no card needed)", { id: "idle.return" })}
+          </button>`
+          : nothing
+      }
+      ${languageChoices(view)}
+    `,
+  });
+};
+
+/** "Opens again today at 13:30." / "tomorrow" / "Tuesday" (within the week) / "on Tuesday, January 5". */
+function opensAgain(at: number, now: number, timeZone: string): string {
+  const { days, weekday, date, time } = formatOpening(at, now, timeZone);
+  if (days <= 0) return msg(str`Opens again today at ${time}.`, { id: "closed.opens-today" });
+  if (days === 1) return msg(str`Opens again tomorrow at ${time}.`, { id: "closed.opens-tomorrow" });
+  if (days < 7) return msg(str`Opens again ${weekday} at ${time}.`, { id: "closed.opens-weekday" });
+  return msg(str`Opens again on ${date} at ${time}.`, { id: "closed.opens-date" });
+}
 
 /** The languages the bridge offers that this UI has words for. */
 function languageChoices(view: View) {

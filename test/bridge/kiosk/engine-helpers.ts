@@ -213,8 +213,8 @@ export function item(n: number, extra: Partial<PadTag> = {}): PadTag {
   return { uid: `E00401000000${String(n).padStart(4, "0")}`, itemId, ...extra };
 }
 
-export function kiosk(settings: Partial<KioskSettings> = {}) {
-  const clock = new VirtualClock();
+/** An engine on stand-in ports; `clock` starts where the test needs it (opening hours). */
+export function kiosk(settings: Partial<KioskSettings> = {}, clock = new VirtualClock()) {
   const ils = new ScriptedIls();
   const pad = new ScriptedPad();
   const receipts = new RecordingReceipts();

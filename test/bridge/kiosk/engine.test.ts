@@ -11,11 +11,13 @@ const rejection = (promise: Promise<unknown>) =>
   );
 
 describe("kiosk phases", () => {
-  it("allow exactly the listed moves, plus idle and out-of-service from anywhere", () => {
+  it("allow exactly the listed moves, plus idle, out-of-service and closed from anywhere", () => {
     for (const from of PHASES) {
       for (const to of PHASES) {
         const listed = TRANSITIONS[from].includes(to);
-        expect(canMove(from, to), `${from} → ${to}`).toBe(listed || to === "idle" || to === "out-of-service");
+        expect(canMove(from, to), `${from} → ${to}`).toBe(
+          listed || to === "idle" || to === "out-of-service" || to === "closed",
+        );
       }
     }
   });

@@ -102,6 +102,17 @@ export const SCREEN_STATES: Record<string, ScriptedState> = {
     phase: "out-of-service",
     outOfService: { message: "Back at 10:00 after maintenance." },
   },
+  // Tuesday 1 December 2026, 15:00 in Berlin (the fake bridge's clock): closed, opens Wednesday at 09:00.
+  closed: {
+    ...idleState,
+    phase: "closed",
+    hours: {
+      open: false,
+      timeZone: "Europe/Berlin",
+      nextChange: Date.UTC(2026, 11, 2, 8, 0, 0),
+      returnsWhenClosed: true,
+    },
+  },
   idle: idleState,
   pin: { ...idleState, phase: "pin", pin: { attemptsLeft: 2 }, idle },
   home: session("home"),
