@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type OpenInterval, type OpeningHoursConfig, WEEKDAYS } from "../../../bridge/config/schema.ts";
 import { OpeningHours } from "../../../bridge/kiosk/opening-hours.ts";
+import { CPU_BOUND_TIMEOUT_MS } from "../../support/timeouts.ts";
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
@@ -207,26 +208,30 @@ function naiveOpen(config: OpeningHoursConfig, t: number): boolean {
 const SCAN_MINUTES = 4 * 1440;
 
 describe("opening hours against a naive minute-by-minute reference", () => {
-  it("agree on open now, and the next change is the first minute the reference flips", () => {
-    fc.assert(
-      fc.property(scenario, ({ t, config }) => {
-        const hours = new OpeningHours(config);
-        const open = naiveOpen(config, t);
-        expect(hours.isOpen(t)).toBe(open);
-        let expected: number | undefined;
-        const first = Math.floor(t / 60_000) * 60_000 + 60_000;
-        for (let m = 0; m < SCAN_MINUTES; m++) {
-          const mark = first + m * 60_000;
-          if (naiveOpen(config, mark) !== open) {
-            expected = mark;
-            break;
+  it(
+    "agree on open now, and the next change is the first minute the reference flips",
+    () => {
+      fc.assert(
+        fc.property(scenario, ({ t, config }) => {
+          const hours = new OpeningHours(config);
+          const open = naiveOpen(config, t);
+          expect(hours.isOpen(t)).toBe(open);
+          let expected: number | undefined;
+          const first = Math.floor(t / 60_000) * 60_000 + 60_000;
+          for (let m = 0; m < SCAN_MINUTES; m++) {
+            const mark = first + m * 60_000;
+            if (naiveOpen(config, mark) !== open) {
+              expected = mark;
+              break;
+            }
           }
-        }
-        const next = hours.nextChange(t);
-        if (expected !== undefined) expect(iso(next)).toBe(iso(expected));
-        else if (next !== undefined) expect(next).toBeGreaterThanOrEqual(first + SCAN_MINUTES * 60_000);
-      }),
-      { numRuns: 60 },
-    );
-  });
+          const next = hours.nextChange(t);
+          if (expected !== undefined) expect(iso(next)).toBe(iso(expected));
+          else if (next !== undefined) expect(next).toBeGreaterThanOrEqual(first + SCAN_MINUTES * 60_000);
+        }),
+        { numRuns: 60 },
+      );
+    },
+    CPU_BOUND_TIMEOUT_MS,
+  );
 });
