@@ -759,6 +759,8 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
         try {
           const answer = await this.#request(spec.message(request, ctx), spec.answer, tx, options);
           const out = spec.result(answer as MessageOf<Sip2Transactions[K]["answer"]>, ctx);
+          if (refused(out) && ACS_OFFLINE_WORDING.test(out.screenMessages.join(" ")))
+            await this.#offlineRefusal(kind, tx);
           return attempt > 0 ? { ...out, recovered: "retried" } : out;
         } catch (error) {
           if (!isLinkFailure(error)) throw error;
@@ -794,6 +796,21 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
         );
       }
     });
+  }
+
+  /**
+   * A refusal that says the ACS is offline: its status is asked now (not at the next heartbeat). If a 98
+   * says online = N, the refusal is the ACS's state, not a verdict on this item: SIP2_ACS_OFFLINE, and
+   * the pool reports acs-offline, so the kiosk lends offline from now on.
+   */
+  async #offlineRefusal(kind: TransactionKind, tx: string): Promise<void> {
+    if ((await this.pool.checkStatus()) !== "acs-offline") return;
+    throw new Sip2ClientError(
+      "SIP2_ACS_OFFLINE",
+      `${kind} ${tx}: the ACS refused it because it is offline (its status says online = N). Nothing was done; ` +
+        "it can be done offline or tried again when the ACS is back.",
+      { tx, what: kind },
+    );
   }
 
   #context(tx: string, options: TransactionOptions): TxContext {
@@ -938,6 +955,16 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
   #tx(options: TransactionOptions): string {
     return options.tx ?? `${this.#txPrefix}-${++this.#txCount}`;
   }
+}
+
+/**
+ * Screen wording of an ACS that refuses because it is offline (the simulator's "The library system is
+ * offline."); only a hint: the 98 it then sends decides (#offlineRefusal).
+ */
+const ACS_OFFLINE_WORDING = /\boff-?line\b/i;
+
+function refused(out: object): boolean {
+  return ("ok" in out && out.ok === false) || ("accepted" in out && out.accepted === false);
 }
 
 /**

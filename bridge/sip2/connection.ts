@@ -239,6 +239,22 @@ export class Sip2Connection extends EventEmitter<Events> {
     return this.#request(message, expect, options);
   }
 
+  /**
+   * Asks the ACS for its status now (99) rather than at the next heartbeat. The answer sets the state
+   * (online, or acs-offline when the 98 says online = N); no answer within the timeout drops the link.
+   */
+  probe(): Promise<AcsStatus> {
+    if (!this.usable) {
+      return Promise.reject(
+        new Sip2ClientError(
+          "SIP2_NOT_CONNECTED",
+          `${this.description}: not connected (${this.#state}); no status asked.`,
+        ),
+      );
+    }
+    return this.#status();
+  }
+
   /** Stops for good: fails what waits with SIP2_CLOSED and closes the socket. */
   async close(): Promise<void> {
     this.#closed = true;

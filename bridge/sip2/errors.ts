@@ -21,6 +21,8 @@ export type Sip2ClientErrorCode =
   | "SIP2_BAD_RESPONSE"
   /** The ACS kept answering 96 after the allowed resends. */
   | "SIP2_RESEND_LIMIT"
+  /** The ACS refused a transaction because it is offline (its 98 says online = N): nothing was done. */
+  | "SIP2_ACS_OFFLINE"
   /** A transaction may or may not have happened and asking the ILS did not settle it. */
   | "SIP2_OUTCOME_UNKNOWN"
   /** The client was closed. */

@@ -4,6 +4,13 @@
  * simply goes to the others. Work for one item is kept in order with `withKey`: everything run under the
  * same key (an item barcode) runs one after the other, even across connections.
  *
+ * An ACS that goes away is noticed at the first sign, not at the next heartbeat (which only keeps an idle
+ * link honest): a closed link is down at once (connection.ts); a request that gets no answer within its
+ * timeout makes the pool report "down" at once, while it asks the idle connections for the ACS's status
+ * (99), and any answer makes it usable again; a lost link or an answer that cannot be read asks the same
+ * without changing the state first (the others may be fine). `checkStatus` is that probe, for a client
+ * that hears the ACS say it is offline (then the 98s say online = N and the pool is acs-offline).
+ *
  * Real ILSes accept several logins per SIP2 account; at a FOLIO-like 1.2 s per checkout, a 10-item stack
  * takes 12 s over one connection and about 3.6 s over four.
  */
@@ -45,6 +52,10 @@ export class Sip2Pool extends EventEmitter<{ state: [state: Sip2ConnectionState]
   readonly #keys = new Map<string, Promise<unknown>>();
   #state: Sip2ConnectionState = "down";
   #closed = false;
+  /** A request went unanswered and no answer has come since: the ACS counts as down. */
+  #silent = false;
+  /** What the latest 98 said: the ACS is one system, so its newest word counts for every connection. */
+  #acsSays: Sip2ConnectionState = "online";
 
   constructor(connections: readonly Sip2Connection[], options: Sip2PoolOptions) {
     super();
@@ -54,7 +65,12 @@ export class Sip2Pool extends EventEmitter<{ state: [state: Sip2ConnectionState]
     this.#waitMs = options.waitMs;
     connections.forEach((c, i) => {
       this.#lastUsed.set(c, i - connections.length);
-      c.on("state", () => {
+      c.on("state", (change) => {
+        // Online again means the ACS answered a login and a status.
+        if (change.state === "online" || change.state === "acs-offline") {
+          this.#acsSays = change.state;
+          this.#heard();
+        }
         this.#updateState();
         this.#dispatch();
       });
@@ -87,14 +103,53 @@ export class Sip2Pool extends EventEmitter<{ state: [state: Sip2ConnectionState]
     for (;;) {
       const connection = await this.#acquire(this.#waitMs, options.signal);
       try {
-        return await connection.request(message, expect, options);
+        const answer = await connection.request(message, expect, options);
+        this.#heard();
+        return answer;
       } catch (error) {
+        if (isLinkFailure(error)) this.#doubt((error as Sip2ClientError).code === "ILS_TIMEOUT");
         if (!isLinkFailure(error) || attempt++ >= (options.retries ?? 0)) throw error;
         this.#logger?.info({ tx: options.tx, type: message.type, attempt }, "sip2: asking again on another connection");
       } finally {
         this.#release(connection);
       }
     }
+  }
+
+  /**
+   * Asks every idle usable connection for the ACS's status now (99); resolves with the pool's state once
+   * they have answered or failed.
+   */
+  async checkStatus(): Promise<Sip2ConnectionState> {
+    await Promise.allSettled(this.#idle().map((c) => c.probe().then(() => this.#heard())));
+    return this.#state;
+  }
+
+  /**
+   * A request failed on its link. After a timeout the ACS counts as down at once (the kiosk lends offline
+   * from the next item) until something answers; either way the idle connections are asked now.
+   */
+  #doubt(silent: boolean): void {
+    if (silent && !this.#silent) {
+      this.#silent = true;
+      this.#logger?.warn("sip2: a request got no answer; the ILS counts as down until it answers again");
+      this.#updateState();
+    }
+    for (const c of this.#idle())
+      c.probe().then(
+        () => this.#heard(),
+        () => undefined,
+      );
+  }
+
+  #heard(): void {
+    if (!this.#silent) return;
+    this.#silent = false;
+    this.#updateState();
+  }
+
+  #idle(): Sip2Connection[] {
+    return this.connections.filter((c) => c.usable && !c.busy && !this.#lent.has(c));
   }
 
   /** Runs `work` after everything queued earlier under the same key has finished. */
@@ -183,7 +238,11 @@ export class Sip2Pool extends EventEmitter<{ state: [state: Sip2ConnectionState]
   }
 
   #updateState(): void {
-    const best = STATE_ORDER.find((s) => this.connections.some((c) => c.state === s)) ?? "down";
+    const best = this.#silent
+      ? "down"
+      : this.connections.some((c) => c.usable)
+        ? this.#acsSays
+        : (STATE_ORDER.find((s) => this.connections.some((c) => c.state === s)) ?? "down");
     if (best === this.#state) return;
     this.#state = best;
     this.emit("state", best);
