@@ -158,7 +158,7 @@ describe("offline journal against the ACS simulator", () => {
     ]);
   });
 
-  it("a checkout the ILS carried out but whose answer was lost is asked about, never lent twice", async () => {
+  it("a checkout the ILS carried out but whose answer was lost is asked about, and taken back: the patron was told it was not lent", async () => {
     const k = await setUp();
     const [book] = k.books as [string];
     dropNextAnswer(k.server);
@@ -174,9 +174,14 @@ describe("offline journal against the ACS simulator", () => {
     expect(k.desk.offlineMode()).toBe(true); // until the ILS has been asked
 
     await acsBack(k);
-    expect(k.journal.get(entry?.id as string)).toMatchObject({ state: "done", attempts: 1 });
-    expect(k.ils.loanOf(book)).toMatchObject({ patron: PATRON, renewals: 0, offlineRenewals: 0 });
-    expect(k.ils.loansOf(PATRON).filter((l) => l.item === book)).toHaveLength(1);
+    // The kiosk kept the book (security on, "not lent"): the loan is checked back in, once, and staff see it.
+    expect(k.journal.get(entry?.id as string)).toMatchObject({
+      state: "conflict",
+      attempts: 1,
+      resultCode: "LOAN_NOT_TAKEN_CHECKED_IN",
+    });
+    expect(k.ils.loanOf(book)).toBeUndefined();
+    expect(k.ils.loansOf(PATRON).filter((l) => l.item === book)).toHaveLength(0);
   });
 
   it("a replay cut short by another drop mid-transaction resumes without doubling anything", async () => {
