@@ -205,9 +205,20 @@ describe("staff console", () => {
     await staff.getByRole("heading", { name: "الأجهزة" }).waitFor();
     expect(await axeViolations(staff)).toEqual([]);
     await staff.screenshot({ path: join(SHOTS, "staff-devices-arabic-landscape.png"), fullPage: true });
+    // The statistics in Arabic: chart, table and times (the earlier test's transactions), mirrored.
+    await staff
+      .getByRole("navigation", { name: "أقسام وحدة التحكم" })
+      .getByRole("link", { name: "الإحصاءات", exact: true })
+      .click();
+    await expect.poll(focusedHeading).toBe("الإحصاءات");
+    await expect
+      .poll(() => staff.locator("table[data-chart-table] caption").innerText())
+      .toMatch(/^المعاملات في كل (ساعة|يوم)/);
+    expect(await axeViolations(staff)).toEqual([]);
+    await staff.screenshot({ path: join(SHOTS, "staff-statistics-arabic-landscape.png"), fullPage: true });
     await staff.getByLabel("اللغة").selectOption("en");
     await expect.poll(() => staff.evaluate(() => document.documentElement.dir)).toBe("ltr");
-    await staff.getByRole("heading", { name: "Devices" }).waitFor();
+    await staff.getByRole("heading", { name: "Statistics", exact: true }).waitFor();
   });
 
   it("logs out: the API refuses the old session", async () => {

@@ -14,6 +14,11 @@ export interface BarChartText {
   seriesLabel: (name: string) => string;
   /** A number on the value axis, in the page's language. */
   valueLabel: (value: number) => string;
+  /**
+   * Right to left: time runs from the right and the value axis stands on the right, as an RTL reader scans
+   * (Material Design's bidirectionality guidance mirrors charts whose axis is time).
+   */
+  rtl: boolean;
 }
 
 /** Colours with at least 3:1 contrast on white (WCAG 1.4.11), known series first, then the palette in turn. */
@@ -51,18 +56,21 @@ export function barChart(data: ChartData, text: BarChartText): TemplateResult {
   const barW = Math.min(56, Math.max(2, band * 0.7));
   const y = (value: number) => PAD.top + plotH - (value / top) * plotH;
   const labelEvery = Math.ceil(data.periods.length / MAX_LABELS);
+  // Geometry is drawn left to right and mirrored for RTL; the SVG itself stays ltr, so "start" and "end"
+  // anchors mean left and right whatever the page's direction.
+  const mirror = (x: number, width = 0) => (text.rtl ? WIDTH - x - width : x);
   return html`
     <figure class="staff-chart">
-      <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${id}-title ${id}-desc">
+      <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" direction="ltr" role="img" aria-labelledby="${id}-title ${id}-desc">
         <title id="${id}-title">${text.title}</title>
         <desc id="${id}-desc">${text.desc}</desc>
         ${steps.map(
           (step) => svg`
-            <line class="grid" x1=${PAD.left} x2=${WIDTH - PAD.right} y1=${y(step)} y2=${y(step)}></line>
-            <text class="axis" x=${PAD.left - 6} y=${y(step) + 4} text-anchor="end">${text.valueLabel(step)}</text>`,
+            <line class="grid" x1=${mirror(PAD.left)} x2=${mirror(WIDTH - PAD.right)} y1=${y(step)} y2=${y(step)}></line>
+            <text class="axis" x=${mirror(PAD.left - 6)} y=${y(step) + 4} text-anchor=${text.rtl ? "start" : "end"}>${text.valueLabel(step)}</text>`,
         )}
         ${data.periods.map((period, i) => {
-          const x = PAD.left + i * band + (band - barW) / 2;
+          const x = mirror(PAD.left + i * band + (band - barW) / 2, barW);
           let base = 0;
           return svg`
             <g>
@@ -76,7 +84,7 @@ export function barChart(data: ChartData, text: BarChartText): TemplateResult {
               })}
               ${
                 i % labelEvery === 0
-                  ? svg`<text class="axis" x=${x + barW / 2} y=${HEIGHT - PAD.bottom + 18} text-anchor="middle">${text.periodLabel(period)}</text>`
+                  ? svg`<text class="axis" x=${x + barW / 2} y=${HEIGHT - PAD.bottom + 18} text-anchor="middle" direction=${text.rtl ? "rtl" : "ltr"}>${text.periodLabel(period)}</text>`
                   : null
               }
             </g>`;

@@ -234,7 +234,7 @@ export class ConfigPage extends ConsolePage {
           ${
             loose.length > 0
               ? html`<ul class="staff-error config-loose">
-                ${loose.map((p) => html`<li>${p.path || msg("The config", { id: "staff.config.whole" })}: ${p.message}</li>`)}
+                ${loose.map((p) => html`<li>${p.path || msg("The config", { id: "staff.config.whole" })}: <bdi>${p.message}</bdi></li>`)}
               </ul>`
               : nothing
           }
@@ -289,7 +289,7 @@ export class ConfigPage extends ConsolePage {
     return html`
       <section class="staff-card config-section" id=${`cfg-section-${group.name}`} aria-labelledby=${`cfg-section-${group.name}-h`}>
         <h3 id=${`cfg-section-${group.name}-h`}>${group.label}</h3>
-        ${group.description ? html`<p class="staff-hint">${group.description}</p>` : nothing}
+        ${group.description ? html`<p class="staff-hint"><bdi>${group.description}</bdi></p>` : nothing}
         ${this.#groupBody(group, byField)}
         ${group.name === "sip2" ? this.#sip2Test() : nothing}
       </section>
@@ -302,7 +302,7 @@ export class ConfigPage extends ConsolePage {
       ${group.groups.map(
         (sub) => html`<fieldset class="config-group">
           <legend>${sub.label}</legend>
-          ${sub.description ? html`<p class="staff-hint">${sub.description}</p>` : nothing}
+          ${sub.description ? html`<p class="staff-hint"><bdi>${sub.description}</bdi></p>` : nothing}
           ${this.#groupBody(sub, byField)}
         </fieldset>`,
       )}
@@ -350,8 +350,8 @@ export class ConfigPage extends ConsolePage {
       <div class=${`config-field${problems.length > 0 ? " config-invalid" : ""}${field.kind === "boolean" ? " config-check" : ""}`}>
         <label for=${id}>${field.label}${field.required ? html`<span aria-hidden="true"> *</span>` : nothing}</label>
         ${control}
-        ${field.description ? html`<p class="staff-hint" id=${helpId}>${field.description}</p>` : nothing}
-        ${problems.length > 0 ? html`<p class="config-problem" id=${errorId}>${problems.join(" ")}</p>` : nothing}
+        ${field.description ? html`<p class="staff-hint" id=${helpId}><bdi>${field.description}</bdi></p>` : nothing}
+        ${problems.length > 0 ? html`<p class="config-problem" id=${errorId}><bdi>${problems.join(" ")}</bdi></p>` : nothing}
       </div>
     `;
   }
@@ -370,7 +370,7 @@ export class ConfigPage extends ConsolePage {
         result
           ? html`<div class="staff-result" id="cfg-sip2-result" tabindex="-1" role="status">
             <h4 class=${result.ok ? "state-ok" : "state-bad"}>${words[result.verdict]}</h4>
-            <p>${result.summary}</p>
+            <p><bdi>${result.summary}</bdi></p>
             ${
               result.exchange.length > 0
                 ? html`<table class="staff-table config-exchange">

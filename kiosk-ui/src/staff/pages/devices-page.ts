@@ -56,10 +56,10 @@ export class DevicesPage extends ConsolePage {
             ${devices.map(
               (d) => html`
                 <tr data-device=${d.id}>
-                  <th scope="row">${d.name}<br /><span class="staff-muted">${d.description}</span></th>
-                  <td>${wordFor(DEVICE_KIND_WORDS, d.kind)} ${d.model}</td>
+                  <th scope="row"><bdi>${d.name}</bdi><br /><bdi class="staff-muted">${d.description}</bdi></th>
+                  <td>${wordFor(DEVICE_KIND_WORDS, d.kind)}<br /><bdi class="staff-muted">${d.model}</bdi></td>
                   <td class=${d.health === "ok" ? "state-ok" : "state-bad"}>${wordFor(HEALTH_WORDS, d.health)}</td>
-                  <td>${d.lastError ? html`<code>${d.lastError.code}</code> ${d.lastError.message}` : "—"}</td>
+                  <td>${d.lastError ? html`<code>${d.lastError.code}</code> <bdi>${d.lastError.message}</bdi>` : "—"}</td>
                   <td>
                     <button
                       type="button"
@@ -88,8 +88,8 @@ export class DevicesPage extends ConsolePage {
     return html`
       <article class="staff-result" data-result=${result.device}>
         <h3>${result.ok ? msg(str`${name}: test passed`, { id: "staff.devices.passed" }) : msg(str`${name}: test failed`, { id: "staff.devices.failed" })}</h3>
-        <p class=${result.ok ? "state-ok" : "state-bad"}>${result.summary}</p>
-        ${result.error && result.error.message !== result.summary ? html`<p><code>${result.error.code}</code> ${result.error.message}</p>` : nothing}
+        <p class=${result.ok ? "state-ok" : "state-bad"}><bdi>${result.summary}</bdi></p>
+        ${result.error && result.error.message !== result.summary ? html`<p><code>${result.error.code}</code> <bdi>${result.error.message}</bdi></p>` : nothing}
         ${result.scan ? html`<p>${msg("Scanned", { id: "staff.devices.scanned" })} <code>${result.scan.code}</code> (${wordFor(SCAN_WORDS, result.scan.kind)})</p>` : nothing}
         ${result.tags && result.tags.length > 0 ? tagsTable(result.tags) : nothing}
         ${result.receipt ? html`<pre class="staff-receipt" aria-label=${msg("The printed test page", { id: "staff.devices.printed-page" })}>${result.receipt.join("\n")}</pre>` : nothing}

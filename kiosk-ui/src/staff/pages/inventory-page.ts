@@ -162,8 +162,8 @@ export class InventoryPage extends ConsolePage {
           ${report.items.map(
             (item) => html`<tr data-item=${item.itemId}>
               <th scope="row">${item.itemId}</th>
-              <td>${item.title ?? ""}</td>
-              <td>${item.callNumber ?? ""}</td>
+              <td><bdi>${item.title ?? ""}</bdi></td>
+              <td><bdi>${item.callNumber ?? ""}</bdi></td>
               <td class=${NEEDS_ACTION.has(item.status) ? "state-bad" : item.status === "on-shelf" ? "state-ok" : ""}>${STATUS_WORDS[item.status]()}</td>
               <td>${item.homeBranch ?? ""}</td>
             </tr>`,

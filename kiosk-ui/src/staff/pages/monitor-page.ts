@@ -102,7 +102,7 @@ export class MonitorPage extends ConsolePage {
                 ${view.items.map(
                   (row) => html`<tr>
                     <td>${row.itemId}</td>
-                    <td>${row.title ?? ""}</td>
+                    <td><bdi>${row.title ?? ""}</bdi></td>
                     <td>${wordFor(TRANSACTION_WORDS, row.action)}</td>
                     <td>${wordFor(ITEM_STATUS_WORDS, row.status)}${because(row.reason)}</td>
                   </tr>`,

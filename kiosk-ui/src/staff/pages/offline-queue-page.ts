@@ -147,7 +147,7 @@ export class OfflineQueuePage extends ConsolePage {
         </dd>
         ${
           queue.blocklistProblem
-            ? html`<dt>${msg("Blocked cards list", { id: "staff.offline-queue.blocklist" })}</dt><dd class="state-bad">${queue.blocklistProblem}</dd>`
+            ? html`<dt>${msg("Blocked cards list", { id: "staff.offline-queue.blocklist" })}</dt><dd class="state-bad"><bdi>${queue.blocklistProblem}</bdi></dd>`
             : nothing
         }
       </dl>
@@ -178,11 +178,11 @@ export class OfflineQueuePage extends ConsolePage {
           <dd>
             ${
               entry.resultCode
-                ? html`<code>${entry.resultCode}</code> ${entry.resultMessage ?? ""}`
+                ? html`<code>${entry.resultCode}</code> <bdi>${entry.resultMessage ?? ""}</bdi>`
                 : msg("nothing (the answer was lost)", { id: "staff.offline-queue.answer-lost" })
             }
           </dd>
-          ${entry.note ? html`<dt>${msg("Note", { id: "staff.offline-queue.note" })}</dt><dd>${entry.note}</dd>` : nothing}
+          ${entry.note ? html`<dt>${msg("Note", { id: "staff.offline-queue.note" })}</dt><dd><bdi>${entry.note}</bdi></dd>` : nothing}
         </dl>
         <form class="staff-inline" @submit=${(e: SubmitEvent) => this.#resolve(e, entry)}>
           <label for=${noteId}>${msg("Staff note", { id: "staff.offline-queue.staff-note" })}</label>

@@ -6,9 +6,11 @@
 import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
 import type { StatisticsReply } from "../../../../protocols/staff-api/schema.ts";
+import { languageFor } from "../../i18n/languages.ts";
 import { barChart } from "../components/bar-chart.ts";
 import { type ChartData, type ChartGrouping, chartData } from "../components/chart-data.ts";
 import { formatDuration, formatNumber, formatWallClock } from "../i18n/format.ts";
+import { getLocale } from "../i18n/localization.ts";
 import { staffApi } from "../staff-client.ts";
 import { ConsolePage, columnHeads, messageOf } from "./console-page.ts";
 
@@ -148,6 +150,7 @@ export class StatisticsPage extends ConsolePage {
         periodLabel: barLabel,
         seriesLabel,
         valueLabel: formatNumber,
+        rtl: languageFor(getLocale()).dir === "rtl",
       })}
       <table class="staff-table" data-chart-table>
         <caption>${title}</caption>

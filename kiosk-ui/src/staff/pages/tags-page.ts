@@ -182,7 +182,7 @@ export class TagsPage extends ConsolePage {
             <th scope="col">${msg("Field", { id: "staff.tags.field" })}</th>
             <th scope="col">${msg("Value", { id: "staff.tags.value" })}</th>
           </tr></thead>
-          <tbody>${fields.map(([name, value]) => html`<tr><th scope="row">${name}</th><td>${String(value)}</td></tr>`)}</tbody>
+          <tbody>${fields.map(([name, value]) => html`<tr><th scope="row">${name}</th><td><bdi>${String(value)}</bdi></td></tr>`)}</tbody>
         </table>
       </div>
     `;
