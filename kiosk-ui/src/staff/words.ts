@@ -24,6 +24,7 @@ export function wordFor<K extends string>(table: Readonly<Record<K, () => string
 /** The patron screen's phases, as staff would name the screen. */
 export const PHASE_WORDS: Readonly<Record<Phase, () => string>> = {
   "out-of-service": outOfService,
+  closed: () => msg("Library closed (opening hours)", { id: "staff.words.phase-closed" }),
   idle: () => msg("Waiting for a patron", { id: "staff.words.phase-idle" }),
   pin: () => msg("PIN entry", { id: "staff.words.phase-pin" }),
   home: () => msg("Main menu", { id: "staff.words.phase-home" }),

@@ -250,6 +250,7 @@ export const templates = {
   "staff.config.json-invalid": str`ليس JSON صالحًا (${0})`,
   "staff.shell.bridge-unreachable": "تعذّر الوصول إلى الجسر. هل هو قيد التشغيل؟",
   "staff.shell.bridge-status": str`أجاب الجسر بالرمز ${0}.`,
+  "staff.words.phase-closed": "المكتبة مغلقة (ساعات العمل)",
   "staff.words.phase-idle": "في انتظار مستفيد",
   "staff.words.phase-pin": "إدخال الرقم السري",
   "staff.words.phase-home": "القائمة الرئيسية",

@@ -254,6 +254,7 @@ export const templates = {
   "staff.config.json-invalid": str`JSON no válido (${0})`,
   "staff.shell.bridge-unreachable": "No se puede acceder al puente. ¿Está en marcha?",
   "staff.shell.bridge-status": str`El puente respondió ${0}.`,
+  "staff.words.phase-closed": "Biblioteca cerrada (horario)",
   "staff.words.phase-idle": "Esperando a un usuario",
   "staff.words.phase-pin": "Introducción del PIN",
   "staff.words.phase-home": "Menú principal",

@@ -254,6 +254,7 @@ export const templates = {
   "staff.config.json-invalid": str`JSON non valide (${0})`,
   "staff.shell.bridge-unreachable": "Le pont est injoignable. Est-il démarré ?",
   "staff.shell.bridge-status": str`Le pont a répondu ${0}.`,
+  "staff.words.phase-closed": "Bibliothèque fermée (horaires)",
   "staff.words.phase-idle": "En attente d’un usager",
   "staff.words.phase-pin": "Saisie du code PIN",
   "staff.words.phase-home": "Menu principal",
