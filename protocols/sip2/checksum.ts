@@ -6,6 +6,24 @@ export function sip2Checksum(bytes: Uint8Array, start = 0, end = bytes.length): 
   return checksumAndHighBit(bytes, start, end) & 0xffff;
 }
 
+const isHex = (b: number) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
+
+/**
+ * Whether bytes [0, end) end with the error-detection trailer: "AZ" and four hex digits. Read on the bytes,
+ * so a caller that only needs to know (the ACS answering in kind) makes no string and runs no regex.
+ */
+export function hasChecksumTrailer(bytes: Uint8Array, end = bytes.length): boolean {
+  return (
+    end >= 6 &&
+    bytes[end - 6] === 0x41 &&
+    bytes[end - 5] === 0x5a &&
+    isHex(bytes[end - 4]!) &&
+    isHex(bytes[end - 3]!) &&
+    isHex(bytes[end - 2]!) &&
+    isHex(bytes[end - 1]!)
+  );
+}
+
 /** Set in `checksumAndHighBit`'s result when a byte is 0x80 or above. */
 export const HIGH_BIT = 0x10000;
 

@@ -1,7 +1,7 @@
 import type { Buffer } from "node:buffer";
 import type { MessageOf, MessageType, Sip2Message } from "./catalog.ts";
 import { decodeText, type Sip2Charset } from "./charset.ts";
-import { checksumAndHighBit, formatChecksum, HIGH_BIT } from "./checksum.ts";
+import { checksumAndHighBit, formatChecksum, HIGH_BIT, hasChecksumTrailer } from "./checksum.ts";
 import { BY_TYPE, compiledForCode } from "./compile.ts";
 import { Sip2Error } from "./errors.ts";
 import { Sip2Writer } from "./writer.ts";
@@ -19,11 +19,9 @@ export interface Sip2CodecOptions {
 
 // ---- decoding ----------------------------------------------------------------------------------------
 
-const isHex = (b: number) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
 const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
 const A = 0x41;
 const Y = 0x59;
-const Z = 0x5a;
 
 /** Decodes one message (without its terminator). Throws only `Sip2Error`. */
 export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {}): Sip2Message {
@@ -33,15 +31,7 @@ export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {})
   // Error detection trailer: ...AY<digit>AZ<4 hex>. The checksum covers every byte up to and including "AZ".
   let sequence: number | undefined;
   let ascii = false; // known only after the checksum pass, which sees every byte of the text
-  const hasChecksum =
-    end >= 8 &&
-    frame[end - 6] === A &&
-    frame[end - 5] === Z &&
-    isHex(frame[end - 4]!) &&
-    isHex(frame[end - 3]!) &&
-    isHex(frame[end - 2]!) &&
-    isHex(frame[end - 1]!);
-  if (hasChecksum) {
+  if (end >= 8 && hasChecksumTrailer(frame, end)) {
     let expected = 0;
     for (let i = end - 4; i < end; i++) {
       const b = frame[i]!;

@@ -230,7 +230,11 @@ function generateEncoder(fixed: CompiledFixed[], fields: CompiledField[]) {
       const limit = 10 ** f.width;
       return `v = ${v}; if (Number.isInteger(v) && v >= 0 && v < ${limit}) w.digits(v, ${f.width}); else w.raw(encodeFixed(fixed[${i}], v, type));`;
     }
-    if (f.kind === "status") return `w.flags(statusFlags, ${v});`;
+    if (f.kind === "status") {
+      // One constant-named read per flag: a loop over the names would be a megamorphic keyed load.
+      const flags = PATRON_STATUS_FLAGS.map((flag) => `w.flag(v[${JSON.stringify(flag)}]);`).join(" ");
+      return `v = ${v}; if (v === undefined || v === null) w.raw(${JSON.stringify(" ".repeat(PATRON_STATUS_FLAGS.length))}); else { ${flags} }`;
+    }
     return `w.raw(encodeFixed(fixed[${i}], ${v}, type));`;
   });
   for (const f of fields) {
@@ -249,7 +253,6 @@ function generateEncoder(fixed: CompiledFixed[], fields: CompiledField[]) {
     "type",
     "fixed",
     "encodeFixed",
-    "statusFlags",
     `return function (m, w) { let v; w.raw(code);\n${lines.join("\n")}\n};`,
   );
 }
@@ -282,7 +285,7 @@ function compile(type: MessageType): CompiledMessage {
         return new Sip2Error("SIP2_MISSING_FIELD", message, end, { field: f.id });
       },
     ),
-    encodeBody: generateEncoder(fixed, fields)(spec.code, type, fixed, encodeFixed, PATRON_STATUS_FLAGS),
+    encodeBody: generateEncoder(fixed, fields)(spec.code, type, fixed, encodeFixed),
   };
 }
 

@@ -92,10 +92,10 @@ export class Sip2Writer {
     this.n += width;
   }
 
-  /** "Y" or space per flag, in the order given. */
-  flags(names: readonly string[], values: Readonly<Record<string, boolean>> | undefined): void {
-    this.room(names.length);
-    for (const name of names) this.byte(values?.[name] ? 0x59 : 0x20);
+  /** A patron status flag: "Y" when set, a space when not. */
+  flag(on: unknown): void {
+    this.room(1);
+    this.byte(on ? 0x59 : 0x20);
   }
 
   /** One field: id, value, bar. */

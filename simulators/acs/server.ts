@@ -7,6 +7,7 @@ import { type Clock, systemClock, type TimerHandle } from "../../bridge/transpor
 import {
   DEFAULT_MAX_MESSAGE_LENGTH,
   encodeMessage,
+  hasChecksumTrailer,
   redactSip2Fields,
   type Sip2Charset,
   Sip2Framer,
@@ -77,7 +78,6 @@ export interface AcsAddress {
   tls: boolean;
 }
 
-const AZ_TRAILER = /AZ[0-9A-Fa-f]{4}$/;
 /** Requests queued per connection before the server stops reading from it. */
 const MAX_WAITING = 64;
 /** Lets the event loop run, so each byte of a split answer goes out in its own write. */
@@ -258,7 +258,7 @@ export class AcsServer extends EventEmitter<{ connection: [id: number]; close: [
     const handle = (frame: Buffer | typeof TOO_LONG): Promise<void> | undefined => {
       const plan = this.faults.for(id);
       if (frame === TOO_LONG) return plan.stall ? undefined : askForResend();
-      withChecksum = AZ_TRAILER.test(frame.subarray(-6).toString("latin1"));
+      withChecksum = hasChecksumTrailer(frame);
       const decoded = tryDecodeMessage(frame, { charset });
       if (!decoded.ok) {
         log?.warn(
@@ -374,7 +374,7 @@ function applyByteFaults(bytes: Buffer, plan: FaultPlan, random: Random): Buffer
   const out = Buffer.from(bytes);
   let end = out.length;
   while (end > 0 && (out[end - 1] === 0x0d || out[end - 1] === 0x0a)) end--;
-  if (plan.corruptChecksum && AZ_TRAILER.test(out.subarray(0, end).toString("latin1"))) {
+  if (plan.corruptChecksum && hasChecksumTrailer(out, end)) {
     const at = end - 1;
     out[at] = out[at] === 0x30 ? 0x31 : 0x30; // last hex digit changed
   }

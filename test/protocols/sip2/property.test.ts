@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   decodeMessage,
   encodeMessage,
+  hasChecksumTrailer,
   MESSAGES,
   type MessageType,
   SIP2_CHARSETS,
@@ -127,5 +128,42 @@ describe("SIP2 fuzzing", () => {
       ),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe("hasChecksumTrailer (fast-check)", () => {
+  // The byte-level check replaced this regex in the ACS simulator; it must say the same for any bytes.
+  const REFERENCE = /AZ[0-9A-Fa-f]{4}$/;
+  const trailerish = fc.array(fc.constantFrom(0x41, 0x5a, 0x30, 0x39, 0x46, 0x66, 0x47, 0x7c, 0x0d, 0xc3), {
+    maxLength: 12,
+  });
+
+  it("agrees with the regex on random bytes, near-trailers and real messages", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 16 }),
+          trailerish.map((b) => Uint8Array.from(b)),
+        ),
+        (bytes) => {
+          expect(hasChecksumTrailer(bytes)).toBe(REFERENCE.test(Buffer.from(bytes).toString("latin1")));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(anyMessage("utf-8", true), fc.boolean(), (message, errorDetection) => {
+        const frame = encodeMessage(message, { errorDetection }).subarray(0, -1);
+        expect(hasChecksumTrailer(frame)).toBe(REFERENCE.test(frame.toString("latin1")));
+        expect(hasChecksumTrailer(frame)).toBe(errorDetection);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("reads only up to `end`", () => {
+    const frame = Buffer.from("941AY0AZFDFB\rAB", "latin1");
+    expect(hasChecksumTrailer(frame, 12)).toBe(true);
+    expect(hasChecksumTrailer(frame)).toBe(false);
   });
 });
