@@ -12,6 +12,7 @@
 import { msg, str, updateWhenLocaleChanges } from "@lit/localize";
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { StaffSession, StaffStatus } from "../../../protocols/staff-api/schema.ts";
+import { formatNumber } from "./i18n/format.ts";
 import { applyLanguage, getLocale, initialLanguage, LANGUAGES } from "./i18n/localization.ts";
 import { ConfigPage } from "./pages/config-page.ts";
 import { type ConsolePage, messageOf, OUTCOME_EVENT, STATUS_EVENT } from "./pages/console-page.ts";
@@ -250,8 +251,12 @@ export class StaffApp extends LitElement {
   #queueChip(queue: StaffStatus["offlineQueue"]): TemplateResult | typeof nothing {
     if (!queue || (queue.waiting === 0 && queue.needsStaff === 0)) return nothing;
     const parts = [
-      ...(queue.waiting > 0 ? [msg(str`${queue.waiting} waiting`, { id: "staff.shell.queue-waiting" })] : []),
-      ...(queue.needsStaff > 0 ? [msg(str`${queue.needsStaff} for staff`, { id: "staff.shell.queue-for-staff" })] : []),
+      ...(queue.waiting > 0
+        ? [msg(str`${formatNumber(queue.waiting)} waiting`, { id: "staff.shell.queue-waiting" })]
+        : []),
+      ...(queue.needsStaff > 0
+        ? [msg(str`${formatNumber(queue.needsStaff)} for staff`, { id: "staff.shell.queue-for-staff" })]
+        : []),
     ];
     return html`<p class=${`staff-chip ${queue.needsStaff > 0 ? "chip-bad" : "chip-ok"}`}>
       <a href="#offline-queue">${msg(str`Offline queue: ${parts.join(", ")}`, { id: "staff.shell.queue" })}</a>

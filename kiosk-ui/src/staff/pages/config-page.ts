@@ -21,7 +21,7 @@ import {
   valueAt,
   withValue,
 } from "../config-form.ts";
-import { formatDuration } from "../i18n/format.ts";
+import { formatDuration, formatNumber } from "../i18n/format.ts";
 import { StaffApiError, staffApi } from "../staff-client.ts";
 import { ConsolePage } from "./console-page.ts";
 
@@ -229,7 +229,7 @@ export class ConfigPage extends ConsolePage {
             </ul>
           </nav>
           <div class="visually-hidden" aria-live="polite">
-            ${count > 0 ? msg(str`${count} problems in the form`, { id: "staff.config.problem-count" }) : ""}
+            ${count > 0 ? msg(str`${formatNumber(count)} problems in the form`, { id: "staff.config.problem-count" }) : ""}
           </div>
           ${
             loose.length > 0
@@ -246,7 +246,7 @@ export class ConfigPage extends ConsolePage {
           </button>
           ${
             count > 0
-              ? html`<p class="state-bad">${msg(str`${count} problems: see the marked fields.`, { id: "staff.config.fix-first" })}</p>`
+              ? html`<p class="state-bad">${msg(str`${formatNumber(count)} problems: see the marked fields.`, { id: "staff.config.fix-first" })}</p>`
               : nothing
           }
         </div>

@@ -10,6 +10,7 @@ import {
   type InventoryReport,
   type InventoryStatus,
 } from "../../../../protocols/staff-api/schema.ts";
+import { formatNumber } from "../i18n/format.ts";
 import { staffApi } from "../staff-client.ts";
 import { ConsolePage, columnHeads } from "./console-page.ts";
 import { padBusyWarning } from "./tags-page.ts";
@@ -139,14 +140,14 @@ export class InventoryPage extends ConsolePage {
                 id: "staff.inventory.ils-offline",
               })
             : report.running
-              ? msg(str`Running: ${report.items.length} items so far.`, { id: "staff.inventory.running" })
-              : msg(str`Stopped: ${report.items.length} items.`, { id: "staff.inventory.stopped" })
+              ? msg(str`Running: ${formatNumber(report.items.length)} items so far.`, { id: "staff.inventory.running" })
+              : msg(str`Stopped: ${formatNumber(report.items.length)} items.`, { id: "staff.inventory.stopped" })
         }
       </p>
       ${
         counted.length > 0
           ? html`<ul class="staff-counts">
-            ${counted.map(([status, n]) => html`<li class=${NEEDS_ACTION.has(status) ? "state-bad" : ""}>${STATUS_WORDS[status]()}: <strong>${n}</strong></li>`)}
+            ${counted.map(([status, n]) => html`<li class=${NEEDS_ACTION.has(status) ? "state-bad" : ""}>${STATUS_WORDS[status]()}: <strong>${formatNumber(n)}</strong></li>`)}
           </ul>`
           : nothing
       }

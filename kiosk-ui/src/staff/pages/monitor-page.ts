@@ -6,6 +6,7 @@
 import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
 import type { MonitorNotice, MonitorView } from "../../../../protocols/staff-api/schema.ts";
+import { formatNumber } from "../i18n/format.ts";
 import { staffApi } from "../staff-client.ts";
 import {
   BLOCK_WORDS,
@@ -77,7 +78,7 @@ export class MonitorPage extends ConsolePage {
         <dd>
           ${
             patron
-              ? msg(str`A patron is signed in (${patron.loans} loans)`, { id: "staff.monitor.signed-in" })
+              ? msg(str`A patron is signed in (${formatNumber(patron.loans)} loans)`, { id: "staff.monitor.signed-in" })
               : view.pinAttemptsLeft !== undefined
                 ? msg("A patron is entering a PIN", { id: "staff.monitor.pin" })
                 : msg("Nobody is signed in", { id: "staff.monitor.nobody" })

@@ -12,6 +12,7 @@ import {
   type TagProgramRequest,
   type TagStationInfo,
 } from "../../../../protocols/staff-api/schema.ts";
+import { formatNumber } from "../i18n/format.ts";
 import { staffApi } from "../staff-client.ts";
 import { SECURITY_WORDS, wordFor } from "../words.ts";
 import { ConsolePage } from "./console-page.ts";
@@ -174,7 +175,7 @@ export class TagsPage extends ConsolePage {
           <dt>${msg("Security", { id: "staff.tags.read-security" })}</dt>
           <dd>${wordFor(SECURITY_WORDS, reading.security)}${reading.afi !== undefined ? ` (AFI 0x${reading.afi.toString(16).toUpperCase().padStart(2, "0")})` : ""}</dd>
           <dt>${msg("Locked blocks", { id: "staff.tags.locked-blocks" })}</dt>
-          <dd>${result.lockedBlocks}</dd>
+          <dd>${formatNumber(result.lockedBlocks)}</dd>
         </dl>
         <table class="staff-table">
           <caption>${msg("Read back from the tag", { id: "staff.tags.read-back" })}</caption>
