@@ -947,6 +947,15 @@ export class KioskEngine {
       throw new KioskError("NOT_ALLOWED_NOW", "those fees are not this patron's open fees in one currency");
     }
     const amount = { value: sumDecimals(fees.map((fee) => fee.amount.value)), currency: [...currencies][0] as string };
+    const reference = `pay-${this.#clock.now().toString(36)}-${++this.#paymentCount}`;
+    // Written down before the card is asked: money taken is never without a record, whatever dies next.
+    let noted: readonly string[] = [];
+    try {
+      noted = this.#ports.ils.notePayment?.({ patron: session.credential, fees, reference }) ?? [];
+    } catch (err) {
+      this.#logger.error({ err: describeError(err), reference }, "card payment not started: it could not be journaled");
+      throw new KioskError("DEVICE_UNAVAILABLE", "card payment is not available at this kiosk now");
+    }
     const payment: Payment = {
       state: { status: "waiting-card", amount },
       abort: new AbortController(),
@@ -954,53 +963,69 @@ export class KioskEngine {
     this.#payment = payment;
     this.#changed();
     // The reply goes now; the terminal's progress shows in the state (the patron may take a minute).
-    void this.#charge(terminal, session, fees, payment).catch((err: unknown) => {
+    void this.#charge(terminal, session, fees, payment, { reference, noted }).catch((err: unknown) => {
       this.#logger.error({ err: describeError(err) }, "card payment failed unexpectedly");
     });
   }
 
-  async #charge(terminal: PaymentPort, session: Session, fees: readonly Fee[], payment: Payment): Promise<void> {
+  async #charge(
+    terminal: PaymentPort,
+    session: Session,
+    fees: readonly Fee[],
+    payment: Payment,
+    { reference, noted }: { reference: string; noted: readonly string[] },
+  ): Promise<void> {
     const amount = payment.state.amount;
-    const reference = `pay-${this.#clock.now().toString(36)}-${++this.#paymentCount}`;
     const limit = this.#clock.setTimeout(() => payment.abort.abort(), this.#settings.paymentTimeoutMs);
     const outcome = await terminal.charge({ amount, reference }, payment.abort.signal).catch((err: unknown) => {
       this.#logger.warn({ err: describeError(err), reference }, "payment terminal unreachable");
       return { status: "declined" as const };
     });
     this.#clock.clearTimeout(limit);
-    if (this.#payment !== payment) {
-      // The session ended while the terminal was busy. A late approval is still money taken.
-      if (outcome.status === "approved") {
-        this.#logger.error({ reference, amount }, "card charged after the session ended: refund or apply by hand");
-      }
-      return;
-    }
+    const current = () => this.#payment === payment;
     if (outcome.status !== "approved") {
+      this.#ports.ils.dropPayment?.(noted, outcome.status);
+      if (!current()) return;
       payment.state = { status: outcome.status, amount };
       this.#notice("PAYMENT_DECLINED", "failure");
       this.#changed();
       return;
     }
-    payment.state = { status: "processing", amount };
-    this.#changed();
+    if (current()) {
+      payment.state = { status: "processing", amount };
+      this.#changed();
+    }
+    // Money taken is recorded even if the patron has gone meanwhile.
     let recorded = true;
-    for (const fee of fees) {
+    let provisional = false;
+    for (const [i, fee] of fees.entries()) {
+      const id = noted[i];
       const request = {
         patron: session.credential,
         ...(session.pin ? { pin: session.pin } : {}),
         fee,
         reference: outcome.authorization,
+        ...(id !== undefined ? { transactionId: id } : {}),
       };
-      const answer = await this.#ports.ils.payFee(request).catch(() => ({ ok: false }));
+      const answer = await this.#ports.ils
+        .payFee(request)
+        .catch((): { ok: boolean; offline?: boolean } => ({ ok: false }));
       if (!answer.ok) recorded = false;
+      if (answer.offline) provisional = true;
     }
     if (!recorded) {
       this.#logger.error(
         { reference, authorization: outcome.authorization, amount },
         "card charged but the library system did not record every fee: staff must apply it by hand",
       );
+    } else if (provisional) {
+      this.#logger.warn(
+        { reference, authorization: outcome.authorization, amount },
+        "card charged while the library system is unreachable: the payment is journaled and sent when it answers",
+      );
     }
-    payment.state = { status: recorded ? "approved" : "not-recorded", amount };
+    if (!current()) return;
+    payment.state = { status: !recorded ? "not-recorded" : provisional ? "provisional" : "approved", amount };
     this.#notice("PAYMENT_APPROVED", "success");
     await this.#refreshPatron();
   }

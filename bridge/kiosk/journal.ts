@@ -241,6 +241,20 @@ export class OfflineJournal {
     return crashSafeWrite(this.#db, () => this.#insert({ ...tx, offline: false }, "sending"));
   }
 
+  /**
+   * Writes a new entry for something the kiosk is about to act on before its request can go out (a fee
+   * about to be charged by card): `sending`, so a crash before `release` or `drop` leaves it for the
+   * replay to ask about and, unanswerable, for staff (`unknown`), never to send blindly.
+   */
+  intend(tx: Omit<NewTransaction, "offline">): JournalEntry {
+    return this.#insert({ ...tx, offline: true }, "sending");
+  }
+
+  /** An intended entry whose act did not happen (the card was declined): refused, nothing to send. */
+  drop(id: string, code: string, message: string): JournalEntry {
+    return this.#move(id, "refused", { resultCode: code, resultMessage: message });
+  }
+
   #insert(tx: NewTransaction, state: "pending" | "sending"): JournalEntry {
     if (!(TRANSACTION_KINDS as readonly string[]).includes(tx.kind)) {
       throw new JournalError(

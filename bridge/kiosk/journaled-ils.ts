@@ -27,7 +27,7 @@
  * the config lets the kiosk lend without checking a PIN.
  */
 import { CodedError, describeError } from "../../protocols/errors.ts";
-import type { ItemReason } from "../../protocols/kiosk-api/schema.ts";
+import type { Fee, ItemReason } from "../../protocols/kiosk-api/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock, TimerHandle } from "../transports/clock.ts";
 import {
@@ -254,11 +254,66 @@ export class JournaledIls implements IlsPort, StaffJournal {
   }
 
   /**
-   * Fee payments and holds go straight to the ILS: the kiosk offers them only while it is online, and a fee
-   * charged by card whose 37 fails is reported to the patron and logged for staff (engine.ts), not replayed.
+   * A fee about to be charged by card is journaled first, one entry per fee (data: what a 37 needs, never
+   * the patron), kept from the replay while the terminal works. See `payFee` and `dropPayment`.
    */
-  payFee(request: Parameters<IlsPort["payFee"]>[0]): ReturnType<IlsPort["payFee"]> {
-    return this.#ils.payFee(request);
+  notePayment(request: { patron: string; fees: readonly Fee[]; reference: string }): string[] {
+    const ids = request.fees.map(
+      (fee) =>
+        this.#journal.intend({
+          kind: "fee-payment",
+          patronId: request.patron,
+          data: {
+            feeId: fee.id,
+            feeType: fee.kind,
+            amount: fee.amount.value,
+            currency: fee.amount.currency,
+            reference: request.reference,
+          },
+        }).id,
+    );
+    for (const id of ids) this.#live.add(id);
+    return ids;
+  }
+
+  dropPayment(ids: readonly string[], why: string): void {
+    for (const id of ids) {
+      this.#live.delete(id);
+      this.#journal.drop(id, "PAYMENT_NOT_TAKEN", `the card was not charged (${why})`);
+    }
+  }
+
+  /**
+   * A fee paid by card. Noted (`transactionId`): its entry takes the terminal's authorization (sent as
+   * the 37's transaction id), then the 37 goes now if the ILS answers; if it cannot be reached the entry
+   * waits for the replay, which sends it once, and the patron is told the payment is provisional. A 37
+   * the ILS refuses is a conflict for staff (the money is taken). Not noted: straight to the ILS.
+   * Holds go straight to the ILS: the kiosk offers them only while it is online.
+   */
+  async payFee(request: Parameters<IlsPort["payFee"]>[0]): Promise<{ ok: boolean; offline?: boolean }> {
+    const id = request.transactionId;
+    if (id === undefined) return this.#ils.payFee(request);
+    try {
+      this.#journal.annotate(id, { authorization: request.reference });
+      if (this.#ils.status() === "online") {
+        try {
+          const answer = await this.#ils.payFee({ ...request, transactionId: id });
+          this.#journal.finish(id, answer.ok ? { result: "done" } : { result: "refused", code: "FEE_REFUSED" });
+          return answer;
+        } catch (err) {
+          if (codeOf(err) !== "ILS_OFFLINE") {
+            // The 37 may have been recorded: the replay asks, and staff settle what it cannot tell.
+            return { ok: true, offline: true };
+          }
+        }
+      }
+      this.#journal.settle(id, "not-done");
+      return { ok: true, offline: true };
+    } finally {
+      this.#live.delete(id);
+      this.#changed();
+      this.#replaySoon();
+    }
   }
 
   hold(request: Parameters<IlsPort["hold"]>[0]): ReturnType<IlsPort["hold"]> {
@@ -365,7 +420,9 @@ export class JournaledIls implements IlsPort, StaffJournal {
     const decision = this.#policy.decide(kind, request.patron);
     if (!decision.allow) {
       this.#record(kind, "refused", started, decision.reason);
-      return { ok: false, reason: OFFLINE_REASONS[decision.reason] };
+      // A renewal is never done offline: only the ILS knows its limits and the holds waiting (a renewal
+      // journaled now and refused at replay would leave the patron trusting a due date that never moved).
+      return { ok: false, reason: kind === "renew" ? "RENEWAL_NEEDS_ILS" : OFFLINE_REASONS[decision.reason] };
     }
     const entry = this.#journal.append({ ...tx, offline: true });
     this.#changed();
@@ -456,6 +513,8 @@ export class JournaledIls implements IlsPort, StaffJournal {
    * An online entry the ILS could not be reached for counts as the offline attempt or refusal that follows.
    */
   #recordOutcome(entry: JournalEntry, from: JournalState | undefined): void {
+    // Payments are counted by the engine's terminal outcome, not here.
+    if (entry.kind === "fee-payment") return;
     if (from === undefined) {
       if (entry.offline) this.#record(entry.kind as Kind, "offline", entry.transactedAt);
       return;

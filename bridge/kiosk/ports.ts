@@ -71,8 +71,24 @@ export interface IlsPort {
    * still being sent to it): the screen says so and receipts are provisional. Absent: never.
    */
   offlineMode?(): boolean;
-  /** Records a fee paid by card (SIP2 37); `ok` false when the ILS refused it. */
-  payFee(request: { patron: string; pin?: string; fee: Fee; reference: string }): Promise<{ ok: boolean }>;
+  /**
+   * Records a fee paid by card (SIP2 37); `ok` false when the ILS refused it. With `transactionId` (an id
+   * from `notePayment`) a payment the ILS cannot take now is kept for replay: `ok` and `offline`.
+   */
+  payFee(request: {
+    patron: string;
+    pin?: string;
+    fee: Fee;
+    reference: string;
+    transactionId?: string;
+  }): Promise<{ ok: boolean; offline?: boolean }>;
+  /**
+   * Writes the fees about to be charged on the card terminal, one id per fee, before it is asked: money
+   * taken is never unrecorded, even if the bridge dies between the approval and the ILS. Absent: not kept.
+   */
+  notePayment?(request: { patron: string; fees: readonly Fee[]; reference: string }): string[];
+  /** The noted payment was not taken (declined, timed out): nothing to record. */
+  dropPayment?(ids: readonly string[], why: string): void;
   /** Places or cancels a hold on the item's title for the patron (SIP2 15). */
   hold(request: { patron: string; pin?: string; itemId: string; mode: "place" | "cancel" }): Promise<HoldOutcome>;
   /** What the ILS knows about an item (SIP2 17), for staff (shelf inventory). Absent: the ILS cannot say. */

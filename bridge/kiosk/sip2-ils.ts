@@ -6,7 +6,7 @@
  */
 import { CodedError } from "../../protocols/errors.ts";
 import type { Fee, ItemReason, Loan, Money, PatronBlock, Routing } from "../../protocols/kiosk-api/schema.ts";
-import { type DueDate, PATRON_STATUS_FLAGS } from "../../protocols/sip2/index.ts";
+import { type DueDate, type FeeType, PATRON_STATUS_FLAGS } from "../../protocols/sip2/index.ts";
 import type {
   CheckinAlert,
   CheckoutResult,
@@ -420,10 +420,16 @@ function outcomeOf(sent: { ok: boolean; screenMessages: string[] }): SendOutcome
   return { result: "refused", code, ...(message ? { message } : {}) };
 }
 
+/** The 37 of a journaled card payment: the fee, and the terminal's authorization as its transaction id. */
 function feePayment(entry: JournalEntry): FeePaidRequest {
+  const { feeId, feeType, authorization } = entry.data;
   return {
     patronId: entry.patronId ?? "",
     amount: String(entry.data.amount ?? ""),
     currency: String(entry.data.currency ?? ""),
+    paymentType: "creditCard",
+    ...(typeof feeType === "string" ? { feeType: feeType as FeeType } : {}),
+    ...(typeof feeId === "string" && feeId !== BALANCE_FEE_ID ? { feeId } : {}),
+    ...(typeof authorization === "string" ? { transactionId: authorization } : {}),
   };
 }

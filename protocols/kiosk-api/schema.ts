@@ -68,6 +68,8 @@ export const ITEM_REASONS = [
   "ILS_OFFLINE",
   "OFFLINE_LIMIT",
   "OUTCOME_UNKNOWN",
+  /** A renewal while the ILS is unreachable: refused, since only the ILS knows limits and holds. */
+  "RENEWAL_NEEDS_ILS",
   "SEE_STAFF",
 ] as const;
 export type ItemReason = (typeof ITEM_REASONS)[number];
@@ -225,11 +227,16 @@ export const ILS_STATUSES = ["connecting", "online", "acs-offline", "down"] as c
 export const RECEIPT_METHODS = ["print", "email", "none"] as const;
 export type ReceiptMethod = (typeof RECEIPT_METHODS)[number];
 
-/** `not-recorded`: the card was charged but the ILS did not record every fee (staff apply it by hand). */
+/**
+ * `not-recorded`: the card was charged but the ILS did not record every fee (staff apply it by hand).
+ * `provisional`: the card was charged while the ILS was unreachable; the payment is journaled and sent to
+ * the ILS when it answers (the receipt on screen is provisional).
+ */
 export const PAYMENT_STATUSES = [
   "waiting-card",
   "processing",
   "approved",
+  "provisional",
   "not-recorded",
   "declined",
   "timeout",

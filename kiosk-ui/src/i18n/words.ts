@@ -64,6 +64,11 @@ export const reasonWords: Record<ItemReason, () => string> = {
     }),
   OUTCOME_UNKNOWN: () =>
     msg("We are not sure this went through. Please show this item to staff.", { id: "reason.OUTCOME_UNKNOWN" }),
+  RENEWAL_NEEDS_ILS: () =>
+    msg(
+      "Renewing needs the library system, which is not answering. Your due dates are unchanged. Please try again later, or ask staff.",
+      { id: "reason.RENEWAL_NEEDS_ILS" },
+    ),
   SEE_STAFF: () => msg("There is a problem with this item. Please see staff.", { id: "reason.SEE_STAFF" }),
 };
 

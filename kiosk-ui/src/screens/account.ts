@@ -132,6 +132,13 @@ function paymentPanel(view: View) {
     ],
     processing: ["wait", msg("Processing the payment…", { id: "pay.processing" })],
     approved: ["ok", msg(str`Payment of ${amount} approved. Thank you.`, { id: "pay.approved" })],
+    provisional: [
+      "ok",
+      msg(
+        str`Payment of ${amount} approved. The library system is not answering, so your account will show it once it is back. This receipt is provisional.`,
+        { id: "pay.provisional" },
+      ),
+    ],
     "not-recorded": [
       "fail",
       msg(
@@ -152,7 +159,7 @@ export function fees(view: View) {
   const patron = view.state.patron ?? NO_PATRON;
   const total = patron.feesTotal;
   const paying = view.state.payment && ["waiting-card", "processing"].includes(view.state.payment.status);
-  const paid = view.state.payment?.status === "approved" || view.state.payment?.status === "not-recorded";
+  const paid = ["approved", "provisional", "not-recorded"].includes(view.state.payment?.status ?? "");
   return frame({
     name: "fees",
     title: msg("Fees", { id: "fees.title" }),

@@ -104,6 +104,7 @@ export const REASON_WORDS: Readonly<Record<ItemReason, () => string>> = {
   ILS_OFFLINE: () => msg("library system offline", { id: "staff.words.reason-ils-offline" }),
   OFFLINE_LIMIT: () => msg("offline loan limit reached", { id: "staff.words.reason-offline-limit" }),
   OUTCOME_UNKNOWN: () => msg("outcome unknown", { id: "staff.words.reason-outcome-unknown" }),
+  RENEWAL_NEEDS_ILS: () => msg("renewal needs the library system", { id: "staff.words.reason-renewal-needs-ils" }),
   SEE_STAFF: () => msg("sent to staff", { id: "staff.words.reason-see-staff" }),
 };
 

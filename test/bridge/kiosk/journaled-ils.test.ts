@@ -312,7 +312,8 @@ describe("JournaledIls offline: lending within the policy", () => {
     expect(await ils.checkout(checkout("3"))).toEqual({ ok: false, reason: "OFFLINE_LIMIT" });
     expect(await ils.checkout(checkout("4", "someone-else"))).toMatchObject({ ok: true, offline: true });
     expect(await ils.checkin({ itemId: "5" })).toMatchObject({ ok: true, offline: true, resensitize: true });
-    expect(await ils.renew({ patron: PATRON, itemId: "6" })).toEqual({ ok: false, reason: "ILS_OFFLINE" });
+    // Renewals need the ILS (its limits and holds): refused with a reason of their own.
+    expect(await ils.renew({ patron: PATRON, itemId: "6" })).toEqual({ ok: false, reason: "RENEWAL_NEEDS_ILS" });
     expect(inner.calls).toEqual([]);
     expect(journal.list().map((e) => [e.kind, e.itemId, e.offline, e.state])).toEqual([
       ["checkout", "1", true, "pending"],

@@ -26,6 +26,8 @@ export const templates = {
     "El sistema de la biblioteca no responde. Inténtelo de nuevo en un momento o pregunte al personal.",
   "reason.OFFLINE_LIMIT":
     "Mientras el sistema está desconectado solo puede llevarse unos pocos documentos. Pregunte al personal.",
+  "reason.RENEWAL_NEEDS_ILS":
+    "Para renovar se necesita el sistema de la biblioteca, que no responde. Sus fechas de vencimiento no han cambiado. Inténtelo más tarde o pregunte al personal.",
   "reason.OUTCOME_UNKNOWN": "No estamos seguros de que se haya registrado. Enseñe este documento al personal.",
   "reason.SEE_STAFF": "Hay un problema con este documento. Hable con el personal.",
   "block.chargePrivilegesDenied": "Los préstamos están suspendidos en su carné.",
@@ -141,6 +143,7 @@ export const templates = {
   "holds.expires": str`antes del ${0}`,
   "pay.waiting": str`Pague ${0} en el terminal: acerque, inserte o deslice su tarjeta.`,
   "pay.processing": "Procesando el pago…",
+  "pay.provisional": str`Pago de ${0} aprobado. El sistema de la biblioteca no responde, así que su cuenta lo mostrará cuando vuelva. Este justificante es provisional.`,
   "pay.approved": str`Pago de ${0} aprobado. Gracias.`,
   "pay.not-recorded": str`Se ha cobrado ${0} en su tarjeta, pero el sistema de la biblioteca no lo ha registrado. Muestre esta pantalla al personal.`,
   "pay.declined": "El pago ha sido rechazado. Pruebe con otra tarjeta o pregunte al personal.",

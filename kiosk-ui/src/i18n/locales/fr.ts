@@ -28,6 +28,8 @@ export const templates = {
     "Le système de la bibliothèque ne répond pas. Réessayez dans un instant ou demandez au personnel.",
   "reason.OFFLINE_LIMIT":
     "Tant que le système est hors ligne, vous ne pouvez emprunter que quelques documents. Demandez au personnel.",
+  "reason.RENEWAL_NEEDS_ILS":
+    "Le renouvellement a besoin du système de la bibliothèque, qui ne répond pas. Vos dates de retour sont inchangées. Réessayez plus tard ou demandez au personnel.",
   "reason.OUTCOME_UNKNOWN": "Nous ne sommes pas sûrs que cela ait fonctionné. Montrez ce document au personnel.",
   "reason.SEE_STAFF": "Il y a un problème avec ce document. Adressez-vous au personnel.",
   "block.chargePrivilegesDenied": "Les emprunts sont suspendus sur votre carte.",
@@ -144,6 +146,7 @@ export const templates = {
   "holds.expires": str`avant le ${0}`,
   "pay.waiting": str`Payez ${0} sur le terminal : approchez, insérez ou glissez votre carte.`,
   "pay.processing": "Traitement du paiement…",
+  "pay.provisional": str`Paiement de ${0} accepté. Le système de la bibliothèque ne répond pas : votre compte l’affichera à son retour. Ce reçu est provisoire.`,
   "pay.approved": str`Paiement de ${0} accepté. Merci.`,
   "pay.not-recorded": str`Votre carte a été débitée de ${0}, mais le système de la bibliothèque ne l’a pas enregistré. Montrez cet écran au personnel.`,
   "pay.declined": "Le paiement a été refusé. Essayez une autre carte ou demandez au personnel.",

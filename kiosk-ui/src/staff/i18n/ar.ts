@@ -293,6 +293,7 @@ export const templates = {
   "staff.words.reason-ils-offline": "نظام المكتبة غير متصل",
   "staff.words.reason-offline-limit": "بلغ حد الإعارة دون اتصال",
   "staff.words.reason-outcome-unknown": "النتيجة غير معروفة",
+  "staff.words.reason-renewal-needs-ils": "التجديد يتطلب نظام المكتبة",
   "staff.words.reason-see-staff": "أُحيلت إلى الموظفين",
   "staff.words.block-charge": "ممنوع من الاستعارة",
   "staff.words.block-renewal": "ممنوع من التجديد",

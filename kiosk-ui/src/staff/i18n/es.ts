@@ -297,6 +297,7 @@ export const templates = {
   "staff.words.reason-ils-offline": "sistema de la biblioteca sin conexión",
   "staff.words.reason-offline-limit": "límite de préstamos sin conexión alcanzado",
   "staff.words.reason-outcome-unknown": "resultado desconocido",
+  "staff.words.reason-renewal-needs-ils": "la renovación necesita el sistema de la biblioteca",
   "staff.words.reason-see-staff": "remitido al personal",
   "staff.words.block-charge": "no puede tomar préstamos",
   "staff.words.block-renewal": "no puede renovar",

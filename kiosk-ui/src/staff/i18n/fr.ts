@@ -297,6 +297,7 @@ export const templates = {
   "staff.words.reason-ils-offline": "système de la bibliothèque hors ligne",
   "staff.words.reason-offline-limit": "plafond de prêts hors ligne atteint",
   "staff.words.reason-outcome-unknown": "résultat inconnu",
+  "staff.words.reason-renewal-needs-ils": "le renouvellement a besoin du système de la bibliothèque",
   "staff.words.reason-see-staff": "renvoyé au personnel",
   "staff.words.block-charge": "prêt interdit",
   "staff.words.block-renewal": "prolongation interdite",
