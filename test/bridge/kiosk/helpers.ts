@@ -3,6 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import { type KioskDatabase, openKioskDatabase } from "../../../bridge/kiosk/database.ts";
+import type { OfflineJournal, TransactionExecutor } from "../../../bridge/kiosk/journal.ts";
+import { JournaledIls } from "../../../bridge/kiosk/journaled-ils.ts";
+import { OfflinePolicy } from "../../../bridge/kiosk/offline-policy.ts";
+import type { IlsPort } from "../../../bridge/kiosk/ports.ts";
+import type { Logger } from "../../../bridge/log/logger.ts";
+import type { Clock } from "../../../bridge/transports/clock.ts";
+import { capturedLogger } from "../devices/scanner/helpers.ts";
 
 /** A fresh folder per test, removed afterwards, with every database opened in it closed. */
 export function tempDatabases(): { dir: () => string; open: (name?: string) => KioskDatabase } {
@@ -25,4 +32,25 @@ export function tempDatabases(): { dir: () => string; open: (name?: string) => K
       return db;
     },
   };
+}
+
+/** The journaled ILS as the bridge builds it (offline lending on), around `ils` and the replay `executor`. */
+export function journaledIls(parts: {
+  ils: IlsPort;
+  executor: TransactionExecutor;
+  journal: OfflineJournal;
+  clock: Clock;
+  logger?: Logger;
+  replayRetryMs?: number;
+}): JournaledIls {
+  const { journal } = parts;
+  return new JournaledIls({
+    ...parts,
+    logger: parts.logger ?? capturedLogger("silent").logger,
+    policy: new OfflinePolicy(
+      { enabled: true, maxItemsPerPatron: 5 },
+      { openOfflineCheckouts: (p) => journal.openOfflineCheckouts(p) },
+    ),
+    identifyOffline: true,
+  });
 }

@@ -8,14 +8,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { KioskEngine } from "../../../bridge/kiosk/engine.ts";
 import { OfflineJournal } from "../../../bridge/kiosk/journal.ts";
-import { JournaledIls } from "../../../bridge/kiosk/journaled-ils.ts";
-import { OfflinePolicy } from "../../../bridge/kiosk/offline-policy.ts";
 import { Sip2Ils, Sip2Replay } from "../../../bridge/kiosk/sip2-ils.ts";
 import { settle, until } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { capturedLogger } from "../devices/scanner/helpers.ts";
 import { fixture, patron, startAcs, startClient } from "../sip2/helpers.ts";
-import { tempDatabases } from "./helpers.ts";
+import { journaledIls, tempDatabases } from "./helpers.ts";
 
 const TIMEOUT_MS = 2_000;
 const HEARTBEAT_MS = 60_000;
@@ -37,17 +35,12 @@ async function setUp() {
   cleanups.push(() => client.close());
   const journal = new OfflineJournal(databases.open(), { clock });
   const logger = capturedLogger("silent").logger;
-  const ils = new JournaledIls({
+  const ils = journaledIls({
     ils: new Sip2Ils(client, { clock }),
     executor: new Sip2Replay(client),
     journal,
-    policy: new OfflinePolicy(
-      { enabled: true, maxItemsPerPatron: 10 },
-      { openOfflineCheckouts: (p) => journal.openOfflineCheckouts(p) },
-    ),
     clock,
     logger,
-    identifyOffline: true,
   });
   cleanups.push(() => ils.close());
   const engine = new KioskEngine({ ports: { ils }, clock, logger });

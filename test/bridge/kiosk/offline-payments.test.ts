@@ -17,15 +17,13 @@ import {
   type SendOutcome,
   type TransactionExecutor,
 } from "../../../bridge/kiosk/journal.ts";
-import { JournaledIls } from "../../../bridge/kiosk/journaled-ils.ts";
-import { OfflinePolicy } from "../../../bridge/kiosk/offline-policy.ts";
 import { IlsUnavailable } from "../../../bridge/kiosk/sip2-ils.ts";
 import type { Fee, KioskState } from "../../../protocols/kiosk-api/schema.ts";
 import { SimulatedPaymentTerminal } from "../../../simulators/payment/terminal.ts";
 import { flushMicrotasks, VirtualClock } from "../../support/virtual-clock.ts";
 import { capturedLogger } from "../devices/scanner/helpers.ts";
 import { PATRON, PIN, patronRecord, ScriptedIls } from "./engine-helpers.ts";
-import { tempDatabases } from "./helpers.ts";
+import { journaledIls, tempDatabases } from "./helpers.ts";
 
 const databases = tempDatabases();
 const FEES: Fee[] = [
@@ -65,19 +63,7 @@ function setUp() {
   const replay = new Replay();
   replay.down = false;
   const log = capturedLogger("debug");
-  const ils = new JournaledIls({
-    ils: inner,
-    executor: replay,
-    journal,
-    policy: new OfflinePolicy(
-      { enabled: true, maxItemsPerPatron: 5 },
-      { openOfflineCheckouts: (p) => journal.openOfflineCheckouts(p) },
-    ),
-    clock,
-    logger: log.logger,
-    identifyOffline: true,
-    replayRetryMs: 1_000,
-  });
+  const ils = journaledIls({ ils: inner, executor: replay, journal, clock, logger: log.logger, replayRetryMs: 1_000 });
   const terminal = new SimulatedPaymentTerminal({ clock, mode: "manual" });
   const engine = new KioskEngine({ ports: { ils, payment: terminal }, clock, logger: log.logger });
   let n = 0;

@@ -14,12 +14,9 @@ import {
   OfflineJournal,
   type SendOutcome,
 } from "../../../bridge/kiosk/journal.ts";
-import { JournaledIls } from "../../../bridge/kiosk/journaled-ils.ts";
-import { OfflinePolicy } from "../../../bridge/kiosk/offline-policy.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
-import { capturedLogger } from "../devices/scanner/helpers.ts";
 import { ScriptedIls } from "./engine-helpers.ts";
-import { tempDatabases } from "./helpers.ts";
+import { journaledIls, tempDatabases } from "./helpers.ts";
 
 const CHILD = fileURLToPath(new URL("./payment-crash.child.ts", import.meta.url));
 const databases = tempDatabases();
@@ -58,7 +55,7 @@ function restart() {
   const clock = new VirtualClock();
   const journal = new OfflineJournal(databases.open("kiosk.db"), { clock });
   const sent: JournalEntry[] = [];
-  const ils = new JournaledIls({
+  const ils = journaledIls({
     ils: new ScriptedIls(),
     executor: {
       send: async (entry): Promise<SendOutcome> => {
@@ -69,10 +66,7 @@ function restart() {
       inquire: async (): Promise<InquiryAnswer> => "unknown",
     },
     journal,
-    policy: new OfflinePolicy({ enabled: true, maxItemsPerPatron: 5 }, { openOfflineCheckouts: () => 0 }),
     clock,
-    logger: capturedLogger("silent").logger,
-    identifyOffline: true,
   });
   return { journal, ils, sent };
 }
