@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { encodeMessage, formatSip2Date, type Sip2Message, sip2 } from "../protocols/sip2/index.ts";
 import { type Fixture, loadFixture } from "../simulators/acs/fixture.ts";
 import { DEFAULT_FIXTURE_PATH } from "../simulators/acs/fixtures/generate.ts";
-import { type BenchRow, type BenchSuite, quantile } from "./harness.ts";
+import { type BenchRow, type BenchSuite, machineLoad, quantile } from "./harness.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CODEC = { errorDetection: true, charset: "utf-8" } as const;
@@ -203,6 +203,7 @@ async function serverRows(): Promise<BenchRow[]> {
     ["do-nothing SIP2 server", nullServer],
   ] as const) {
     const server = await start();
+    const load = machineLoad();
     try {
       const many = await measure(server, 1000, 2000);
       const one = await measure(server, 1, 1000);
@@ -213,7 +214,7 @@ async function serverRows(): Promise<BenchRow[]> {
           value: many.txPerSecond,
           unit: "tx/s",
           ...(isAcs ? { target: { value: 20_000, better: "higher" as const } } : {}),
-          note: isAcs ? `${shipped}; ${note}` : `the ceiling for this client and machine; ${note}`,
+          note: `${isAcs ? shipped : "the ceiling for this client and machine"}; ${note}; ${load}`,
         },
         { name: `${label}, 1 SC`, value: one.txPerSecond, unit: "tx/s", note: "one request in flight" },
         {

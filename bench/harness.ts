@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,6 +44,15 @@ export function opsPerSecond(fn: () => unknown, ms = 1000, warmupMs = 200, round
   round(warmupMs);
   const rates = Array.from({ length: rounds }, () => round(ms / rounds));
   return quantile(rates, 0.5);
+}
+
+/**
+ * The machine's load when a figure was taken, for its note. Per CPU second is not per quiet second: beside
+ * other work a CPU second does less (shared caches and cores), so the same SIP2 framer code measured 420–459
+ * MB/s on 2026-11-25 and 247–276 MB/s on 2026-12-01 at load 10–15. Figures are comparable only at like loads.
+ */
+export function machineLoad(): string {
+  return `load ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`;
 }
 
 /** The q-quantile (0..1) of a sample, by nearest rank. */

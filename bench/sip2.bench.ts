@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { decodeMessage, encodeMessage, Sip2Framer, type Sip2Message, sip2 } from "../protocols/sip2/index.ts";
-import { type BenchRow, type BenchSuite, opsPerSecond } from "./harness.ts";
+import { type BenchRow, type BenchSuite, machineLoad, opsPerSecond } from "./harness.ts";
 
 const NOW = "20261125    143000";
 const DUE = "20261209    235900";
@@ -114,6 +114,7 @@ export const MIX: Sip2Message[] = [
 const OPTIONS = { errorDetection: true, charset: "utf-8" } as const;
 
 export function codecRows(): BenchRow[] {
+  const load = machineLoad();
   const frames = MIX.map((m) => encodeMessage(m, OPTIONS).subarray(0, -1));
   let i = 0;
   const decode = opsPerSecond(() => decodeMessage(frames[i++ % frames.length]!, OPTIONS), 1500);
@@ -139,21 +140,21 @@ export function codecRows(): BenchRow[] {
       value: decode,
       unit: "msg/s",
       target: { value: 1_600_000, better: "higher" },
-      note: `mean ${mean} bytes, checksum verified; per CPU second`,
+      note: `mean ${mean} bytes, checksum verified; per CPU second; ${load}`,
     },
     {
       name: "encode, response mix",
       value: encode,
       unit: "msg/s",
       target: { value: 1_000_000, better: "higher" },
-      note: "with AY/AZ",
+      note: `with AY/AZ; per CPU second; ${load}`,
     },
     {
       name: "framer",
       value: (passes * stream.length) / 1e6,
       unit: "MB/s",
       target: { value: 200, better: "higher" },
-      note: `64 KiB chunks, ${count > 0 ? "frames counted" : "no frames?"}`,
+      note: `64 KiB chunks, ${count > 0 ? "frames counted" : "no frames?"}; per CPU second; ${load}`,
     },
   ];
 }
