@@ -10,25 +10,23 @@ import type { KioskConfig } from "./config/schema.ts";
 import { DEVICE_FACTORIES, DEVICE_MODELS, type DeviceFactory } from "./devices/factories.ts";
 import type { ReceiptPrinter } from "./devices/printer/receipt-printer.ts";
 import { DeviceRegistry, type RegistryOptions } from "./devices/registry.ts";
-import type { SecurityRelay } from "./devices/relay/security-relay.ts";
-import type { RfidPad } from "./devices/rfid/pad.ts";
-import type { BarcodeScanner } from "./devices/scanner/scanner.ts";
 import { openKioskDatabase } from "./kiosk/database.ts";
-import { devicesPort, PadTags, relayPort, scannerPort } from "./kiosk/device-ports.ts";
+import { devicesPort, KioskPad, relayPort, scannerPort } from "./kiosk/device-ports.ts";
 import { KioskEngine, type KioskSettings } from "./kiosk/engine.ts";
 import { OfflineJournal } from "./kiosk/journal.ts";
 import { JournaledIls, type StaffJournal } from "./kiosk/journaled-ils.ts";
 import { OfflinePolicy } from "./kiosk/offline-policy.ts";
 import { OpeningHours } from "./kiosk/opening-hours.ts";
-import type { IlsPort, PaymentPort } from "./kiosk/ports.ts";
+import type { PaymentPort } from "./kiosk/ports.ts";
 import { Receipts } from "./kiosk/receipts.ts";
 import { Sip2Ils, Sip2Replay } from "./kiosk/sip2-ils.ts";
 import { Statistics } from "./kiosk/statistics.ts";
 import { LatencyProbe } from "./server/latency-probe.ts";
 import { createKioskMetrics } from "./server/metrics.ts";
 import { type RunningServer, startServer } from "./server/server.ts";
-import { createSip2Client, type Sip2Client } from "./sip2/index.ts";
+import { createSip2Client, type Sip2Client, type Sip2Pool } from "./sip2/index.ts";
 import { testSip2Connection } from "./sip2/probe.ts";
+import { ReplaceableSip2 } from "./sip2/replaceable.ts";
 import { onExchanges, onRequestTimes } from "./sip2/timings.ts";
 import { StaffAuth } from "./staff/auth.ts";
 import { ConfigEditor } from "./staff/config-editor.ts";
@@ -70,7 +68,8 @@ export interface BridgeOptions {
 export interface Bridge {
   readonly config: LoadedConfig;
   readonly registry: DeviceRegistry;
-  readonly sip2?: Sip2Client;
+  /** The SIP2 client; a saved config may replace the one behind it. */
+  readonly sip2?: ReplaceableSip2;
   readonly kiosk?: KioskEngine;
   /** The offline journal, for the staff API (list, replay now, retry, resolve). */
   readonly journal?: StaffJournal;
@@ -117,56 +116,60 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       retentionDays: config.statistics.retentionDays,
       ...(config.statistics.timeZone ? { timeZone: config.statistics.timeZone } : {}),
     });
-    const sip2 = createSip2Client(config.sip2, { clock, logger: logger.child({ component: "sip2" }) });
+    const sip2Logger = logger.child({ component: "sip2" });
+    const first = createSip2Client(config.sip2, { clock, logger: sip2Logger });
+    first.pool.start();
+    const sip2 = new ReplaceableSip2(first, sip2Logger);
     stops.push(() => sip2.close());
-    sip2.pool.start();
+    const policy = new OfflinePolicy(config.offline, {
+      openOfflineCheckouts: (patron) => journal.openOfflineCheckouts(patron),
+    });
     const ils = new JournaledIls({
       ils: new Sip2Ils(sip2, { clock }),
       executor: new Sip2Replay(sip2),
       journal,
-      policy: new OfflinePolicy(config.offline, {
-        openOfflineCheckouts: (patron) => journal.openOfflineCheckouts(patron),
-      }),
+      policy,
       statistics,
       clock,
       logger,
-      identifyOffline: config.offline.enabled && (!config.kiosk.pinRequired || config.offline.withoutPinCheck),
+      ...offlineSettings(config),
       unknownOutcome: config.offline.unknownOutcome,
-      unknownOutcomeWaitMs: config.offline.unknownOutcomeWaitMs,
     });
     stops.push(async () => ils.close());
-    const receipts = new Receipts(config.receipts, registry.ofKind<ReceiptPrinter>("printer")[0]);
+    const printer = () => registry.ofKind<ReceiptPrinter>("printer")[0];
+    const receipts = new Receipts(config.receipts, printer());
     stops.push(async () => receipts.close());
+    const pad = new KioskPad(registry, { logger: logger.child({ component: "kiosk-pad" }), pollMs: PAD_POLL_MS });
+    stops.push(async () => pad.close());
     const kiosk = new KioskEngine({
       settings: kioskSettings(config.kiosk, config.sip2.connections),
       ports: {
-        ...kioskPorts(registry, ils, receipts, logger),
+        ils,
+        pad,
+        scanner: scannerPort(registry),
+        relay: relayPort(registry),
+        devices: devicesPort(registry),
+        receipts,
         ...(options.payment ? { payment: options.payment } : {}),
       },
       clock,
       logger,
     });
     stops.push(async () => kiosk.close());
-    const inventory = new ShelfInventory({
-      registry,
-      kiosk,
-      ils,
-      clock,
-      logger,
-      settings: {
-        branch: config.staff.inventory.branch ?? config.sip2.login.location,
-        concurrency: config.staff.inventory.concurrency,
-      },
-    });
+    const inventory = new ShelfInventory({ registry, kiosk, ils, clock, logger, settings: inventorySettings(config) });
     stops.push(async () => inventory.close());
     const tags = new TagStation({ registry, kiosk, settings: config.staff.tags });
     const staff = new StaffDesk({ registry, kiosk, statistics, journal: ils, tags, inventory });
-    const metrics = createKioskMetrics(kiosk, staff, (listener) => onRequestTimes(sip2.pool, listener));
+    const metrics = createKioskMetrics(kiosk, staff, (listener) =>
+      onEachPool(sip2, (pool) => onRequestTimes(pool, listener)),
+    );
     stops.push(async () => metrics.close());
     const probe = process.env.SELFCHECK_LATENCY_PROBE === "1" ? new LatencyProbe(metrics.registry) : undefined;
     if (probe) {
-      const off = onExchanges(sip2.pool, (direction, command) =>
-        direction === "sent" ? probe.requestOut(command) : probe.answerIn(command),
+      const off = onEachPool(sip2, (pool) =>
+        onExchanges(pool, (direction, command) =>
+          direction === "sent" ? probe.requestOut(command) : probe.answerIn(command),
+        ),
       );
       stops.push(async () => off());
     }
@@ -189,6 +192,27 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
           models: options.factories ?? DEVICE_MODELS,
           testSip2: (section) => testSip2Connection(section, { clock }),
           auth,
+          kiosk,
+          logger,
+          // A saved config, applied in place (bridge/staff/config-editor.ts says what waits for what).
+          apply: async (saved, replace) => {
+            if (replace.devices) await registry.reconfigure(saved.devices);
+            if (replace.sip2 && saved.sip2) {
+              const next = createSip2Client(saved.sip2, { clock, logger: sip2Logger });
+              next.pool.start();
+              // Logged in before the swap, so the kiosk does not blink offline; an ILS that does not answer
+              // within the SIP2 timeout is swapped in all the same (the kiosk goes offline, with its journal).
+              await next.pool.ready().catch(() => undefined);
+              void sip2.replace(next);
+            }
+            const connections = saved.sip2?.connections ?? config.sip2?.connections ?? 1;
+            kiosk.reconfigure(kioskSettings(saved.kiosk, connections));
+            receipts.reconfigure(saved.receipts, printer());
+            policy.reconfigure(saved.offline);
+            ils.reconfigure(offlineSettings(saved));
+            inventory.reconfigure(inventorySettings(saved));
+            tags.reconfigure(saved.staff.tags);
+          },
         }),
         metrics,
         loginAttemptsPerMinute: config.staff.loginAttemptsPerMinute,
@@ -224,18 +248,34 @@ export function kioskSettings(kiosk: KioskConfig, connections: number): Partial<
   };
 }
 
-/** The kiosk's view of the devices: the first pad, relay and printer, every scanner. */
-function kioskPorts(registry: DeviceRegistry, ils: IlsPort, receipts: Receipts, logger: Logger) {
-  const pad = registry.ofKind<RfidPad>("rfid")[0];
-  const relay = registry.ofKind<SecurityRelay>("relay")[0];
-  if (pad) pad.startPolling(PAD_POLL_MS);
+/** Subscribes to the SIP2 pool in use, and again to each one a saved config swaps in. */
+function onEachPool(sip2: ReplaceableSip2, subscribe: (pool: Sip2Pool) => () => void): () => void {
+  let stop = subscribe(sip2.current.pool);
+  const follow = (client: Sip2Client) => {
+    stop();
+    stop = subscribe(client.pool);
+  };
+  sip2.on("replaced", follow);
+  return () => {
+    sip2.off("replaced", follow);
+    stop();
+  };
+}
+
+/** Who may be identified while the ILS is away, and how long a lost answer is waited for. */
+function offlineSettings(config: LoadedConfig) {
+  const { offline, kiosk } = config;
   return {
-    ils,
-    ...(pad ? { pad: new PadTags(pad, logger.child({ component: "kiosk-pad" })) } : {}),
-    scanner: scannerPort(registry.ofKind<BarcodeScanner>("scanner")),
-    ...(relay ? { relay: relayPort(relay) } : {}),
-    devices: devicesPort(registry),
-    receipts,
+    identifyOffline: offline.enabled && (!kiosk.pinRequired || offline.withoutPinCheck),
+    unknownOutcomeWaitMs: offline.unknownOutcomeWaitMs,
+  };
+}
+
+/** The shelf inventory's settings: the branch defaults to the SIP2 login's location. */
+function inventorySettings(config: LoadedConfig) {
+  return {
+    branch: config.staff.inventory.branch ?? config.sip2?.login.location,
+    concurrency: config.staff.inventory.concurrency,
   };
 }
 

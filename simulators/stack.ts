@@ -108,6 +108,11 @@ export interface StackOptions {
   staff?: Record<string, unknown>;
   /** How long the simulated card terminal takes to approve or decline (default 1.5 s, a card tapped). */
   paymentProcessingMs?: number;
+  /**
+   * A file for the staff console's configuration editor to save to (it need not exist): with it, a saved
+   * config is applied to the running stack as on a real kiosk. Without it the editor can check but not save.
+   */
+  configFile?: string;
   /** Run the kiosk engine and server (default true); false runs only the devices. */
   withKiosk?: boolean;
   /**
@@ -235,6 +240,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.uiDir ? { uiDir: options.uiDir } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.configFile ? { configFile: options.configFile } : {}),
       transportFor: (device) => {
         const hosting = simulators.get(device.id);
         return hosting?.exposure.type === "memory" ? () => (hosting as MemoryHosting).driverTransport : undefined;

@@ -3,10 +3,12 @@
  * gives each a transport that reconnects by itself, starts them all so that one missing or broken device
  * never stops the others, and shows their health in one place.
  *
- * Events: `health` (id, health) whenever a device's health changes.
- * A registry runs once: start(), then stop(); make a new one to start again (e.g. after a config change).
+ * Events: `health` (id, health) whenever a device's health changes; `replaced` (ids) after `reconfigure`
+ * stopped, removed, built or started devices, so whoever holds a driver looks it up again.
+ * A registry runs once: start(), then stop(); `reconfigure` changes its devices while it runs.
  */
 import { EventEmitter } from "node:events";
+import { isDeepStrictEqual } from "node:util";
 import type { Logger } from "pino";
 import { CodedError, describeError } from "../../protocols/errors.ts";
 import type { ResolvedDeviceConfig, ResolvedSerialTransport } from "../config/load.ts";
@@ -84,7 +86,17 @@ interface Slot {
   started: boolean;
 }
 
-export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: DeviceHealth] }> {
+/** What `reconfigure` did, by device id. */
+export interface DeviceChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+export class DeviceRegistry extends EventEmitter<{
+  health: [id: string, health: DeviceHealth];
+  replaced: [changes: DeviceChanges];
+}> {
   readonly #options: RegistryOptions;
   readonly #clock: Clock;
   readonly #slots = new Map<string, Slot>();
@@ -102,9 +114,15 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
         { ids: unknown },
       );
     }
+    for (const [id, slot] of this.#newSlots(options.devices)) this.#slots.set(id, slot);
+  }
+
+  /** A slot per device, not yet built; ids must be unique. */
+  #newSlots(devices: readonly ResolvedDeviceConfig[]): Map<string, Slot> {
     const now = this.#isoNow();
-    for (const config of options.devices) {
-      if (this.#slots.has(config.id)) {
+    const slots = new Map<string, Slot>();
+    for (const config of devices) {
+      if (slots.has(config.id)) {
         throw new RegistryError("DEVICE_CREATE_FAILED", `device id "${config.id}" appears twice; ids must be unique.`, {
           id: config.id,
         });
@@ -112,8 +130,44 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
       const placeholder: DeviceHealth = config.enabled
         ? { state: "disconnected", since: now }
         : { state: "disconnected", since: now, detail: { disabled: true } };
-      this.#slots.set(config.id, { config, placeholder, started: false });
+      slots.set(config.id, { config, placeholder, started: false });
     }
+    return slots;
+  }
+
+  /**
+   * Changes the devices while the registry runs (a saved config): a device whose config is unchanged keeps
+   * running untouched; one removed or changed is stopped and its transport closed; one added or changed
+   * is built and started afresh (a failure shows as its health, as at start). Emits `replaced`.
+   */
+  async reconfigure(devices: readonly ResolvedDeviceConfig[]): Promise<DeviceChanges> {
+    await this.#starting;
+    const next = this.#newSlots(devices);
+    const same = (id: string) => isDeepStrictEqual(this.#slots.get(id)?.config, next.get(id)?.config);
+    const changes: DeviceChanges = {
+      added: [...next.keys()].filter((id) => !this.#slots.has(id)),
+      removed: [...this.#slots.keys()].filter((id) => !next.has(id)),
+      changed: [...next.keys()].filter((id) => this.#slots.has(id) && !same(id)),
+    };
+    const gone = [...changes.removed, ...changes.changed];
+    await Promise.all(
+      gone.map(async (id) => {
+        const slot = this.#slots.get(id) as Slot;
+        await this.#stopOne(slot);
+        slot.device?.removeAllListeners("health"); // its id may now belong to the new driver
+      }),
+    );
+    const kept = new Map(this.#slots);
+    this.#slots.clear();
+    const replaced = new Set(gone);
+    for (const [id, slot] of next)
+      this.#slots.set(id, kept.has(id) && !replaced.has(id) ? (kept.get(id) as Slot) : slot);
+    const fresh = [...changes.added, ...changes.changed].map((id) => this.#slots.get(id) as Slot);
+    for (const slot of fresh) this.#emitHealth(slot.config.id, slot.placeholder);
+    await Promise.all(fresh.filter((s) => s.config.enabled).map((slot) => this.#startOne(slot)));
+    this.#options.logger.info(changes, "devices reconfigured");
+    this.emit("replaced", changes);
+    return changes;
   }
 
   /**
@@ -320,16 +374,16 @@ export class DeviceRegistry extends EventEmitter<{ health: [id: string, health: 
   /** Stops every device (each even if another fails) and closes the transports. */
   async stop(): Promise<void> {
     await this.#starting?.catch(() => undefined);
-    await Promise.all(
-      [...this.#slots.values()].map(async (slot) => {
-        try {
-          await slot.device?.stop();
-        } catch (err) {
-          this.#options.logger.warn({ device: slot.config.id, err }, "device did not stop cleanly");
-        }
-        await slot.transport?.close().catch(() => undefined);
-      }),
-    );
+    await Promise.all([...this.#slots.values()].map((slot) => this.#stopOne(slot)));
+  }
+
+  async #stopOne(slot: Slot): Promise<void> {
+    try {
+      await slot.device?.stop();
+    } catch (err) {
+      this.#options.logger.warn({ device: slot.config.id, err }, "device did not stop cleanly");
+    }
+    await slot.transport?.close().catch(() => undefined);
   }
 }
 

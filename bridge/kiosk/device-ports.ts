@@ -1,12 +1,14 @@
 /**
  * The device drivers as the kiosk engine sees them (ports.ts): the pad as a set of library tags, the
- * scanner as classified codes, the relay as a desensitizer, the registry as health rows.
+ * scanner as classified codes, the relay as a desensitizer, the registry as health rows. Each port finds
+ * its driver through the registry, and again after the registry replaced devices (a saved config), so the
+ * engine keeps one port while the drivers behind it change.
  */
 import type { DeviceSummary } from "../../protocols/kiosk-api/schema.ts";
 import type { DeviceHealth } from "../devices/device.ts";
 import type { DeviceRegistry } from "../devices/registry.ts";
 import type { SecurityRelay } from "../devices/relay/security-relay.ts";
-import type { RfidPad } from "../devices/rfid/pad.ts";
+import type { RfidPad, TagsChange } from "../devices/rfid/pad.ts";
 import type { BarcodeScanner } from "../devices/scanner/scanner.ts";
 import type { Logger } from "../log/logger.ts";
 import type { DevicesPort, PadPort, PadTag, RelayPort, ScanPort } from "./ports.ts";
@@ -29,20 +31,28 @@ export class PadTags implements PadPort {
   readonly #reading = new Set<string>();
   #present = new Set<string>();
   #tooMany = false;
+  readonly #onTagsChanged = (change: TagsChange) => {
+    this.#present = new Set(change.present.map((t) => t.uid));
+    this.#tooMany = false;
+    for (const tag of change.added) void this.#read(tag.uid);
+    this.#emit();
+  };
+  readonly #onTooMany = () => {
+    this.#tooMany = true;
+    this.#emit();
+  };
 
   constructor(pad: RfidPad, logger: Logger) {
     this.#pad = pad;
     this.#logger = logger;
-    pad.on("tagsChanged", (change) => {
-      this.#present = new Set(change.present.map((t) => t.uid));
-      this.#tooMany = false;
-      for (const tag of change.added) void this.#read(tag.uid);
-      this.#emit();
-    });
-    pad.on("tooManyTags", () => {
-      this.#tooMany = true;
-      this.#emit();
-    });
+    pad.on("tagsChanged", this.#onTagsChanged);
+    pad.on("tooManyTags", this.#onTooMany);
+  }
+
+  /** Stops listening to the pad (it was replaced). */
+  close(): void {
+    this.#pad.off("tagsChanged", this.#onTagsChanged);
+    this.#pad.off("tooManyTags", this.#onTooMany);
   }
 
   get capacity(): number | undefined {
@@ -98,28 +108,114 @@ export class PadTags implements PadPort {
   }
 }
 
-export function scannerPort(scanners: readonly BarcodeScanner[]): ScanPort {
+/**
+ * The kiosk's pad: the registry's first RFID device (others are staff's handhelds), polled so a book shows
+ * within `pollMs`. When the registry replaces it, the new pad's tags are read and announced.
+ */
+export class KioskPad implements PadPort {
+  readonly #registry: DeviceRegistry;
+  readonly #logger: Logger;
+  readonly #pollMs: number;
+  readonly #listeners = new Set<TagsListener>();
+  #pad: RfidPad | undefined;
+  #tags: PadTags | undefined;
+  #offTags: (() => void) | undefined;
+  readonly #onReplaced = () => this.#follow();
+
+  constructor(registry: DeviceRegistry, options: { logger: Logger; pollMs: number }) {
+    this.#registry = registry;
+    this.#logger = options.logger;
+    this.#pollMs = options.pollMs;
+    registry.on("replaced", this.#onReplaced);
+    this.#follow();
+  }
+
+  /** Whether the registry has a pad for the kiosk (at start: the engine offers RFID only with one). */
+  get attached(): boolean {
+    return this.#pad !== undefined;
+  }
+
+  get capacity(): number | undefined {
+    return this.#tags?.capacity;
+  }
+
+  onTags(listener: TagsListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  present(): readonly PadTag[] {
+    return this.#tags?.present() ?? [];
+  }
+
+  setSecurity(uid: string, secured: boolean): Promise<boolean> {
+    return this.#tags?.setSecurity(uid, secured) ?? Promise.resolve(false);
+  }
+
+  close(): void {
+    this.#registry.off("replaced", this.#onReplaced);
+    this.#detach();
+  }
+
+  #follow(): void {
+    const pad = this.#registry.ofKind<RfidPad>("rfid")[0];
+    if (pad === this.#pad) return;
+    this.#detach();
+    this.#pad = pad;
+    if (!pad) return;
+    const tags = new PadTags(pad, this.#logger);
+    this.#tags = tags;
+    this.#offTags = tags.onTags((present, tooMany) => {
+      for (const listener of this.#listeners) listener(present, tooMany);
+    });
+    pad.startPolling(this.#pollMs);
+  }
+
+  #detach(): void {
+    this.#offTags?.();
+    this.#tags?.close();
+    this.#pad?.stopPolling();
+    const hadTags = (this.#tags?.present().length ?? 0) > 0;
+    this.#tags = undefined;
+    this.#offTags = undefined;
+    this.#pad = undefined;
+    if (hadTags) for (const listener of this.#listeners) listener([], false);
+  }
+}
+
+/** Every scanner's codes, classified; scanners the registry adds later are listened to as well. */
+export function scannerPort(registry: DeviceRegistry): ScanPort {
   return {
     onScan(listener) {
       const handler = (scan: { code: string; classification: { kind: string } }) => {
         const kind = scan.classification.kind;
         listener(scan.code, kind === "patron" || kind === "item" ? kind : "other");
       };
-      for (const scanner of scanners) scanner.on("scan", handler);
+      let scanners: BarcodeScanner[] = [];
+      const listen = () => {
+        for (const scanner of scanners) scanner.off("scan", handler);
+        scanners = registry.ofKind<BarcodeScanner>("scanner");
+        for (const scanner of scanners) scanner.on("scan", handler);
+      };
+      listen();
+      registry.on("replaced", listen);
       return () => {
+        registry.off("replaced", listen);
         for (const scanner of scanners) scanner.off("scan", handler);
       };
     },
   };
 }
 
-export function relayPort(relay: SecurityRelay): RelayPort {
+/** The registry's first relay, found at each use; without one there is nothing to switch. */
+export function relayPort(registry: DeviceRegistry): RelayPort {
+  const relay = () => registry.ofKind<SecurityRelay>("relay")[0];
   return {
     desensitize: async () => {
-      await relay.desensitize();
+      await relay()?.desensitize();
     },
     resensitize: async () => {
-      await relay.resensitize();
+      await relay()?.resensitize();
     },
   };
 }

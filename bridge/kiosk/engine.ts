@@ -159,7 +159,7 @@ interface Session {
 }
 
 export class KioskEngine {
-  readonly #settings: KioskSettings;
+  #settings: KioskSettings;
   readonly #ports: KioskPorts;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -222,6 +222,16 @@ export class KioskEngine {
   }
   get phase(): Phase {
     return this.#phase;
+  }
+
+  /**
+   * New settings from a saved config (bridge/main.ts): in force from the next use of each (a timer already
+   * running keeps its length); a language no longer offered falls back to the new default.
+   */
+  reconfigure(settings: Partial<KioskSettings>): void {
+    this.#settings = { ...DEFAULT_KIOSK_SETTINGS, ...settings };
+    if (!this.#settings.languages.includes(this.#language)) this.#language = this.#settings.defaultLanguage;
+    this.setHours(this.#settings.hours);
   }
 
   close(): void {

@@ -148,9 +148,9 @@ export class JournaledIls implements IlsPort, StaffJournal {
   readonly #statistics: Statistics | undefined;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #identifyOffline: boolean;
+  #identifyOffline: boolean;
   readonly #replayRetryMs: number;
-  readonly #unknownOutcomeWaitMs: number;
+  #unknownOutcomeWaitMs: number;
   /** The executor the replay uses: without `undo` when loans of kept items are only flagged. */
   readonly #replayExecutor: TransactionExecutor;
   readonly #listeners = new Set<(status: IlsStatus) => void>();
@@ -189,6 +189,12 @@ export class JournaledIls implements IlsPort, StaffJournal {
       offJournal();
     };
     this.#onStatus(this.#ils.status());
+  }
+
+  /** A saved config's offline settings (bridge/main.ts); `unknownOutcome` is read at start only. */
+  reconfigure(settings: Pick<JournaledIlsOptions, "identifyOffline" | "unknownOutcomeWaitMs">): void {
+    this.#identifyOffline = settings.identifyOffline;
+    this.#unknownOutcomeWaitMs = settings.unknownOutcomeWaitMs ?? 0;
   }
 
   close(): void {

@@ -51,7 +51,7 @@ interface FileStamp {
 }
 
 export class OfflinePolicy {
-  readonly #config: OfflinePolicyConfig;
+  #config: OfflinePolicyConfig;
   readonly #deps: OfflinePolicyDependencies;
   #blocked: ReadonlySet<string> | undefined;
   #stamp: FileStamp | undefined;
@@ -60,6 +60,15 @@ export class OfflinePolicy {
   constructor(config: OfflinePolicyConfig, deps: OfflinePolicyDependencies) {
     this.#config = config;
     this.#deps = deps;
+    this.refresh();
+  }
+
+  /** A saved config's offline section: the blocked-patrons list is read again. */
+  reconfigure(config: OfflinePolicyConfig): void {
+    this.#config = config;
+    this.#blocked = undefined;
+    this.#stamp = undefined;
+    this.#problem = undefined;
     this.refresh();
   }
 

@@ -113,12 +113,22 @@ export function emailText(receipt: SessionReceipt, library: string): { subject: 
 }
 
 export class Receipts implements ReceiptPort {
-  readonly #config: ReceiptsConfig;
-  readonly #printer: ReceiptPrinter | undefined;
+  #config: ReceiptsConfig;
+  #printer: ReceiptPrinter | undefined;
   /** The SMTP client, made at the first email: most patrons never ask for one, and the bridge starts faster without it. */
   #mailer: Promise<Transporter> | undefined;
 
   constructor(config: ReceiptsConfig, printer: ReceiptPrinter | undefined) {
+    this.#config = config;
+    this.#printer = config.print ? printer : undefined;
+  }
+
+  /** A saved config's receipts section, or a replaced printer: the next receipt uses them (a new SMTP client too). */
+  reconfigure(config: ReceiptsConfig, printer: ReceiptPrinter | undefined): void {
+    if (JSON.stringify(config.email) !== JSON.stringify(this.#config.email)) {
+      void this.#mailer?.then((mailer) => mailer.close()).catch(() => undefined);
+      this.#mailer = undefined;
+    }
     this.#config = config;
     this.#printer = config.print ? printer : undefined;
   }

@@ -3,11 +3,15 @@
  * checked by the one validator (bridge/config/load.ts), a save to the file the bridge was started with
  * (atomically, the previous version kept as FILE.bak), and a SIP2 section tested on a fresh connection.
  *
- * What takes effect when: staff users and the staff session length are applied at once (the staff login
- * reads them); everything else is read when the bridge starts (devices are opened, the SIP2 pool logs
- * in, the server binds its port), so those keys are reported as "restart needed". A bridge without a
- * config file (the simulated stack of `npm start`, whose config is generated at each start) can check and
- * test a config but not save one: there is no file that the next start would read.
+ * What takes effect when (TAKES_EFFECT): a saved config is applied to the running bridge through `apply`
+ * (bridge/main.ts): most sections at once; the ILS connection and the devices when no patron is at the
+ * kiosk (idle or out of service), so a session is never cut off; the bridge's own HTTP server and the few
+ * things opened once at start only at the next start ("restart needed": there is no supervisor inside
+ * the bridge to restart it; under systemd, `systemctl restart` the service). Before new SIP2 settings
+ * are used they are tested on a connection of their own, and the result is part of the save's answer.
+ * Without `apply` (a bridge that only checks configs), staff users and session length still apply at once.
+ * A bridge without a config file (the simulated stack of `npm start`, whose config is generated at each
+ * start) can check and test a config but not save one: there is no file that the next start would read.
  */
 import { randomBytes } from "node:crypto";
 import { copyFile, open, rename, rm, stat } from "node:fs/promises";
@@ -26,6 +30,8 @@ import type {
 import { type LoadedConfig, parseConfig } from "../config/load.ts";
 import { BridgeConfigSchema, type DeviceModelSpec, type Sip2Config, Sip2ConfigSchema } from "../config/schema.ts";
 import { ConfigError, checkValue, isPlainObject, joinPath } from "../config/validate.ts";
+import type { KioskEngine } from "../kiosk/engine.ts";
+import type { Logger } from "../log/logger.ts";
 import type { StaffAuth } from "./auth.ts";
 import { StaffError } from "./desk.ts";
 import { hashPassword, parseHash } from "./password.ts";
@@ -44,8 +50,33 @@ const SECRETS: ReadonlyArray<{ path: readonly string[]; entryKey?: string; hashe
   { path: ["staff", "users", "*", "passwordHash"], entryKey: "name", hashed: true },
 ];
 
-/** Keys the bridge applies as soon as they are saved; every other change waits for a restart. */
+/** Keys the staff login applies itself as soon as they are saved, with or without `apply`. */
 const LIVE: readonly string[] = ["staff.users", "staff.sessionMinutes"];
+
+type Timing = "now" | "idle" | "restart";
+
+/** When a changed key takes effect with `apply`: the first entry that is the key or one of its parents. */
+const TAKES_EFFECT: ReadonlyArray<readonly [key: string, when: Timing]> = [
+  // The console is served by this server: it cannot move its own port or certificate under itself.
+  ["server", "restart"],
+  ["staff.loginAttemptsPerMinute", "restart"],
+  // The journal database and statistics are opened once; the replay's undo is chosen at start.
+  ["offline.journalPath", "restart"],
+  ["offline.unknownOutcome", "restart"],
+  ["statistics", "restart"],
+  ["sip2", "idle"],
+  ["devices", "idle"],
+  ["", "now"],
+];
+
+/** The sections that are replaced rather than re-read, only while no patron is at the kiosk. */
+export interface ApplySections {
+  sip2: boolean;
+  devices: boolean;
+}
+
+/** The phases in which no patron is served, so the ILS connection and devices may be replaced. */
+const QUIET_PHASES: readonly string[] = ["idle", "closed", "out-of-service"];
 
 export interface ConfigEditorParts {
   /** The config the bridge runs. */
@@ -58,6 +89,14 @@ export interface ConfigEditorParts {
   testSip2(config: Sip2Config): Promise<Sip2TestReply>;
   /** The staff login, to apply staff users and session length at once. */
   auth?: StaffAuth | undefined;
+  /**
+   * Applies a saved config to the running bridge (bridge/main.ts): every section that takes effect at
+   * once, and the SIP2 connection and devices when asked. Without it, changes wait for a restart.
+   */
+  apply?: ((config: LoadedConfig, replace: ApplySections) => Promise<void>) | undefined;
+  /** The kiosk, whose patron the SIP2 and device changes wait for. */
+  kiosk?: Pick<KioskEngine, "phase" | "subscribe"> | undefined;
+  logger?: Logger | undefined;
 }
 
 interface Spot {
@@ -72,9 +111,15 @@ interface Spot {
 
 export class ConfigEditor {
   readonly #parts: ConfigEditorParts;
+  /** The config the bridge started with. */
   readonly #running: Json;
   /** The config as the next start will read it: the running one until a save. */
   #latest: Json;
+  /** The `sip2` and `devices` sections in use now. */
+  #replaced: Json;
+  /** A saved config whose SIP2 and device changes wait for the patron to finish. */
+  #waiting: { config: LoadedConfig; stopWatching: () => void } | undefined;
+  #applyProblems: ConfigProblem[] = [];
   #saving: Promise<unknown> = Promise.resolve();
 
   constructor(parts: ConfigEditorParts) {
@@ -82,6 +127,7 @@ export class ConfigEditor {
     const { source: _source, ...running } = parts.running;
     this.#running = structuredClone(running) as Json;
     this.#latest = this.#running;
+    this.#replaced = replacedSections(this.#running);
   }
 
   view(): ConfigView {
@@ -93,14 +139,84 @@ export class ConfigEditor {
       delete spot.parent[spot.key];
     }
     const changed = changedPaths(this.#running, this.#latest);
+    const pending = this.#pending();
     return {
       file: this.#parts.file ?? null,
       config,
       secrets,
       schema: BridgeConfigSchema,
-      restartNeeded: changed.filter((p) => !isLive(p)),
-      appliedLive: changed.filter(isLive),
+      restartNeeded: changed.filter((p) => this.#timing(p) === "restart"),
+      appliedLive: changed.filter((p) => this.#timing(p) !== "restart" && !pending.includes(p)),
+      pending,
+      applyProblems: this.#applyProblems,
     };
+  }
+
+  /** Only with `apply` does anything but the staff login take effect before a restart. */
+  #timing(path: string): Timing {
+    if (!this.#parts.apply) return isLive(path) ? "now" : "restart";
+    return TAKES_EFFECT.find(([key]) => key === "" || isUnder(path, key))?.[1] ?? "now";
+  }
+
+  /** SIP2 and device keys saved but not yet in use. */
+  #pending(): string[] {
+    return this.#parts.apply ? changedPaths(this.#replaced, replacedSections(this.#latest)) : [];
+  }
+
+  /** Applies what takes effect now, and the SIP2 and device changes now or when the patron finishes. */
+  async #apply(config: LoadedConfig, json: Json): Promise<void> {
+    const apply = this.#parts.apply;
+    if (!apply) return;
+    this.#waiting?.stopWatching();
+    this.#waiting = undefined;
+    await this.#run(() => apply(config, { sip2: false, devices: false }));
+    if (this.#pending().length === 0) return;
+    const kiosk = this.#parts.kiosk;
+    if (!kiosk || QUIET_PHASES.includes(kiosk.phase)) return this.#replace(config, json);
+    const stopWatching = kiosk.subscribe(() => {
+      if (this.#waiting?.config !== config || !QUIET_PHASES.includes(kiosk.phase)) return;
+      this.#waiting.stopWatching();
+      this.#waiting = undefined;
+      // After any save still running, so two applies never overlap.
+      this.#saving = this.#saving.then(() => this.#replace(config, json)).catch(() => undefined);
+    });
+    this.#waiting = { config, stopWatching };
+    this.#parts.logger?.info(
+      { pending: this.#pending() },
+      "config: SIP2 and device changes wait for the patron to finish",
+    );
+  }
+
+  async #replace(config: LoadedConfig, json: Json): Promise<void> {
+    const apply = this.#parts.apply;
+    if (!apply) return;
+    const next = replacedSections(json);
+    const replace = {
+      sip2: changedPaths(this.#replaced.sip2, next.sip2).length > 0,
+      devices: changedPaths(this.#replaced.devices, next.devices).length > 0,
+    };
+    if (await this.#run(() => apply(config, replace))) this.#replaced = next;
+  }
+
+  /** Runs one apply; a failure is kept for the console (and logged), not thrown. */
+  async #run(step: () => Promise<void>): Promise<boolean> {
+    try {
+      await step();
+      this.#applyProblems = [];
+      return true;
+    } catch (error) {
+      this.#applyProblems = [
+        {
+          path: "",
+          message: `the saved config could not be applied: ${describeError(error)}. The file is saved; fix the problem and save again, or restart the bridge.`,
+        },
+      ];
+      this.#parts.logger?.error(
+        { code: (error as { code?: unknown }).code },
+        "config: a saved change could not be applied",
+      );
+      return false;
+    }
   }
 
   async validate(request: ConfigRequest): Promise<ConfigValidation> {
@@ -124,13 +240,23 @@ export class ConfigEditor {
       const backup = await writeAtomically(file, `${JSON.stringify(json, null, 2)}\n`);
       const before = this.#latest;
       this.#latest = json;
-      const live = changedPaths(before, json).filter(isLive);
-      if (live.length > 0) this.#parts.auth?.reconfigure(loaded.staff);
+      const changed = changedPaths(before, json);
+      if (changed.some(isLive)) this.#parts.auth?.reconfigure(loaded.staff);
+      // New SIP2 settings are tried first, so the answer says whether the ILS takes them.
+      const sip2Test =
+        loaded.sip2 && changed.some((p) => isUnder(p, "sip2")) && this.#parts.apply
+          ? await this.#parts.testSip2(loaded.sip2)
+          : undefined;
+      await this.#apply(loaded, json);
+      const pending = this.#pending();
       return {
         file,
         backup,
-        appliedLive: live,
-        restartNeeded: changedPaths(this.#running, json).filter((p) => !isLive(p)),
+        appliedLive: changed.filter((p) => this.#timing(p) !== "restart" && !pending.includes(p)),
+        restartNeeded: changedPaths(this.#running, json).filter((p) => this.#timing(p) === "restart"),
+        pending,
+        applyProblems: this.#applyProblems,
+        ...(sip2Test ? { sip2Test: { ok: sip2Test.ok, verdict: sip2Test.verdict, summary: sip2Test.summary } } : {}),
       } satisfies ConfigSaved;
     });
     this.#saving = run.catch(() => undefined);
@@ -216,7 +342,17 @@ function secretNames(): string {
 }
 
 function isLive(path: string): boolean {
-  return LIVE.some((live) => path === live || path.startsWith(`${live}.`) || path.startsWith(`${live}[`));
+  return LIVE.some((live) => isUnder(path, live));
+}
+
+/** `path` is `key` or inside it: `sip2.port` is under `sip2`, `devices[1]` under `devices`. */
+function isUnder(path: string, key: string): boolean {
+  return path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`);
+}
+
+/** The sections that are replaced (not re-read) when they change. */
+function replacedSections(config: Json): Json {
+  return { sip2: config.sip2, devices: config.devices ?? [] };
 }
 
 /** Every place in `config` where a secret is or could be (its parent object exists). */

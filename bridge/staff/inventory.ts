@@ -168,6 +168,11 @@ export class ShelfInventory {
     this.#stop();
   }
 
+  /** A saved config's staff.inventory: the next inventory uses it. */
+  reconfigure(settings: ShelfInventoryParts["settings"]): void {
+    this.#parts.settings = settings;
+  }
+
   /** The running rfid devices, in config order. */
   #readers(): Array<{ id: string; name: string; pad: RfidPad }> {
     const { registry } = this.#parts;

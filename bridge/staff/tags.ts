@@ -37,6 +37,11 @@ export class TagStation {
     this.#parts = parts;
   }
 
+  /** A saved config's staff.tags: the next tag uses it. */
+  reconfigure(settings: TagStationParts["settings"]): void {
+    this.#parts.settings = settings;
+  }
+
   info(): TagStationInfo {
     const pad = this.#pad();
     const { owner, model } = this.#parts.settings;

@@ -9,6 +9,20 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { literals } from "../kiosk-api/schema.ts";
 
+export const SIP2_TEST_VERDICTS = [
+  "ok",
+  "acs-offline",
+  "unreachable",
+  "tls",
+  "login-refused",
+  "timeout",
+  "bad-response",
+  "disconnected",
+  "invalid-config",
+  "failed",
+] as const;
+export type Sip2TestVerdict = (typeof SIP2_TEST_VERDICTS)[number];
+
 /** One thing wrong with a config: where (`sip2.port`, `devices[1].transport.path`) and what to do. */
 export const ConfigProblem = Type.Object({ path: Type.String(), message: Type.String() });
 export type ConfigProblem = Static<typeof ConfigProblem>;
@@ -31,8 +45,12 @@ export const ConfigView = Type.Object({
   schema: Type.Unknown(),
   /** Keys saved but not yet in effect: they take effect when the bridge restarts. */
   restartNeeded: Type.Array(Type.String()),
-  /** Keys that take effect as soon as they are saved. */
+  /** Keys saved and in effect without a restart. */
   appliedLive: Type.Array(Type.String()),
+  /** Keys saved that take effect when the current patron finishes (the ILS connection, devices). */
+  pending: Type.Array(Type.String()),
+  /** Sections the bridge could not apply, and why (the bridge log has more). */
+  applyProblems: Type.Array(ConfigProblem),
 });
 export type ConfigView = Static<typeof ConfigView>;
 
@@ -63,6 +81,18 @@ export const ConfigSaved = Type.Object({
   appliedLive: Type.Array(Type.String()),
   /** Changed keys that take effect when the bridge restarts. */
   restartNeeded: Type.Array(Type.String()),
+  /** Changed keys that take effect when the current patron finishes (the ILS connection, devices). */
+  pending: Type.Array(Type.String()),
+  /** Sections the bridge could not apply, and why. */
+  applyProblems: Type.Array(ConfigProblem),
+  /**
+   * When the SIP2 section changed: the new settings tested on a connection of their own before use. A
+   * failed test does not stop the change: the kiosk goes offline (lending from its journal where allowed)
+   * until the ILS answers or the settings are corrected.
+   */
+  sip2Test: Type.Optional(
+    Type.Object({ ok: Type.Boolean(), verdict: literals(SIP2_TEST_VERDICTS), summary: Type.String() }),
+  ),
 });
 export type ConfigSaved = Static<typeof ConfigSaved>;
 
@@ -76,19 +106,6 @@ export const Sip2TestRequest = Type.Object(
 );
 export type Sip2TestRequest = Static<typeof Sip2TestRequest>;
 
-export const SIP2_TEST_VERDICTS = [
-  "ok",
-  "acs-offline",
-  "unreachable",
-  "tls",
-  "login-refused",
-  "timeout",
-  "bad-response",
-  "disconnected",
-  "invalid-config",
-  "failed",
-] as const;
-export type Sip2TestVerdict = (typeof SIP2_TEST_VERDICTS)[number];
 
 /** One message of the test exchange, as sent or received, with passwords and patron fields masked. */
 export const Sip2TestLine = Type.Object({

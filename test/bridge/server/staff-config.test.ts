@@ -134,15 +134,22 @@ describe("configuration editor routes", () => {
     const { as, file, original } = await start();
     const before = await readFile(file, "utf8");
     const { config } = (await as("GET", "/api/staff/config")).json<ConfigView>();
-    const changed = structuredClone(config) as { kiosk: Record<string, unknown> };
+    const changed = structuredClone(config) as {
+      kiosk: Record<string, unknown>;
+      statistics: Record<string, unknown>;
+    };
     changed.kiosk.pinAttempts = 5;
+    changed.statistics.retentionDays = 100;
     const reply = await as("PUT", "/api/staff/config", { config: changed });
     expect(reply.status).toBe(200);
+    // The kiosk section applies at once; statistics are opened once, at start.
     expect(reply.json<ConfigSaved>()).toEqual({
       file,
       backup: `${file}.bak`,
-      appliedLive: [],
-      restartNeeded: ["kiosk.pinAttempts"],
+      appliedLive: ["kiosk.pinAttempts"],
+      restartNeeded: ["statistics.retentionDays"],
+      pending: [],
+      applyProblems: [],
     });
     expect(await readFile(`${file}.bak`, "utf8")).toBe(before);
     const saved = JSON.parse(await readFile(file, "utf8"));
@@ -154,7 +161,7 @@ describe("configuration editor routes", () => {
     // No temporary file is left behind, and the saved file loads as the bridge will load it at restart.
     expect((await loadBridgeConfig(file)).kiosk.pinAttempts).toBe(5);
     const view = (await as("GET", "/api/staff/config")).json<ConfigView>();
-    expect(view.restartNeeded).toEqual(["kiosk.pinAttempts"]);
+    expect(view).toMatchObject({ restartNeeded: ["statistics.retentionDays"], appliedLive: ["kiosk.pinAttempts"] });
     expect(view.config).toMatchObject({ kiosk: { pinAttempts: 5 } });
   });
 
@@ -188,9 +195,12 @@ describe("configuration editor routes", () => {
       secrets: { "staff.users[0].passwordHash": "omar-pass-2", "sip2.login.password": "new-sip-secret" },
     });
     expect(reply.status).toBe(200);
+    // The new SIP2 password is tried before use: the ACS refuses it, and the save says so (applied all the same:
+    // the kiosk goes offline until the password is corrected).
     expect(reply.json<ConfigSaved>()).toMatchObject({
-      appliedLive: ["staff.users"],
-      restartNeeded: ["sip2.login.password"],
+      appliedLive: ["staff.users", "sip2.login.password"],
+      restartNeeded: [],
+      sip2Test: { ok: false, verdict: "login-refused" },
     });
     const saved = JSON.parse(await readFile(file, "utf8"));
     expect(saved.staff.users[0].passwordHash).toMatch(/^scrypt\$/);

@@ -88,6 +88,8 @@ export const templates = {
   "staff.config.applied-live": "سارٍ الآن:",
   "staff.config.restart-needed": "يلزم إعادة التشغيل:",
   "staff.config.restart-keys": "تسري هذه التغييرات عند إعادة تشغيل الجسر:",
+  "staff.config.sip2-tested": "اختُبرت إعدادات SIP2 الجديدة:",
+  "staff.config.pending": "ستُطبَّق عندما ينتهي المستفيد الحالي:",
   "staff.config.default": "(الافتراضي)",
   "staff.config.secret-set": "محددة؛ اكتب قيمة جديدة لتغييرها",
   "staff.config.secret-unset": "غير محددة",

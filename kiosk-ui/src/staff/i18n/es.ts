@@ -89,6 +89,8 @@ export const templates = {
   "staff.config.applied-live": "Ya en vigor:",
   "staff.config.restart-needed": "Hay que reiniciar:",
   "staff.config.restart-keys": "estos cambios se aplican cuando se reinicia el puente:",
+  "staff.config.sip2-tested": "Nuevos ajustes SIP2 probados:",
+  "staff.config.pending": "Se aplicará cuando termine el usuario actual:",
   "staff.config.default": "(predeterminado)",
   "staff.config.secret-set": "definida; escriba otra para cambiarla",
   "staff.config.secret-unset": "sin definir",

@@ -89,6 +89,8 @@ export const templates = {
   "staff.config.applied-live": "Appliqué dès maintenant :",
   "staff.config.restart-needed": "Redémarrage nécessaire :",
   "staff.config.restart-keys": "ces modifications prendront effet au redémarrage du pont :",
+  "staff.config.sip2-tested": "Nouveaux réglages SIP2 testés :",
+  "staff.config.pending": "S’appliquera quand l’usager actuel aura terminé :",
   "staff.config.default": "(par défaut)",
   "staff.config.secret-set": "défini ; saisissez-en un nouveau pour le changer",
   "staff.config.secret-unset": "non défini",

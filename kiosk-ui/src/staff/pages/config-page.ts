@@ -267,7 +267,8 @@ export class ConfigPage extends ConsolePage {
 
   #restartNote(view: ConfigView): TemplateResult | typeof nothing {
     const saved = this.saved;
-    if (!saved && view.restartNeeded.length === 0) return nothing;
+    const quiet = view.restartNeeded.length === 0 && view.pending.length === 0 && view.applyProblems.length === 0;
+    if (!saved && quiet) return nothing;
     return html`<div class="staff-result" role="status" tabindex="-1">
       ${saved ? html`<p class="state-ok">${msg(str`Saved to ${saved.file}.`, { id: "staff.config.saved" })}</p>` : nothing}
       ${
@@ -276,9 +277,22 @@ export class ConfigPage extends ConsolePage {
           : nothing
       }
       ${
+        saved?.sip2Test
+          ? html`<p class=${saved.sip2Test.ok ? "state-ok" : "staff-warning"}>
+            ${msg("New SIP2 settings tested:", { id: "staff.config.sip2-tested" })} ${saved.sip2Test.summary}</p>`
+          : nothing
+      }
+      ${
+        view.pending.length > 0
+          ? html`<p><strong>${msg("Will apply when the current patron finishes:", { id: "staff.config.pending" })}</strong>
+            ${view.pending.join(", ")}</p>`
+          : nothing
+      }
+      ${view.applyProblems.map((p) => html`<p class="staff-warning" role="alert">${p.message}</p>`)}
+      ${
         view.restartNeeded.length > 0
           ? html`<p><strong>${msg("Restart needed:", { id: "staff.config.restart-needed" })}</strong>
-            ${msg("these changes take effect when the bridge restarts:", { id: "staff.config.restart-keys" })}
+            ${msg("these changes take effect when the bridge service restarts:", { id: "staff.config.restart-keys" })}
             ${view.restartNeeded.join(", ")}</p>`
           : nothing
       }
