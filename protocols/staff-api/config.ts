@@ -106,7 +106,6 @@ export const Sip2TestRequest = Type.Object(
 );
 export type Sip2TestRequest = Static<typeof Sip2TestRequest>;
 
-
 /** One message of the test exchange, as sent or received, with passwords and patron fields masked. */
 export const Sip2TestLine = Type.Object({
   direction: literals(["sent", "received"] as const),
