@@ -27,6 +27,7 @@ import type {
   Sip2TestReply,
   Sip2TestRequest,
 } from "../../protocols/staff-api/config.ts";
+import { STAFF_PASSWORD_MIN_LENGTH } from "../../protocols/staff-api/config.ts";
 import { type LoadedConfig, parseConfig } from "../config/load.ts";
 import { BridgeConfigSchema, type DeviceModelSpec, type Sip2Config, Sip2ConfigSchema } from "../config/schema.ts";
 import { ConfigError, checkValue, isPlainObject, joinPath } from "../config/validate.ts";
@@ -322,8 +323,12 @@ export class ConfigEditor {
         const value = secrets[spot.path];
         if (value === null || value === undefined) delete spot.parent[spot.key];
         else if (!spot.hashed) spot.parent[spot.key] = value;
-        else if (value === "") problems.push({ path: spot.path, message: "a staff password cannot be empty" });
-        else spot.parent[spot.key] = await hashPassword(value);
+        else if ([...value].length < STAFF_PASSWORD_MIN_LENGTH) {
+          problems.push({
+            path: spot.path,
+            message: `a staff password needs at least ${STAFF_PASSWORD_MIN_LENGTH} characters; type a longer one`,
+          });
+        } else spot.parent[spot.key] = await hashPassword(value);
       } else if (!Object.hasOwn(spot.parent, spot.key) && kept.get(spot.identity) !== undefined) {
         spot.parent[spot.key] = kept.get(spot.identity);
       } else if (spot.hashed && !Object.hasOwn(spot.parent, spot.key)) {

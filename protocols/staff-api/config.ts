@@ -31,6 +31,12 @@ export type ConfigProblem = Static<typeof ConfigProblem>;
 export const SecretState = Type.Object({ path: Type.String(), set: Type.Boolean() });
 export type SecretState = Static<typeof SecretState>;
 
+/**
+ * The shortest staff password the bridge takes. NIST SP 800-63B (5.1.1.2) asks at least 8 characters of a
+ * password a person chooses and lets a verifier ask more; staff logins can change the kiosk, so 10.
+ */
+export const STAFF_PASSWORD_MIN_LENGTH = 10;
+
 /** New values of secrets by path; null removes one (see ConfigRequest). */
 const NewSecrets = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]));
 

@@ -104,4 +104,23 @@ describe("configuration page", () => {
     await expect.poll(() => heading.innerText().catch(() => "")).toBe("The ILS refused the login.");
     expect(await staff.content()).not.toContain('not-the-password"');
   });
+
+  it("a staff password is typed twice and at least 10 characters long; the page says what is wrong", async () => {
+    const typed = staff.locator("#cfg-staff-password-new");
+    const again = staff.locator("#cfg-staff-password-again");
+    const problem = staff.locator("#cfg-staff-password-problem");
+    expect(await staff.locator("#cfg-staff-password-user option").allInnerTexts()).toEqual([DEV_STAFF.user]);
+    await typed.fill("short");
+    await expect.poll(() => problem.innerText().catch(() => "")).toBe("At least 10 characters.");
+    await typed.fill("a-long-enough-one");
+    await again.fill("a-long-enough-two");
+    await expect.poll(() => problem.innerText().catch(() => "")).toBe("The two passwords differ.");
+    expect(await again.getAttribute("aria-invalid")).toBe("true");
+    await again.fill("a-long-enough-one");
+    await expect.poll(() => problem.count()).toBe(0);
+    expect(await again.getAttribute("aria-invalid")).toBe("false");
+    expect(await axeViolations(staff)).toEqual([]);
+    await typed.fill("");
+    await again.fill("");
+  });
 });

@@ -211,6 +211,37 @@ describe("configuration editor routes", () => {
     expect((await login("omar", "omar-pass-2")).status).toBe(200);
   });
 
+  it("a staff password is at least 10 characters; a user changes their own; the plain password reaches neither file nor log", async () => {
+    const { as, file, login, log } = await start();
+    const { config } = (await as("GET", "/api/staff/config")).json<ConfigView>();
+    const short = await as("PUT", "/api/staff/config", {
+      config,
+      secrets: { "staff.users[0].passwordHash": "short-pw1" },
+    });
+    expect(short.status).toBe(422);
+    expect(short.json()).toMatchObject({
+      problems: [
+        {
+          path: "staff.users[0].passwordHash",
+          message: "a staff password needs at least 10 characters; type a longer one",
+        },
+      ],
+    });
+    const NEW = "ines-new-password-3";
+    const reply = await as("PUT", "/api/staff/config", { config, secrets: { "staff.users[0].passwordHash": NEW } });
+    expect(reply.status).toBe(200);
+    expect(reply.json<ConfigSaved>().appliedLive).toEqual(["staff.users[0].passwordHash"]);
+    expect((await login("ines", STAFF_PASSWORD)).status).toBe(401);
+    expect((await login("ines", NEW)).status).toBe(200);
+    const saved = await readFile(file, "utf8");
+    expect(JSON.parse(saved).staff.users[0].passwordHash).toMatch(/^scrypt\$/);
+    expect(saved).not.toContain(NEW);
+    expect(await readFile(`${file}.bak`, "utf8")).not.toContain(NEW);
+    expect(log.text()).toContain("staff saved the config");
+    expect(log.text()).not.toContain(NEW);
+    expect(log.text()).not.toContain("short-pw1");
+  });
+
   it("a secret path that is not a secret is named as a problem", async () => {
     const { as } = await start();
     const { config } = (await as("GET", "/api/staff/config")).json<ConfigView>();

@@ -9,7 +9,13 @@
  */
 import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
-import type { ConfigProblem, ConfigSaved, ConfigView, Sip2TestReply } from "../../../../protocols/staff-api/config.ts";
+import {
+  type ConfigProblem,
+  type ConfigSaved,
+  type ConfigView,
+  type Sip2TestReply,
+  STAFF_PASSWORD_MIN_LENGTH,
+} from "../../../../protocols/staff-api/config.ts";
 import {
   allFields,
   buildForm,
@@ -56,6 +62,7 @@ export class ConfigPage extends ConsolePage {
     saved: { state: true },
     sip2Test: { state: true },
     busy: { state: true },
+    password: { state: true },
   };
 
   declare view: ConfigView | undefined;
@@ -71,6 +78,8 @@ export class ConfigPage extends ConsolePage {
   declare saved: ConfigSaved | undefined;
   declare sip2Test: Sip2TestReply | undefined;
   declare busy: "" | "save" | "test";
+  /** The staff password being set: for which user (by place in staff.users), typed twice. */
+  declare password: { user: number; typed: string; again: string };
 
   #groups: FormGroup[] = [];
   #fields: FormField[] = [];
@@ -87,6 +96,7 @@ export class ConfigPage extends ConsolePage {
     this.saved = undefined;
     this.sip2Test = undefined;
     this.busy = "";
+    this.password = { user: 0, typed: "", again: "" };
   }
 
   override connectedCallback(): void {
@@ -158,6 +168,7 @@ export class ConfigPage extends ConsolePage {
       this.saved = saved;
       this.problems = [];
       this.secrets = {};
+      this.password = { user: this.password.user, typed: "", again: "" };
       const view = await this.act(() => staffApi.config());
       if (view) this.view = view;
     } else if (this.problems.length > 0) {
@@ -306,8 +317,67 @@ export class ConfigPage extends ConsolePage {
         ${group.description ? html`<p class="staff-hint"><bdi>${group.description}</bdi></p>` : nothing}
         ${this.#groupBody(group, byField)}
         ${group.name === "sip2" ? this.#sip2Test() : nothing}
+        ${group.name === "staff" ? this.#staffPassword() : nothing}
       </section>
     `;
+  }
+
+  /**
+   * A staff user's new password, typed twice: once both agree and are long enough it goes with the next save
+   * as that user's secret, which the bridge hashes (scrypt) and stores only as the hash. There are no roles:
+   * any staff member can set any user's password, their own included.
+   */
+  #staffPassword(): TemplateResult {
+    const users = (((this.draft.staff as Json | undefined)?.users ?? []) as Array<{ name?: unknown }>).map((u) =>
+      String(u?.name ?? ""),
+    );
+    const { user, typed, again } = this.password;
+    const problem =
+      typed === "" && again === ""
+        ? undefined
+        : [...typed].length < STAFF_PASSWORD_MIN_LENGTH
+          ? msg(str`At least ${STAFF_PASSWORD_MIN_LENGTH} characters.`, { id: "staff.config.password-short" })
+          : typed !== again
+            ? msg("The two passwords differ.", { id: "staff.config.password-differ" })
+            : undefined;
+    const change = (next: Partial<ConfigPage["password"]>) => {
+      const { [`staff.users[${this.password.user}].passwordHash`]: _old, ...rest } = this.secrets;
+      this.password = { ...this.password, ...next };
+      const p = this.password;
+      const ok = p.typed !== "" && p.typed === p.again && [...p.typed].length >= STAFF_PASSWORD_MIN_LENGTH;
+      this.secrets = ok ? { ...rest, [`staff.users[${p.user}].passwordHash`]: p.typed } : rest;
+    };
+    const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement).value;
+    return html`<fieldset class="config-group" id="cfg-staff-password">
+      <legend>${msg("Set a staff password", { id: "staff.config.password-heading" })}</legend>
+      <p class="staff-hint" id="cfg-staff-password-help">
+        ${msg(
+          str`For a new user, or to change one (your own too). At least ${STAFF_PASSWORD_MIN_LENGTH} characters, typed twice; sent once when you save, and only its hash is kept.`,
+          { id: "staff.config.password-hint" },
+        )}
+      </p>
+      <div class="config-fields">
+        <div class="config-field">
+          <label for="cfg-staff-password-user">${msg("User", { id: "staff.config.password-user" })}</label>
+          <select id="cfg-staff-password-user" @change=${(e: Event) => change({ user: Number(value(e)) })}>
+            ${users.map((name, i) => html`<option value=${i} ?selected=${i === user}>${name}</option>`)}
+          </select>
+        </div>
+        <div class="config-field">
+          <label for="cfg-staff-password-new">${msg("New password", { id: "staff.config.password-new" })}</label>
+          <input id="cfg-staff-password-new" type="password" autocomplete="new-password" .value=${typed}
+            aria-describedby="cfg-staff-password-help" @input=${(e: Event) => change({ typed: value(e) })} />
+        </div>
+        <div class="config-field">
+          <label for="cfg-staff-password-again">${msg("The same again", { id: "staff.config.password-again" })}</label>
+          <input id="cfg-staff-password-again" type="password" autocomplete="new-password" .value=${again}
+            aria-invalid=${problem ? "true" : "false"}
+            aria-describedby=${problem ? "cfg-staff-password-problem" : nothing}
+            @input=${(e: Event) => change({ again: value(e) })} />
+        </div>
+      </div>
+      ${problem ? html`<p class="staff-warning" id="cfg-staff-password-problem" role="alert">${problem}</p>` : nothing}
+    </fieldset>`;
   }
 
   #groupBody(group: FormGroup, byField: Map<string, string[]>): TemplateResult {
