@@ -32,6 +32,7 @@ import { StaffAuth } from "./staff/auth.ts";
 import { ConfigEditor } from "./staff/config-editor.ts";
 import { StaffDesk } from "./staff/desk.ts";
 import { ShelfInventory } from "./staff/inventory.ts";
+import { StaffHours } from "./staff/opening-hours.ts";
 import { TagStation } from "./staff/tags.ts";
 import { type Clock, systemClock } from "./transports/clock.ts";
 import type { BackoffPolicy } from "./transports/reconnecting.ts";
@@ -174,6 +175,34 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       stops.push(async () => off());
     }
     const auth = new StaffAuth(config.staff, { clock, logger });
+    const editor = new ConfigEditor({
+      running: config,
+      file: options.configFile,
+      models: options.factories ?? DEVICE_MODELS,
+      testSip2: (section) => testSip2Connection(section, { clock }),
+      auth,
+      kiosk,
+      logger,
+      // A saved config, applied in place (bridge/staff/config-editor.ts says what waits for what).
+      apply: async (saved, replace) => {
+        if (replace.devices) await registry.reconfigure(saved.devices);
+        if (replace.sip2 && saved.sip2) {
+          const next = createSip2Client(saved.sip2, { clock, logger: sip2Logger });
+          next.pool.start();
+          // Logged in before the swap, so the kiosk does not blink offline; an ILS that does not answer
+          // within the SIP2 timeout is swapped in all the same (the kiosk goes offline, with its journal).
+          await next.pool.ready().catch(() => undefined);
+          void sip2.replace(next);
+        }
+        const connections = saved.sip2?.connections ?? config.sip2?.connections ?? 1;
+        kiosk.reconfigure(kioskSettings(saved.kiosk, connections));
+        receipts.reconfigure(saved.receipts, printer());
+        policy.reconfigure(saved.offline);
+        ils.reconfigure(offlineSettings(saved));
+        inventory.reconfigure(inventorySettings(saved));
+        tags.reconfigure(saved.staff.tags);
+      },
+    });
     const server = await startServer({
       host: config.server.host,
       port: config.server.port,
@@ -186,34 +215,8 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       staff: {
         desk: staff,
         auth,
-        config: new ConfigEditor({
-          running: config,
-          file: options.configFile,
-          models: options.factories ?? DEVICE_MODELS,
-          testSip2: (section) => testSip2Connection(section, { clock }),
-          auth,
-          kiosk,
-          logger,
-          // A saved config, applied in place (bridge/staff/config-editor.ts says what waits for what).
-          apply: async (saved, replace) => {
-            if (replace.devices) await registry.reconfigure(saved.devices);
-            if (replace.sip2 && saved.sip2) {
-              const next = createSip2Client(saved.sip2, { clock, logger: sip2Logger });
-              next.pool.start();
-              // Logged in before the swap, so the kiosk does not blink offline; an ILS that does not answer
-              // within the SIP2 timeout is swapped in all the same (the kiosk goes offline, with its journal).
-              await next.pool.ready().catch(() => undefined);
-              void sip2.replace(next);
-            }
-            const connections = saved.sip2?.connections ?? config.sip2?.connections ?? 1;
-            kiosk.reconfigure(kioskSettings(saved.kiosk, connections));
-            receipts.reconfigure(saved.receipts, printer());
-            policy.reconfigure(saved.offline);
-            ils.reconfigure(offlineSettings(saved));
-            inventory.reconfigure(inventorySettings(saved));
-            tags.reconfigure(saved.staff.tags);
-          },
-        }),
+        config: editor,
+        hours: new StaffHours({ kiosk, clock, editor }),
         metrics,
         loginAttemptsPerMinute: config.staff.loginAttemptsPerMinute,
         clock,

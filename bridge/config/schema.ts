@@ -7,6 +7,15 @@
  */
 import { type Static, type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
 import { SIP2_CHARSETS } from "../../protocols/sip2/charset.ts";
+import { OpeningHoursSchema } from "../../protocols/staff-api/hours.ts";
+
+export {
+  type OpenInterval,
+  type OpeningHoursConfig,
+  OpeningHoursSchema,
+  WEEKDAYS,
+  type Weekday,
+} from "../../protocols/staff-api/hours.ts";
 
 /** The kinds of device a kiosk has; drivers (bridge/devices) and simulators are tabled by kind + model. */
 export const DEVICE_KINDS = ["scanner", "rfid", "printer", "relay"] as const;
@@ -353,74 +362,6 @@ export const StatisticsConfigSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-/** Days of the week as the config names them, Monday first (ISO 8601 numbers them 1–7 in this order). */
-export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-/**
- * One opening interval on the library's wall clock, named as schema.org's OpeningHoursSpecification
- * names them (opens/closes). "24:00" closes at midnight; an interval past midnight is two, one per day.
- */
-export const OpenIntervalSchema = closedObject({
-  opens: Type.String({
-    pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$",
-    expected: 'a time HH:MM from 00:00 to 23:59 ("09:00")',
-  }),
-  closes: Type.String({
-    pattern: "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
-    expected: 'a time HH:MM from 00:01 to 24:00 ("18:30"; 24:00 is midnight)',
-  }),
-});
-
-/** A day's intervals: none is closed all day; several for a lunch closure. */
-const DayHours = Type.Array(OpenIntervalSchema, { maxItems: 12 });
-
-/**
- * The library's opening hours (bridge/kiosk/opening-hours.ts). Without `weekly` the kiosk has no hours and
- * is always open. Checked beyond the schema in bridge/config/hours.ts: opens before closes, no overlaps, one
- * exception per day, a time zone this machine knows.
- */
-export const OpeningHoursSchema = closedObject({
-  whenClosed: described(
-    'What the kiosk does while the library is closed: "closed" (the patron screen says so and when it opens again; a session under way finishes) or "open" (hours are ignored).',
-    oneOf(["closed", "open"] as const, { default: "closed" }),
-  ),
-  returnsWhenClosed: described(
-    "While closed, returns without a card are still taken (for a kiosk in a lobby that stays open).",
-    Type.Boolean({ default: false }),
-  ),
-  timeZone: described(
-    'IANA time zone of the hours ("Europe/Berlin"); default: the system\'s.',
-    Type.Optional(NonEmpty),
-  ),
-  weekly: described(
-    'Open intervals per weekday, e.g. "monday": [{"opens": "09:00", "closes": "12:30"}, {"opens": "13:30", "closes": "19:00"}]. A day left out or [] is closed all day.',
-    Type.Optional(
-      closedObject({
-        monday: Type.Optional(DayHours),
-        tuesday: Type.Optional(DayHours),
-        wednesday: Type.Optional(DayHours),
-        thursday: Type.Optional(DayHours),
-        friday: Type.Optional(DayHours),
-        saturday: Type.Optional(DayHours),
-        sunday: Type.Optional(DayHours),
-      }),
-    ),
-  ),
-  exceptions: described(
-    "Dated days that differ from the week: holidays (hours [] = closed) or special hours. `until` makes it a range of days (inclusive).",
-    Type.Array(
-      closedObject({
-        date: Type.String({ format: "date" }),
-        until: Type.Optional(Type.String({ format: "date" })),
-        hours: Type.Array(OpenIntervalSchema, { maxItems: 12, default: [] }),
-        note: described('For staff: why ("Christmas").', Type.Optional(Type.String({ maxLength: 200 }))),
-      }),
-      { maxItems: 1000, default: [] },
-    ),
-  ),
-});
-
 /** The patron session (bridge/kiosk/engine.ts); every value has a default a library can live with. */
 export const KioskConfigSchema = Type.Object(
   {
@@ -623,8 +564,6 @@ export type DeviceConfig = Static<typeof DeviceConfigSchema>;
 export type Sip2Config = Static<typeof Sip2ConfigSchema>;
 export type Sip2ProfileOverrides = Static<typeof Sip2ProfileOverridesSchema>;
 export type KioskConfig = Static<typeof KioskConfigSchema>;
-export type OpeningHoursConfig = Static<typeof OpeningHoursSchema>;
-export type OpenInterval = Static<typeof OpenIntervalSchema>;
 export type ServerConfig = Static<typeof ServerConfigSchema>;
 export type ReceiptsConfig = Static<typeof ReceiptsConfigSchema>;
 export type StaffConfig = Static<typeof StaffConfigSchema>;

@@ -23,6 +23,7 @@ import type { Logger } from "../log/logger.ts";
 import type { StaffAuth, StaffSessionInfo } from "../staff/auth.ts";
 import type { ConfigEditor } from "../staff/config-editor.ts";
 import { type StaffDesk, StaffError } from "../staff/desk.ts";
+import type { StaffHours } from "../staff/opening-hours.ts";
 import type { Clock } from "../transports/clock.ts";
 import type { KioskMetrics } from "./metrics.ts";
 import { registerConfigRoutes } from "./staff-config-routes.ts";
@@ -38,6 +39,8 @@ export interface StaffRoutesOptions {
   logger: Logger;
   /** The configuration editor (/api/staff/config); without it those routes do not exist. */
   config?: ConfigEditor | undefined;
+  /** The library's opening hours (/api/staff/hours); without them those routes do not exist. */
+  hours?: StaffHours | undefined;
   /** Whether a browser page from this origin may change things (the server's origin check). */
   originAllowed(origin: string | undefined, host: string | undefined): boolean;
 }
@@ -106,8 +109,13 @@ function clockStore(clock: Clock) {
   };
 }
 
-function refuse(reply: FastifyReply, code: StaffApiErrorCode, message: string): FastifyReply {
-  const body: StaffApiErrorReply = { code, message };
+function refuse(
+  reply: FastifyReply,
+  code: StaffApiErrorCode,
+  message: string,
+  problems?: StaffApiErrorReply["problems"],
+): FastifyReply {
+  const body: StaffApiErrorReply = problems ? { code, message, problems } : { code, message };
   return reply.code(STATUS[code]).send(body);
 }
 
@@ -139,7 +147,10 @@ export async function registerStaffRoutes(app: FastifyInstance, options: StaffRo
 
   await app.register(async (staff) => {
     staff.setErrorHandler((err: unknown, request, reply) => {
-      if (err instanceof StaffError) return refuse(reply, err.code, err.message);
+      if (err instanceof StaffError) {
+        const { problems } = err.details as { problems?: StaffApiErrorReply["problems"] };
+        return refuse(reply, err.code, err.message, problems);
+      }
       const status = (err as { statusCode?: number }).statusCode;
       // @fastify/rate-limit throws what errorResponseBuilder (below) returned.
       if (status === 429) return refuse(reply, "STAFF_LOGIN_RATE_LIMITED", (err as { message: string }).message);
@@ -246,6 +257,20 @@ export async function registerStaffRoutes(app: FastifyInstance, options: StaffRo
           return desk.setOutOfService(outOfService, message);
         },
       );
+
+      const { hours } = options;
+      if (hours) {
+        authed.get("/api/staff/hours", async () => hours.view());
+        // Any object: the hours are checked key by key (STAFF_CONFIG_INVALID with each problem), as in the config.
+        authed.put<{ Body: unknown }>("/api/staff/hours", { schema: { body: { type: "object" } } }, async (request) => {
+          const view = await hours.change(request.body);
+          log.info(
+            { user: request.staff?.user, followed: view.followed, file: view.file },
+            "staff changed the opening hours",
+          );
+          return view;
+        });
+      }
 
       authed.post<{ Params: { id: string } }>("/api/staff/devices/:id/test", async (request) => {
         log.info({ user: request.staff?.user, device: request.params.id }, "staff device test");
