@@ -52,7 +52,7 @@ import type {
   RenewRequest,
 } from "./ports.ts";
 import { IlsUnavailable } from "./sip2-ils.ts";
-import type { StatisticResult, Statistics } from "./statistics.ts";
+import type { StatisticKind, StatisticResult, Statistics } from "./statistics.ts";
 
 export interface JournaledIlsOptions {
   /** The ILS itself (Sip2Ils). */
@@ -519,8 +519,7 @@ export class JournaledIls implements IlsPort, StaffJournal {
    * An online entry the ILS could not be reached for counts as the offline attempt or refusal that follows.
    */
   #recordOutcome(entry: JournalEntry, from: JournalState | undefined): void {
-    // Payments are counted by the engine's terminal outcome, not here.
-    if (entry.kind === "fee-payment") return;
+    if (entry.kind === "fee-payment") return this.#recordPayment(entry, from);
     if (from === undefined) {
       if (entry.offline) this.#record(entry.kind as Kind, "offline", entry.transactedAt);
       return;
@@ -546,7 +545,23 @@ export class JournaledIls implements IlsPort, StaffJournal {
     if (result) this.#record(entry.kind as Kind, result[0], entry.transactedAt, result[1]);
   }
 
-  #record(kind: Kind, result: StatisticResult, started: number, errorCode?: string): void {
+  /**
+   * A card payment counts once, when its first fate is known: recorded by the ILS (ok), kept for the
+   * replay (offline), refused by the ILS, or unknown after a crash. A card not charged is no transaction.
+   */
+  #recordPayment(entry: JournalEntry, from: JournalState | undefined): void {
+    if (from !== "sending" || entry.attempts !== 1) return;
+    const outcomes: Partial<Record<JournalState, [StatisticResult, (string | undefined)?]>> = {
+      done: ["ok"],
+      pending: ["offline"],
+      conflict: ["refused", entry.resultCode],
+      unknown: ["error", "OUTCOME_UNKNOWN"],
+    };
+    const outcome = outcomes[entry.state];
+    if (outcome) this.#record("fee-payment", outcome[0], entry.transactedAt, outcome[1]);
+  }
+
+  #record(kind: StatisticKind, result: StatisticResult, started: number, errorCode?: string): void {
     if (!this.#statistics) return;
     try {
       this.#statistics.record({

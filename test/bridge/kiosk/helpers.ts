@@ -7,6 +7,7 @@ import type { OfflineJournal, TransactionExecutor } from "../../../bridge/kiosk/
 import { JournaledIls } from "../../../bridge/kiosk/journaled-ils.ts";
 import { OfflinePolicy } from "../../../bridge/kiosk/offline-policy.ts";
 import type { IlsPort } from "../../../bridge/kiosk/ports.ts";
+import type { Statistics } from "../../../bridge/kiosk/statistics.ts";
 import type { Logger } from "../../../bridge/log/logger.ts";
 import type { Clock } from "../../../bridge/transports/clock.ts";
 import { capturedLogger } from "../devices/scanner/helpers.ts";
@@ -42,6 +43,7 @@ export function journaledIls(parts: {
   clock: Clock;
   logger?: Logger;
   replayRetryMs?: number;
+  statistics?: Statistics;
 }): JournaledIls {
   const { journal } = parts;
   return new JournaledIls({

@@ -18,6 +18,7 @@ import {
   type TransactionExecutor,
 } from "../../../bridge/kiosk/journal.ts";
 import { IlsUnavailable } from "../../../bridge/kiosk/sip2-ils.ts";
+import { Statistics } from "../../../bridge/kiosk/statistics.ts";
 import type { Fee, KioskState } from "../../../protocols/kiosk-api/schema.ts";
 import { SimulatedPaymentTerminal } from "../../../simulators/payment/terminal.ts";
 import { flushMicrotasks, VirtualClock } from "../../support/virtual-clock.ts";
@@ -49,7 +50,10 @@ class Replay implements TransactionExecutor {
 
 function setUp() {
   const clock = new VirtualClock();
-  const journal = new OfflineJournal(databases.open(), { clock });
+  const db = databases.open();
+  const journal = new OfflineJournal(db, { clock });
+  const statistics = new Statistics(db, { clock, retentionDays: 30, timeZone: "UTC" });
+  const stats = () => statistics.records().map((r) => [r.kind, r.result, r.errorCode]);
   const inner = new ScriptedIls();
   inner.patron = (credential, pin) => ({
     ...patronRecord({
@@ -63,7 +67,15 @@ function setUp() {
   const replay = new Replay();
   replay.down = false;
   const log = capturedLogger("debug");
-  const ils = journaledIls({ ils: inner, executor: replay, journal, clock, logger: log.logger, replayRetryMs: 1_000 });
+  const ils = journaledIls({
+    ils: inner,
+    executor: replay,
+    journal,
+    clock,
+    logger: log.logger,
+    replayRetryMs: 1_000,
+    statistics,
+  });
   const terminal = new SimulatedPaymentTerminal({ clock, mode: "manual" });
   const engine = new KioskEngine({ ports: { ils, payment: terminal }, clock, logger: log.logger });
   let n = 0;
@@ -88,7 +100,7 @@ function setUp() {
     await send({ type: "identify", credential: PATRON });
     await send({ type: "verifyPin", pin: PIN });
   };
-  return { clock, journal, inner, replay, ils, terminal, engine, send, state, die, revive, login, log };
+  return { clock, journal, inner, replay, ils, terminal, engine, send, state, die, revive, login, log, stats };
 }
 
 describe("offline renewals", () => {
@@ -132,6 +144,7 @@ describe("fees paid by card while the ILS is unreachable", () => {
       ["refused", "PAYMENT_NOT_TAKEN"],
       ["refused", "PAYMENT_NOT_TAKEN"],
     ]);
+    expect(k.stats()).toEqual([]); // no money, no transaction
   });
 
   it("keeps an approved payment for replay with its authorization, says it is provisional, and sends each 37 once", async () => {
@@ -159,6 +172,11 @@ describe("fees paid by card while the ILS is unreachable", () => {
       ["fee-payment", "F2", "0.75"],
     ]);
     expect(k.journal.list().map((e) => e.state)).toEqual(["done", "done"]);
+    // Counted once each, when the payment was taken (offline), not again at the replay.
+    expect(k.stats()).toEqual([
+      ["fee-payment", "offline", undefined],
+      ["fee-payment", "offline", undefined],
+    ]);
     // Replayed again: nothing is sent twice.
     await k.ils.replayNow();
     expect(k.replay.sent).toHaveLength(2);
@@ -175,5 +193,6 @@ describe("fees paid by card while the ILS is unreachable", () => {
     await flushMicrotasks();
     expect((await k.state()).payment?.status).toBe("not-recorded");
     expect(k.journal.list().map((e) => [e.state, e.resultCode])).toEqual([["conflict", "FEE_REFUSED"]]);
+    expect(k.stats()).toEqual([["fee-payment", "refused", "FEE_REFUSED"]]);
   });
 });
