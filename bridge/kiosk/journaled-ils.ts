@@ -519,7 +519,10 @@ export class JournaledIls implements IlsPort, StaffJournal {
    * An online entry the ILS could not be reached for counts as the offline attempt or refusal that follows.
    */
   #recordOutcome(entry: JournalEntry, from: JournalState | undefined): void {
-    if (entry.kind === "fee-payment") return this.#recordPayment(entry, from);
+    if (entry.kind === "fee-payment") {
+      this.#recordPayment(entry, from);
+      return;
+    }
     if (from === undefined) {
       if (entry.offline) this.#record(entry.kind as Kind, "offline", entry.transactedAt);
       return;
