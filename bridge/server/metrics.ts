@@ -3,8 +3,8 @@
  * patron: transactions by kind and result, sessions, the ILS state and its answer times per SIP2 command,
  * the offline journal's length, each device's health and disconnects, out of service.
  *
- * Transactions and sessions are counted from what the kiosk engine tells its screens (the item notices and
- * the phase), so they count exactly what patrons saw.
+ * Transactions and sessions are counted from what the kiosk engine tells its screens (the item notices) and
+ * its moves between phases, so they count exactly what patrons saw.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { ILS_STATUSES, type ServerMessage } from "../../protocols/kiosk-api/schema.ts";
@@ -115,23 +115,22 @@ export function createKioskMetrics(kiosk: KioskEngine, desk: StaffDesk, ilsTimes
     },
   });
 
-  let phase = kiosk.phase;
   const off = kiosk.subscribe((message: ServerMessage) => {
     if (message.type === "notice" && (message.code === "ITEM_DONE" || message.code === "ITEM_PROBLEM")) {
-      const row = kiosk.snapshot().items.find((item) => item.key === message.itemKey);
+      const row = message.itemKey === undefined ? undefined : kiosk.item(message.itemKey);
       if (row) transactions.inc({ kind: row.action, result: row.offline ? "offline" : row.status });
-    } else if (message.type === "state") {
-      const next = message.state.phase;
-      if (phase === "idle" && (next === "pin" || next === "home")) sessions.inc({ kind: "patron" });
-      if (phase === "idle" && next === "checkin") sessions.inc({ kind: "checkin" });
-      phase = next;
     }
+  });
+  const offPhase = kiosk.onPhase((from, to) => {
+    if (from === "idle" && (to === "pin" || to === "home")) sessions.inc({ kind: "patron" });
+    if (from === "idle" && to === "checkin") sessions.inc({ kind: "checkin" });
   });
   return {
     registry,
     scrape: () => registry.metrics(),
     close: () => {
       off();
+      offPhase();
       offStatus();
       offTimes?.();
     },

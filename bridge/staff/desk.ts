@@ -96,14 +96,22 @@ export class StaffDesk {
         listener(status);
       }
     };
+    // After the kiosk's state has gone to its screens, not before: this check takes a second snapshot, the
+    // journal's counts and a serialisation, and the patron's screen should not wait for the staff's.
+    let queued: NodeJS.Immediate | undefined;
     const { kiosk, registry } = this.#parts;
     const off = kiosk.subscribe((message) => {
-      if (message.type === "state") check();
+      if (message.type !== "state" || queued) return;
+      queued = setImmediate(() => {
+        queued = undefined;
+        check();
+      });
     });
     registry.on("health", check);
     this.#checks.add(check);
     check();
     return () => {
+      clearImmediate(queued);
       off();
       registry.off("health", check);
       this.#checks.delete(check);

@@ -229,13 +229,18 @@ export function kiosk(settings: Partial<KioskSettings> = {}, clock = new Virtual
   const messages: ServerMessage[] = [];
   engine.subscribe((m) => messages.push(m));
   let seq = 0;
+  /** Lets the engine's promise steps run, and its state message go out (once per turn: setImmediate). */
+  const flush = async () => {
+    await flushMicrotasks();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
   const send = async (command: WithoutId<ClientMessage>) => {
     const promise = engine.execute({ ...command, id: String(++seq) } as ClientMessage);
-    await flushMicrotasks();
+    await flush();
     return promise;
   };
   const state = async (): Promise<KioskState> => {
-    await flushMicrotasks();
+    await flush();
     return engine.snapshot();
   };
   const notices = () => messages.flatMap((m) => (m.type === "notice" ? [m.code] : []));
