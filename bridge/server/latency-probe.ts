@@ -6,7 +6,8 @@
  * - outward: a SIP2 answer arrives → the next WebSocket message is handed to its socket.
  *
  * Both are stamped with the monotonic high-resolution clock where the bytes cross the process's edge, so
- * neither loopback hops nor the peers' own turns count. Nothing says which request a command caused, so a
+ * neither loopback hops nor the peers' own turns count; and with the process's CPU time (user + system), which
+ * on a busy machine tells the bridge's own work from the turns the operating system gave to others. Nothing says which request a command caused, so a
  * command of a kind that asks the ILS is paired with the next request written (the next command's frame ends
  * the pairing), and an answer with the next message of any kind. That is exact when one patron does one
  * thing at a time, as in the bench; with overlapping work, a sample may belong to a neighbour. Requests the
@@ -30,10 +31,19 @@ const ASKS_ILS: ReadonlySet<ClientMessage["type"]> = new Set([
 const UNPROMPTED = new Set(["scStatus", "login", "requestAcsResend", "endPatronSession"]);
 const SILENT_ANSWERS = new Set(["acsStatus", "loginResponse", "requestScResend", "endSessionResponse"]);
 
+interface Stamp {
+  at: bigint;
+  /** process.cpuUsage(), microseconds. */
+  cpu: NodeJS.CpuUsage;
+}
+
+const stamp = (): Stamp => ({ at: process.hrtime.bigint(), cpu: process.cpuUsage() });
+
 export class LatencyProbe {
   readonly #seconds: Summary<"direction" | "command">;
-  #commandAt: bigint | undefined;
-  #answer: { at: bigint; command: string } | undefined;
+  readonly #cpuSeconds: Summary<"direction" | "command">;
+  #command: Stamp | undefined;
+  #answer: (Stamp & { command: string }) | undefined;
 
   constructor(registry: Registry) {
     this.#seconds = new Summary({
@@ -45,29 +55,36 @@ export class LatencyProbe {
       percentiles: [0.5, 0.9, 0.99, 1],
       registers: [registry],
     });
+    this.#cpuSeconds = new Summary({
+      name: "selfcheck_bridge_added_cpu_seconds",
+      help: "CPU time the bridge process used over the same spans as selfcheck_bridge_added_seconds",
+      labelNames: ["direction", "command"] as const,
+      percentiles: [0.5, 0.9, 0.99, 1],
+      registers: [registry],
+    });
   }
 
   /** A kiosk command's frame has arrived (before it is parsed). */
   commandIn(): void {
-    this.#commandAt = process.hrtime.bigint();
+    this.#command = stamp();
   }
 
   /** What the frame turned out to be (undefined: not a valid command); only a command that asks the ILS is paired. */
   commandIs(type: ClientMessage["type"] | undefined): void {
-    if (type === undefined || !ASKS_ILS.has(type)) this.#commandAt = undefined;
+    if (type === undefined || !ASKS_ILS.has(type)) this.#command = undefined;
   }
 
   /** A SIP2 request is being written (`command`: the catalog's name, "checkout"). */
   requestOut(command: string): void {
-    if (this.#commandAt === undefined || UNPROMPTED.has(command)) return;
-    this.#observe("inward", command, this.#commandAt);
-    this.#commandAt = undefined;
+    if (this.#command === undefined || UNPROMPTED.has(command)) return;
+    this.#observe("inward", command, this.#command);
+    this.#command = undefined;
   }
 
   /** A SIP2 answer has arrived, whole (`command`: the catalog's name, "checkoutResponse"). */
   answerIn(command: string): void {
     if (SILENT_ANSWERS.has(command)) return;
-    this.#answer = { at: process.hrtime.bigint(), command };
+    this.#answer = { ...stamp(), command };
   }
 
   /** A kiosk message has been handed to its socket. */
@@ -75,10 +92,12 @@ export class LatencyProbe {
     const answer = this.#answer;
     if (!answer) return;
     this.#answer = undefined;
-    this.#observe("outward", answer.command, answer.at);
+    this.#observe("outward", answer.command, answer);
   }
 
-  #observe(direction: "inward" | "outward", command: string, since: bigint): void {
-    this.#seconds.observe({ direction, command }, Number(process.hrtime.bigint() - since) / 1e9);
+  #observe(direction: "inward" | "outward", command: string, since: Stamp): void {
+    const cpu = process.cpuUsage(since.cpu);
+    this.#seconds.observe({ direction, command }, Number(process.hrtime.bigint() - since.at) / 1e9);
+    this.#cpuSeconds.observe({ direction, command }, (cpu.user + cpu.system) / 1e6);
   }
 }
