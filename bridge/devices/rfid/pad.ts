@@ -164,6 +164,8 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
   #callerWork = 0;
   /** When the last polling round finished. */
   #lastRoundAt = Number.NEGATIVE_INFINITY;
+  /** The end of the last operation asked for (#runOp). */
+  #opTail: Promise<unknown> = Promise.resolve();
   /** The last refresh answered RFID_TOO_MANY_TAGS. */
   #tooManyTags = false;
 
@@ -601,8 +603,20 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     }
   }
 
-  /** #op without counting as a caller's work: polling's own rounds. */
-  async #runOp<T>(run: () => Promise<T>): Promise<T> {
+  /**
+   * #op without counting as a caller's work: polling's own rounds. Operations run one at a time, whole, in
+   * the order they were asked for. The channel already sends one command at a time, but operations of
+   * several commands asked for together interleaved theirs: a stack's twenty reads answered every tag's
+   * first command before any tag's second, so no book was known until nearly all had been read; and a
+   * polling round could fall between a security write and the read that verifies it.
+   */
+  #runOp<T>(run: () => Promise<T>): Promise<T> {
+    const turn = this.#opTail.then(() => this.#runOpNow(run));
+    this.#opTail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #runOpNow<T>(run: () => Promise<T>): Promise<T> {
     if (!this.#life.running) {
       throw new RfidPadError(
         "RFID_STOPPED",

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 describe("PadTags: the pad's tags for the kiosk engine (real driver and simulator, virtual time)", () => {
-  it("reads a stack one tag at a time, so the first checkout is in flight while the next tags are read", async () => {
+  it("reads a stack one whole tag at a time, so the first checkout is in flight while the next tags are read", async () => {
     // The rig's virtual clock moves while I/O is quiet, so the reads' answers come in the order of events.
     const { pad, sim, clock } = await memoryRig("3m810", cleanups);
     // One line per pad command that reads a tag and per checkout sent, in the order they happened.
