@@ -236,6 +236,8 @@ export function kiosk(settings: Partial<KioskSettings> = {}, clock = new Virtual
   };
   const send = async (command: WithoutId<ClientMessage>) => {
     const promise = engine.execute({ ...command, id: String(++seq) } as ClientMessage);
+    // The caller handles a refusal once this returns; meanwhile it is not an unhandled rejection.
+    promise.catch(() => undefined);
     await flush();
     return promise;
   };
