@@ -191,7 +191,8 @@ export class KioskEngine {
   #goodbyeTimer: TimerHandle | undefined;
   #failures: number[] = [];
   #lockedUntil = 0;
-  #stateQueued = false;
+  /** The turn's state message, waiting for the I/O the turn started (#changed). */
+  #stateQueued: NodeJS.Immediate | undefined;
   #ilsOnline: boolean;
   /** Fires when the session (or a return visit) ends: the ILS port stops waiting to learn lost outcomes. */
   #visit = new AbortController();
@@ -237,6 +238,8 @@ export class KioskEngine {
 
   close(): void {
     for (const off of this.#unsubscribe.splice(0)) off();
+    clearImmediate(this.#stateQueued);
+    this.#stateQueued = undefined;
     this.#clearIdle();
     this.#clock.clearTimeout(this.#goodbyeTimer);
     this.#clock.clearTimeout(this.#hoursTimer);
@@ -1174,9 +1177,8 @@ export class KioskEngine {
    */
   #changed(): void {
     if (this.#stateQueued) return;
-    this.#stateQueued = true;
-    setImmediate(() => {
-      this.#stateQueued = false;
+    this.#stateQueued = setImmediate(() => {
+      this.#stateQueued = undefined;
       this.#rev++;
       this.#emit({ type: "state", state: this.snapshot() });
     });

@@ -16,7 +16,9 @@ import { capturedLogger } from "../devices/scanner/helpers.ts";
 export function tempDatabases(): { dir: () => string; open: (name?: string) => KioskDatabase } {
   let dir: string | undefined;
   const opened: KioskDatabase[] = [];
-  afterEach(() => {
+  afterEach(async () => {
+    // A kiosk engine's last state message (sent once per turn) reads the journal: let it go first.
+    await new Promise((resolve) => setImmediate(resolve));
     for (const db of opened.splice(0)) if (db.open) db.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
