@@ -135,6 +135,50 @@ describe("staff console", () => {
     expect(kiosk.problems).toEqual([]);
   });
 
+  it("shows today's opening hours and edits the week: the patron screen says the library is closed", async () => {
+    await openPage("Devices");
+    await openPage("Out of service");
+    const hours = staff.locator("service-page section", { has: staff.getByRole("heading", { name: "Opening hours" }) });
+    await expect.poll(() => hours.innerText()).toContain("No opening hours: always open");
+    // Closed every day but one, which opens for an hour a week from now: the patron screen names that day.
+    for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]) {
+      await staff.getByLabel(day, { exact: true }).fill("");
+    }
+    await staff.getByLabel("Monday", { exact: true }).fill("9:00-12:30");
+    await button("Save opening hours").click();
+    await expect
+      .poll(() => hours.innerText())
+      .toContain('expected a time HH:MM from 00:00 to 23:59 ("09:00"), got "9:00"');
+    expect(await staff.getByLabel("Monday", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+    await staff.getByLabel("Monday", { exact: true }).fill("09:00–12:30, 13:30–19:00");
+    await staff.getByLabel("Take returns while the library is closed").check();
+    await button("Save opening hours").click();
+    const patron = kiosk.page.locator("kiosk-app main");
+    // Monday's hours may include now: then the kiosk is open; either way the console says which.
+    await expect.poll(() => hours.innerText()).toMatch(/Now\s+(Open|Closed)/);
+    if ((await hours.innerText()).match(/Now\s+Closed/)) {
+      await expect.poll(() => patron.locator("h1").innerText()).toBe("The library is closed");
+      expect(await patron.innerText()).toMatch(/Opens again .* at /);
+      expect(await patron.getByRole("button", { name: "Return items (no card needed)" }).count()).toBe(1);
+    }
+    expect(await axeViolations(staff)).toEqual([]);
+    await staff.screenshot({ path: join(SHOTS, "staff-service-landscape.png"), fullPage: true });
+    await staff.setViewportSize(ORIENTATIONS.portrait);
+    await staff.screenshot({ path: join(SHOTS, "staff-service-portrait.png"), fullPage: true });
+    await staff.setViewportSize(ORIENTATIONS.landscape);
+    // Back to no hours (the stack's default), so the kiosk is open for the tests after this one.
+    const reply = await staff.evaluate(async () => {
+      const response = await fetch("/api/staff/hours", {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      return response.status;
+    });
+    expect(reply).toBe(200);
+    await expect.poll(() => patron.locator("h1").innerText()).not.toBe("The library is closed");
+  });
+
   it("charts the statistics by hour or day, by kind or result, with the same numbers in a table", async () => {
     // What the kiosk records for each transaction, written straight into the bridge's statistics: exact numbers.
     const statistics = kiosk.stack.bridge.statistics;
@@ -184,6 +228,10 @@ describe("staff console", () => {
       for (const secret of ["24711000000012", "Anna", "Schmidt"]) expect(text).not.toContain(secret);
       expect(await staff.locator('monitor-page [data-phase="home"]').innerText()).toBe("Main menu");
       expect(await axeViolations(staff)).toEqual([]);
+      await staff.screenshot({ path: join(SHOTS, "staff-monitor-landscape.png"), fullPage: true });
+      await staff.setViewportSize(ORIENTATIONS.portrait);
+      await staff.screenshot({ path: join(SHOTS, "staff-monitor-portrait.png"), fullPage: true });
+      await staff.setViewportSize(ORIENTATIONS.landscape);
       await ui.send({ type: "endSession" });
       await expect.poll(() => facts.innerText()).toContain("Nobody is signed in");
     } finally {

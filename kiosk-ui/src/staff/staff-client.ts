@@ -3,6 +3,7 @@
  * that resolve with the reply or reject with a StaffApiError carrying the bridge's code and message, and the
  * live status as server-sent events. The session is the bridge's httpOnly cookie; nothing is kept here.
  */
+
 import { msg, str } from "@lit/localize";
 import type {
   ConfigRequest,
@@ -12,6 +13,7 @@ import type {
   Sip2TestReply,
   Sip2TestRequest,
 } from "../../../protocols/staff-api/config.ts";
+import type { HoursView, OpeningHoursConfig } from "../../../protocols/staff-api/hours.ts";
 import type {
   DeviceTestReply,
   InventoryReport,
@@ -89,6 +91,8 @@ export const staffApi = {
   status: () => call<StaffStatus>("GET", "/status"),
   setOutOfService: (outOfService: boolean, message?: string) =>
     call<StaffStatus>("PUT", "/out-of-service", message === undefined ? { outOfService } : { outOfService, message }),
+  hours: () => call<HoursView>("GET", "/hours"),
+  setHours: (hours: OpeningHoursConfig) => call<HoursView>("PUT", "/hours", hours),
   testDevice: (id: string) => call<DeviceTestReply>("POST", `/devices/${encodeURIComponent(id)}/test`),
   /** The statistics from `from` (ms since the epoch) on, or all the bridge keeps. */
   statistics: (view: StatisticsView, from?: number) =>

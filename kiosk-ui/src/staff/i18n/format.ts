@@ -2,4 +2,4 @@
 import { formatters } from "../../i18n/formatters.ts";
 import { getLocale } from "./localization.ts";
 
-export const { formatDateTime, formatDuration, formatNumber, formatWallClock } = formatters(getLocale);
+export const { formatDateTime, formatDuration, formatNumber, formatOpening, formatWallClock } = formatters(getLocale);
