@@ -193,6 +193,8 @@ export class KioskEngine {
   #lockedUntil = 0;
   /** The turn's state message, waiting for the I/O the turn started (#changed). */
   #stateQueued: NodeJS.Immediate | undefined;
+  /** Commands whose reply waits for the state they changed. */
+  readonly #stateWaiters: (() => void)[] = [];
   #ilsOnline: boolean;
   /** Fires when the session (or a return visit) ends: the ILS port stops waiting to learn lost outcomes. */
   #visit = new AbortController();
@@ -240,6 +242,7 @@ export class KioskEngine {
     for (const off of this.#unsubscribe.splice(0)) off();
     clearImmediate(this.#stateQueued);
     this.#stateQueued = undefined;
+    for (const resolve of this.#stateWaiters.splice(0)) resolve();
     this.#clearIdle();
     this.#clock.clearTimeout(this.#goodbyeTimer);
     this.#clock.clearTimeout(this.#hoursTimer);
@@ -327,7 +330,16 @@ export class KioskEngine {
     return this.#hours;
   }
 
+  /** Carries out one command; resolves (or rejects) after the state and notices it caused have gone out. */
   async execute(command: ClientMessage): Promise<void> {
+    try {
+      await this.#run(command);
+    } finally {
+      await this.#stateSent();
+    }
+  }
+
+  #run(command: ClientMessage): Promise<void> | void {
     if (!COMMAND_PHASES[command.type].includes(this.#phase)) {
       throw new KioskError("NOT_ALLOWED_NOW", `${command.type} is not possible on the ${this.#phase} screen`, {
         command: command.type,
@@ -1167,6 +1179,11 @@ export class KioskEngine {
     tone: "success" | "failure" | "info",
     extra: { itemKey?: string; reason?: ItemReason; count?: number } = {},
   ): void {
+    // A screen reads a notice against the state (an item's title): a state still waiting goes out first.
+    if (this.#stateQueued) {
+      clearImmediate(this.#stateQueued);
+      this.#sendState();
+    }
     this.#emit({ type: "notice", code, tone, ...extra });
   }
 
@@ -1177,11 +1194,21 @@ export class KioskEngine {
    */
   #changed(): void {
     if (this.#stateQueued) return;
-    this.#stateQueued = setImmediate(() => {
-      this.#stateQueued = undefined;
-      this.#rev++;
-      this.#emit({ type: "state", state: this.snapshot() });
-    });
+    this.#stateQueued = setImmediate(() => this.#sendState());
+  }
+
+  #sendState(): void {
+    this.#stateQueued = undefined;
+    this.#rev++;
+    this.#emit({ type: "state", state: this.snapshot() });
+    // A command's reply goes after the state it changed: the order the UI was written for.
+    for (const resolve of this.#stateWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves once the state queued so far has gone out (at once when none is queued). */
+  #stateSent(): Promise<void> {
+    if (!this.#stateQueued) return Promise.resolve();
+    return new Promise((resolve) => this.#stateWaiters.push(resolve));
   }
 
   #emit(message: ServerMessage): void {
