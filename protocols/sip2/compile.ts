@@ -233,7 +233,8 @@ function generateEncoder(fixed: CompiledFixed[], fields: CompiledField[]) {
     if (f.kind === "status") {
       // One constant-named read per flag: a loop over the names would be a megamorphic keyed load.
       const flags = PATRON_STATUS_FLAGS.map((flag) => `w.flag(v[${JSON.stringify(flag)}]);`).join(" ");
-      return `v = ${v}; if (v === undefined || v === null) w.raw(${JSON.stringify(" ".repeat(PATRON_STATUS_FLAGS.length))}); else { ${flags} }`;
+      const blank = JSON.stringify(" ".repeat(PATRON_STATUS_FLAGS.length));
+      return `v = ${v}; if (v === undefined || v === null) { const blank = ${blank}; w.raw(blank); } else { ${flags} }`;
     }
     return `w.raw(encodeFixed(fixed[${i}], ${v}, type));`;
   });
