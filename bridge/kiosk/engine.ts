@@ -330,7 +330,7 @@ export class KioskEngine {
     return this.#hours;
   }
 
-  /** Carries out one command; resolves (or rejects) after the state and notices it caused have gone out. */
+  /** Carries out one command; resolves (or rejects) once the state it changed has gone out. */
   async execute(command: ClientMessage): Promise<void> {
     try {
       await this.#run(command);
