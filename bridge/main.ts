@@ -33,6 +33,7 @@ import { ConfigEditor } from "./staff/config-editor.ts";
 import { StaffDesk } from "./staff/desk.ts";
 import { ShelfInventory } from "./staff/inventory.ts";
 import { StaffHours } from "./staff/opening-hours.ts";
+import { StaffPasswordChange } from "./staff/password-change.ts";
 import { TagStation } from "./staff/tags.ts";
 import { type Clock, systemClock } from "./transports/clock.ts";
 import type { BackoffPolicy } from "./transports/reconnecting.ts";
@@ -217,6 +218,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
         auth,
         config: editor,
         hours: new StaffHours({ kiosk, clock, editor }),
+        password: new StaffPasswordChange({ auth, editor, logger }),
         metrics,
         loginAttemptsPerMinute: config.staff.loginAttemptsPerMinute,
         clock,

@@ -11,6 +11,7 @@ import {
   InventoryStartRequest,
   LoginRequest,
   OutOfServiceRequest,
+  PasswordChangeRequest,
   ResolveRequest,
   RetryRequest,
   type StaffApiErrorCode,
@@ -24,6 +25,7 @@ import type { StaffAuth, StaffSessionInfo } from "../staff/auth.ts";
 import type { ConfigEditor } from "../staff/config-editor.ts";
 import { type StaffDesk, StaffError } from "../staff/desk.ts";
 import type { StaffHours } from "../staff/opening-hours.ts";
+import type { StaffPasswordChange } from "../staff/password-change.ts";
 import type { Clock } from "../transports/clock.ts";
 import type { KioskMetrics } from "./metrics.ts";
 import { registerConfigRoutes } from "./staff-config-routes.ts";
@@ -41,6 +43,8 @@ export interface StaffRoutesOptions {
   config?: ConfigEditor | undefined;
   /** The library's opening hours (/api/staff/hours); without them those routes do not exist. */
   hours?: StaffHours | undefined;
+  /** "Change my password" (/api/staff/password); without it that route does not exist. */
+  password?: StaffPasswordChange | undefined;
   /** Whether a browser page from this origin may change things (the server's origin check). */
   originAllowed(origin: string | undefined, host: string | undefined): boolean;
 }
@@ -66,6 +70,9 @@ const STATUS: Readonly<Record<StaffApiErrorCode, number>> = {
   STAFF_TAG_REFUSED: 422,
   STAFF_TAG_LOCK_UNSUPPORTED: 409,
   STAFF_INVENTORY_UNAVAILABLE: 503,
+  // 403, not 401: the session is fine (a 401 would make the console show the login).
+  STAFF_PASSWORD_WRONG: 403,
+  STAFF_PASSWORD_INVALID: 422,
   STAFF_INTERNAL: 500,
 };
 
@@ -211,6 +218,19 @@ export async function registerStaffRoutes(app: FastifyInstance, options: StaffRo
       authed.addHook("preHandler", requireStaff);
 
       authed.get("/api/staff/session", async (request) => request.staff as StaffSession);
+
+      const { password } = options;
+      if (password) {
+        // Limited as logins are: a session left open must not let anyone try passwords at full speed.
+        authed.post<{ Body: PasswordChangeRequest }>(
+          "/api/staff/password",
+          {
+            schema: { body: PasswordChangeRequest },
+            config: { rateLimit: { max: options.loginAttemptsPerMinute, timeWindow: 60_000 } },
+          },
+          async (request) => password.change(request.staff?.user ?? "", tokenOf(request) ?? "", request.body),
+        );
+      }
       if (options.config) registerConfigRoutes(authed, options.config, log);
       authed.get("/api/staff/status", async () => desk.status());
 

@@ -54,11 +54,37 @@ export class StaffAuth {
     return this.#users.size > 0;
   }
 
+  /** Whether `password` is `user`'s; an unknown user takes as long as a known one. Never logged. */
+  async verify(user: string, password: string): Promise<boolean> {
+    const hash = this.#users.get(user);
+    const ok = await verifyPassword(password, hash ?? DECOY);
+    return hash !== undefined && ok;
+  }
+
+  /**
+   * Gives `user` a new password hash (a password change): it holds for the next login, and the user's
+   * other sessions end (whoever knew the old password is signed out), the session `keep` stays.
+   * Returns how many sessions ended. Throws STAFF_PASSWORD_HASH_INVALID for a hash that cannot be used.
+   */
+  setPasswordHash(user: string, passwordHash: string, keep: string): number {
+    if (!this.#users.has(user)) return 0;
+    const users = new Map(this.#users);
+    users.set(user, parseHash(passwordHash, `staff.users["${user}"].passwordHash`));
+    this.#users = users;
+    let ended = 0;
+    for (const [token, session] of this.#sessions) {
+      if (session.user === user && token !== keep) {
+        this.#sessions.delete(token);
+        ended += 1;
+      }
+    }
+    return ended;
+  }
+
   /** A new session for a right name and password, else undefined. The password is never logged. */
   async login(user: string, password: string): Promise<({ token: string } & StaffSessionInfo) | undefined> {
     const hash = this.#users.get(user);
-    const ok = await verifyPassword(password, hash ?? DECOY);
-    if (!hash || !ok) {
+    if (!(await this.verify(user, password))) {
       // The name typed may be a patron's card number typed in the wrong box: log only whether it exists.
       this.#logger.warn({ knownUser: hash !== undefined }, "staff login failed");
       return undefined;

@@ -27,7 +27,6 @@ import type {
   Sip2TestReply,
   Sip2TestRequest,
 } from "../../protocols/staff-api/config.ts";
-import { STAFF_PASSWORD_MIN_LENGTH } from "../../protocols/staff-api/config.ts";
 import { type LoadedConfig, parseConfig } from "../config/load.ts";
 import { BridgeConfigSchema, type DeviceModelSpec, type Sip2Config, Sip2ConfigSchema } from "../config/schema.ts";
 import { ConfigError, checkValue, isPlainObject, joinPath } from "../config/validate.ts";
@@ -35,7 +34,7 @@ import type { KioskEngine } from "../kiosk/engine.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StaffAuth } from "./auth.ts";
 import { StaffError } from "./desk.ts";
-import { hashPassword, parseHash } from "./password.ts";
+import { hashPassword, parseHash, tooShort } from "./password.ts";
 
 type Json = Record<string, unknown>;
 
@@ -323,12 +322,11 @@ export class ConfigEditor {
         const value = secrets[spot.path];
         if (value === null || value === undefined) delete spot.parent[spot.key];
         else if (!spot.hashed) spot.parent[spot.key] = value;
-        else if ([...value].length < STAFF_PASSWORD_MIN_LENGTH) {
-          problems.push({
-            path: spot.path,
-            message: `a staff password needs at least ${STAFF_PASSWORD_MIN_LENGTH} characters; type a longer one`,
-          });
-        } else spot.parent[spot.key] = await hashPassword(value);
+        else {
+          const short = tooShort(value);
+          if (short) problems.push({ path: spot.path, message: short });
+          else spot.parent[spot.key] = await hashPassword(value);
+        }
       } else if (!Object.hasOwn(spot.parent, spot.key) && kept.get(spot.identity) !== undefined) {
         spot.parent[spot.key] = kept.get(spot.identity);
       } else if (spot.hashed && !Object.hasOwn(spot.parent, spot.key)) {

@@ -8,6 +8,7 @@
  */
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { CodedError } from "../../protocols/errors.ts";
+import { STAFF_PASSWORD_MIN_LENGTH } from "../../protocols/staff-api/config.ts";
 
 export class PasswordHashError extends CodedError<"STAFF_PASSWORD_HASH_INVALID"> {}
 
@@ -33,6 +34,13 @@ function derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffe
       err ? reject(err) : resolve(key),
     );
   });
+}
+
+/** Why `password` is too short for a staff password (new users and changed passwords alike), or undefined. */
+export function tooShort(password: string): string | undefined {
+  return [...password].length < STAFF_PASSWORD_MIN_LENGTH
+    ? `a staff password needs at least ${STAFF_PASSWORD_MIN_LENGTH} characters; type a longer one`
+    : undefined;
 }
 
 export async function hashPassword(password: string, cost: ScryptCost = DEFAULT_COST): Promise<string> {

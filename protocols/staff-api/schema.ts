@@ -45,6 +45,8 @@ export const STAFF_API_ERRORS = [
   "STAFF_TAG_REFUSED",
   "STAFF_TAG_LOCK_UNSUPPORTED",
   "STAFF_INVENTORY_UNAVAILABLE",
+  "STAFF_PASSWORD_WRONG",
+  "STAFF_PASSWORD_INVALID",
   "STAFF_INTERNAL",
 ] as const;
 export type StaffApiErrorCode = (typeof STAFF_API_ERRORS)[number];
@@ -66,6 +68,30 @@ export const LoginRequest = Type.Object(
   { additionalProperties: false },
 );
 export type LoginRequest = Static<typeof LoginRequest>;
+
+/**
+ * POST /api/staff/password: a signed-in staff member changes their own password. The new one is typed twice
+ * (`repeated`), as the console asks; at least STAFF_PASSWORD_MIN_LENGTH characters (protocols/staff-api/config.ts).
+ */
+export const PasswordChangeRequest = Type.Object(
+  {
+    current: Type.String({ minLength: 1, maxLength: 1024 }),
+    newPassword: Type.String({ maxLength: 1024 }),
+    repeated: Type.String({ maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type PasswordChangeRequest = Static<typeof PasswordChangeRequest>;
+
+/** The answer to a password change: this session stays signed in; the member's others end. */
+export const PasswordChanged = Type.Object({
+  user: Type.String(),
+  /** The member's other sessions (other browsers) that ended, so they sign in with the new password. */
+  otherSessionsEnded: Type.Integer(),
+  /** The config file the new hash is saved in; null when the bridge runs a generated config (kept until it stops). */
+  file: Type.Union([Type.String(), Type.Null()]),
+});
+export type PasswordChanged = Static<typeof PasswordChanged>;
 
 /** The reply to login and to GET /api/staff/session. The token is also set as the session cookie. */
 export const StaffSession = Type.Object({

@@ -7,80 +7,21 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../../bridge/config/load.ts";
-import { DeviceRegistry } from "../../../bridge/devices/registry.ts";
-import { KioskEngine } from "../../../bridge/kiosk/engine.ts";
-import { createKioskMetrics } from "../../../bridge/server/metrics.ts";
-import { type RunningServer, startServer } from "../../../bridge/server/server.ts";
-import { StaffAuth } from "../../../bridge/staff/auth.ts";
-import { ConfigEditor } from "../../../bridge/staff/config-editor.ts";
-import { StaffDesk } from "../../../bridge/staff/desk.ts";
-import { StaffHours } from "../../../bridge/staff/opening-hours.ts";
-import { hashPassword } from "../../../bridge/staff/password.ts";
 import type { HoursView } from "../../../protocols/staff-api/hours.ts";
-import { VirtualClock } from "../../support/virtual-clock.ts";
-import { capturedLogger } from "../devices/scanner/helpers.ts";
-import { ScriptedIls } from "../kiosk/engine-helpers.ts";
+import { closeStaffServers, startStaffServer } from "./staff-server.ts";
 
 const PASSWORD = "desk-pass-1";
-let server: RunningServer | undefined;
-const closers: Array<() => unknown> = [];
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  for (const close of closers.splice(0)) await close();
-});
+afterEach(closeStaffServers);
 
 /** Monday 7 December 2026, 11:00 in Berlin. */
 const NOW = Date.parse("2026-12-07T10:00:00Z");
 
 async function start(file?: string) {
-  const clock = new VirtualClock(NOW);
-  const log = capturedLogger("info");
-  const engine = new KioskEngine({ ports: { ils: new ScriptedIls() }, clock, logger: log.logger });
-  const registry = new DeviceRegistry({ devices: [], logger: log.logger, clock });
-  closers.push(() => engine.close());
-  const desk = new StaffDesk({ registry, kiosk: engine });
-  const users = [{ name: "ines", passwordHash: await hashPassword(PASSWORD, { log2N: 10, r: 8, p: 1 }) }];
-  const auth = new StaffAuth({ users, sessionMinutes: 30, loginAttemptsPerMinute: 5 }, { clock, logger: log.logger });
-  const text = file ? await readFile(file, "utf8") : "{}";
-  const editor = new ConfigEditor({
-    running: parseConfig(JSON.parse(text), file ?? "generated", { models: [] }),
-    file,
-    models: [],
-    testSip2: () => Promise.reject(new Error("no SIP2 here")),
-    auth,
-  });
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    endpoint: engine,
-    logger: log.logger,
-    allowedOrigins: [],
-    staff: {
-      desk,
-      auth,
-      metrics: createKioskMetrics(engine, desk),
-      loginAttemptsPerMinute: 5,
-      clock,
-      config: editor,
-      hours: new StaffHours({ kiosk: engine, clock, editor }),
-    },
-  });
-  const url = server.url;
-  const login = await fetch(`${url}/api/staff/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ user: "ines", password: PASSWORD }),
-  });
-  const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
+  const { engine, clock, call: send, login } = await startStaffServer({ password: PASSWORD, now: NOW, file });
+  const { cookie } = await login(PASSWORD);
   const call = async (method: string, body?: unknown) => {
-    const response = await fetch(`${url}/api/staff/hours`, {
-      method,
-      headers: { cookie, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, json: (await response.json()) as HoursView & Record<string, unknown> };
+    const { status, json } = await send(method, "/api/staff/hours", cookie, body);
+    return { status, json: json as HoursView & Record<string, unknown> };
   };
   return { engine, clock, call };
 }
