@@ -17,6 +17,7 @@ import type {
   ItemReason,
   ItemRow,
   KioskState,
+  Money,
   NoticeCode,
   Phase,
   ReceiptMethod,
@@ -114,10 +115,13 @@ export interface ReceiptPort {
 
 /** What a receipt needs to say, handed to the receipt port (which knows templates and the printer). */
 export interface SessionReceipt {
-  kind: "checkout" | "checkin" | "renew";
+  kind: "checkout" | "checkin" | "renew" | "fees";
   language: string;
   date: Date;
   items: ItemRow[];
+  /** Card payments taken in this session, in order. */
+  payments: ReceiptPayment[];
+  /** Some loans or returns were recorded offline (the payments say so each for themselves). */
   provisional: boolean;
   /** Only for email: where to. Never printed or logged. */
   email?: string;
@@ -134,6 +138,17 @@ export class KioskError extends CodedError<
   | "DEVICE_UNAVAILABLE"
   | "RATE_LIMITED"
 > {}
+
+/**
+ * A card payment on a receipt: the amount and the terminal's authorization reference (never the card number,
+ * which the kiosk never sees). `provisional`: the card was charged while the ILS was unreachable, the 37 waits
+ * in the journal; `not-recorded`: the ILS refused or lost it, staff apply it by hand with the authorization.
+ */
+export interface ReceiptPayment {
+  amount: Money;
+  authorization: string;
+  status: "recorded" | "provisional" | "not-recorded";
+}
 
 /** set: waiting for the other parts; follower: a set part whose first part carries the transaction. */
 type Stage = "set" | "follower" | "queued" | "ils" | "security" | "final";
@@ -156,6 +171,8 @@ interface Session {
   record?: PatronRecord;
   /** Books laid on the pad that this patron, who may not borrow, has been told about (once each). */
   refusedTags?: Set<string>;
+  /** Card payments taken in this session, for the receipt. */
+  payments: ReceiptPayment[];
 }
 
 export class KioskEngine {
@@ -404,7 +421,7 @@ export class KioskEngine {
       this.#notice("PATRON_NOT_FOUND", "failure");
       throw new KioskError("PATRON_NOT_FOUND", "no patron has this card number");
     }
-    this.#session = { credential };
+    this.#session = { credential, payments: [] };
     if (this.#settings.pinRequired) {
       this.#pinAttemptsLeft = this.#settings.pinAttempts;
       this.#moveTo("pin");
@@ -865,17 +882,25 @@ export class KioskEngine {
   // ---- finishing ----
 
   async #finish(): Promise<void> {
-    const kind = this.#phase === "checkin" ? "checkin" : this.#phase === "renew" ? "renew" : "checkout";
+    if (this.#payment && isPaying(this.#payment.state))
+      throw new KioskError("NOT_ALLOWED_NOW", "a card payment is under way");
+    const payments = this.#session?.payments ?? [];
+    const kind = RECEIPT_KIND_OF[this.#phase] ?? (this.#rows.size === 0 && payments.length > 0 ? "fees" : "checkout");
     this.#moveTo("receipt");
     this.#changed();
     await this.whenSettled();
     // A set still missing parts was not lent: the patron and the receipt say so, rather than "waiting".
     for (const row of this.#rows.values()) if (row.stage === "set") this.#finishRow(row, "refused", "SET_INCOMPLETE");
-    const done = [...this.#rows.values()].some((row) => row.view.status === "done" || row.view.status === "attention");
+    const done =
+      payments.length > 0 ||
+      [...this.#rows.values()].some((row) => row.view.status === "done" || row.view.status === "attention");
     const methods = done
       ? (this.#ports.receipts?.methods(this.#session?.record?.email !== undefined) ?? ["none"])
       : ["none" as const];
-    this.#receipt = { methods, provisional: [...this.#rows.values()].some((row) => row.view.offline === true) };
+    const provisional =
+      payments.some((payment) => payment.status === "provisional") ||
+      [...this.#rows.values()].some((row) => row.view.offline === true);
+    this.#receipt = { methods, provisional };
     this.#receiptKind = kind;
     if (methods.length === 1) {
       await this.#chooseReceipt("none");
@@ -898,7 +923,8 @@ export class KioskEngine {
         language: this.#language,
         date: new Date(this.#clock.now()),
         items: [...this.#rows.values()].map((row) => ({ ...row.view })),
-        provisional: receipt.provisional,
+        payments: (this.#session?.payments ?? []).map((payment) => ({ ...payment })),
+        provisional: [...this.#rows.values()].some((row) => row.view.offline === true),
         ...(method === "email" && record?.email ? { email: record.email } : {}),
         ...(record?.firstName ? { patronFirstName: record.firstName } : {}),
       };
@@ -1065,8 +1091,11 @@ export class KioskEngine {
         "card charged while the library system is unreachable: the payment is journaled and sent when it answers",
       );
     }
+    // The receipt lists it while this patron is still here (their session, not a later one).
+    const status = !recorded ? "not-recorded" : provisional ? "provisional" : "recorded";
+    if (this.#session === session) session.payments.push({ amount, authorization: outcome.authorization, status });
     if (!current()) return;
-    payment.state = { status: !recorded ? "not-recorded" : provisional ? "provisional" : "approved", amount };
+    payment.state = { status: status === "recorded" ? "approved" : status, amount };
     this.#notice("PAYMENT_APPROVED", "success");
     await this.#refreshPatron();
   }
@@ -1273,6 +1302,13 @@ export function maskEmail(email: string): string {
 
 /** Returns that staff must route by hand get a slip: the hold shelf here, or another branch. */
 const SLIP_ROUTINGS: ReadonlySet<Routing["kind"]> = new Set(["hold-here", "hold-elsewhere", "transit"]);
+
+/** The receipt a finished activity gives; from home, loans unless only fees were paid. */
+const RECEIPT_KIND_OF: Partial<Record<Phase, SessionReceipt["kind"]>> = {
+  checkin: "checkin",
+  renew: "renew",
+  fees: "fees",
+};
 
 function isPaying(payment: NonNullable<KioskState["payment"]>): boolean {
   return payment.status === "waiting-card" || payment.status === "processing";

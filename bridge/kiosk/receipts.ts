@@ -16,6 +16,11 @@ interface Wording {
   due: string;
   notDone: string;
   provisional: string;
+  /** A card payment: its line, the terminal's reference, and what became of it when not simply recorded. */
+  payment: string;
+  authorization: string;
+  paymentProvisional: string;
+  paymentNotRecorded: string;
   thanks: string;
   /** Routing slips, for staff; `{to}` is the destination branch. */
   slip: { "hold-here": string; "hold-elsewhere": string; transit: string; somewhere: string };
@@ -23,10 +28,14 @@ interface Wording {
 
 export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
   en: {
-    title: { checkout: "Loan receipt", checkin: "Return receipt", renew: "Renewal receipt" },
+    title: { checkout: "Loan receipt", checkin: "Return receipt", renew: "Renewal receipt", fees: "Payment receipt" },
     due: "Due",
     notDone: "Not done: please ask staff",
     provisional: "The library system was offline: these loans are recorded and will be confirmed later.",
+    payment: "Card payment",
+    authorization: "Authorization",
+    paymentProvisional: "Provisional: will be recorded when the library system is back.",
+    paymentNotRecorded: "Not recorded by the library system: please show this receipt to staff.",
     thanks: "Thank you for using the library.",
     slip: {
       "hold-here": "HOLD: put it on the hold shelf here",
@@ -36,10 +45,19 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     },
   },
   es: {
-    title: { checkout: "Recibo de préstamo", checkin: "Recibo de devolución", renew: "Recibo de renovación" },
+    title: {
+      checkout: "Recibo de préstamo",
+      checkin: "Recibo de devolución",
+      renew: "Recibo de renovación",
+      fees: "Recibo de pago",
+    },
     due: "Vence",
     notDone: "No realizado: consulte al personal",
     provisional: "El sistema de la biblioteca no estaba disponible: estos préstamos se confirmarán más tarde.",
+    payment: "Pago con tarjeta",
+    authorization: "Autorización",
+    paymentProvisional: "Provisional: se registrará cuando el sistema de la biblioteca vuelva a funcionar.",
+    paymentNotRecorded: "No registrado por el sistema de la biblioteca: muestre este recibo al personal.",
     thanks: "Gracias por usar la biblioteca.",
     slip: {
       "hold-here": "RESERVA: colóquelo en el estante de reservas de aquí",
@@ -49,10 +67,19 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     },
   },
   fr: {
-    title: { checkout: "Reçu de prêt", checkin: "Reçu de retour", renew: "Reçu de prolongation" },
+    title: {
+      checkout: "Reçu de prêt",
+      checkin: "Reçu de retour",
+      renew: "Reçu de prolongation",
+      fees: "Reçu de paiement",
+    },
     due: "À rendre le",
     notDone: "Non effectué : adressez-vous au personnel",
     provisional: "Le système de la bibliothèque était hors ligne : ces prêts seront confirmés plus tard.",
+    payment: "Paiement par carte",
+    authorization: "Autorisation",
+    paymentProvisional: "Provisoire : sera enregistré au retour du système de la bibliothèque.",
+    paymentNotRecorded: "Non enregistré par le système de la bibliothèque : montrez ce reçu au personnel.",
     thanks: "Merci d'utiliser la bibliothèque.",
     slip: {
       "hold-here": "RÉSERVATION : à mettre sur l’étagère des réservations ici",
@@ -62,10 +89,14 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     },
   },
   ar: {
-    title: { checkout: "إيصال الإعارة", checkin: "إيصال الإرجاع", renew: "إيصال التجديد" },
+    title: { checkout: "إيصال الإعارة", checkin: "إيصال الإرجاع", renew: "إيصال التجديد", fees: "إيصال الدفع" },
     due: "تاريخ الإرجاع",
     notDone: "لم تتم: يرجى مراجعة الموظفين",
     provisional: "كان نظام المكتبة غير متصل: سيتم تأكيد هذه الإعارات لاحقًا.",
+    payment: "دفع بالبطاقة",
+    authorization: "رقم التفويض",
+    paymentProvisional: "مؤقت: سيُسجَّل عند عودة نظام المكتبة.",
+    paymentNotRecorded: "لم يسجله نظام المكتبة: يرجى عرض هذا الإيصال على الموظفين.",
     thanks: "شكرًا لاستخدامك المكتبة.",
     slip: {
       "hold-here": "حجز: ضعه على رف الحجوزات هنا",
@@ -80,22 +111,38 @@ export function wordingFor(language: string): Wording {
   return RECEIPT_WORDING[language] ?? RECEIPT_WORDING[language.split("-")[0] ?? ""] ?? (RECEIPT_WORDING.en as Wording);
 }
 
-/** The items a receipt lists: what went through, and what did not with a note. */
+/**
+ * The lines a receipt lists: what went through, what did not with a note, and each card payment with its
+ * amount and the terminal's authorization reference.
+ */
 function receiptItems(receipt: SessionReceipt, words: Wording): ReceiptItem[] {
-  return receipt.items.map((row) => {
-    const item: ReceiptItem = { title: row.title ?? row.itemId, itemId: row.itemId };
-    if (row.dueDate) item.dueDate = row.dueDate;
-    if (row.status === "refused") {
-      item.ok = false;
-      item.note = words.notDone;
-    }
-    return item;
+  const payments = receipt.payments.map((payment): ReceiptItem => {
+    const lines = [`${words.authorization}: ${payment.authorization}`];
+    if (payment.status === "provisional") lines.push(words.paymentProvisional);
+    if (payment.status === "not-recorded") lines.push(words.paymentNotRecorded);
+    const amount = { amount: Number(payment.amount.value), currency: payment.amount.currency };
+    return { title: words.payment, amount, lines };
   });
+  return [...receipt.items.map((row) => rowItem(row, words)), ...payments];
+}
+
+function rowItem(row: ItemRow, words: Wording): ReceiptItem {
+  const item: ReceiptItem = { title: row.title ?? row.itemId, itemId: row.itemId };
+  if (row.dueDate) item.dueDate = row.dueDate;
+  if (row.status === "refused") {
+    item.ok = false;
+    item.note = words.notDone;
+  }
+  return item;
 }
 
 function formatDate(iso: string, language: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : new Intl.DateTimeFormat(language, { dateStyle: "long" }).format(date);
+}
+
+function formatMoney(money: { amount: number; currency: string }, language: string): string {
+  return new Intl.NumberFormat(language, { style: "currency", currency: money.currency }).format(money.amount);
 }
 
 /** The email body: plain text, one line per item, no patron identifier. */
@@ -105,7 +152,9 @@ export function emailText(receipt: SessionReceipt, library: string): { subject: 
   for (const item of receiptItems(receipt, words)) {
     lines.push(item.title);
     if (item.dueDate) lines.push(`  ${words.due}: ${formatDate(String(item.dueDate), receipt.language)}`);
+    if (item.amount) lines.push(`  ${formatMoney(item.amount, receipt.language)}`);
     if (item.note) lines.push(`  ${item.note}`);
+    for (const line of item.lines ?? []) lines.push(`  ${line}`);
   }
   if (receipt.provisional) lines.push("", words.provisional);
   lines.push("", words.thanks);

@@ -34,6 +34,8 @@ export interface ReceiptItem {
   ok?: boolean;
   /** A short remark: "Please take it to the desk", "Reserved for another reader". */
   note?: string;
+  /** More remarks, each on a line of its own (a payment's authorization, "provisional"). */
+  lines?: readonly string[];
 }
 
 export interface Receipt {
@@ -391,6 +393,7 @@ export function checkReceipt(receipt: unknown): Receipt {
         }
         if (item.itemId !== undefined && !isText(item.itemId)) problems.push(`items[${i}].itemId must be text`);
         if (item.note !== undefined && !isText(item.note)) problems.push(`items[${i}].note must be text`);
+        if (!textList(item.lines)) problems.push(`items[${i}].lines must be a list of text`);
         if (item.dueDate !== undefined && dueText(item.dueDate, "en-GB", undefined) === undefined) {
           problems.push(`items[${i}].dueDate must be a valid date`);
         }
@@ -521,6 +524,7 @@ export function encodeReceipt(receipt: Receipt, layout: ReceiptLayout, now: Date
       if (item.amount) details.push(moneyText(item.amount, locale));
       if (item.note) details.push(item.note);
     }
+    details.push(...(item.lines ?? []));
     // Two columns keep wrapped lines indented under the title.
     const title = clip(item.title, columns - number, layout.maxTitleLines);
     const rows: Array<readonly [string, string]> = [[`${i + 1}.`, title], ...details.map((d) => ["", d] as const)];

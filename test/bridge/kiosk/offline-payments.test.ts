@@ -23,7 +23,7 @@ import type { Fee, KioskState } from "../../../protocols/kiosk-api/schema.ts";
 import { SimulatedPaymentTerminal } from "../../../simulators/payment/terminal.ts";
 import { flushMicrotasks, VirtualClock } from "../../support/virtual-clock.ts";
 import { capturedLogger } from "../devices/scanner/helpers.ts";
-import { PATRON, PIN, patronRecord, ScriptedIls } from "./engine-helpers.ts";
+import { PATRON, PIN, patronRecord, RecordingReceipts, ScriptedIls } from "./engine-helpers.ts";
 import { journaledIls, tempDatabases } from "./helpers.ts";
 
 const databases = tempDatabases();
@@ -77,7 +77,8 @@ function setUp() {
     statistics,
   });
   const terminal = new SimulatedPaymentTerminal({ clock, mode: "manual" });
-  const engine = new KioskEngine({ ports: { ils, payment: terminal }, clock, logger: log.logger });
+  const receipts = new RecordingReceipts();
+  const engine = new KioskEngine({ ports: { ils, payment: terminal, receipts }, clock, logger: log.logger });
   let n = 0;
   const send = async (command: Record<string, unknown>) => {
     await engine.execute({ ...command, id: String(++n) } as never);
@@ -100,7 +101,23 @@ function setUp() {
     await send({ type: "identify", credential: PATRON });
     await send({ type: "verifyPin", pin: PIN });
   };
-  return { clock, journal, inner, replay, ils, terminal, engine, send, state, die, revive, login, log, stats };
+  return {
+    clock,
+    journal,
+    inner,
+    replay,
+    ils,
+    terminal,
+    engine,
+    receipts,
+    send,
+    state,
+    die,
+    revive,
+    login,
+    log,
+    stats,
+  };
 }
 
 describe("offline renewals", () => {
@@ -164,6 +181,17 @@ describe("fees paid by card while the ILS is unreachable", () => {
     expect(charge?.authorization).toMatch(/^SIM/);
     expect(waiting.map((e) => e.data.authorization)).toEqual([charge?.authorization, charge?.authorization]);
     expect(JSON.stringify(waiting)).not.toContain(PATRON);
+    // The receipt says so too: the amount, the terminal's reference, provisional.
+    await k.send({ type: "finish" });
+    expect((await k.state()).receipt).toMatchObject({ methods: ["print", "none"], provisional: true });
+    await k.send({ type: "chooseReceipt", method: "print" });
+    expect(k.receipts.delivered.map((d) => [d.method, d.receipt.kind, d.receipt.payments])).toEqual([
+      [
+        "print",
+        "fees",
+        [{ amount: { value: "3.25", currency: "EUR" }, authorization: charge?.authorization, status: "provisional" }],
+      ],
+    ]);
 
     k.revive();
     await k.clock.advance(1_000);

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Receipt } from "../../../bridge/devices/printer/receipt.ts";
+import { encodeReceipt, type Receipt, resolveLayout } from "../../../bridge/devices/printer/receipt.ts";
 import type { ReceiptPrinter } from "../../../bridge/devices/printer/receipt-printer.ts";
 import type { SessionReceipt } from "../../../bridge/kiosk/engine.ts";
-import { emailText, Receipts } from "../../../bridge/kiosk/receipts.ts";
+import { emailText, RECEIPT_WORDING, Receipts } from "../../../bridge/kiosk/receipts.ts";
 import type { ItemRow } from "../../../protocols/kiosk-api/schema.ts";
 import { type LocalSmtp, startSmtp } from "../../support/smtp.ts";
 
@@ -13,6 +13,7 @@ const receipt = (language: string): SessionReceipt => ({
   email: "ada@example.org",
   patronFirstName: "Ada",
   provisional: true,
+  payments: [],
   items: [
     {
       key: "a",
@@ -74,6 +75,66 @@ describe("receipts", () => {
     expect(text).toContain("Not done: please ask staff");
     expect(text).toContain("The library system was offline");
     expect(text).toContain("December 29, 2026");
+  });
+
+  it("lists a card payment with its amount, its authorization and, when journaled offline, the provisional line, in every language", async () => {
+    const paid = (language: string): SessionReceipt => ({
+      ...receipt(language),
+      kind: "fees",
+      items: [],
+      provisional: false,
+      payments: [
+        { amount: { value: "2.50", currency: "EUR" }, authorization: "SIM000042", status: "provisional" },
+        { amount: { value: "0.75", currency: "EUR" }, authorization: "SIM000043", status: "recorded" },
+      ],
+    });
+    const printed: Receipt[] = [];
+    const printer = {
+      health: () => ({ state: "ok", detail: { canPrint: true } }),
+      printReceipt: async (r: Receipt) => {
+        printed.push(r);
+      },
+    } as unknown as ReceiptPrinter;
+    const receipts = new Receipts({ library: "Central Library", print: true, routingSlips: false }, printer);
+    for (const [language, words] of Object.entries(RECEIPT_WORDING)) {
+      const { subject, text } = emailText(paid(language), "Central Library");
+      expect(subject).toBe(`Central Library: ${words.title.fees}`);
+      const lines = text.split("\n");
+      const at = lines.indexOf(words.payment);
+      expect(lines.slice(at, at + 4)).toEqual([
+        words.payment,
+        `  ${new Intl.NumberFormat(language, { style: "currency", currency: "EUR" }).format(2.5)}`,
+        `  ${words.authorization}: SIM000042`,
+        `  ${words.paymentProvisional}`,
+      ]);
+      // The recorded one has no provisional line; the loans' provisional footer is not on a payment receipt.
+      expect(lines.filter((line) => line === `  ${words.paymentProvisional}`)).toHaveLength(1);
+      expect(text).toContain(`  ${words.authorization}: SIM000043`);
+      expect(text).not.toContain(words.provisional);
+
+      await receipts.deliver("print", paid(language));
+      const sheet = printed.at(-1) as Receipt;
+      expect(sheet.kind).toBe("fees");
+      expect(sheet.items).toEqual([
+        {
+          title: words.payment,
+          amount: { amount: 2.5, currency: "EUR" },
+          lines: [`${words.authorization}: SIM000042`, words.paymentProvisional],
+        },
+        {
+          title: words.payment,
+          amount: { amount: 0.75, currency: "EUR" },
+          lines: [`${words.authorization}: SIM000043`],
+        },
+      ]);
+    }
+    // And on paper: the bytes the printer gets carry the reference and the line (English: plain ASCII).
+    const bytes = encodeReceipt(printed[0] as Receipt, resolveLayout({ columns: 48 }));
+    // Wrapped to the paper's width: compared with the line breaks and indents made single spaces.
+    const ascii = Buffer.from(bytes).toString("latin1").replace(/\s+/g, " ");
+    expect(ascii).toContain("Authorization: SIM000042");
+    expect(ascii).toContain("Provisional: will be recorded when the library system is back.");
+    expect(ascii).toContain("2.50");
   });
 
   it("prints a routing slip for a hold or a transfer, with no patron data, and none when slips are off", async () => {
