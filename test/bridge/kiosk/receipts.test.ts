@@ -34,6 +34,18 @@ const receipt = (language: string): SessionReceipt => ({
   ],
 });
 
+/** A printer that can print and keeps what it is given. */
+function capturingPrinter(): { printed: Receipt[]; printer: ReceiptPrinter } {
+  const printed: Receipt[] = [];
+  const printer = {
+    health: () => ({ state: "ok", detail: { canPrint: true } }),
+    printReceipt: async (r: Receipt) => {
+      printed.push(r);
+    },
+  } as unknown as ReceiptPrinter;
+  return { printed, printer };
+}
+
 let smtp: LocalSmtp | undefined;
 afterEach(async () => {
   await smtp?.close();
@@ -88,13 +100,7 @@ describe("receipts", () => {
         { amount: { value: "0.75", currency: "EUR" }, authorization: "SIM000043", status: "recorded" },
       ],
     });
-    const printed: Receipt[] = [];
-    const printer = {
-      health: () => ({ state: "ok", detail: { canPrint: true } }),
-      printReceipt: async (r: Receipt) => {
-        printed.push(r);
-      },
-    } as unknown as ReceiptPrinter;
+    const { printed, printer } = capturingPrinter();
     const receipts = new Receipts({ library: "Central Library", print: true, routingSlips: false }, printer);
     for (const [language, words] of Object.entries(RECEIPT_WORDING)) {
       const { subject, text } = emailText(paid(language), "Central Library");
@@ -138,13 +144,7 @@ describe("receipts", () => {
   });
 
   it("prints a routing slip for a hold or a transfer, with no patron data, and none when slips are off", async () => {
-    const printed: Receipt[] = [];
-    const printer = {
-      health: () => ({ state: "ok", detail: { canPrint: true } }),
-      printReceipt: async (r: Receipt) => {
-        printed.push(r);
-      },
-    } as unknown as ReceiptPrinter;
+    const { printed, printer } = capturingPrinter();
     const returned = (routing: ItemRow["routing"]): ItemRow => ({
       key: "k",
       action: "checkin",
