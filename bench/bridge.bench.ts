@@ -12,9 +12,14 @@
  *   (`npm start`: the bridge and every simulator in one process).
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { openKioskDatabase } from "../bridge/kiosk/database.ts";
+import { OfflineJournal } from "../bridge/kiosk/journal.ts";
+import { systemClock } from "../bridge/transports/clock.ts";
 import type { KioskState } from "../protocols/kiosk-api/schema.ts";
 import { KioskClient, padSawEmpty } from "../test/support/kiosk-client.ts";
 import { type BenchRow, type BenchSuite, quantile } from "./harness.ts";
@@ -192,6 +197,51 @@ export async function addedLatency(): Promise<BenchRow[]> {
   }
 }
 
+/**
+ * The floor the disk sets under those figures: one journal commit of each kind, wall time, on the disk the
+ * bridge's journal used above (the temporary folder), in the same run. FULL waits for fsync; NORMAL hands the
+ * WAL to the operating system, except when SQLite checkpoints the WAL (about every 1,000 pages), which syncs.
+ */
+export function journalCommits(samples = 200): BenchRow[] {
+  const dir = mkdtempSync(join(tmpdir(), "selfcheck-bench-disk-"));
+  const db = openKioskDatabase(join(dir, "kiosk.db"));
+  try {
+    const journal = new OfflineJournal(db, { clock: systemClock });
+    const full: number[] = [];
+    const normal: number[] = [];
+    const timed = (into: number[], write: () => unknown) => {
+      const t0 = performance.now();
+      write();
+      into.push(performance.now() - t0);
+    };
+    // Interleaved, so both kinds see the same moments of the machine.
+    for (let i = 0; i < samples; i++) {
+      const tx = { kind: "checkout" as const, itemId: `item-${i}`, patronId: "bench-patron" };
+      timed(full, () => journal.append({ ...tx, offline: true }));
+      timed(normal, () => journal.start(tx));
+    }
+    const rows = (name: string, values: number[], note: string): BenchRow[] => [
+      { name: `${name} p50`, value: quantile(values, 0.5), unit: "ms", note },
+      { name: `${name} p99`, value: quantile(values, 0.99), unit: "ms", note },
+    ];
+    return [
+      ...rows(
+        "journal commit at synchronous FULL (the disk's fsync)",
+        full,
+        `no target: the disk's floor, in ${tmpdir()}; an offline entry pays it before its checkout goes ahead`,
+      ),
+      ...rows(
+        "journal commit at synchronous NORMAL",
+        normal,
+        "an online entry, written before its SIP2 request (inside the in-bridge WebSocket → SIP2 figure); a WAL checkpoint syncs inside it",
+      ),
+    ];
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Where the samples lie (BENCH_DEBUG): counts per millisecond band, to see what the tail is made of. */
 function spread(series: Record<string, number[]>): string {
   const bands = [0.25, 0.5, 1, 2, 4, 8, 16, 32, Number.POSITIVE_INFINITY];
@@ -253,7 +303,12 @@ export async function stackCheckout(
 const suite: BenchSuite = {
   name: "bridge",
   async run(): Promise<BenchRow[]> {
-    const rows = [...(await bridgeStartAndMemory()), ...(await simulatedStackStart()), ...(await addedLatency())];
+    const rows = [
+      ...(await bridgeStartAndMemory()),
+      ...(await simulatedStackStart()),
+      ...(await addedLatency()),
+      ...journalCommits(),
+    ];
 
     const stack = await stackCheckout(STACK, STACK_ROUNDS);
     // The pad does one thing at a time: one inventory, then every tag's write; the first write waits for the

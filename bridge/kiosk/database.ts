@@ -95,11 +95,13 @@ export function statements(db: KioskDatabase): (sql: string) => Database.Stateme
 export function crashSafeWrite<T>(db: KioskDatabase, write: () => T): T {
   // Inside a transaction the setting cannot change; the write commits as the transaction does.
   if (db.inTransaction) return write();
-  db.pragma("synchronous = NORMAL");
+  // Prepared once: db.pragma() compiles its statement at every call, twice per write here.
+  const sql = statements(db);
+  sql("PRAGMA synchronous = NORMAL").run();
   try {
     return write();
   } finally {
-    db.pragma("synchronous = FULL");
+    sql("PRAGMA synchronous = FULL").run();
   }
 }
 

@@ -199,6 +199,13 @@ export interface ReplayOptions {
  */
 export type JournalObserver = (entry: JournalEntry, from: JournalState | undefined) => void;
 
+interface MoveChanges {
+  attempts?: number;
+  resultCode?: string | undefined;
+  resultMessage?: string | undefined;
+  note?: string | undefined;
+}
+
 export class OfflineJournal {
   readonly #db: KioskDatabase;
   readonly #observers = new Set<JournalObserver>();
@@ -207,6 +214,11 @@ export class OfflineJournal {
   readonly #random: (size: number) => Uint8Array;
   readonly #file: string;
   #replaying: Promise<ReplayReport> | undefined;
+  /** Entries pending or sending, counted once and then kept by every change (one process owns the file). */
+  #openCount: number | undefined;
+  // Built once: better-sqlite3 builds four wrapper functions at every transaction() call.
+  readonly #insertOne;
+  readonly #moveOne;
 
   constructor(db: KioskDatabase, options: JournalOptions) {
     this.#db = db;
@@ -214,6 +226,8 @@ export class OfflineJournal {
     this.#clock = options.clock;
     this.#random = options.random ?? randomBytes;
     this.#file = db.name;
+    this.#insertOne = db.transaction(this.#insertRow.bind(this));
+    this.#moveOne = db.transaction(this.#moveRow.bind(this));
   }
 
   /** Calls `observer` inside the commit of each new entry and each state change; returns how to stop. */
@@ -277,35 +291,41 @@ export class OfflineJournal {
     }
     const now = this.#clock.now();
     const id = newEntryId(now, this.#random);
-    const insert = this.#db.transaction(() => {
-      this.#sql(
-        `INSERT INTO journal (id, kind, item_id, patron_id, data, transacted_at, offline, state, attempts, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        id,
-        tx.kind,
-        tx.itemId ?? null,
-        tx.patronId ?? null,
-        JSON.stringify(tx.data ?? {}),
-        tx.transactedAt ?? now,
-        tx.offline ? 1 : 0,
-        state,
-        state === "sending" ? 1 : 0,
-        now,
-      );
-      this.#observed(undefined, id);
-    });
+    let entry: JournalEntry;
     try {
-      insert.immediate();
+      entry = this.#insertOne.immediate(id, tx, state, now);
     } catch (err) {
       throw storageError(err, this.#file, `append a ${tx.kind} to the journal`);
     }
-    return this.#get(id);
+    this.#counted(undefined, state);
+    return entry;
   }
 
-  /** Tells the observers, inside the running commit; an observer's failure never undoes the journal's change. */
-  #observed(from: JournalState | undefined, id: string): void {
-    if (this.#observers.size === 0) return;
+  /** One new entry, read back and shown to the observers inside its commit. */
+  #insertRow(id: string, tx: NewTransaction, state: "pending" | "sending", now: number): JournalEntry {
+    this.#sql(
+      `INSERT INTO journal (id, kind, item_id, patron_id, data, transacted_at, offline, state, attempts, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      tx.kind,
+      tx.itemId ?? null,
+      tx.patronId ?? null,
+      JSON.stringify(tx.data ?? {}),
+      tx.transactedAt ?? now,
+      tx.offline ? 1 : 0,
+      state,
+      state === "sending" ? 1 : 0,
+      now,
+    );
+    return this.#observed(undefined, id);
+  }
+
+  /**
+   * The entry as just written, told to the observers inside the running commit; an observer's failure never
+   * undoes the journal's change.
+   */
+  #observed(from: JournalState | undefined, id: string): JournalEntry {
     const entry = this.#get(id);
     for (const observer of this.#observers) {
       try {
@@ -314,6 +334,7 @@ export class OfflineJournal {
         // The observer reports its own failures (JournaledIls logs a statistic it could not record).
       }
     }
+    return entry;
   }
 
   /** pending → sending: call (and let it commit) just before the request goes out. */
@@ -405,10 +426,13 @@ export class OfflineJournal {
 
   /** Entries not yet settled with the ILS (pending or sending): the metrics' "offline journal length". */
   openCount(): number {
-    const row = this.#sql("SELECT count(*) AS n FROM journal WHERE state IN ('pending', 'sending')").get() as {
-      n: number;
-    };
-    return row.n;
+    if (this.#openCount === undefined) {
+      const row = this.#sql("SELECT count(*) AS n FROM journal WHERE state IN ('pending', 'sending')").get() as {
+        n: number;
+      };
+      this.#openCount = row.n;
+    }
+    return this.#openCount;
   }
 
   /** Offline checkouts of this patron not yet accepted by the ILS: the current offline period's loans. */
@@ -522,51 +546,52 @@ export class OfflineJournal {
     return entry;
   }
 
-  #move(
-    id: string,
-    to: JournalState,
-    changes: {
-      attempts?: number;
-      resultCode?: string | undefined;
-      resultMessage?: string | undefined;
-      note?: string | undefined;
-    },
-  ): JournalEntry {
-    const move = this.#db.transaction(() => {
-      const from = this.#get(id).state;
-      if (!JOURNAL_TRANSITIONS[from].includes(to)) {
-        const allowed = JOURNAL_TRANSITIONS[from];
-        throw new JournalError(
-          "JOURNAL_ILLEGAL_TRANSITION",
-          `journal entry ${id}: cannot go from ${from} to ${to}; ` +
-            (allowed.length > 0 ? `from ${from} it can go to ${allowed.join(" or ")}` : `${from} is final`),
-          { id, from, to },
-        );
-      }
-      this.#sql(
-        `UPDATE journal SET state = @to, updated_at = @now, attempts = attempts + @attempts,
-             result_code = coalesce(@resultCode, result_code), result_message = coalesce(@resultMessage, result_message),
-             note = coalesce(@note, note),
-             patron_id = CASE WHEN @finished THEN NULL ELSE patron_id END
-           WHERE id = @id`,
-      ).run({
-        id,
-        to,
-        now: this.#clock.now(),
-        attempts: changes.attempts ?? 0,
-        resultCode: changes.resultCode ?? null,
-        resultMessage: changes.resultMessage ?? null,
-        note: changes.note ?? null,
-        finished: FINISHED_STATES.includes(to) ? 1 : 0,
-      });
-      this.#observed(from, id);
-    });
+  #move(id: string, to: JournalState, changes: MoveChanges): JournalEntry {
+    let moved: { entry: JournalEntry; from: JournalState };
     try {
-      move.immediate();
+      moved = this.#moveOne.immediate(id, to, changes);
     } catch (err) {
       throw storageError(err, this.#file, `move journal entry ${id} to ${to}`);
     }
-    return this.#get(id);
+    this.#counted(moved.from, to);
+    return moved.entry;
+  }
+
+  #moveRow(id: string, to: JournalState, changes: MoveChanges): { entry: JournalEntry; from: JournalState } {
+    const from = this.#get(id).state;
+    if (!JOURNAL_TRANSITIONS[from].includes(to)) {
+      const allowed = JOURNAL_TRANSITIONS[from];
+      throw new JournalError(
+        "JOURNAL_ILLEGAL_TRANSITION",
+        `journal entry ${id}: cannot go from ${from} to ${to}; ` +
+          (allowed.length > 0 ? `from ${from} it can go to ${allowed.join(" or ")}` : `${from} is final`),
+        { id, from, to },
+      );
+    }
+    this.#sql(
+      `UPDATE journal SET state = @to, updated_at = @now, attempts = attempts + @attempts,
+           result_code = coalesce(@resultCode, result_code), result_message = coalesce(@resultMessage, result_message),
+           note = coalesce(@note, note),
+           patron_id = CASE WHEN @finished THEN NULL ELSE patron_id END
+         WHERE id = @id`,
+    ).run({
+      id,
+      to,
+      now: this.#clock.now(),
+      attempts: changes.attempts ?? 0,
+      resultCode: changes.resultCode ?? null,
+      resultMessage: changes.resultMessage ?? null,
+      note: changes.note ?? null,
+      finished: FINISHED_STATES.includes(to) ? 1 : 0,
+    });
+    return { entry: this.#observed(from, id), from };
+  }
+
+  /** Keeps the count of open entries after a committed change (`from` undefined: a new entry). */
+  #counted(from: JournalState | undefined, to: JournalState): void {
+    if (this.#openCount === undefined) return;
+    const open = (state: JournalState | undefined) => (state !== undefined && OPEN_STATES.includes(state) ? 1 : 0);
+    this.#openCount += open(to) - open(from);
   }
 }
 

@@ -84,8 +84,9 @@ export function createKioskMetrics(kiosk: KioskEngine, desk: StaffDesk, ilsTimes
     registers: [registry],
   });
   const lastHealth = new Map<string, string>();
-  const offStatus = desk.onStatus((status) => {
-    for (const device of status.devices) {
+  // Device health only: the full staff status is worked out again on every kiosk state, several times per item.
+  const offStatus = desk.onDeviceHealth((devices) => {
+    for (const device of devices) {
       disconnects.inc({ device: device.id }, 0);
       const before = lastHealth.get(device.id);
       if (device.health === "disconnected" && before !== undefined && before !== "disconnected") {

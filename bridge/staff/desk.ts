@@ -61,28 +61,44 @@ export class StaffDesk {
   }
 
   status(): StaffStatus {
-    const { kiosk, registry } = this.#parts;
+    const { kiosk } = this.#parts;
     const state = kiosk.snapshot();
     return {
       kiosk: kiosk.kioskName,
       phase: state.phase,
       outOfService: state.outOfService ?? null,
       ils: state.ils.status,
-      devices: registry.list().map((d): StaffDevice => {
-        const row: StaffDevice = {
-          id: d.id,
-          name: d.name,
-          kind: d.kind,
-          model: d.model,
-          description: d.description,
-          health: d.enabled ? d.health.state : "disabled",
-          since: d.health.since,
-        };
-        if (d.health.lastError) row.lastError = { ...d.health.lastError };
-        return row;
-      }),
+      devices: this.#devices(),
       ...(this.#parts.journal ? { offlineQueue: queueCounts(this.#parts.journal) } : {}),
     };
+  }
+
+  #devices(): StaffDevice[] {
+    return this.#parts.registry.list().map((d): StaffDevice => {
+      const row: StaffDevice = {
+        id: d.id,
+        name: d.name,
+        kind: d.kind,
+        model: d.model,
+        description: d.description,
+        health: d.enabled ? d.health.state : "disabled",
+        since: d.health.since,
+      };
+      if (d.health.lastError) row.lastError = { ...d.health.lastError };
+      return row;
+    });
+  }
+
+  /**
+   * Calls `listener` with every device now and after each device's health changes; returns the unsubscribe
+   * function. For listeners that need the devices alone (metrics): `onStatus` also runs on every kiosk state.
+   */
+  onDeviceHealth(listener: (devices: StaffDevice[]) => void): () => void {
+    const { registry } = this.#parts;
+    const check = () => listener(this.#devices());
+    registry.on("health", check);
+    check();
+    return () => registry.off("health", check);
   }
 
   /** Calls `listener` with the status whenever it changes; returns the unsubscribe function. */
