@@ -37,8 +37,9 @@ export function closedObject<P extends TProperties>(properties: P): TObject<P> {
 }
 
 /**
- * The schema with a description for people: what the key is for. The staff console's configuration form
- * shows it next to the field (the form is built from this schema), so it is written here once.
+ * The schema with a description for people: what the key is for. The staff console's configuration form shows
+ * it in the console's language from kiosk-ui/src/staff/config-words.ts, whose English must say the same word for
+ * word (test/kiosk-ui/config-words.test.ts fails otherwise, and for a key without a description).
  */
 function described<T extends TSchema>(description: string, schema: T): T {
   return { ...schema, description };
@@ -373,8 +374,14 @@ export const KioskConfigSchema = Type.Object(
         default: ["en", "es", "fr", "ar"],
       }),
     ),
-    pinRequired: Type.Boolean({ default: true }),
-    pinAttempts: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
+    pinRequired: described(
+      "Patrons type their PIN after their card; false: the card alone identifies them.",
+      Type.Boolean({ default: true }),
+    ),
+    pinAttempts: described(
+      "Wrong PINs one patron may type before the session ends.",
+      Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
+    ),
     idleTimeoutSeconds: described(
       "Seconds of no activity before a session ends (Koha SCO: 120).",
       Type.Integer({ minimum: 30, maximum: 3600, default: 120 }),
@@ -383,7 +390,10 @@ export const KioskConfigSchema = Type.Object(
       "Seconds of warning before that; WCAG 2.2.1 asks for at least 20.",
       Type.Integer({ minimum: 20, maximum: 600, default: 30 }),
     ),
-    goodbyeSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
+    goodbyeSeconds: described(
+      "Seconds the goodbye screen shows before the kiosk waits for the next patron.",
+      Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
+    ),
     paymentTimeoutSeconds: described(
       "How long the card terminal may wait for a card before the kiosk stops the charge.",
       Type.Integer({ minimum: 10, maximum: 600, default: 90 }),
@@ -392,7 +402,10 @@ export const KioskConfigSchema = Type.Object(
       "Multi-part sets: wait until every part is on the pad, or send the patron to the desk.",
       oneOf(["wait", "desk"] as const, { default: "wait" }),
     ),
-    renewOnCheckout: Type.Boolean({ default: true }),
+    renewOnCheckout: described(
+      "Checking out an item the patron already has renews it.",
+      Type.Boolean({ default: true }),
+    ),
     liftedWindowSeconds: described(
       "Seconds a book lifted before its security write may take to come back.",
       Type.Integer({ minimum: 1, maximum: 120, default: 10 }),
@@ -401,11 +414,11 @@ export const KioskConfigSchema = Type.Object(
       'Cart colour named to the patron for each kind of returned item ("red").',
       Type.Object(
         {
-          reshelve: Type.Optional(NonEmpty),
-          "hold-here": Type.Optional(NonEmpty),
-          "hold-elsewhere": Type.Optional(NonEmpty),
-          transit: Type.Optional(NonEmpty),
-          "sort-bin": Type.Optional(NonEmpty),
+          reshelve: described("For items that go back on the shelf.", Type.Optional(NonEmpty)),
+          "hold-here": described("For items on hold for a patron of this library.", Type.Optional(NonEmpty)),
+          "hold-elsewhere": described("For items on hold for a patron at another branch.", Type.Optional(NonEmpty)),
+          transit: described("For items that belong to another branch.", Type.Optional(NonEmpty)),
+          "sort-bin": described("For items the ILS sends to a sort bin.", Type.Optional(NonEmpty)),
         },
         { additionalProperties: false, default: {} },
       ),
@@ -421,8 +434,11 @@ export const KioskConfigSchema = Type.Object(
 /** The HTTP and WebSocket server the kiosk UI talks to. Loopback by default: the kiosk's own browser. */
 export const ServerConfigSchema = Type.Object(
   {
-    host: Type.String({ minLength: 1, default: "127.0.0.1" }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    host: described(
+      "The address to listen on; 127.0.0.1 serves this computer alone (the kiosk's own browser).",
+      Type.String({ minLength: 1, default: "127.0.0.1" }),
+    ),
+    port: described("Its TCP port; 0 picks a free one.", Type.Integer({ minimum: 0, maximum: 65535, default: 8080 })),
     allowedOrigins: described(
       "Other origins allowed to open the kiosk socket (a UI development server).",
       Type.Array(NonEmpty, { default: [] }),
@@ -437,21 +453,24 @@ export const ServerConfigSchema = Type.Object(
  */
 export const StaffConfigSchema = Type.Object(
   {
-    users: Type.Array(
-      Type.Object(
-        {
-          name: Type.String({
-            pattern: "^[A-Za-z0-9._-]{1,64}$",
-            expected: "a user name of letters, digits, ., _ and -",
-          }),
-          passwordHash: Type.String({
-            pattern: "^scrypt\\$",
-            expected: "a hash from `selfcheck staff-password` (scrypt$…)",
-          }),
-        },
-        { additionalProperties: false },
+    users: described(
+      "Staff user names with their password hashes; set a password with the form below.",
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({
+              pattern: "^[A-Za-z0-9._-]{1,64}$",
+              expected: "a user name of letters, digits, ., _ and -",
+            }),
+            passwordHash: Type.String({
+              pattern: "^scrypt\\$",
+              expected: "a hash from `selfcheck staff-password` (scrypt$…)",
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        { default: [] },
       ),
-      { default: [] },
     ),
     sessionMinutes: described(
       "Minutes without a request after which a staff session ends.",
@@ -504,7 +523,7 @@ export const ReceiptsConfigSchema = Type.Object(
       "The library's name at the top of a receipt.",
       Type.String({ minLength: 1, default: "Library" }),
     ),
-    print: Type.Boolean({ default: true }),
+    print: described("Offer printed receipts (when the printer works).", Type.Boolean({ default: true })),
     routingSlips: described(
       "Print a routing slip for each returned item that goes to the hold shelf or another branch (no patron data).",
       Type.Boolean({ default: true }),
@@ -514,13 +533,18 @@ export const ReceiptsConfigSchema = Type.Object(
       Type.Optional(
         Type.Object(
           {
-            host: NonEmpty,
-            port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
-            /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
-            secure: Type.Boolean({ default: false }),
-            user: Type.Optional(NonEmpty),
-            password: Type.Optional(NonEmpty),
-            from: NonEmpty,
+            host: described("The SMTP server: a host name or IP address.", NonEmpty),
+            port: described(
+              "Its TCP port (587 for submission, 465 with secure).",
+              Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+            ),
+            secure: described(
+              "TLS from the start (port 465); otherwise STARTTLS when the server offers it.",
+              Type.Boolean({ default: false }),
+            ),
+            user: described("The SMTP account's user name, when the server wants a login.", Type.Optional(NonEmpty)),
+            password: described("The SMTP account's password; never logged or shown.", Type.Optional(NonEmpty)),
+            from: described('The sender address of receipts ("Library <noreply@example.org>").', NonEmpty),
           },
           { additionalProperties: false },
         ),

@@ -30,7 +30,10 @@ export const OpenInterval = Type.Object(
 export type OpenInterval = Static<typeof OpenInterval>;
 
 /** A day's intervals: none is closed all day; several for a lunch closure. */
-const DayHours = Type.Array(OpenInterval, { maxItems: 12 });
+const DayHours = Type.Array(OpenInterval, {
+  maxItems: 12,
+  description: 'The day\'s open intervals, e.g. [{"opens": "09:00", "closes": "17:00"}]; [] is closed all day.',
+});
 
 /**
  * Without `weekly` the kiosk has no hours and is always open. Beyond the schema (bridge/config/hours.ts):

@@ -3,8 +3,9 @@
  * device simulators, the real bridge): the form is built from the config's schema with each field's
  * description; a bad SIP2 port gets the validator's message next to the field (aria-invalid, and
  * aria-describedby pointing at it); "Test SIP2 connection" shows the login and status exchange with the
- * ACS, masked. The stack runs a generated config, so the page says it cannot save. axe finds nothing;
- * screenshots in both orientations.
+ * ACS, masked. The stack runs a generated config, so the page says it cannot save. In Spanish the form's
+ * labels, descriptions and choices are Spanish (config-words.ts). axe finds nothing; screenshots in both
+ * orientations.
  */
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -42,7 +43,15 @@ describe("configuration page", () => {
   it("is built from the schema: a section per part of the config, each field with its description", async () => {
     const sections = staff.getByRole("navigation", { name: "Configuration sections" }).getByRole("link");
     expect(await sections.allInnerTexts()).toEqual(
-      expect.arrayContaining(["SIP2", "Devices", "Offline", "Kiosk", "Receipts", "Server", "Staff"]),
+      expect.arrayContaining([
+        "ILS connection (SIP2)",
+        "Devices",
+        "Offline mode",
+        "Kiosk",
+        "Receipts",
+        "Server",
+        "Staff",
+      ]),
     );
     expect(await port().inputValue()).toBe(String(kiosk.stack.acs.address.port));
     const help = await port().getAttribute("aria-describedby");
@@ -122,5 +131,21 @@ describe("configuration page", () => {
     expect(await axeViolations(staff)).toEqual([]);
     await typed.fill("");
     await again.fill("");
+  });
+
+  it("in Spanish, the form's labels, descriptions and choices are Spanish", async () => {
+    await staff.locator(".staff-language select").selectOption("es");
+    const label = staff.locator("label[for='cfg-sip2-port-input']");
+    await expect.poll(() => label.innerText()).toMatch(/^Puerto\b/);
+    const help = await port().getAttribute("aria-describedby");
+    expect(await staff.locator(`#${help}`).innerText()).toBe("Su puerto TCP (a menudo 6001).");
+    const sections = staff.getByRole("navigation", { name: "Secciones de la configuración" }).getByRole("link");
+    expect(await sections.first().innerText()).toBe("Conexión con el SIGB (SIP2)");
+    expect(await staff.locator("#cfg-kiosk-sets-input option[value='desk']").innerText()).toBe(
+      "Enviar al usuario al mostrador",
+    );
+    expect(await axeViolations(staff)).toEqual([]);
+    await staff.locator(".staff-language select").selectOption("en");
+    await expect.poll(() => label.innerText()).toMatch(/^Port\b/);
   });
 });

@@ -18,6 +18,16 @@ function sourceFiles(dir: string, skip: readonly string[]): string[] {
 /** An English text or a translation with each `${…}` written as `${}`, so the two compare as text. */
 const PLACEHOLDER = `\${}`;
 
+/** A string literal's text; in single quotes (biome's choice when the text has double quotes) too. */
+function stringLiteral(literal: string): string {
+  if (literal.startsWith('"')) return JSON.parse(literal) as string;
+  const inner = literal
+    .slice(1, -1)
+    .replace(/\\'/g, "'")
+    .replace(/(?<!\\)"/g, '\\"');
+  return JSON.parse(`"${inner}"`) as string;
+}
+
 /**
  * Every msg() under `dir` (leaving out folders named in `skip`) as id → English text, its expressions written
  * as `${}`; fails if a call has no literal text and explicit id, or if one id stands for two texts.
@@ -28,11 +38,13 @@ export function messageTexts(dir: string, skip: readonly string[]): Map<string, 
     const text = readFileSync(file, "utf8");
     const calls = text.match(/\bmsg\(/g)?.length ?? 0;
     const withId = [
-      ...text.matchAll(/\bmsg\(\s*(?:str`((?:[^`\\]|\\.)*)`|("(?:[^"\\]|\\.)*"))\s*,\s*\{\s*id:\s*"([^"]+)"/g),
+      ...text.matchAll(
+        /\bmsg\(\s*(?:str`((?:[^`\\]|\\.)*)`|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'))\s*,\s*\{\s*id:\s*"([^"]+)"/g,
+      ),
     ];
     expect(withId.length, `${file}: every msg() call needs a literal text and an explicit id`).toBe(calls);
     for (const [, template, quoted, id] of withId) {
-      const english = template !== undefined ? template.replace(/\$\{[^}]*\}/g, PLACEHOLDER) : JSON.parse(quoted!);
+      const english = template !== undefined ? template.replace(/\$\{[^}]*\}/g, PLACEHOLDER) : stringLiteral(quoted!);
       const earlier = texts.get(id!);
       expect(earlier ?? english, `${file}: the id ${id} already stands for another text`).toBe(english);
       texts.set(id!, english);

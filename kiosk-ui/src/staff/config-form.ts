@@ -1,7 +1,8 @@
 /**
  * The configuration form as data, built from the config's JSON schema that the bridge sends
  * (GET /api/staff/config): one section per top-level key, one field per key below it, each with the
- * schema's description. No field is written by hand here; a new key in bridge/config/schema.ts shows up
+ * schema's description (in English: the page shows them in the console's language from config-words.ts, and
+ * these where that table has no entry). No field is written by hand here; a new key in bridge/config/schema.ts shows up
  * by itself. What a plain input cannot edit well (lists of objects, a choice between shapes, free-form
  * options) is edited as JSON text in its own field.
  *

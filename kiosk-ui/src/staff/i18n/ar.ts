@@ -349,4 +349,237 @@ export const templates = {
   "staff.words.notice-ils-offline": "نظام المكتبة غير متصل",
   "staff.words.notice-ils-online": "عاد نظام المكتبة إلى الاتصال",
   "staff.words.notice-too-many-tags": "مواد كثيرة جدًا على القاعدة",
+  // The configuration form's fields (config-words.ts).
+  "staff.config.field.sip2.label": "الاتصال بنظام المكتبة (SIP2)",
+  "staff.config.field.sip2.description": "الاتصال بخادم SIP2 الخاص بنظام المكتبة.",
+  "staff.config.field.sip2.host.label": "الخادم",
+  "staff.config.field.sip2.host.description": "خادم SIP2 الخاص بنظام المكتبة: اسم مضيف أو عنوان IP.",
+  "staff.config.field.sip2.port.label": "المنفذ",
+  "staff.config.field.sip2.port.description": "منفذ TCP الخاص به (غالبًا 6001).",
+  "staff.config.field.sip2.tls.label": "اتصال آمن (TLS)",
+  "staff.config.field.sip2.tls.description":
+    "TLS إلى ACS: القيمة true لاستخدام شهادات الجهات المصدِّقة في النظام، أو كائن لجهة مصدِّقة خاصة أو لـ ACS بشهادة موقَّعة ذاتيًا.",
+  "staff.config.field.sip2.login.label": "تسجيل الدخول إلى SIP2",
+  "staff.config.field.sip2.login.description": "حساب SIP2 الذي يسجّل به الكشك دخوله (93).",
+  "staff.config.field.sip2.login.user.label": "المستخدم (CN)",
+  "staff.config.field.sip2.login.user.description": "اسم المستخدم لحساب SIP2 (الحقل CN في رسالة الدخول 93).",
+  "staff.config.field.sip2.login.password.label": "كلمة المرور (CO)",
+  "staff.config.field.sip2.login.password.description":
+    "كلمة مرور حساب SIP2 (الحقل CO في رسالة الدخول 93)؛ لا تُسجَّل ولا تُعرض أبدًا.",
+  "staff.config.field.sip2.login.location.label": "رمز الموقع (CP)",
+  "staff.config.field.sip2.login.location.description":
+    "رمز الموقع (الحقل CP في رسالة الدخول 93)، إن طلبه نظام المكتبة.",
+  "staff.config.field.sip2.institution.label": "معرّف المؤسسة (AO)",
+  "staff.config.field.sip2.institution.description": "معرّف المؤسسة (AO) الذي يعرف به نظام المكتبة هذه المكتبة.",
+  "staff.config.field.sip2.terminal.label": "موقع الطرفية (AP)",
+  "staff.config.field.sip2.terminal.description":
+    "موقع طرفية الإعارة الذاتية؛ يُرسل في الحقل AP (الموقع الحالي) مع عمليات الإرجاع.",
+  "staff.config.field.sip2.terminalPassword.label": "كلمة مرور الطرفية (AC)",
+  "staff.config.field.sip2.terminalPassword.description": "كلمة مرور الطرفية AC، إن طلبها نظام المكتبة؛ لا تُسجَّل أبدًا.",
+  "staff.config.field.sip2.profile.label": "ملف نظام المكتبة",
+  "staff.config.field.sip2.profile.description":
+    "أيّ نظام مكتبة هذا؛ يحدّد ملفه مجموعة المحارف وفاصل الرسائل وسائر القيم ما لم تُحدَّد هنا.",
+  "staff.config.field.sip2.charset.label": "مجموعة المحارف",
+  "staff.config.field.sip2.charset.description": "الافتراضي: مجموعة الملف (utf-8 لمعظمها).",
+  "staff.config.field.sip2.errorDetection.label": "كشف الأخطاء",
+  "staff.config.field.sip2.errorDetection.description":
+    "أرقام التسلسل ومجاميع التحقق (AY/AZ). لا تعطّلها إلا مع ACS يرفضها.",
+  "staff.config.field.sip2.connections.label": "الاتصالات",
+  "staff.config.field.sip2.connections.description":
+    "عدد الاتصالات المفتوحة مع ACS؛ تقبل أنظمة المكتبات الحقيقية عدة جلسات دخول للحساب الواحد.",
+  "staff.config.field.sip2.timeoutMs.label": "مهلة الرد (مللي ثانية)",
+  "staff.config.field.sip2.timeoutMs.description": "مدة انتظار كل رد من نظام المكتبة، بالمللي ثانية.",
+  "staff.config.field.sip2.connectTimeoutMs.label": "مهلة الاتصال (مللي ثانية)",
+  "staff.config.field.sip2.connectTimeoutMs.description": "أقصى مدة لمحاولة الاتصال، بالمللي ثانية.",
+  "staff.config.field.sip2.heartbeatMs.label": "نبضة الاتصال (مللي ثانية)",
+  "staff.config.field.sip2.heartbeatMs.description":
+    "تُرسل SC Status (99) بعد هذه المدة دون حركة، كي لا يغلق نظام المكتبة اتصالًا خاملًا؛ 0 = معطّل.",
+  "staff.config.field.sip2.overrides.label": "تعديلات على الملف",
+  "staff.config.field.sip2.overrides.description": "قيم من الملف المختار تُغيَّر لهذا الموقع.",
+  "staff.config.field.sip2.overrides.terminator.label": "فاصل نهاية الرسالة",
+  "staff.config.field.sip2.overrides.terminator.description": "ما يُنهي كل رسالة يرسلها الكشك.",
+  "staff.config.field.sip2.overrides.sendEmptyPatronPassword.label": "إرسال كلمة مرور مستفيد فارغة",
+  "staff.config.field.sip2.overrides.sendEmptyPatronPassword.description":
+    "إرسال AD (كلمة مرور المستفيد) حتى لو كانت فارغة.",
+  "staff.config.field.sip2.overrides.scRenewalPolicy.label": "سياسة التجديد في SC",
+  "staff.config.field.sip2.overrides.scRenewalPolicy.description":
+    "علَم سياسة التجديد في الرسالة 11: هل يجوز لنظام المكتبة تجديد مادة معارة للمستفيد أصلًا؟",
+  "staff.config.field.sip2.overrides.maxScResends.label": "مرات إعادة إرسال الطلب",
+  "staff.config.field.sip2.overrides.maxScResends.description":
+    "عدد مرات إعادة إرسال الطلب بعد 96؛ 0 إن لم يدعمها نظام المكتبة.",
+  "staff.config.field.sip2.overrides.maxAcsResends.label": "مرات طلب الرد من جديد",
+  "staff.config.field.sip2.overrides.maxAcsResends.description":
+    "عدد مرات طلب الرد غير المقروء من جديد بالرسالة 97؛ 0 إن لم يدعمها نظام المكتبة.",
+  "staff.config.field.sip2.overrides.dateZone.label": "توقيت التواريخ المرسلة",
+  "staff.config.field.sip2.overrides.dateZone.description": "التواريخ التي يرسلها الكشك: بالتوقيت المحلي أو UTC.",
+  "staff.config.field.devices.label": "الأجهزة",
+  "staff.config.field.devices.description":
+    "أجهزة الكشك: قارئات الباركود، وقاعدة RFID، وطابعة الإيصالات، ومرحّل الحماية.",
+  "staff.config.field.simulators.label": "المحاكيات",
+  "staff.config.field.simulators.description": "للأمر `selfcheck sim`: محاكيات تُشغَّل للأجهزة أعلاه (يتجاهلها الجسر).",
+  "staff.config.field.offline.label": "العمل دون اتصال",
+  "staff.config.field.offline.description":
+    "الإعارة حين يتعذّر الوصول إلى نظام المكتبة، والسجل الذي تُكتب فيه كل معاملة أولًا.",
+  "staff.config.field.offline.journalPath.label": "ملف السجل",
+  "staff.config.field.offline.journalPath.description": "ملف SQLite للسجل (تُحفظ الإحصاءات في الملف نفسه)؛ يُنشأ مجلده.",
+  "staff.config.field.offline.enabled.label": "الإعارة حين يتعذّر الوصول إلى نظام المكتبة",
+  "staff.config.field.offline.enabled.description":
+    "إعارة المواد وإرجاعها حين يتعذّر الوصول إلى نظام المكتبة؛ وتُعاد عند عودته.",
+  "staff.config.field.offline.maxItemsPerPatron.label": "المواد لكل مستفيد دون اتصال",
+  "staff.config.field.offline.maxItemsPerPatron.description":
+    "عدد المواد التي يجوز للمستفيد استعارتها دون اتصال إلى أن يُعاد تشغيل السجل.",
+  "staff.config.field.offline.blockedPatronsFile.label": "ملف المستفيدين المحظورين",
+  "staff.config.field.offline.blockedPatronsFile.description":
+    "مستفيدون لا يجوز لهم الاستعارة دون اتصال: معرّف واحد (أو sha256:<hex> له) في كل سطر.",
+  "staff.config.field.offline.withoutPinCheck.label": "الإعارة دون التحقق من الرقم السري",
+  "staff.config.field.offline.withoutPinCheck.description":
+    "لا يمكن التحقق من أي رقم سري ما دام نظام المكتبة متوقفًا. true: البطاقة وحدها تعرّف المستفيد (يُقبل أي رقم يُكتب)، في حدود maxItemsPerPatron وقائمة المحظورين؛ false: الكشك الذي يطلب الأرقام السرية لا يعير شيئًا دون اتصال (ويبقى الإرجاع ممكنًا).",
+  "staff.config.field.offline.unknownOutcome.label": "عند ضياع الرد على إعارة",
+  "staff.config.field.offline.unknownOutcome.description":
+    "الإعارة التي ضاع ردّ نظام المكتبة عليها تبقى في الكشك (مع تفعيل الحماية، ويُبلَّغ المستفيد بأنها لم تُعَر). إن تبيّن أن نظام المكتبة أعارها فعلًا: «إرجاعها تلقائيًا» يسجّل إرجاعها، و«تركها معارة ليقرّر الموظفون» يبقيها معارة. وفي الحالتين يراها الموظفون في سجل العمل دون اتصال.",
+  "staff.config.field.offline.unknownOutcomeWaitMs.label": "انتظار الرد الضائع (مللي ثانية)",
+  "staff.config.field.offline.unknownOutcomeWaitMs.description":
+    "مدة انتظار إعارة أو إرجاع ضاع رده حتى يقول نظام المكتبة ما فعل، قبل إبلاغ المستفيد بأن النتيجة غير مؤكدة.",
+  "staff.config.field.statistics.label": "الإحصاءات",
+  "staff.config.field.statistics.description": "إحصاءات المعاملات (دون أي هوية للمستفيدين أبدًا).",
+  "staff.config.field.statistics.retentionDays.label": "مدة الاحتفاظ بالسجلات (أيام)",
+  "staff.config.field.statistics.retentionDays.description": "تُحذف السجلات الأقدم من ذلك.",
+  "staff.config.field.statistics.timeZone.label": "المنطقة الزمنية",
+  "staff.config.field.statistics.timeZone.description":
+    'المنطقة الزمنية بصيغة IANA للأرقام بالساعة واليوم ("Asia/Riyadh")؛ الافتراضي: منطقة النظام.',
+  "staff.config.field.kiosk.label": "الكشك",
+  "staff.config.field.kiosk.description":
+    "جلسة المستفيد: اللغات، والرقم السري، والمهل، والمجموعات، والعربات، وساعات العمل.",
+  "staff.config.field.kiosk.name.label": "اسم الكشك",
+  "staff.config.field.kiosk.name.description": "يظهر للموظفين وفي ترحيب الكشك.",
+  "staff.config.field.kiosk.languages.label": "اللغات",
+  "staff.config.field.kiosk.languages.description":
+    "اللغات التي يمكن للمستفيد اختيارها (BCP 47)، والأولى هي الافتراضية.",
+  "staff.config.field.kiosk.pinRequired.label": "طلب الرقم السري",
+  "staff.config.field.kiosk.pinRequired.description":
+    "يكتب المستفيدون رقمهم السري بعد البطاقة؛ false: البطاقة وحدها تعرّفهم.",
+  "staff.config.field.kiosk.pinAttempts.label": "محاولات الرقم السري",
+  "staff.config.field.kiosk.pinAttempts.description":
+    "عدد الأرقام السرية الخاطئة التي يمكن للمستفيد كتابتها قبل انتهاء الجلسة.",
+  "staff.config.field.kiosk.idleTimeoutSeconds.label": "مهلة الخمول (ثوانٍ)",
+  "staff.config.field.kiosk.idleTimeoutSeconds.description": "ثوانٍ دون نشاط قبل انتهاء الجلسة (Koha SCO: 120).",
+  "staff.config.field.kiosk.idleWarningSeconds.label": "تنبيه الخمول (ثوانٍ)",
+  "staff.config.field.kiosk.idleWarningSeconds.description":
+    "ثوانٍ من التنبيه قبل ذلك؛ يطلب WCAG 2.2.1 عشرين ثانية على الأقل.",
+  "staff.config.field.kiosk.goodbyeSeconds.label": "شاشة الوداع (ثوانٍ)",
+  "staff.config.field.kiosk.goodbyeSeconds.description":
+    "ثوانٍ تظهر فيها شاشة الوداع قبل أن ينتظر الكشك المستفيد التالي.",
+  "staff.config.field.kiosk.paymentTimeoutSeconds.label": "مهلة الدفع (ثوانٍ)",
+  "staff.config.field.kiosk.paymentTimeoutSeconds.description":
+    "المدة التي يمكن لجهاز الدفع انتظار البطاقة فيها قبل أن يوقف الكشك عملية الدفع.",
+  "staff.config.field.kiosk.sets.label": "المجموعات متعددة الأجزاء",
+  "staff.config.field.kiosk.sets.description":
+    "المجموعات متعددة الأجزاء: انتظار وضع كل الأجزاء على القاعدة، أو توجيه المستفيد إلى المكتب.",
+  "staff.config.field.kiosk.renewOnCheckout.label": "التجديد عند الإعارة",
+  "staff.config.field.kiosk.renewOnCheckout.description": "إعارة مادة معارة للمستفيد أصلًا تجدّدها.",
+  "staff.config.field.kiosk.liftedWindowSeconds.label": "مهلة المادة المرفوعة (ثوانٍ)",
+  "staff.config.field.kiosk.liftedWindowSeconds.description":
+    "ثوانٍ يمكن خلالها لكتاب رُفع قبل كتابة حمايته أن يعود إلى القاعدة.",
+  "staff.config.field.kiosk.carts.label": "عربات الإرجاع",
+  "staff.config.field.kiosk.carts.description": 'لون العربة الذي يُذكر للمستفيد لكل نوع من المواد المُرجعة ("أحمر").',
+  "staff.config.field.kiosk.carts.reshelve.label": "إعادة إلى الرف",
+  "staff.config.field.kiosk.carts.reshelve.description": "للمواد التي تعود إلى الرف.",
+  "staff.config.field.kiosk.carts.hold-here.label": "محجوزة هنا",
+  "staff.config.field.kiosk.carts.hold-here.description": "للمواد المحجوزة لمستفيد من هذه المكتبة.",
+  "staff.config.field.kiosk.carts.hold-elsewhere.label": "محجوزة في فرع آخر",
+  "staff.config.field.kiosk.carts.hold-elsewhere.description": "للمواد المحجوزة لمستفيد في فرع آخر.",
+  "staff.config.field.kiosk.carts.transit.label": "قيد النقل",
+  "staff.config.field.kiosk.carts.transit.description": "للمواد التابعة لفرع آخر.",
+  "staff.config.field.kiosk.carts.sort-bin.label": "صندوق الفرز",
+  "staff.config.field.kiosk.carts.sort-bin.description": "للمواد التي يرسلها نظام المكتبة إلى صندوق فرز.",
+  "staff.config.field.kiosk.hours.label": "ساعات العمل",
+  "staff.config.field.kiosk.hours.description": "ساعات عمل المكتبة، وما يفعله الكشك أثناء إغلاقها.",
+  "staff.config.field.kiosk.hours.whenClosed.label": "أثناء إغلاق المكتبة",
+  "staff.config.field.kiosk.hours.whenClosed.description":
+    "ما يفعله الكشك أثناء إغلاق المكتبة: «مغلق» (تقول شاشة المستفيد ذلك وموعد الفتح التالي؛ وتكتمل الجلسة الجارية) أو «مفتوح» (تُتجاهل ساعات العمل).",
+  "staff.config.field.kiosk.hours.returnsWhenClosed.label": "قبول الإرجاع أثناء الإغلاق",
+  "staff.config.field.kiosk.hours.returnsWhenClosed.description":
+    "أثناء الإغلاق يبقى الإرجاع دون بطاقة مقبولًا (لكشك في ردهة تبقى مفتوحة).",
+  "staff.config.field.kiosk.hours.timeZone.label": "المنطقة الزمنية",
+  "staff.config.field.kiosk.hours.timeZone.description":
+    'المنطقة الزمنية لساعات العمل بصيغة IANA ("Asia/Riyadh")؛ الافتراضي: منطقة النظام.',
+  "staff.config.field.kiosk.hours.weekly.label": "ساعات الأسبوع",
+  "staff.config.field.kiosk.hours.weekly.description":
+    'فترات العمل لكل يوم من أيام الأسبوع، مثل "monday": [{"opens": "09:00", "closes": "12:30"}, {"opens": "13:30", "closes": "19:00"}]. اليوم المحذوف أو [] مغلق طوال اليوم.',
+  "staff.config.field.kiosk.hours.exceptions.label": "الاستثناءات",
+  "staff.config.field.kiosk.hours.exceptions.description":
+    "أيام بتواريخ تختلف عن الأسبوع: عطل (hours [] = مغلق) أو ساعات خاصة. الحقل `until` يجعلها فترة من الأيام (شاملة).",
+  "staff.config.field.server.label": "الخادم",
+  "staff.config.field.server.description": "مكان تقديم صفحة الكشك وواجهتها البرمجية ووحدة التحكم هذه.",
+  "staff.config.field.server.host.label": "عنوان الاستماع",
+  "staff.config.field.server.host.description":
+    "العنوان الذي يُستمع عليه؛ 127.0.0.1 يخدم هذا الحاسوب وحده (متصفح الكشك نفسه).",
+  "staff.config.field.server.port.label": "المنفذ",
+  "staff.config.field.server.port.description": "منفذ TCP الخاص به؛ 0 يختار منفذًا حرًا.",
+  "staff.config.field.server.allowedOrigins.label": "المصادر المسموح بها",
+  "staff.config.field.server.allowedOrigins.description": "مصادر أخرى يُسمح لها بفتح مقبس الكشك (خادم تطوير للواجهة).",
+  "staff.config.field.receipts.label": "الإيصالات",
+  "staff.config.field.receipts.description": "الإيصالات المطبوعة والمرسلة بالبريد الإلكتروني.",
+  "staff.config.field.receipts.library.label": "اسم المكتبة",
+  "staff.config.field.receipts.library.description": "اسم المكتبة في أعلى الإيصال.",
+  "staff.config.field.receipts.print.label": "الإيصالات المطبوعة",
+  "staff.config.field.receipts.print.description": "عرض الإيصالات المطبوعة (حين تعمل الطابعة).",
+  "staff.config.field.receipts.routingSlips.label": "قسائم التوجيه",
+  "staff.config.field.receipts.routingSlips.description":
+    "طباعة قسيمة توجيه لكل مادة مُرجعة تذهب إلى رف الحجوزات أو إلى فرع آخر (دون بيانات المستفيد).",
+  "staff.config.field.receipts.email.label": "البريد الإلكتروني (SMTP)",
+  "staff.config.field.receipts.email.description":
+    "خادم SMTP للإيصالات المرسلة بالبريد؛ بدونه لا يُعرض البريد الإلكتروني.",
+  "staff.config.field.receipts.email.host.label": "خادم SMTP",
+  "staff.config.field.receipts.email.host.description": "خادم SMTP: اسم مضيف أو عنوان IP.",
+  "staff.config.field.receipts.email.port.label": "المنفذ",
+  "staff.config.field.receipts.email.port.description": "منفذ TCP الخاص به (587 للإرسال، و465 مع secure).",
+  "staff.config.field.receipts.email.secure.label": "TLS من البداية",
+  "staff.config.field.receipts.email.secure.description":
+    "TLS من البداية (المنفذ 465)؛ وإلا فـ STARTTLS حين يعرضه الخادم.",
+  "staff.config.field.receipts.email.user.label": "المستخدم",
+  "staff.config.field.receipts.email.user.description": "اسم المستخدم لحساب SMTP، إن طلب الخادم تسجيل الدخول.",
+  "staff.config.field.receipts.email.password.label": "كلمة المرور",
+  "staff.config.field.receipts.email.password.description": "كلمة مرور حساب SMTP؛ لا تُسجَّل ولا تُعرض أبدًا.",
+  "staff.config.field.receipts.email.from.label": "عنوان المرسل",
+  "staff.config.field.receipts.email.from.description": 'عنوان مرسل الإيصالات ("Library <noreply@example.org>").',
+  "staff.config.field.staff.label": "الموظفون",
+  "staff.config.field.staff.description": "من يمكنه استخدام وحدة التحكم هذه، وكم يدوم تسجيل الدخول.",
+  "staff.config.field.staff.users.label": "مستخدمو الموظفين",
+  "staff.config.field.staff.users.description":
+    "أسماء مستخدمي الموظفين مع تجزئات كلمات مرورهم؛ عيّن كلمة مرور بالنموذج أدناه.",
+  "staff.config.field.staff.sessionMinutes.label": "مدة الجلسة (دقائق)",
+  "staff.config.field.staff.sessionMinutes.description": "دقائق دون أي طلب تنتهي بعدها جلسة الموظف.",
+  "staff.config.field.staff.loginAttemptsPerMinute.label": "محاولات الدخول في الدقيقة",
+  "staff.config.field.staff.loginAttemptsPerMinute.description":
+    "عدد محاولات الدخول المسموح بها لعنوان واحد في الدقيقة (تُحسب كل محاولة، صحيحة أو خاطئة).",
+  "staff.config.field.staff.tags.label": "برمجة البطاقات",
+  "staff.config.field.staff.tags.description":
+    "محطة برمجة البطاقات: ما تحصل عليه البطاقة الجديدة ما لم يختر الموظفون غير ذلك.",
+  "staff.config.field.staff.tags.owner.label": "المكتبة المالكة (ISIL)",
+  "staff.config.field.staff.tags.owner.description":
+    'المكتبة المالكة التي تُكتب على البطاقات الجديدة (ISIL، مثل "DE-1").',
+  "staff.config.field.staff.tags.model.label": "نموذج البيانات",
+  "staff.config.field.staff.tags.model.description":
+    "نموذج بيانات البطاقات الجديدة: ISO 28560-2 (مضغوط، بمعرّفات الكائنات) أو ISO 28560-3 (طول ثابت، النموذج الدنماركي).",
+  "staff.config.field.staff.inventory.label": "الجرد",
+  "staff.config.field.staff.inventory.description":
+    "جرد الرفوف: الفرع الذي تتبعه هذه الرفوف، وعدد طلبات Item Information المتزامنة.",
+  "staff.config.field.staff.inventory.branch.label": "الفرع",
+  "staff.config.field.staff.inventory.branch.description":
+    "رمز الفرع الذي يعطيه نظام المكتبة موقعًا دائمًا للمادة (SIP2 AQ)؛ الافتراضي sip2.login.location.",
+  "staff.config.field.staff.inventory.concurrency.label": "الطلبات المتزامنة",
+  "staff.config.field.staff.inventory.concurrency.description": "طلبات Item Information (SIP2 17) الجارية في آن واحد.",
+  "staff.config.field.kiosk.hours.weekly.day.description":
+    'فترات العمل في هذا اليوم، مثل [{"opens": "09:00", "closes": "17:00"}]؛ و[] يعني مغلقًا طوال اليوم.',
+  "staff.config.choice.sip2.profile.generic": "عام",
+  "staff.config.choice.sip2.overrides.dateZone.local": "التوقيت المحلي",
+  "staff.config.choice.offline.unknownOutcome.checkin": "إرجاعها تلقائيًا",
+  "staff.config.choice.offline.unknownOutcome.flag": "تركها معارة ليقرّر الموظفون",
+  "staff.config.choice.kiosk.sets.wait": "انتظار كل الأجزاء",
+  "staff.config.choice.kiosk.sets.desk": "توجيه المستفيد إلى المكتب",
+  "staff.config.choice.kiosk.hours.whenClosed.closed": "مغلق",
+  "staff.config.choice.kiosk.hours.whenClosed.open": "مفتوح (تُتجاهل ساعات العمل)",
+  "staff.config.yes": "نعم",
+  "staff.config.no": "لا",
 };

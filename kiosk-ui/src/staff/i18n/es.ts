@@ -353,4 +353,253 @@ export const templates = {
   "staff.words.notice-ils-offline": "Sistema de la biblioteca sin conexión",
   "staff.words.notice-ils-online": "Sistema de la biblioteca de nuevo en línea",
   "staff.words.notice-too-many-tags": "Demasiados ejemplares en la base",
+  // The configuration form's fields (config-words.ts).
+  "staff.config.field.sip2.label": "Conexión con el SIGB (SIP2)",
+  "staff.config.field.sip2.description": "La conexión con el servidor SIP2 del SIGB.",
+  "staff.config.field.sip2.host.label": "Servidor",
+  "staff.config.field.sip2.host.description": "El servidor SIP2 del SIGB: un nombre de host o una dirección IP.",
+  "staff.config.field.sip2.port.label": "Puerto",
+  "staff.config.field.sip2.port.description": "Su puerto TCP (a menudo 6001).",
+  "staff.config.field.sip2.tls.label": "Conexión segura (TLS)",
+  "staff.config.field.sip2.tls.description":
+    "TLS hacia el ACS: true para las CA del sistema, o un objeto para una CA privada o un ACS con certificado autofirmado.",
+  "staff.config.field.sip2.login.label": "Inicio de sesión SIP2",
+  "staff.config.field.sip2.login.description": "La cuenta SIP2 con la que el quiosco inicia sesión (93).",
+  "staff.config.field.sip2.login.user.label": "Usuario (CN)",
+  "staff.config.field.sip2.login.user.description":
+    "El nombre de usuario de la cuenta SIP2 (CN en el inicio de sesión 93).",
+  "staff.config.field.sip2.login.password.label": "Contraseña (CO)",
+  "staff.config.field.sip2.login.password.description":
+    "La contraseña de la cuenta SIP2 (CO en el inicio de sesión 93); nunca se registra ni se muestra.",
+  "staff.config.field.sip2.login.location.label": "Código de ubicación (CP)",
+  "staff.config.field.sip2.login.location.description":
+    "Código de ubicación (CP en el inicio de sesión 93), si el SIGB lo pide.",
+  "staff.config.field.sip2.institution.label": "Id. de institución (AO)",
+  "staff.config.field.sip2.institution.description":
+    "El identificador de institución (AO) con el que el SIGB conoce a esta biblioteca.",
+  "staff.config.field.sip2.terminal.label": "Ubicación del terminal (AP)",
+  "staff.config.field.sip2.terminal.description":
+    "La ubicación del terminal de autopréstamo; se envía como AP (ubicación actual) en las devoluciones.",
+  "staff.config.field.sip2.terminalPassword.label": "Contraseña del terminal (AC)",
+  "staff.config.field.sip2.terminalPassword.description":
+    "Contraseña del terminal AC, si el SIGB la pide; nunca se registra.",
+  "staff.config.field.sip2.profile.label": "Perfil del SIGB",
+  "staff.config.field.sip2.profile.description":
+    "Qué SIGB es; su perfil fija el juego de caracteres, el terminador y lo demás, salvo lo que se indique aquí.",
+  "staff.config.field.sip2.charset.label": "Juego de caracteres",
+  "staff.config.field.sip2.charset.description": "Predeterminado: el del perfil (utf-8 en la mayoría).",
+  "staff.config.field.sip2.errorDetection.label": "Detección de errores",
+  "staff.config.field.sip2.errorDetection.description":
+    "Números de secuencia y sumas de control (AY/AZ). Desactívela solo para un ACS que los rechace.",
+  "staff.config.field.sip2.connections.label": "Conexiones",
+  "staff.config.field.sip2.connections.description":
+    "Conexiones abiertas con el ACS; los SIGB reales aceptan varios inicios de sesión por cuenta.",
+  "staff.config.field.sip2.timeoutMs.label": "Espera de respuesta (ms)",
+  "staff.config.field.sip2.timeoutMs.description": "Cuánto esperar cada respuesta del SIGB, en milisegundos.",
+  "staff.config.field.sip2.connectTimeoutMs.label": "Espera de conexión (ms)",
+  "staff.config.field.sip2.connectTimeoutMs.description": "Cuánto puede durar un intento de conexión, en milisegundos.",
+  "staff.config.field.sip2.heartbeatMs.label": "Latido (ms)",
+  "staff.config.field.sip2.heartbeatMs.description":
+    "SC Status (99) tras este tiempo sin tráfico, para que el SIGB no cierre un enlace inactivo; 0 = desactivado.",
+  "staff.config.field.sip2.overrides.label": "Cambios al perfil",
+  "staff.config.field.sip2.overrides.description": "Valores del perfil elegido que se cambian para este sitio.",
+  "staff.config.field.sip2.overrides.terminator.label": "Terminador de mensajes",
+  "staff.config.field.sip2.overrides.terminator.description": "Lo que termina cada mensaje que envía el quiosco.",
+  "staff.config.field.sip2.overrides.sendEmptyPatronPassword.label": "Enviar una contraseña de usuario vacía",
+  "staff.config.field.sip2.overrides.sendEmptyPatronPassword.description":
+    "Enviar AD (contraseña del usuario) aunque esté vacía.",
+  "staff.config.field.sip2.overrides.scRenewalPolicy.label": "Política de renovación del SC",
+  "staff.config.field.sip2.overrides.scRenewalPolicy.description":
+    "Indicador de política de renovación del SC en el 11: ¿puede el SIGB renovar un ejemplar que el usuario ya tiene?",
+  "staff.config.field.sip2.overrides.maxScResends.label": "Reenvíos de una petición",
+  "staff.config.field.sip2.overrides.maxScResends.description":
+    "Cuántas veces se reenvía una petición tras un 96; 0 si el SIGB no lo admite.",
+  "staff.config.field.sip2.overrides.maxAcsResends.label": "Veces que se vuelve a pedir una respuesta",
+  "staff.config.field.sip2.overrides.maxAcsResends.description":
+    "Cuántas veces se vuelve a pedir con 97 una respuesta ilegible; 0 si el SIGB no lo admite.",
+  "staff.config.field.sip2.overrides.dateZone.label": "Hora de las fechas enviadas",
+  "staff.config.field.sip2.overrides.dateZone.description": "Las fechas que envía el quiosco: hora local o UTC.",
+  "staff.config.field.devices.label": "Dispositivos",
+  "staff.config.field.devices.description":
+    "Los dispositivos del quiosco: lectores de códigos de barras, la base RFID, la impresora de recibos, el relé de seguridad.",
+  "staff.config.field.simulators.label": "Simuladores",
+  "staff.config.field.simulators.description":
+    "Para `selfcheck sim`: simuladores que se ejecutan para los dispositivos anteriores (el puente los ignora).",
+  "staff.config.field.offline.label": "Modo sin conexión",
+  "staff.config.field.offline.description":
+    "Prestar mientras el SIGB no responde, y el diario en el que se escribe primero cada transacción.",
+  "staff.config.field.offline.journalPath.label": "Archivo del diario",
+  "staff.config.field.offline.journalPath.description":
+    "Archivo SQLite del diario (las estadísticas se guardan en el mismo archivo); su carpeta se crea.",
+  "staff.config.field.offline.enabled.label": "Prestar sin conexión con el SIGB",
+  "staff.config.field.offline.enabled.description":
+    "Prestar y devolver ejemplares mientras el SIGB no responde; se reenvían cuando vuelve.",
+  "staff.config.field.offline.maxItemsPerPatron.label": "Ejemplares por usuario sin conexión",
+  "staff.config.field.offline.maxItemsPerPatron.description":
+    "Ejemplares que un usuario puede llevarse en préstamo sin conexión hasta que se reenvíe el diario.",
+  "staff.config.field.offline.blockedPatronsFile.label": "Archivo de usuarios bloqueados",
+  "staff.config.field.offline.blockedPatronsFile.description":
+    "Usuarios que no pueden llevarse préstamos sin conexión: un identificador (o sha256:<hex> de uno) por línea.",
+  "staff.config.field.offline.withoutPinCheck.label": "Prestar sin comprobar el PIN",
+  "staff.config.field.offline.withoutPinCheck.description":
+    "Mientras el SIGB no responde no se puede comprobar ningún PIN. true: la tarjeta sola identifica al usuario (se acepta cualquier PIN), dentro de maxItemsPerPatron y de la lista de bloqueados; false: un quiosco que pide PIN no presta nada sin conexión (las devoluciones siguen funcionando).",
+  "staff.config.field.offline.unknownOutcome.label": "Si se pierde la respuesta a un préstamo",
+  "staff.config.field.offline.unknownOutcome.description":
+    "Un préstamo cuya respuesta del SIGB se perdió se queda en el quiosco (con la seguridad activada, y se dice al usuario que no se prestó). Si resulta que el SIGB sí lo prestó: «Devolverlo automáticamente» registra su devolución, «Dejarlo en préstamo para el personal» lo deja prestado para que el personal decida. En ambos casos el personal lo ve en el diario sin conexión.",
+  "staff.config.field.offline.unknownOutcomeWaitMs.label": "Espera de una respuesta perdida (ms)",
+  "staff.config.field.offline.unknownOutcomeWaitMs.description":
+    "Cuánto espera un préstamo o una devolución cuya respuesta se perdió a que el SIGB diga qué hizo, antes de decir al usuario que es incierto.",
+  "staff.config.field.statistics.label": "Estadísticas",
+  "staff.config.field.statistics.description": "Estadísticas de transacciones (nunca la identidad de un usuario).",
+  "staff.config.field.statistics.retentionDays.label": "Conservar registros (días)",
+  "staff.config.field.statistics.retentionDays.description": "Los registros más antiguos se borran.",
+  "staff.config.field.statistics.timeZone.label": "Zona horaria",
+  "staff.config.field.statistics.timeZone.description":
+    "Zona horaria IANA de las cifras por hora y por día («Europe/Madrid»); predeterminada: la del sistema.",
+  "staff.config.field.kiosk.label": "Quiosco",
+  "staff.config.field.kiosk.description":
+    "La sesión del usuario: idiomas, PIN, tiempos de espera, lotes, carros, horario de apertura.",
+  "staff.config.field.kiosk.name.label": "Nombre del quiosco",
+  "staff.config.field.kiosk.name.description": "Se muestra al personal y en el saludo del quiosco.",
+  "staff.config.field.kiosk.languages.label": "Idiomas",
+  "staff.config.field.kiosk.languages.description":
+    "Idiomas que el usuario puede elegir (BCP 47); el primero es el predeterminado.",
+  "staff.config.field.kiosk.pinRequired.label": "Pedir el PIN",
+  "staff.config.field.kiosk.pinRequired.description":
+    "Los usuarios escriben su PIN después de la tarjeta; false: la tarjeta sola los identifica.",
+  "staff.config.field.kiosk.pinAttempts.label": "Intentos de PIN",
+  "staff.config.field.kiosk.pinAttempts.description":
+    "PIN erróneos que un usuario puede escribir antes de que termine la sesión.",
+  "staff.config.field.kiosk.idleTimeoutSeconds.label": "Inactividad máxima (segundos)",
+  "staff.config.field.kiosk.idleTimeoutSeconds.description":
+    "Segundos sin actividad antes de que termine una sesión (Koha SCO: 120).",
+  "staff.config.field.kiosk.idleWarningSeconds.label": "Aviso de inactividad (segundos)",
+  "staff.config.field.kiosk.idleWarningSeconds.description":
+    "Segundos de aviso antes de eso; WCAG 2.2.1 pide al menos 20.",
+  "staff.config.field.kiosk.goodbyeSeconds.label": "Pantalla de despedida (segundos)",
+  "staff.config.field.kiosk.goodbyeSeconds.description":
+    "Segundos que se muestra la pantalla de despedida antes de que el quiosco espere al siguiente usuario.",
+  "staff.config.field.kiosk.paymentTimeoutSeconds.label": "Espera del pago (segundos)",
+  "staff.config.field.kiosk.paymentTimeoutSeconds.description":
+    "Cuánto puede esperar el terminal de pago una tarjeta antes de que el quiosco anule el cobro.",
+  "staff.config.field.kiosk.sets.label": "Lotes de varias partes",
+  "staff.config.field.kiosk.sets.description":
+    "Lotes de varias partes: esperar a que todas las partes estén en la base, o enviar al usuario al mostrador.",
+  "staff.config.field.kiosk.renewOnCheckout.label": "Renovar al prestar",
+  "staff.config.field.kiosk.renewOnCheckout.description": "Prestar un ejemplar que el usuario ya tiene lo renueva.",
+  "staff.config.field.kiosk.liftedWindowSeconds.label": "Margen para un ejemplar levantado (segundos)",
+  "staff.config.field.kiosk.liftedWindowSeconds.description":
+    "Segundos que un libro levantado antes de escribir su seguridad tiene para volver a la base.",
+  "staff.config.field.kiosk.carts.label": "Carros de devolución",
+  "staff.config.field.kiosk.carts.description":
+    "Color del carro que se indica al usuario para cada tipo de ejemplar devuelto («rojo»).",
+  "staff.config.field.kiosk.carts.reshelve.label": "Volver a la estantería",
+  "staff.config.field.kiosk.carts.reshelve.description": "Para los ejemplares que vuelven a la estantería.",
+  "staff.config.field.kiosk.carts.hold-here.label": "Reserva aquí",
+  "staff.config.field.kiosk.carts.hold-here.description":
+    "Para los ejemplares reservados por un usuario de esta biblioteca.",
+  "staff.config.field.kiosk.carts.hold-elsewhere.label": "Reserva en otra sede",
+  "staff.config.field.kiosk.carts.hold-elsewhere.description":
+    "Para los ejemplares reservados por un usuario de otra sede.",
+  "staff.config.field.kiosk.carts.transit.label": "En tránsito",
+  "staff.config.field.kiosk.carts.transit.description": "Para los ejemplares que pertenecen a otra sede.",
+  "staff.config.field.kiosk.carts.sort-bin.label": "Contenedor de clasificación",
+  "staff.config.field.kiosk.carts.sort-bin.description":
+    "Para los ejemplares que el SIGB envía a un contenedor de clasificación.",
+  "staff.config.field.kiosk.hours.label": "Horario de apertura",
+  "staff.config.field.kiosk.hours.description":
+    "El horario de apertura de la biblioteca, y qué hace el quiosco mientras está cerrada.",
+  "staff.config.field.kiosk.hours.whenClosed.label": "Con la biblioteca cerrada",
+  "staff.config.field.kiosk.hours.whenClosed.description":
+    "Qué hace el quiosco mientras la biblioteca está cerrada: «Cerrado» (la pantalla del usuario lo dice y cuándo vuelve a abrir; una sesión en curso termina) o «Abierto» (se ignora el horario).",
+  "staff.config.field.kiosk.hours.returnsWhenClosed.label": "Aceptar devoluciones con la biblioteca cerrada",
+  "staff.config.field.kiosk.hours.returnsWhenClosed.description":
+    "Con la biblioteca cerrada se siguen aceptando devoluciones sin tarjeta (para un quiosco en un vestíbulo que sigue abierto).",
+  "staff.config.field.kiosk.hours.timeZone.label": "Zona horaria",
+  "staff.config.field.kiosk.hours.timeZone.description":
+    "Zona horaria IANA del horario («Europe/Madrid»); predeterminada: la del sistema.",
+  "staff.config.field.kiosk.hours.weekly.label": "Horario semanal",
+  "staff.config.field.kiosk.hours.weekly.description":
+    'Intervalos de apertura por día de la semana, p. ej. "monday": [{"opens": "09:00", "closes": "12:30"}, {"opens": "13:30", "closes": "19:00"}]. Un día omitido o [] está cerrado todo el día.',
+  "staff.config.field.kiosk.hours.exceptions.label": "Excepciones",
+  "staff.config.field.kiosk.hours.exceptions.description":
+    "Días con fecha que difieren de la semana: festivos (hours [] = cerrado) u horarios especiales. `until` los convierte en un intervalo de días (incluido).",
+  "staff.config.field.server.label": "Servidor",
+  "staff.config.field.server.description": "Dónde se sirven la página del quiosco, su API y esta consola.",
+  "staff.config.field.server.host.label": "Dirección de escucha",
+  "staff.config.field.server.host.description":
+    "La dirección en la que escuchar; 127.0.0.1 sirve solo a este ordenador (el navegador del propio quiosco).",
+  "staff.config.field.server.port.label": "Puerto",
+  "staff.config.field.server.port.description": "Su puerto TCP; 0 elige uno libre.",
+  "staff.config.field.server.allowedOrigins.label": "Orígenes permitidos",
+  "staff.config.field.server.allowedOrigins.description":
+    "Otros orígenes que pueden abrir el socket del quiosco (un servidor de desarrollo de la interfaz).",
+  "staff.config.field.receipts.label": "Recibos",
+  "staff.config.field.receipts.description": "Recibos impresos y por correo electrónico.",
+  "staff.config.field.receipts.library.label": "Nombre de la biblioteca",
+  "staff.config.field.receipts.library.description": "El nombre de la biblioteca en la cabecera del recibo.",
+  "staff.config.field.receipts.print.label": "Recibos impresos",
+  "staff.config.field.receipts.print.description": "Ofrecer recibos impresos (cuando la impresora funciona).",
+  "staff.config.field.receipts.routingSlips.label": "Boletas de destino",
+  "staff.config.field.receipts.routingSlips.description":
+    "Imprimir una boleta de destino por cada ejemplar devuelto que va al estante de reservas o a otra sede (sin datos del usuario).",
+  "staff.config.field.receipts.email.label": "Correo electrónico (SMTP)",
+  "staff.config.field.receipts.email.description": "SMTP para los recibos por correo; sin él, no se ofrece el correo.",
+  "staff.config.field.receipts.email.host.label": "Servidor SMTP",
+  "staff.config.field.receipts.email.host.description": "El servidor SMTP: un nombre de host o una dirección IP.",
+  "staff.config.field.receipts.email.port.label": "Puerto",
+  "staff.config.field.receipts.email.port.description": "Su puerto TCP (587 para envío, 465 con secure).",
+  "staff.config.field.receipts.email.secure.label": "TLS desde el inicio",
+  "staff.config.field.receipts.email.secure.description":
+    "TLS desde el inicio (puerto 465); si no, STARTTLS cuando el servidor lo ofrece.",
+  "staff.config.field.receipts.email.user.label": "Usuario",
+  "staff.config.field.receipts.email.user.description":
+    "El nombre de usuario de la cuenta SMTP, si el servidor pide iniciar sesión.",
+  "staff.config.field.receipts.email.password.label": "Contraseña",
+  "staff.config.field.receipts.email.password.description":
+    "La contraseña de la cuenta SMTP; nunca se registra ni se muestra.",
+  "staff.config.field.receipts.email.from.label": "Dirección del remitente",
+  "staff.config.field.receipts.email.from.description":
+    "La dirección del remitente de los recibos («Biblioteca <noreply@example.org>»).",
+  "staff.config.field.staff.label": "Personal",
+  "staff.config.field.staff.description": "Quién puede usar esta consola, y cuánto dura una sesión.",
+  "staff.config.field.staff.users.label": "Usuarios del personal",
+  "staff.config.field.staff.users.description":
+    "Nombres de usuario del personal con sus hashes de contraseña; ponga una contraseña con el formulario de abajo.",
+  "staff.config.field.staff.sessionMinutes.label": "Duración de la sesión (minutos)",
+  "staff.config.field.staff.sessionMinutes.description":
+    "Minutos sin ninguna petición tras los que termina una sesión de personal.",
+  "staff.config.field.staff.loginAttemptsPerMinute.label": "Intentos de inicio de sesión por minuto",
+  "staff.config.field.staff.loginAttemptsPerMinute.description":
+    "Intentos de inicio de sesión que una dirección puede hacer por minuto (cuenta cada intento, correcto o no).",
+  "staff.config.field.staff.tags.label": "Programación de etiquetas",
+  "staff.config.field.staff.tags.description":
+    "El puesto de programación de etiquetas: lo que recibe una etiqueta nueva salvo que el personal elija otra cosa.",
+  "staff.config.field.staff.tags.owner.label": "Biblioteca propietaria (ISIL)",
+  "staff.config.field.staff.tags.owner.description":
+    "Biblioteca propietaria que se escribe en las etiquetas nuevas (ISIL, p. ej. «ES-1»).",
+  "staff.config.field.staff.tags.model.label": "Modelo de datos",
+  "staff.config.field.staff.tags.model.description":
+    "Modelo de datos de las etiquetas nuevas: ISO 28560-2 (compacto, identificadores de objeto) o ISO 28560-3 (longitud fija, modelo danés).",
+  "staff.config.field.staff.inventory.label": "Inventario",
+  "staff.config.field.staff.inventory.description":
+    "Inventario de estanterías: la sede a la que pertenecen, y las peticiones Item Information simultáneas.",
+  "staff.config.field.staff.inventory.branch.label": "Sede",
+  "staff.config.field.staff.inventory.branch.description":
+    "El código de sede que el SIGB da como ubicación permanente de un ejemplar (SIP2 AQ); predeterminado: sip2.login.location.",
+  "staff.config.field.staff.inventory.concurrency.label": "Peticiones simultáneas",
+  "staff.config.field.staff.inventory.concurrency.description":
+    "Peticiones Item Information (SIP2 17) en curso a la vez.",
+  "staff.config.field.kiosk.hours.weekly.day.description":
+    'Los intervalos de apertura del día, p. ej. [{"opens": "09:00", "closes": "17:00"}]; [] es cerrado todo el día.',
+  "staff.config.choice.sip2.profile.generic": "Genérico",
+  "staff.config.choice.sip2.overrides.dateZone.local": "Hora local",
+  "staff.config.choice.offline.unknownOutcome.checkin": "Devolverlo automáticamente",
+  "staff.config.choice.offline.unknownOutcome.flag": "Dejarlo en préstamo para el personal",
+  "staff.config.choice.kiosk.sets.wait": "Esperar todas las partes",
+  "staff.config.choice.kiosk.sets.desk": "Enviar al usuario al mostrador",
+  "staff.config.choice.kiosk.hours.whenClosed.closed": "Cerrado",
+  "staff.config.choice.kiosk.hours.whenClosed.open": "Abierto (se ignora el horario)",
+  "staff.config.yes": "Sí",
+  "staff.config.no": "No",
 };

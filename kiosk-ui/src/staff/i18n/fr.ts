@@ -353,4 +353,255 @@ export const templates = {
   "staff.words.notice-ils-offline": "Système de la bibliothèque hors ligne",
   "staff.words.notice-ils-online": "Système de la bibliothèque de nouveau en ligne",
   "staff.words.notice-too-many-tags": "Trop de documents sur la platine",
+  // The configuration form's fields (config-words.ts).
+  "staff.config.field.sip2.label": "Connexion au SIGB (SIP2)",
+  "staff.config.field.sip2.description": "La connexion au serveur SIP2 du SIGB.",
+  "staff.config.field.sip2.host.label": "Hôte",
+  "staff.config.field.sip2.host.description": "Le serveur SIP2 du SIGB : un nom d’hôte ou une adresse IP.",
+  "staff.config.field.sip2.port.label": "Port TCP",
+  "staff.config.field.sip2.port.description": "Son port TCP (souvent 6001).",
+  "staff.config.field.sip2.tls.label": "Connexion sécurisée (TLS)",
+  "staff.config.field.sip2.tls.description":
+    "TLS vers l’ACS : true pour les AC du système, ou un objet pour une AC privée ou un ACS au certificat autosigné.",
+  "staff.config.field.sip2.login.label": "Authentification SIP2",
+  "staff.config.field.sip2.login.description": "Le compte SIP2 avec lequel la borne s’authentifie (93).",
+  "staff.config.field.sip2.login.user.label": "Utilisateur (CN)",
+  "staff.config.field.sip2.login.user.description":
+    "Le nom d’utilisateur du compte SIP2 (CN dans l’authentification 93).",
+  "staff.config.field.sip2.login.password.label": "Mot de passe (CO)",
+  "staff.config.field.sip2.login.password.description":
+    "Le mot de passe du compte SIP2 (CO dans l’authentification 93) ; jamais journalisé ni affiché.",
+  "staff.config.field.sip2.login.location.label": "Code de localisation (CP)",
+  "staff.config.field.sip2.login.location.description":
+    "Code de localisation (CP dans l’authentification 93), quand le SIGB en demande un.",
+  "staff.config.field.sip2.institution.label": "Identifiant d’institution (AO)",
+  "staff.config.field.sip2.institution.description":
+    "L’identifiant d’institution (AO) sous lequel le SIGB connaît cette bibliothèque.",
+  "staff.config.field.sip2.terminal.label": "Emplacement du terminal (AP)",
+  "staff.config.field.sip2.terminal.description":
+    "L’emplacement du terminal de prêt ; envoyé comme AP (emplacement actuel) dans les retours.",
+  "staff.config.field.sip2.terminalPassword.label": "Mot de passe du terminal (AC)",
+  "staff.config.field.sip2.terminalPassword.description":
+    "Mot de passe du terminal AC, quand le SIGB en demande un ; jamais journalisé.",
+  "staff.config.field.sip2.profile.label": "Profil du SIGB",
+  "staff.config.field.sip2.profile.description":
+    "Quel SIGB c’est ; son profil fixe le jeu de caractères, le terminateur et le reste, sauf ce qui est réglé ici.",
+  "staff.config.field.sip2.charset.label": "Jeu de caractères",
+  "staff.config.field.sip2.charset.description": "Par défaut : celui du profil (utf-8 pour la plupart).",
+  "staff.config.field.sip2.errorDetection.label": "Détection d’erreurs",
+  "staff.config.field.sip2.errorDetection.description":
+    "Numéros de séquence et sommes de contrôle (AY/AZ). À désactiver seulement pour un ACS qui les refuse.",
+  "staff.config.field.sip2.connections.label": "Connexions",
+  "staff.config.field.sip2.connections.description":
+    "Connexions ouvertes avec l’ACS ; les vrais SIGB acceptent plusieurs authentifications par compte.",
+  "staff.config.field.sip2.timeoutMs.label": "Délai de réponse (ms)",
+  "staff.config.field.sip2.timeoutMs.description":
+    "Combien de temps attendre chaque réponse du SIGB, en millisecondes.",
+  "staff.config.field.sip2.connectTimeoutMs.label": "Délai de connexion (ms)",
+  "staff.config.field.sip2.connectTimeoutMs.description":
+    "Combien de temps peut durer une tentative de connexion, en millisecondes.",
+  "staff.config.field.sip2.heartbeatMs.label": "Battement de cœur (ms)",
+  "staff.config.field.sip2.heartbeatMs.description":
+    "SC Status (99) après ce délai sans trafic, pour que le SIGB ne ferme pas un lien inactif ; 0 = désactivé.",
+  "staff.config.field.sip2.overrides.label": "Ajustements du profil",
+  "staff.config.field.sip2.overrides.description": "Valeurs du profil choisi modifiées pour ce site.",
+  "staff.config.field.sip2.overrides.terminator.label": "Fin de message",
+  "staff.config.field.sip2.overrides.terminator.description": "Ce qui termine chaque message envoyé par la borne.",
+  "staff.config.field.sip2.overrides.sendEmptyPatronPassword.label": "Envoyer un mot de passe d’usager vide",
+  "staff.config.field.sip2.overrides.sendEmptyPatronPassword.description":
+    "Envoyer AD (mot de passe de l’usager) même vide.",
+  "staff.config.field.sip2.overrides.scRenewalPolicy.label": "Politique de renouvellement du SC",
+  "staff.config.field.sip2.overrides.scRenewalPolicy.description":
+    "Indicateur de politique de renouvellement du SC dans le 11 : le SIGB peut-il renouveler un document que l’usager a déjà ?",
+  "staff.config.field.sip2.overrides.maxScResends.label": "Renvois d’une requête",
+  "staff.config.field.sip2.overrides.maxScResends.description":
+    "Combien de fois une requête est renvoyée après un 96 ; 0 si le SIGB ne le gère pas.",
+  "staff.config.field.sip2.overrides.maxAcsResends.label": "Nouvelles demandes d’une réponse",
+  "staff.config.field.sip2.overrides.maxAcsResends.description":
+    "Combien de fois une réponse illisible est redemandée avec 97 ; 0 si le SIGB ne le gère pas.",
+  "staff.config.field.sip2.overrides.dateZone.label": "Heure des dates envoyées",
+  "staff.config.field.sip2.overrides.dateZone.description": "Les dates envoyées par la borne : heure locale ou UTC.",
+  "staff.config.field.devices.label": "Périphériques",
+  "staff.config.field.devices.description":
+    "Les périphériques de la borne : lecteurs de codes-barres, la platine RFID, l’imprimante à tickets, le relais antivol.",
+  "staff.config.field.simulators.label": "Simulateurs",
+  "staff.config.field.simulators.description":
+    "Pour `selfcheck sim` : simulateurs à lancer pour les périphériques ci-dessus (ignorés par le pont).",
+  "staff.config.field.offline.label": "Mode hors ligne",
+  "staff.config.field.offline.description":
+    "Le prêt quand le SIGB est injoignable, et le journal où chaque transaction est d’abord écrite.",
+  "staff.config.field.offline.journalPath.label": "Fichier du journal",
+  "staff.config.field.offline.journalPath.description":
+    "Fichier SQLite du journal (les statistiques sont dans le même fichier) ; son dossier est créé.",
+  "staff.config.field.offline.enabled.label": "Prêter quand le SIGB est injoignable",
+  "staff.config.field.offline.enabled.description":
+    "Prêter et rendre des documents quand le SIGB est injoignable ; rejoués à son retour.",
+  "staff.config.field.offline.maxItemsPerPatron.label": "Documents par usager hors ligne",
+  "staff.config.field.offline.maxItemsPerPatron.description":
+    "Documents qu’un usager peut emprunter hors ligne tant que le journal n’a pas été rejoué.",
+  "staff.config.field.offline.blockedPatronsFile.label": "Fichier des usagers bloqués",
+  "staff.config.field.offline.blockedPatronsFile.description":
+    "Usagers qui ne peuvent pas emprunter hors ligne : un identifiant (ou sha256:<hex> d’un identifiant) par ligne.",
+  "staff.config.field.offline.withoutPinCheck.label": "Prêter sans vérifier le code PIN",
+  "staff.config.field.offline.withoutPinCheck.description":
+    "Quand le SIGB est injoignable, aucun code PIN ne peut être vérifié. true : la carte seule identifie l’usager (tout code saisi est accepté), dans la limite de maxItemsPerPatron et de la liste des bloqués ; false : une borne qui demande le code PIN ne prête rien hors ligne (les retours fonctionnent toujours).",
+  "staff.config.field.offline.unknownOutcome.label": "Si la réponse à un prêt est perdue",
+  "staff.config.field.offline.unknownOutcome.description":
+    "Un prêt dont la réponse du SIGB a été perdue reste à la borne (antivol activé, l’usager informé qu’il n’est pas prêté). Si le SIGB l’a finalement prêté : « Le rendre automatiquement » enregistre son retour, « Le laisser en prêt pour le personnel » le laisse en prêt pour que le personnel décide. Dans les deux cas le personnel le voit dans le journal hors ligne.",
+  "staff.config.field.offline.unknownOutcomeWaitMs.label": "Attente d’une réponse perdue (ms)",
+  "staff.config.field.offline.unknownOutcomeWaitMs.description":
+    "Combien de temps un prêt ou un retour dont la réponse a été perdue attend que le SIGB dise ce qu’il a fait, avant que l’usager apprenne que c’est incertain.",
+  "staff.config.field.statistics.label": "Statistiques",
+  "staff.config.field.statistics.description": "Statistiques des transactions (jamais l’identité d’un usager).",
+  "staff.config.field.statistics.retentionDays.label": "Conserver les données (jours)",
+  "staff.config.field.statistics.retentionDays.description": "Les données plus anciennes sont effacées.",
+  "staff.config.field.statistics.timeZone.label": "Fuseau horaire",
+  "staff.config.field.statistics.timeZone.description":
+    "Fuseau horaire IANA des chiffres par heure et par jour (« Europe/Paris ») ; par défaut : celui du système.",
+  "staff.config.field.kiosk.label": "Borne",
+  "staff.config.field.kiosk.description":
+    "La session de l’usager : langues, code PIN, délais, lots, chariots, horaires d’ouverture.",
+  "staff.config.field.kiosk.name.label": "Nom de la borne",
+  "staff.config.field.kiosk.name.description": "Montré au personnel et dans l’accueil de la borne.",
+  "staff.config.field.kiosk.languages.label": "Langues",
+  "staff.config.field.kiosk.languages.description":
+    "Langues que l’usager peut choisir (BCP 47) ; la première est celle par défaut.",
+  "staff.config.field.kiosk.pinRequired.label": "Demander le code PIN",
+  "staff.config.field.kiosk.pinRequired.description":
+    "Les usagers saisissent leur code PIN après leur carte ; false : la carte seule les identifie.",
+  "staff.config.field.kiosk.pinAttempts.label": "Essais de code PIN",
+  "staff.config.field.kiosk.pinAttempts.description":
+    "Codes PIN erronés qu’un usager peut saisir avant la fin de la session.",
+  "staff.config.field.kiosk.idleTimeoutSeconds.label": "Délai d’inactivité (secondes)",
+  "staff.config.field.kiosk.idleTimeoutSeconds.description":
+    "Secondes sans activité avant la fin d’une session (Koha SCO : 120).",
+  "staff.config.field.kiosk.idleWarningSeconds.label": "Avertissement d’inactivité (secondes)",
+  "staff.config.field.kiosk.idleWarningSeconds.description":
+    "Secondes d’avertissement avant cela ; WCAG 2.2.1 en demande au moins 20.",
+  "staff.config.field.kiosk.goodbyeSeconds.label": "Écran d’au revoir (secondes)",
+  "staff.config.field.kiosk.goodbyeSeconds.description":
+    "Secondes pendant lesquelles l’écran d’au revoir s’affiche avant que la borne attende l’usager suivant.",
+  "staff.config.field.kiosk.paymentTimeoutSeconds.label": "Délai de paiement (secondes)",
+  "staff.config.field.kiosk.paymentTimeoutSeconds.description":
+    "Combien de temps le terminal de paiement peut attendre une carte avant que la borne annule le paiement.",
+  "staff.config.field.kiosk.sets.label": "Lots en plusieurs parties",
+  "staff.config.field.kiosk.sets.description":
+    "Lots en plusieurs parties : attendre que toutes les parties soient sur la platine, ou envoyer l’usager à la banque de prêt.",
+  "staff.config.field.kiosk.renewOnCheckout.label": "Renouveler au prêt",
+  "staff.config.field.kiosk.renewOnCheckout.description": "Emprunter un document que l’usager a déjà le renouvelle.",
+  "staff.config.field.kiosk.liftedWindowSeconds.label": "Délai pour un document soulevé (secondes)",
+  "staff.config.field.kiosk.liftedWindowSeconds.description":
+    "Secondes dont dispose un livre soulevé avant l’écriture de son antivol pour revenir sur la platine.",
+  "staff.config.field.kiosk.carts.label": "Chariots de retour",
+  "staff.config.field.kiosk.carts.description":
+    "Couleur du chariot indiquée à l’usager pour chaque type de document rendu (« rouge »).",
+  "staff.config.field.kiosk.carts.reshelve.label": "Remise en rayon",
+  "staff.config.field.kiosk.carts.reshelve.description": "Pour les documents qui retournent en rayon.",
+  "staff.config.field.kiosk.carts.hold-here.label": "Réservation ici",
+  "staff.config.field.kiosk.carts.hold-here.description":
+    "Pour les documents réservés par un usager de cette bibliothèque.",
+  "staff.config.field.kiosk.carts.hold-elsewhere.label": "Réservation ailleurs",
+  "staff.config.field.kiosk.carts.hold-elsewhere.description":
+    "Pour les documents réservés par un usager d’une autre annexe.",
+  "staff.config.field.kiosk.carts.transit.label": "En transit",
+  "staff.config.field.kiosk.carts.transit.description": "Pour les documents qui appartiennent à une autre annexe.",
+  "staff.config.field.kiosk.carts.sort-bin.label": "Bac de tri",
+  "staff.config.field.kiosk.carts.sort-bin.description": "Pour les documents que le SIGB envoie vers un bac de tri.",
+  "staff.config.field.kiosk.hours.label": "Horaires d’ouverture",
+  "staff.config.field.kiosk.hours.description":
+    "Les horaires d’ouverture de la bibliothèque, et ce que fait la borne quand elle est fermée.",
+  "staff.config.field.kiosk.hours.whenClosed.label": "Quand la bibliothèque est fermée",
+  "staff.config.field.kiosk.hours.whenClosed.description":
+    "Ce que fait la borne quand la bibliothèque est fermée : « Fermée » (l’écran de l’usager le dit, avec l’heure de réouverture ; une session en cours se termine) ou « Ouverte » (les horaires sont ignorés).",
+  "staff.config.field.kiosk.hours.returnsWhenClosed.label": "Accepter les retours quand la bibliothèque est fermée",
+  "staff.config.field.kiosk.hours.returnsWhenClosed.description":
+    "Quand la bibliothèque est fermée, les retours sans carte restent acceptés (pour une borne dans un hall qui reste ouvert).",
+  "staff.config.field.kiosk.hours.timeZone.label": "Fuseau horaire des horaires",
+  "staff.config.field.kiosk.hours.timeZone.description":
+    "Fuseau horaire IANA des horaires (« Europe/Paris ») ; par défaut : celui du système.",
+  "staff.config.field.kiosk.hours.weekly.label": "Horaires de la semaine",
+  "staff.config.field.kiosk.hours.weekly.description":
+    'Plages d’ouverture par jour de la semaine, p. ex. "monday": [{"opens": "09:00", "closes": "12:30"}, {"opens": "13:30", "closes": "19:00"}]. Un jour omis ou [] est fermé toute la journée.',
+  "staff.config.field.kiosk.hours.exceptions.label": "Exceptions datées",
+  "staff.config.field.kiosk.hours.exceptions.description":
+    "Jours datés qui diffèrent de la semaine : jours fériés (hours [] = fermé) ou horaires spéciaux. `until` en fait une période de plusieurs jours (incluse).",
+  "staff.config.field.server.label": "Serveur",
+  "staff.config.field.server.description": "Où sont servies la page de la borne, son API et cette console.",
+  "staff.config.field.server.host.label": "Adresse d’écoute",
+  "staff.config.field.server.host.description":
+    "L’adresse d’écoute ; 127.0.0.1 ne sert que cet ordinateur (le navigateur de la borne elle-même).",
+  "staff.config.field.server.port.label": "Port TCP",
+  "staff.config.field.server.port.description": "Son port TCP ; 0 en choisit un libre.",
+  "staff.config.field.server.allowedOrigins.label": "Origines autorisées",
+  "staff.config.field.server.allowedOrigins.description":
+    "Autres origines autorisées à ouvrir le socket de la borne (un serveur de développement de l’interface).",
+  "staff.config.field.receipts.label": "Tickets",
+  "staff.config.field.receipts.description": "Tickets imprimés et envoyés par courriel.",
+  "staff.config.field.receipts.library.label": "Nom de la bibliothèque",
+  "staff.config.field.receipts.library.description": "Le nom de la bibliothèque en haut du ticket.",
+  "staff.config.field.receipts.print.label": "Tickets imprimés",
+  "staff.config.field.receipts.print.description": "Proposer des tickets imprimés (quand l’imprimante fonctionne).",
+  "staff.config.field.receipts.routingSlips.label": "Fiches d’acheminement",
+  "staff.config.field.receipts.routingSlips.description":
+    "Imprimer une fiche d’acheminement pour chaque document rendu qui va sur l’étagère des réservations ou vers une autre annexe (sans données d’usager).",
+  "staff.config.field.receipts.email.label": "Courriel (SMTP)",
+  "staff.config.field.receipts.email.description":
+    "SMTP pour les tickets par courriel ; sans lui, le courriel n’est pas proposé.",
+  "staff.config.field.receipts.email.host.label": "Serveur SMTP",
+  "staff.config.field.receipts.email.host.description": "Le serveur SMTP : un nom d’hôte ou une adresse IP.",
+  "staff.config.field.receipts.email.port.label": "Port TCP",
+  "staff.config.field.receipts.email.port.description": "Son port TCP (587 pour la soumission, 465 avec secure).",
+  "staff.config.field.receipts.email.secure.label": "TLS dès le début",
+  "staff.config.field.receipts.email.secure.description":
+    "TLS dès le début (port 465) ; sinon STARTTLS quand le serveur le propose.",
+  "staff.config.field.receipts.email.user.label": "Utilisateur",
+  "staff.config.field.receipts.email.user.description":
+    "Le nom d’utilisateur du compte SMTP, quand le serveur demande une authentification.",
+  "staff.config.field.receipts.email.password.label": "Mot de passe",
+  "staff.config.field.receipts.email.password.description":
+    "Le mot de passe du compte SMTP ; jamais journalisé ni affiché.",
+  "staff.config.field.receipts.email.from.label": "Adresse de l’expéditeur",
+  "staff.config.field.receipts.email.from.description":
+    "L’adresse d’expéditeur des tickets (« Bibliothèque <noreply@example.org> »).",
+  "staff.config.field.staff.label": "Personnel",
+  "staff.config.field.staff.description": "Qui peut utiliser cette console, et combien de temps dure une connexion.",
+  "staff.config.field.staff.users.label": "Utilisateurs du personnel",
+  "staff.config.field.staff.users.description":
+    "Noms d’utilisateur du personnel avec l’empreinte de leur mot de passe ; définissez un mot de passe avec le formulaire ci-dessous.",
+  "staff.config.field.staff.sessionMinutes.label": "Durée de session (minutes)",
+  "staff.config.field.staff.sessionMinutes.description":
+    "Minutes sans requête au bout desquelles une session du personnel se termine.",
+  "staff.config.field.staff.loginAttemptsPerMinute.label": "Tentatives de connexion par minute",
+  "staff.config.field.staff.loginAttemptsPerMinute.description":
+    "Tentatives de connexion qu’une adresse peut faire par minute (chaque tentative compte, réussie ou non).",
+  "staff.config.field.staff.tags.label": "Programmation des étiquettes",
+  "staff.config.field.staff.tags.description":
+    "Le poste de programmation des étiquettes : ce que reçoit une nouvelle étiquette sauf si le personnel choisit autrement.",
+  "staff.config.field.staff.tags.owner.label": "Bibliothèque propriétaire (ISIL)",
+  "staff.config.field.staff.tags.owner.description":
+    "Bibliothèque propriétaire écrite sur les nouvelles étiquettes (ISIL, p. ex. « FR-1 »).",
+  "staff.config.field.staff.tags.model.label": "Modèle de données",
+  "staff.config.field.staff.tags.model.description":
+    "Modèle de données des nouvelles étiquettes : ISO 28560-2 (compact, identifiants d’objet) ou ISO 28560-3 (longueur fixe, modèle danois).",
+  "staff.config.field.staff.inventory.label": "Récolement",
+  "staff.config.field.staff.inventory.description":
+    "Récolement des rayons : l’annexe à laquelle ils appartiennent, et les requêtes Item Information simultanées.",
+  "staff.config.field.staff.inventory.branch.label": "Annexe",
+  "staff.config.field.staff.inventory.branch.description":
+    "Le code d’annexe que le SIGB donne comme localisation permanente d’un document (SIP2 AQ) ; par défaut sip2.login.location.",
+  "staff.config.field.staff.inventory.concurrency.label": "Requêtes simultanées",
+  "staff.config.field.staff.inventory.concurrency.description":
+    "Requêtes Item Information (SIP2 17) en cours en même temps.",
+  "staff.config.field.kiosk.hours.weekly.day.description":
+    'Les plages d’ouverture du jour, p. ex. [{"opens": "09:00", "closes": "17:00"}] ; [] est fermé toute la journée.',
+  "staff.config.choice.sip2.profile.generic": "Générique",
+  "staff.config.choice.sip2.overrides.dateZone.local": "Heure locale",
+  "staff.config.choice.offline.unknownOutcome.checkin": "Le rendre automatiquement",
+  "staff.config.choice.offline.unknownOutcome.flag": "Le laisser en prêt pour le personnel",
+  "staff.config.choice.kiosk.sets.wait": "Attendre toutes les parties",
+  "staff.config.choice.kiosk.sets.desk": "Envoyer l’usager à la banque de prêt",
+  "staff.config.choice.kiosk.hours.whenClosed.closed": "Fermée",
+  "staff.config.choice.kiosk.hours.whenClosed.open": "Ouverte (horaires ignorés)",
+  "staff.config.yes": "Oui",
+  "staff.config.no": "Non",
 };

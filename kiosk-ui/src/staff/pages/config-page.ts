@@ -27,6 +27,7 @@ import {
   valueAt,
   withValue,
 } from "../config-form.ts";
+import { CONFIG_CHOICE_WORDS, CONFIG_KEY_WORDS, choiceWord, type KeyWords, wordsOf } from "../config-words.ts";
 import { formatDuration, formatNumber } from "../i18n/format.ts";
 import { StaffApiError, staffApi } from "../staff-client.ts";
 import { ConsolePage } from "./console-page.ts";
@@ -50,6 +51,12 @@ const VERDICT_WORDS = (): Readonly<Record<Sip2TestReply["verdict"], string>> => 
 
 /** An id usable in the DOM for a field path. */
 const domId = (field: FormField, part: string) => `cfg-${field.name.replace(/[^A-Za-z0-9]+/g, "-")}-${part}`;
+
+/** The form's words for one render, in the language chosen now (config-words.ts). */
+interface FormWords {
+  keys: Readonly<Record<string, KeyWords>>;
+  choices: ReturnType<typeof CONFIG_CHOICE_WORDS>;
+}
 
 export class ConfigPage extends ConsolePage {
   static override properties = {
@@ -215,6 +222,7 @@ export class ConfigPage extends ConsolePage {
       </section>`;
     }
     const { byField, loose } = this.#problemsByField();
+    const words: FormWords = { keys: CONFIG_KEY_WORDS(), choices: CONFIG_CHOICE_WORDS() };
     const count = this.problems.length + Object.keys(this.localProblems).length;
     return html`
       <form class="config-form" novalidate @submit=${(e: SubmitEvent) => this.#save(e)}
@@ -236,7 +244,7 @@ export class ConfigPage extends ConsolePage {
           ${this.#restartNote(view)}
           <nav aria-label=${msg("Configuration sections", { id: "staff.config.sections" })}>
             <ul class="config-toc">
-              ${this.#groups.map((g) => html`<li><a href=${`#cfg-section-${g.name}`} @click=${(e: Event) => this.#jump(e, g)}>${g.label}</a></li>`)}
+              ${this.#groups.map((g) => html`<li><a href=${`#cfg-section-${g.name}`} @click=${(e: Event) => this.#jump(e, g)}>${wordsOf(words.keys, g).label}</a></li>`)}
             </ul>
           </nav>
           <div class="visually-hidden" aria-live="polite">
@@ -250,7 +258,7 @@ export class ConfigPage extends ConsolePage {
               : nothing
           }
         </section>
-        ${this.#groups.map((group) => this.#section(group, byField))}
+        ${this.#groups.map((group) => this.#section(group, byField, words))}
         <div class="staff-card config-actions">
           <button type="submit" ?disabled=${!view.file || this.busy !== ""}>
             ${this.busy === "save" ? msg("Saving…", { id: "staff.config.saving" }) : msg("Save", { id: "staff.config.save" })}
@@ -310,12 +318,13 @@ export class ConfigPage extends ConsolePage {
     </div>`;
   }
 
-  #section(group: FormGroup, byField: Map<string, string[]>): TemplateResult {
+  #section(group: FormGroup, byField: Map<string, string[]>, words: FormWords): TemplateResult {
+    const { label, description } = wordsOf(words.keys, group);
     return html`
       <section class="staff-card config-section" id=${`cfg-section-${group.name}`} aria-labelledby=${`cfg-section-${group.name}-h`}>
-        <h3 id=${`cfg-section-${group.name}-h`}>${group.label}</h3>
-        ${group.description ? html`<p class="staff-hint"><bdi>${group.description}</bdi></p>` : nothing}
-        ${this.#groupBody(group, byField)}
+        <h3 id=${`cfg-section-${group.name}-h`}>${label}</h3>
+        ${this.#hint(group, description)}
+        ${this.#groupBody(group, byField, words)}
         ${group.name === "sip2" ? this.#sip2Test() : nothing}
         ${group.name === "staff" ? this.#staffPassword() : nothing}
       </section>
@@ -380,24 +389,35 @@ export class ConfigPage extends ConsolePage {
     </fieldset>`;
   }
 
-  #groupBody(group: FormGroup, byField: Map<string, string[]>): TemplateResult {
+  /**
+   * A part's description under its heading; not for a section that is one field (`devices`), whose field
+   * shows it. Wrapped in <bdi>: a path the table does not know shows the schema's English, also in Arabic.
+   */
+  #hint(group: FormGroup, description: string): TemplateResult | typeof nothing {
+    const oneField = group.fields.length === 1 && group.fields[0]?.name === group.name;
+    return description && !oneField ? html`<p class="staff-hint"><bdi>${description}</bdi></p>` : nothing;
+  }
+
+  #groupBody(group: FormGroup, byField: Map<string, string[]>, words: FormWords): TemplateResult {
     return html`
-      <div class="config-fields">${group.fields.map((f) => this.#field(f, byField.get(f.name) ?? []))}</div>
-      ${group.groups.map(
-        (sub) => html`<fieldset class="config-group">
-          <legend>${sub.label}</legend>
-          ${sub.description ? html`<p class="staff-hint"><bdi>${sub.description}</bdi></p>` : nothing}
-          ${this.#groupBody(sub, byField)}
-        </fieldset>`,
-      )}
+      <div class="config-fields">${group.fields.map((f) => this.#field(f, byField.get(f.name) ?? [], words))}</div>
+      ${group.groups.map((sub) => {
+        const { label, description } = wordsOf(words.keys, sub);
+        return html`<fieldset class="config-group">
+          <legend>${label}</legend>
+          ${this.#hint(sub, description)}
+          ${this.#groupBody(sub, byField, words)}
+        </fieldset>`;
+      })}
     `;
   }
 
-  #field(field: FormField, problems: readonly string[]): TemplateResult {
+  #field(field: FormField, problems: readonly string[], words: FormWords): TemplateResult {
+    const { label, description } = wordsOf(words.keys, field);
     const id = domId(field, "input");
     const helpId = domId(field, "help");
     const errorId = domId(field, "error");
-    const describedBy = [field.description ? helpId : "", problems.length > 0 ? errorId : ""].filter(Boolean).join(" ");
+    const describedBy = [description ? helpId : "", problems.length > 0 ? errorId : ""].filter(Boolean).join(" ");
     const invalid = problems.length > 0 ? "true" : "false";
     const value = valueAt(this.draft, field.path);
     const onInput = (e: Event) =>
@@ -411,7 +431,7 @@ export class ConfigPage extends ConsolePage {
       case "choice":
         control = html`<select id=${id} aria-describedby=${describedBy || nothing} aria-invalid=${invalid} @change=${onInput}>
           ${field.required ? nothing : html`<option value="" ?selected=${value === undefined}>${msg("(default)", { id: "staff.config.default" })}</option>`}
-          ${(field.choices ?? []).map((c) => html`<option value=${c} ?selected=${String(value) === c}>${c}</option>`)}
+          ${(field.choices ?? []).map((c) => html`<option value=${c} ?selected=${String(value) === c}>${choiceWord(words.choices, field, c)}</option>`)}
         </select>`;
         break;
       case "json":
@@ -432,9 +452,9 @@ export class ConfigPage extends ConsolePage {
     }
     return html`
       <div class=${`config-field${problems.length > 0 ? " config-invalid" : ""}${field.kind === "boolean" ? " config-check" : ""}`}>
-        <label for=${id}>${field.label}${field.required ? html`<span aria-hidden="true"> *</span>` : nothing}</label>
+        <label for=${id}>${label}${field.required ? html`<span aria-hidden="true"> *</span>` : nothing}</label>
         ${control}
-        ${field.description ? html`<p class="staff-hint" id=${helpId}><bdi>${field.description}</bdi></p>` : nothing}
+        ${description ? html`<p class="staff-hint" id=${helpId}><bdi>${description}</bdi></p>` : nothing}
         ${problems.length > 0 ? html`<p class="config-problem" id=${errorId}><bdi>${problems.join(" ")}</bdi></p>` : nothing}
       </div>
     `;
