@@ -449,8 +449,9 @@ export class KioskEngine {
       this.#endSession("pin-locked");
       throw new KioskError("PIN_LOCKED", "too many wrong PINs: the session has ended");
     }
-    this.#notice("PIN_WRONG", "failure", { count: this.#pinAttemptsLeft });
+    // Queued first, so the notice goes out after the state with the tries left (#notice flushes it).
     this.#changed();
+    this.#notice("PIN_WRONG", "failure", { count: this.#pinAttemptsLeft });
     throw new KioskError("PIN_WRONG", `wrong PIN; ${this.#pinAttemptsLeft} attempts left`);
   }
 
@@ -458,6 +459,7 @@ export class KioskEngine {
     if (!this.#session) return;
     this.#session.record = record;
     this.#moveTo("home");
+    this.#changed();
     this.#notice("PATRON_WELCOME", "success");
     // Books already on the pad when the patron logs in are what they came to borrow.
     if ((this.#ports.pad?.present() ?? []).some((tag) => !tag.patronCard) && record.canBorrow) this.#show("checkout");
