@@ -35,6 +35,8 @@ afterAll(async () => {
 
 const button = (name: string) => staff.getByRole("button", { name, exact: true });
 const navigation = () => staff.getByRole("navigation", { name: "Console sections" });
+const focusedLabel = () =>
+  staff.evaluate(() => (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent?.trim());
 const focusedHeading = () =>
   staff.evaluate(() => document.activeElement?.matches("h2") && document.activeElement.textContent);
 
@@ -42,6 +44,19 @@ const focusedHeading = () =>
 async function openPage(link: string, heading = link) {
   await navigation().getByRole("link", { name: link, exact: true }).click();
   await expect.poll(focusedHeading).toBe(heading);
+}
+
+/** Back to no hours (the stack's default), so the kiosk is open for the tests after this one. */
+async function resetHours() {
+  const status = await staff.evaluate(async () => {
+    const response = await fetch("/api/staff/hours", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    return response.status;
+  });
+  expect(status).toBe(200);
 }
 
 async function logIn(password: string) {
@@ -165,17 +180,47 @@ describe("staff console", () => {
     await staff.setViewportSize(ORIENTATIONS.portrait);
     await staff.screenshot({ path: join(SHOTS, "staff-service-portrait.png"), fullPage: true });
     await staff.setViewportSize(ORIENTATIONS.landscape);
-    // Back to no hours (the stack's default), so the kiosk is open for the tests after this one.
-    const reply = await staff.evaluate(async () => {
-      const response = await fetch("/api/staff/hours", {
-        method: "PUT",
-        headers: { "content-type": "application/json" },
-        body: "{}",
-      });
-      return response.status;
-    });
-    expect(reply).toBe(200);
+    await resetHours();
     await expect.poll(() => patron.locator("h1").innerText()).not.toBe("The library is closed");
+  });
+
+  it("adds a holiday for today: the patron screen says closed; a wrong range is named at its field; removing it opens again", async () => {
+    await openPage("Devices");
+    await openPage("Out of service");
+    const hours = staff.locator("service-page section", { has: staff.getByRole("heading", { name: "Opening hours" }) });
+    await expect.poll(() => hours.innerText()).toContain("No dates ahead differ from the week.");
+    // Open all day every day, so only the exception can close the library.
+    for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]) {
+      await staff.getByLabel(day, { exact: true }).fill("00:00–24:00");
+    }
+    await button("Add a date").click();
+    const row = hours.locator("fieldset.staff-exception");
+    await expect.poll(focusedLabel).toBe("Date");
+    const today = await row.getByLabel("Date", { exact: true }).inputValue();
+    expect(today).toMatch(/^\d{4}-\d\d-\d\d$/);
+    const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    await row.getByLabel("Last day (for several days)").fill(yesterday);
+    await row.getByLabel("Note for staff").fill("Public holiday");
+    await button("Save opening hours").click();
+    const until = row.getByLabel("Last day (for several days)");
+    await expect.poll(() => until.getAttribute("aria-invalid")).toBe("true");
+    expect(await row.innerText()).toContain(`${yesterday} is before the exception's date ${today}; give the last day`);
+    expect(kiosk.stack.bridge.kiosk?.phase).not.toBe("closed");
+
+    await until.fill("");
+    await button("Save opening hours").click();
+    const patron = kiosk.page.locator("kiosk-app main");
+    await expect.poll(() => patron.locator("h1").innerText()).toBe("The library is closed");
+    await expect.poll(() => hours.innerText()).toMatch(/Today\s+Closed all day \(Public holiday\)/);
+    expect(await row.locator("legend").innerText()).toMatch(/closed$/);
+    expect(await axeViolations(staff)).toEqual([]);
+    await staff.screenshot({ path: join(SHOTS, "staff-hours-holiday-landscape.png"), fullPage: true });
+
+    await row.getByRole("button", { name: /^Remove / }).click();
+    await button("Save opening hours").click();
+    await expect.poll(() => patron.locator("h1").innerText()).not.toBe("The library is closed");
+    expect(await hours.innerText()).toContain("No dates ahead differ from the week.");
+    await resetHours();
   });
 
   it("charts the statistics by hour or day, by kind or result, with the same numbers in a table", async () => {
@@ -266,6 +311,34 @@ describe("staff console", () => {
     await staff.getByLabel("اللغة").selectOption("en");
     await expect.poll(() => staff.evaluate(() => document.documentElement.dir)).toBe("ltr");
     await staff.getByRole("heading", { name: "Statistics", exact: true }).waitFor();
+  });
+
+  it("changes the staff member's own password: a wrong current one is named, then the new one logs in", async () => {
+    const NEW = "a-new-desk-pass";
+    await openPage("My password", "Change my password");
+    await staff.getByLabel("Current password").fill("not-the-password");
+    await staff.getByLabel("New password", { exact: true }).fill(NEW);
+    await staff.getByLabel("New password again").fill(NEW);
+    await button("Change my password").click();
+    const current = staff.getByLabel("Current password");
+    await expect.poll(() => current.getAttribute("aria-invalid")).toBe("true");
+    expect(await staff.locator("account-page").innerText()).toContain("not your current password");
+    expect(await axeViolations(staff)).toEqual([]);
+
+    await current.fill(DEV_STAFF.password);
+    await button("Change my password").click();
+    await expect
+      .poll(() => staff.getByRole("status").innerText())
+      .toContain("Your password has been changed. You stay logged in here.");
+    expect(await current.inputValue()).toBe("");
+    await staff.screenshot({ path: join(SHOTS, "staff-account-landscape.png"), fullPage: true });
+
+    await button("Log out").click();
+    await staff.getByRole("heading", { name: "Log in" }).waitFor();
+    await logIn(DEV_STAFF.password);
+    await expect.poll(() => staff.getByRole("alert").innerText()).toBe("Wrong user name or password");
+    await logIn(NEW);
+    await staff.getByText("Logged in as staff").waitFor();
   });
 
   it("logs out: the API refuses the old session", async () => {

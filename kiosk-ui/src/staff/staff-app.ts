@@ -14,6 +14,7 @@ import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { StaffSession, StaffStatus } from "../../../protocols/staff-api/schema.ts";
 import { formatNumber } from "./i18n/format.ts";
 import { applyLanguage, getLocale, initialLanguage, LANGUAGES } from "./i18n/localization.ts";
+import { AccountPage } from "./pages/account-page.ts";
 import { ConfigPage } from "./pages/config-page.ts";
 import { type ConsolePage, messageOf, OUTCOME_EVENT, STATUS_EVENT } from "./pages/console-page.ts";
 import { DevicesPage } from "./pages/devices-page.ts";
@@ -49,6 +50,7 @@ const PAGES: readonly PageRow[] = [
   { id: "monitor", label: () => msg("Live session", { id: "staff.monitor.nav" }), element: MonitorPage },
   { id: "tags", label: () => msg("Tag programming", { id: "staff.tags.nav" }), element: TagsPage },
   { id: "inventory", label: () => msg("Inventory", { id: "staff.inventory.nav" }), element: InventoryPage },
+  { id: "account", label: () => msg("My password", { id: "staff.account.nav" }), element: AccountPage },
 ];
 
 const pageFromHash = (): PageRow => PAGES.find((p) => `#${p.id}` === location.hash) ?? PAGES[0]!;

@@ -19,6 +19,8 @@ import type {
   InventoryReport,
   MonitorNotice,
   MonitorView,
+  PasswordChanged,
+  PasswordChangeRequest,
   QueueEntry,
   QueueReply,
   ReplaySummary,
@@ -88,6 +90,7 @@ export const staffApi = {
   },
   login: (user: string, password: string) => call<StaffSession>("POST", "/login", { user, password }),
   logout: () => call<void>("POST", "/logout"),
+  changePassword: (request: PasswordChangeRequest) => call<PasswordChanged>("POST", "/password", request),
   status: () => call<StaffStatus>("GET", "/status"),
   setOutOfService: (outOfService: boolean, message?: string) =>
     call<StaffStatus>("PUT", "/out-of-service", message === undefined ? { outOfService } : { outOfService, message }),
