@@ -435,7 +435,8 @@ export class ConfigPage extends ConsolePage {
         </select>`;
         break;
       case "json":
-        control = html`<textarea id=${id} rows="4" spellcheck="false" aria-describedby=${describedBy || nothing}
+        // JSON reads left to right in every language (in Arabic too).
+        control = html`<textarea id=${id} rows="4" spellcheck="false" dir="ltr" aria-describedby=${describedBy || nothing}
           aria-invalid=${invalid} .value=${this.texts[field.name] ?? inputText(field, value)} @input=${onInput}></textarea>`;
         break;
       case "secret": {
@@ -446,7 +447,8 @@ export class ConfigPage extends ConsolePage {
         break;
       }
       default:
-        control = html`<input id=${id} type="text" inputmode=${field.kind === "number" ? "numeric" : nothing}
+        // A value takes the direction of its first letter: a path or host left to right, an Arabic name right to left.
+        control = html`<input id=${id} type="text" dir="auto" inputmode=${field.kind === "number" ? "numeric" : nothing}
           placeholder=${field.placeholder ?? nothing} .value=${inputText(field, value)}
           aria-describedby=${describedBy || nothing} aria-invalid=${invalid} @input=${onInput} />`;
     }
