@@ -622,7 +622,7 @@ export const templates = {
   "staff.config.field.staff.inventory.concurrency.description":
     "Peticiones Item Information (SIP2 17) en curso a la vez.",
   "staff.config.field.kiosk.hours.weekly.day.description":
-    'Los intervalos de apertura del día, p. ej. [{"opens": "09:00", "closes": "17:00"}]; [] es cerrado todo el día.',
+    'Los intervalos de apertura del día, p. ej. [{"opens": "09:00", "closes": "17:00"}]; [] = cerrado todo el día.',
   "staff.config.choice.sip2.profile.generic": "Genérico",
   "staff.config.choice.sip2.overrides.dateZone.local": "Hora local",
   "staff.config.choice.offline.unknownOutcome.checkin": "Devolverlo automáticamente",

@@ -624,7 +624,7 @@ export const templates = {
   "staff.config.field.staff.inventory.concurrency.description":
     "Requêtes Item Information (SIP2 17) en cours en même temps.",
   "staff.config.field.kiosk.hours.weekly.day.description":
-    'Les plages d’ouverture du jour, p. ex. [{"opens": "09:00", "closes": "17:00"}] ; [] est fermé toute la journée.',
+    'Les plages d’ouverture du jour, p. ex. [{"opens": "09:00", "closes": "17:00"}] ; [] = fermé toute la journée.',
   "staff.config.choice.sip2.profile.generic": "Générique",
   "staff.config.choice.sip2.overrides.dateZone.local": "Heure locale",
   "staff.config.choice.offline.unknownOutcome.checkin": "Le rendre automatiquement",
