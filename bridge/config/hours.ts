@@ -51,9 +51,12 @@ export function checkOpeningHours(hours: OpeningHoursConfig, path: string): Conf
     for (const day of daysOf(exception.date, exception.until ?? exception.date)) {
       const earlier = taken.get(day);
       if (earlier !== undefined) {
+        // Named by its dates too: the console shows exceptions as dated rows, not by index.
+        const other = hours.exceptions[earlier];
+        const range = other?.until ? `${other.date} to ${other.until}` : other?.date;
         problems.push({
           path: joinPath(at, "date"),
-          message: `${day} already has its hours in exceptions[${earlier}]; a day can have one exception`,
+          message: `${day} already has its hours in exceptions[${earlier}] (${range}); a day can have one exception: remove one or shorten the range`,
         });
         return;
       }

@@ -105,7 +105,8 @@ describe("kiosk.hours in the config", () => {
     ).toEqual([
       {
         path: "kiosk.hours.exceptions[1].date",
-        message: "2026-12-31 already has its hours in exceptions[0]; a day can have one exception",
+        message:
+          "2026-12-31 already has its hours in exceptions[0] (2026-12-24 to 2026-12-31); a day can have one exception: remove one or shorten the range",
       },
       {
         path: "kiosk.hours.exceptions[2].until",

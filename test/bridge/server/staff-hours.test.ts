@@ -96,6 +96,58 @@ describe("opening hours on the staff API", () => {
     expect((await call("GET")).json.followed).toBe(false);
   });
 
+  it("a holiday today closes the kiosk at once and it opens the next day; whenClosed open ignores the hours", async () => {
+    const { call, engine, clock } = await start();
+    const allWeek = Object.fromEntries(
+      ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map((d) => [
+        d,
+        [{ opens: "00:00", closes: "24:00" }],
+      ]),
+    );
+    const holiday = {
+      timeZone: "Europe/Berlin",
+      weekly: allWeek,
+      exceptions: [{ date: "2026-12-07", note: "Holiday" }],
+    };
+    const closed = await call("PUT", holiday);
+    expect(closed.json).toMatchObject({
+      open: false,
+      today: { date: "2026-12-07", exception: true, intervals: [], note: "Holiday" },
+      nextChange: "2026-12-07T23:00:00.000Z", // midnight in Berlin
+    });
+    expect(engine.phase).toBe("closed");
+
+    const ignored = await call("PUT", { ...holiday, whenClosed: "open" });
+    expect(ignored.json).toMatchObject({ followed: false, open: true, hours: { whenClosed: "open" } });
+    await expect.poll(() => engine.phase).toBe("idle");
+
+    await call("PUT", holiday);
+    expect(engine.phase).toBe("closed");
+    await clock.advance(13 * 3_600_000); // 00:00 on Tuesday in Berlin
+    await expect.poll(() => engine.phase).toBe("idle");
+  });
+
+  it("names each exception's problem at its key: a bad date, a range ending before it starts, a day twice", async () => {
+    const { call } = await start();
+    const bad = await call("PUT", { weekly: {}, exceptions: [{ date: "2026-02-30" }] });
+    expect(bad.json.problems).toEqual([
+      { path: "kiosk.hours.exceptions[0].date", message: 'expected a date YYYY-MM-DD, got "2026-02-30"' },
+    ]);
+    const twice = await call("PUT", {
+      weekly: {},
+      exceptions: [
+        { date: "2026-12-24", until: "2026-12-26", hours: [{ opens: "09:00", closes: "14:00" }] },
+        { date: "2026-12-25" },
+        { date: "2027-01-06", until: "2027-01-05" },
+      ],
+    });
+    expect(twice.status).toBe(422);
+    expect((twice.json.problems as Array<{ path: string }>).map((p) => p.path)).toEqual([
+      "kiosk.hours.exceptions[1].date",
+      "kiosk.hours.exceptions[2].until",
+    ]);
+  });
+
   it("saves the hours into the config file, keeping everything else in it", async () => {
     const folder = await mkdtemp(join(tmpdir(), "hours-"));
     const file = join(folder, "kiosk.json");
