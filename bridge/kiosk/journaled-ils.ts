@@ -11,6 +11,11 @@
  *   (offline-policy.ts) decides, and an allowed checkout or checkin is written `pending` and done at the
  *   kiosk. While a backlog waits, new transactions join its end, so the ILS gets everything in the order
  *   it happened (an offline return is never overtaken by the next loan of the same book).
+ * - An answer reaches the patron before the journal records it: the entry is marked in a timer of its own,
+ *   after the turn in which the engine sends what the answer changed, so the journal's commit is not on
+ *   the patron's path (bench/bridge.bench.ts). A crash in between leaves the entry `sending`, and the
+ *   replay asks the ILS what it did: nothing is lost or sent twice (test/bridge/kiosk/answer-crash.test.ts).
+ *   Staff reads and `close` record what waits first.
  * - Lost answers: when nobody knows whether the ILS did an online checkout or checkin (OUTCOME_UNKNOWN),
  *   the patron is not simply told so. The entry is marked as kept at the kiosk (a checkout's security
  *   stays on), and the ILS is asked what it did as soon as it answers again, for as long as the patron may
@@ -111,6 +116,8 @@ export interface StaffJournal {
   entries(options?: { states?: readonly JournalState[]; limit?: number; afterSeq?: number }): StaffJournalEntry[];
   /** Sends what waits now; resolves when this replay ends (stoppedAt says if the ILS went away). */
   replayNow(): Promise<ReplaySummary>;
+  /** Records the ILS answers patrons have been given but the journal not yet (before a read of the statistics). */
+  recordAnswers(): void;
   /** An `unknown` entry staff found missing in the ILS: send it again with the next replay. */
   retry(id: string, note?: string): StaffJournalEntry;
   /** A `conflict` or `unknown` entry staff repaired by hand. */
@@ -154,8 +161,10 @@ export class JournaledIls implements IlsPort, StaffJournal {
   /** The executor the replay uses: without `undo` when loans of kept items are only flagged. */
   readonly #replayExecutor: TransactionExecutor;
   readonly #listeners = new Set<(status: IlsStatus) => void>();
-  /** Online entries this process is sending now: a replay leaves them alone. */
+  /** Online entries this process is sending now, or whose answer waits to be recorded: a replay leaves them alone. */
   readonly #live = new Set<string>();
+  /** Answers given to the patron and not yet recorded, by entry id (#recordSoon). */
+  readonly #unrecorded = new Map<string, { record: () => void; timer: TimerHandle }>();
   readonly #unsubscribe: () => void;
   /** The last status other than "connecting": a reconnect attempt does not make the kiosk look online. */
   #settled: IlsStatus | undefined;
@@ -198,6 +207,7 @@ export class JournaledIls implements IlsPort, StaffJournal {
   }
 
   close(): void {
+    this.recordAnswers();
     this.#closed = true;
     this.#unsubscribe();
     this.#clock.clearTimeout(this.#retryTimer);
@@ -342,6 +352,7 @@ export class JournaledIls implements IlsPort, StaffJournal {
   // ---- StaffJournal ----
 
   summary(): JournalSummary {
+    this.recordAnswers();
     const problem = this.#policy.problem;
     return {
       counts: this.#journal.counts(),
@@ -353,6 +364,7 @@ export class JournaledIls implements IlsPort, StaffJournal {
   }
 
   entries(options: { states?: readonly JournalState[]; limit?: number; afterSeq?: number } = {}): StaffJournalEntry[] {
+    this.recordAnswers();
     return this.#journal.list({ ...options, states: options.states ?? WAITING }).map(forStaff);
   }
 
@@ -396,9 +408,11 @@ export class JournaledIls implements IlsPort, StaffJournal {
       const entry = this.#journal.start(tx);
       this.#live.add(entry.id);
       let leftForReplay = false;
+      let answered = false;
       try {
         const result = await send(entry.id);
-        this.#settle(entry.id, result);
+        answered = true;
+        this.#recordSoon(entry.id, result);
         return { ...result, transactionId: entry.id };
       } catch (err) {
         const code = codeOf(err);
@@ -419,7 +433,7 @@ export class JournaledIls implements IlsPort, StaffJournal {
         }
         this.#settle(entry.id, { ok: false, reason: "ILS_OFFLINE" });
       } finally {
-        this.#live.delete(entry.id);
+        if (!answered) this.#live.delete(entry.id);
         if (leftForReplay) this.#replaySoon();
       }
     }
@@ -494,6 +508,25 @@ export class JournaledIls implements IlsPort, StaffJournal {
       });
       signal?.addEventListener("abort", done, { once: true });
     });
+  }
+
+  /**
+   * Marks an online entry from its answer once the patron has it: in a timer of 0 ms, which runs after the
+   * engine's state for this turn (sent from setImmediate, engine.ts #changed) and its notices (sent at once).
+   * The entry stays live meanwhile, so a replay leaves it alone and its statistic counts it as answered.
+   */
+  #recordSoon(id: string, result: { ok: boolean; reason?: ItemReason }): void {
+    const record = () => {
+      this.#clock.clearTimeout(this.#unrecorded.get(id)?.timer);
+      this.#unrecorded.delete(id);
+      this.#settle(id, result);
+      this.#live.delete(id);
+    };
+    this.#unrecorded.set(id, { record, timer: this.#clock.setTimeout(record, 0) });
+  }
+
+  recordAnswers(): void {
+    for (const { record } of [...this.#unrecorded.values()]) record();
   }
 
   /**

@@ -275,6 +275,8 @@ export class StaffDesk {
   }
 
   statistics(query: StatisticsQuery): StatisticsReply | string {
+    // Every answer a patron has seen is counted (the journal records them just after the reply).
+    this.#parts.journal?.recordAnswers();
     const statistics = this.#parts.statistics;
     if (!statistics) {
       throw new StaffError(

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,4 +58,36 @@ export function journaledIls(parts: {
     ),
     identifyOffline: true,
   });
+}
+
+/**
+ * Runs `script` (a TypeScript child process, through tsx) with `args` until it prints a line starting with
+ * `line`, kills it with SIGKILL there, and returns what it printed.
+ */
+export async function killAt(script: string, args: readonly string[], line: string): Promise<string> {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    err += chunk.toString("utf8");
+  });
+  child.stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString("utf8");
+    if (
+      out
+        .split("\n")
+        .slice(0, -1)
+        .some((printed) => printed.startsWith(line))
+    )
+      child.kill("SIGKILL");
+  });
+  // A hang guard only (in wall time): the child prints its line within moments on any machine.
+  const guard = setTimeout(() => child.kill("SIGTERM"), 30_000);
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_, s) => resolve(s)));
+  clearTimeout(guard);
+  if (signal !== "SIGKILL")
+    throw new Error(`the child ended (${signal ?? "by itself"}) before it printed "${line}": ${err}`);
+  return out;
 }

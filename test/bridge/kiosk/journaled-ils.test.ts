@@ -110,8 +110,8 @@ const checkout = (itemId = BOOK, patron = PATRON) => ({ patron, itemId, renewal:
 const coded = (code: string) => new IlsUnavailable(code as "ILS_OFFLINE", `${code} for the test`);
 
 describe("JournaledIls online: every transaction is written before it is sent", () => {
-  it("sends a checkout under its journal entry's id and marks the entry from the answer", async () => {
-    const { ils, inner, journal, stats } = setUp();
+  it("sends a checkout under its journal entry's id and marks the entry from the answer, once the patron has it", async () => {
+    const { ils, inner, journal, stats, clock } = setUp();
     const pending = ils.checkout(checkout());
     await flushMicrotasks();
     const [call] = inner.calls;
@@ -121,15 +121,21 @@ describe("JournaledIls online: every transaction is written before it is sent", 
     expect(call?.transactionId).toBe(entry?.id);
     inner.answer(BOOK);
     expect(await pending).toMatchObject({ ok: true, transactionId: entry?.id });
+    // The answer goes to the patron first; the journal records it in a timer of its own (a crash in between
+    // leaves it `sending`, for the replay to ask about).
+    expect(journal.get(entry?.id as string)).toMatchObject({ state: "sending" });
+    expect(stats()).toEqual([]);
+    await clock.advance(0);
     expect(journal.get(entry?.id as string)).toMatchObject({ state: "done" });
     expect(journal.get(entry?.id as string)?.patronId).toBeUndefined();
     expect(stats()).toEqual([["checkout", "ok", undefined]]);
   });
 
   it("records a refusal with its reason, and nothing for the replay", async () => {
-    const { ils, inner, journal, stats, replay } = setUp();
+    const { ils, inner, journal, stats, replay, clock } = setUp();
     inner.autoAnswer = () => ({ ok: false, reason: "ITEM_ON_HOLD_FOR_OTHER" });
     expect(await ils.checkout(checkout())).toMatchObject({ ok: false, reason: "ITEM_ON_HOLD_FOR_OTHER" });
+    await clock.advance(0);
     expect(journal.list()).toEqual([
       expect.objectContaining({ state: "refused", resultCode: "ITEM_ON_HOLD_FOR_OTHER" }),
     ]);
@@ -236,6 +242,7 @@ describe("JournaledIls: a lost answer while the patron is still there", () => {
     await expect.poll(() => t.inner.calls.length).toBe(2);
     t.inner.calls[1]?.resolve({ ok: true });
     expect(await pending).toMatchObject({ ok: true });
+    await t.clock.advance(0);
     expect(t.journal.list().map((e) => [e.state, e.resultCode])).toEqual([
       ["refused", "NOT_DONE"],
       ["done", undefined],

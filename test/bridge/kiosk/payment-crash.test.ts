@@ -4,7 +4,6 @@
  * after the terminal approves, and right after the patron is told the payment is provisional. A new
  * process on the same file then replays: money taken is never without a record, and no 37 goes twice.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -16,39 +15,10 @@ import {
 } from "../../../bridge/kiosk/journal.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { ScriptedIls } from "./engine-helpers.ts";
-import { journaledIls, tempDatabases } from "./helpers.ts";
+import { journaledIls, killAt, tempDatabases } from "./helpers.ts";
 
 const CHILD = fileURLToPath(new URL("./payment-crash.child.ts", import.meta.url));
 const databases = tempDatabases();
-
-/** Runs the child until it prints `line`, kills it with SIGKILL, and returns what it printed. */
-async function killAt(dbPath: string, stage: string, line: string): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, dbPath, stage], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    err += chunk.toString("utf8");
-  });
-  child.stdout.on("data", (chunk: Buffer) => {
-    out += chunk.toString("utf8");
-    if (
-      out
-        .split("\n")
-        .slice(0, -1)
-        .some((printed) => printed.startsWith(line))
-    )
-      child.kill("SIGKILL");
-  });
-  // A hang guard only (in wall time): the child prints its line within moments on any machine.
-  const guard = setTimeout(() => child.kill("SIGTERM"), 30_000);
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_, s) => resolve(s)));
-  clearTimeout(guard);
-  if (signal !== "SIGKILL")
-    throw new Error(`the child ended (${signal ?? "by itself"}) before it printed "${line}": ${err}`);
-  return out;
-}
 
 /** The restarted kiosk, with the ILS back: what its replay sends, and what asking about an entry says. */
 function restart() {
@@ -76,7 +46,7 @@ describe("a card payment under kill -9 while the ILS is dead", () => {
     timeout: 60_000,
   }, async () => {
     const dbPath = join(databases.dir(), "kiosk.db");
-    const out = await killAt(dbPath, "approval", "APPROVED");
+    const out = await killAt(CHILD, [dbPath, "approval"], "APPROVED");
     expect(out).toMatch(/^APPROVED SIM\d+$/m);
     const k = restart();
     await k.ils.replayNow();
@@ -96,7 +66,7 @@ describe("a card payment under kill -9 while the ILS is dead", () => {
     timeout: 60_000,
   }, async () => {
     const dbPath = join(databases.dir(), "kiosk.db");
-    const out = await killAt(dbPath, "provisional", "PROVISIONAL");
+    const out = await killAt(CHILD, [dbPath, "provisional"], "PROVISIONAL");
     const authorization = /^APPROVED (\S+)$/m.exec(out)?.[1];
     expect(authorization).toMatch(/^SIM/);
     const k = restart();
