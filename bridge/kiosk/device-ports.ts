@@ -80,7 +80,8 @@ export class PadTags implements PadPort {
     if (this.#known.has(uid) || this.#reading.has(uid)) return;
     this.#reading.add(uid);
     try {
-      const reading = await this.#pad.readTag(uid);
+      // Only the item data: the security bytes are written and read back at checkout or checkin (issue 9's stack time).
+      const reading = await this.#pad.readTag(uid, { security: false });
       const data = reading.data;
       if (!data?.itemId) {
         this.#logger.info({ uid, code: reading.dataError?.code }, "tag on the pad holds no library data");

@@ -89,8 +89,9 @@ export class M810Reader implements ReaderProtocol {
     return uids.map((uid) => ({ uid }));
   }
 
-  async tagInfo(uid: Uid): Promise<TagInfo> {
-    return { blockSize: M810_BLOCK_SIZE, blockCount: this.#blockCount, afi: await this.readAfi(uid) };
+  async tagInfo(uid: Uid, withAfi = true): Promise<TagInfo> {
+    const layout = { blockSize: M810_BLOCK_SIZE, blockCount: this.#blockCount };
+    return withAfi ? { ...layout, afi: await this.readAfi(uid) } : layout;
   }
 
   async readBlocks(uid: Uid, firstBlock: number, count: number): Promise<Uint8Array> {

@@ -349,13 +349,18 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     return { added: [], removed: [], present: this.#tracker.present() };
   }
 
-  /** Reads a tag's memory and security bytes and decodes its item data. */
-  readTag(uid: string): Promise<TagReading> {
+  /**
+   * Reads a tag's memory and security bytes and decodes its item data. `security: false` leaves out the
+   * commands only security needs (the 3M 810's AFI read, the EAS bit), so the security may read "unknown".
+   * The kiosk reads books that way, since it writes and reads back their security anyway (setSecurity).
+   */
+  readTag(uid: string, options: { security?: boolean } = {}): Promise<TagReading> {
     const id = normalizeUid(uid);
+    const withSecurity = options.security ?? true;
     return this.#op(async () => {
-      const info = await this.#retryRead(id, () => this.#reader.tagInfo(id));
+      const info = await this.#retryRead(id, () => this.#reader.tagInfo(id, withSecurity));
       const memory = await this.#readMemory(id, info, true);
-      const useEas = this.#reader.supportsEas && this.policy.mode !== "afi";
+      const useEas = withSecurity && this.#reader.supportsEas && this.policy.mode !== "afi";
       const eas = useEas ? await this.#retryRead(id, () => this.#reader.readEas(id)) : undefined;
       const observed: SecurityObservation = {};
       if (info.afi !== undefined) observed.afi = info.afi;

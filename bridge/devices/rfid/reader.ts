@@ -61,7 +61,11 @@ export interface ReaderProtocol {
   setup(): Promise<ReaderSetup>;
   /** One inventory round. */
   inventory(): Promise<InventoryTag[]>;
-  tagInfo(uid: Uid): Promise<TagInfo>;
+  /**
+   * Block layout and, when the reader has it or `withAfi` asks (the default), the AFI. A reader that needs a
+   * command of its own for the AFI (3M 810) skips it when `withAfi` is false.
+   */
+  tagInfo(uid: Uid, withAfi?: boolean): Promise<TagInfo>;
   /** `count` (≤ maxBlocksPerRead) blocks from `firstBlock`, concatenated in tag memory order. */
   readBlocks(uid: Uid, firstBlock: number, count: number, blockSize: number): Promise<Uint8Array>;
   writeBlocks(uid: Uid, firstBlock: number, data: Uint8Array, blockSize: number): Promise<void>;

@@ -75,6 +75,20 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
     expect(empty.security).toBe("unknown");
   });
 
+  it("reads item data alone when asked (the kiosk): no AFI command on the 3M 810, whose security is then unknown", async () => {
+    const { pad, sim, commands } = await memoryRig(model, cleanups);
+    const [uid] = sim.placeTags([{ itemId: "30001000000010", secured: true }]);
+    commands.length = 0;
+    const reading = await pad.readTag(uid as string, { security: false });
+    expect(reading.data?.itemId).toBe("30001000000010");
+    // The FEIG reader's system info carries the AFI anyway; the 3M 810 needs a command of its own for it.
+    expect(reading.security).toBe(model === "3m810" ? "unknown" : "secured");
+    expect(commands.includes("readAfi")).toBe(false);
+    commands.length = 0;
+    expect((await pad.readTag(uid as string)).security).toBe("secured");
+    expect(commands.includes("readAfi")).toBe(model === "3m810");
+  });
+
   it("reports memory no data model fits as dataError, not as a failure", async () => {
     const { pad, sim } = await memoryRig(model, cleanups);
     const [uid] = sim.placeTags([{ memory: "FF".repeat(32) }]);
