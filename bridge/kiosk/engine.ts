@@ -683,6 +683,18 @@ export class KioskEngine {
         result = await this.#ports.ils.checkin({ itemId: row.view.itemId, signal });
       } else {
         if (!session) throw new KioskError("NOT_ALLOWED_NOW", "the session ended");
+        const own = this.#settings.renewOnCheckout
+          ? undefined
+          : session.record?.loans.find((loan) => loan.itemId === row.view.itemId);
+        if (own) {
+          // Already theirs, and this kiosk does not renew at checkout: say so with the loan's due date,
+          // without asking the ILS (which would renew it or refuse it in words of its own).
+          if (own.title) row.view.title = own.title;
+          if (own.dueDate) row.view.dueDate = own.dueDate;
+          this.#finishRow(row, "refused", "ITEM_ALREADY_YOURS");
+          this.#changed();
+          return undefined;
+        }
         result = await this.#ports.ils.checkout({
           patron: session.credential,
           ...(session.pin !== undefined ? { pin: session.pin } : {}),

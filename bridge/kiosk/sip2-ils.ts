@@ -49,6 +49,7 @@ function translateError(err: unknown): never {
  * phrases as Koha, Evergreen and the simulator word them; the item's own status (17) is asked first.
  */
 const REFUSAL_WORDING: ReadonlyArray<[RegExp, ItemReason]> = [
+  [/\balready checked out to you\b/i, "ITEM_ALREADY_YOURS"],
   [/\b(limit|too many|maximum)\b/i, "LIMIT_REACHED"],
   [/\bexpired\b/i, "CARD_EXPIRED"],
   [/\b(hold|reserved|reserve|recall)/i, "ITEM_ON_HOLD_FOR_OTHER"],
@@ -57,6 +58,8 @@ const REFUSAL_WORDING: ReadonlyArray<[RegExp, ItemReason]> = [
   [/\b(not found|unknown item|invalid item|no such item)\b/i, "ITEM_NOT_FOUND"],
   [/\b(not (for )?loan|cannot be (checked out|borrowed)|reference|non-?circulating)\b/i, "ITEM_NOT_LOANABLE"],
 ];
+
+const NOT_RENEWED_HERE = /\brenewals? not (permitted|allowed)\b/i;
 
 /** What the item's own circulation status says about a refusal. */
 const STATUS_REASONS: Readonly<Record<string, ItemReason>> = {
@@ -233,11 +236,18 @@ export class Sip2Ils implements IlsPort {
           patronId: request.patron,
           ...(request.pin !== undefined ? { patronPassword: request.pin } : {}),
           itemId: request.itemId,
+          renewal: request.renewal,
         },
         txOf(request),
       )
       .catch(translateError);
-    return this.#circulation(result, request.itemId);
+    const out = await this.#circulation(result, request.itemId);
+    // Evergreen refuses an item the patron already has with "Renewals not permitted" when we asked it not
+    // to renew (SIPServer's OpenILS::SIP checkout); that is not a renewal limit.
+    if (!out.ok && !request.renewal && result.screenMessages.some((m) => NOT_RENEWED_HERE.test(m))) {
+      out.reason = "ITEM_ALREADY_YOURS";
+    }
+    return out;
   }
 
   async renew(request: RenewRequest): Promise<CirculationResult> {

@@ -189,7 +189,16 @@ export interface PatronRequest {
   patronPassword?: string;
 }
 
-export type CirculationRequest = PatronRequest & { itemId: string; feeAcknowledged?: boolean };
+export type CirculationRequest = PatronRequest & {
+  itemId: string;
+  feeAcknowledged?: boolean;
+  /**
+   * Checkout only: false sends the SC renewal policy as N for this checkout, so the ILS does not renew an
+   * item the patron already has (the library's choice, `kiosk.renewOnCheckout`). It can only narrow the
+   * connection's own policy (`sip2.overrides.scRenewalPolicy`), never widen it.
+   */
+  renewal?: boolean;
+};
 export type RenewAllRequest = PatronRequest & { feeAcknowledged?: boolean };
 
 export interface FeePaidRequest extends PatronRequest {
@@ -402,7 +411,7 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
     answer: "checkoutResponse",
     message: (request, ctx) => ({
       type: "checkout",
-      scRenewalPolicy: ctx.settings.scRenewalPolicy,
+      scRenewalPolicy: ctx.settings.scRenewalPolicy && request.renewal !== false,
       ...circulationFields(request, ctx),
     }),
     result: (r, ctx) => circulation(ctx, r),

@@ -55,6 +55,8 @@ export const ITEM_REASONS = [
   "ITEM_ON_HOLD_FOR_OTHER",
   "ITEM_NOT_LOANABLE",
   "ITEM_ALREADY_ON_LOAN",
+  /** On loan to this patron already, and the kiosk does not renew at checkout (`kiosk.renewOnCheckout`). */
+  "ITEM_ALREADY_YOURS",
   "LIMIT_REACHED",
   "PATRON_BLOCKED",
   "CARD_EXPIRED",

@@ -265,6 +265,7 @@ export class AcsResponder {
                 itemId: request.itemIdentifier,
                 transactionDate: dateOrUndefined(request.transactionDate) ?? this.now(),
                 branch,
+                renewalAllowed: request.scRenewalPolicy,
               })
             : this.ils.renew({
                 ...common,

@@ -28,6 +28,10 @@ export const reasonWords: Record<ItemReason, () => string> = {
     msg("This item cannot be borrowed here. Please ask staff.", { id: "reason.ITEM_NOT_LOANABLE" }),
   ITEM_ALREADY_ON_LOAN: () =>
     msg("This item is still on loan to another card. Please ask staff.", { id: "reason.ITEM_ALREADY_ON_LOAN" }),
+  ITEM_ALREADY_YOURS: () =>
+    msg("You already have this item. To keep it longer, choose Renew loans.", {
+      id: "reason.ITEM_ALREADY_YOURS",
+    }),
   LIMIT_REACHED: () =>
     msg("You have reached your borrowing limit. Return something first, or ask staff.", {
       id: "reason.LIMIT_REACHED",

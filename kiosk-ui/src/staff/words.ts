@@ -91,6 +91,7 @@ export const REASON_WORDS: Readonly<Record<ItemReason, () => string>> = {
   ITEM_ON_HOLD_FOR_OTHER: () => msg("on hold for another patron", { id: "staff.words.reason-on-hold-for-other" }),
   ITEM_NOT_LOANABLE: () => msg("not for loan", { id: "staff.words.reason-not-loanable" }),
   ITEM_ALREADY_ON_LOAN: () => msg("already on loan", { id: "staff.words.reason-already-on-loan" }),
+  ITEM_ALREADY_YOURS: () => msg("already on loan to this patron", { id: "staff.words.reason-already-yours" }),
   LIMIT_REACHED: () => msg("loan limit reached", { id: "staff.words.reason-limit-reached" }),
   PATRON_BLOCKED: () => msg("patron blocked", { id: "staff.words.reason-patron-blocked" }),
   CARD_EXPIRED: () => msg("card expired", { id: "staff.words.reason-card-expired" }),

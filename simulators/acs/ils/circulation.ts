@@ -65,7 +65,10 @@ export function checkout(s: IlsStore, at: Date, req: CheckoutRequest): Circulati
 
   const loan = s.loans.get(item.barcode);
   if (loan?.patron === patron.barcode) {
-    // Koha and Evergreen both turn a checkout of an item the patron already has into a renewal.
+    // Koha and Evergreen both turn a checkout of an item the patron already has into a renewal; Evergreen
+    // only when the terminal's renewal policy allows it. An offline checkout replayed later is accepted
+    // either way: the patron has had the item all along.
+    if (req.renewalAllowed === false && !noBlock) return refuse("renewalNotPermittedHere", { renewal: true });
     return renewLoan(s, patron, item, loan, when, validPassword, req);
   }
   if (loan && noBlock && loan.checkedOut.getTime() > when.getTime()) {

@@ -23,6 +23,7 @@ export const REFUSALS = {
   dueBeforeTransaction: "The due date sent is not after the transaction date. Please take the item to the desk.",
   holdsBlockRenewal: "Item unavailable due to outstanding holds.",
   notOnLoanToPatron: "Item not checked out to you.",
+  renewalNotPermittedHere: "Item already checked out to you. Renewals are not permitted at this terminal.",
   titleUnknown: "No such title.",
   holdLimit: "You have reached the maximum number of holds.",
   holdExists: "You already have a hold on this title.",

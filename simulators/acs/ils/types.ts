@@ -139,6 +139,12 @@ export interface CheckoutRequest {
   nbDueDate?: Date | undefined;
   /** Branch of the terminal (from its SIP account). */
   branch: string;
+  /**
+   * The SC renewal policy (11's first fixed field): false means the terminal may not renew, so a checkout of
+   * an item the patron already has is refused, as Evergreen's SIPServer does ("Renewals not permitted").
+   * Default true, as Koha, which renews whatever the flag says.
+   */
+  renewalAllowed?: boolean | undefined;
 }
 
 /** Result of checkout (12) and renew (30). */

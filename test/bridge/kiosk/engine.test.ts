@@ -364,6 +364,35 @@ describe("renewing", () => {
   });
 });
 
+describe("an item the patron already has, laid on the pad", () => {
+  // patronRecord()'s one loan is item 99, "Old loan", due 2026-12-20.
+  it("goes to the ILS, which renews it, when the kiosk renews at checkout", async () => {
+    const k = kiosk();
+    k.ils.autoAnswer = () => ({ ok: true, renewed: true, dueDate: "2027-01-10", title: "Old loan" });
+    await k.startCheckout();
+    k.pad.place(item(99));
+    await k.engine.whenSettled();
+    expect(k.ils.calls.map((c) => [c.kind, c.itemId])).toEqual([["checkout", item(99).itemId]]);
+    expect(await k.row(item(99).uid)).toMatchObject({ status: "done", dueDate: "2027-01-10" });
+  });
+
+  it("is not sent to the ILS when the kiosk does not renew at checkout: the patron is told it is theirs", async () => {
+    const k = kiosk({ renewOnCheckout: false });
+    k.ils.autoAnswer = () => ({ ok: true, dueDate: "2027-01-10", title: "Dune" });
+    await k.startCheckout();
+    k.pad.place(item(99), item(1));
+    await k.engine.whenSettled();
+    expect(k.ils.calls.map((c) => [c.kind, c.itemId])).toEqual([["checkout", item(1).itemId]]);
+    expect(await k.row(item(99).uid)).toMatchObject({
+      status: "refused",
+      reason: "ITEM_ALREADY_YOURS",
+      title: "Old loan",
+      dueDate: "2026-12-20",
+    });
+    expect(k.pad.writes.map((w) => w.uid)).toEqual([item(1).uid]);
+  });
+});
+
 describe("finishing", () => {
   it("offers print and email after a checkout, delivers the chosen receipt and says goodbye", async () => {
     const k = kiosk({ goodbyeMs: 5_000 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { Sip2Ils } from "../../../bridge/kiosk/sip2-ils.ts";
 import type { AcsServer } from "../../../simulators/acs/server.ts";
 import { settle, until } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
@@ -42,6 +43,25 @@ describe("Sip2Client transactions against the ACS simulator", () => {
     const back = await client.checkin({ itemId: book });
     expect(back).toMatchObject({ ok: true, itemId: book, alerts: [{ kind: "sort-bin", bin: "RESHELVE" }] });
     expect(ils.loanOf(book)).toBeUndefined();
+  });
+
+  it("asks the ILS not to renew at checkout when told to (SC renewal policy N); the kiosk reads the refusal", async () => {
+    const { client, ils, clock } = await rig();
+    const anna = patron("valid").barcode;
+    const book = item("available").barcode;
+    expect((await client.checkout({ patronId: anna, itemId: book })).ok).toBe(true);
+    const again = await client.checkout({ patronId: anna, itemId: book, renewal: false });
+    expect(again).toMatchObject({ ok: false, renewalOk: false });
+    expect(again.raw).toMatchObject({ type: "checkoutResponse" });
+    expect(ils.loanOf(book)).toMatchObject({ patron: anna, renewals: 0 });
+    const kiosk = new Sip2Ils(client, { clock });
+    expect(await kiosk.checkout({ patron: anna, itemId: book, renewal: false })).toMatchObject({
+      ok: false,
+      reason: "ITEM_ALREADY_YOURS",
+    });
+    // The connection's own policy (Y) holds when the checkout does not narrow it: a renewal.
+    expect(await client.checkout({ patronId: anna, itemId: book })).toMatchObject({ ok: true, renewalOk: true });
+    expect(ils.loanOf(book)?.renewals).toBe(1);
   });
 
   it("reports a refusal as ok = false with the ILS's screen message, not as an error", async () => {

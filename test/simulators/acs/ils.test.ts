@@ -427,6 +427,18 @@ describe("checkout", () => {
     expect(ils.loanOf(I("available"))?.renewals).toBe(1);
   });
 
+  it("refuses that renewal when the terminal may not renew (SC renewal policy N), but not an offline replay", () => {
+    const { ils } = setup();
+    checkout(ils, "valid", "available");
+    expect(checkout(ils, "valid", "available", { renewalAllowed: false })).toMatchObject({
+      ok: false,
+      refusal: "renewalNotPermittedHere",
+    });
+    expect(ils.loanOf(I("available"))?.renewals).toBe(0);
+    // The patron has had it all along: a replayed offline checkout is taken as before.
+    expect(checkout(ils, "valid", "available", { renewalAllowed: false, noBlock: true })).toMatchObject({ ok: true });
+  });
+
   it("refuses that renewal when no renewals remain or others wait", () => {
     const { ils } = setup();
     expect(checkout(ils, "renewal-limit", "renewal-limit-loan")).toMatchObject({

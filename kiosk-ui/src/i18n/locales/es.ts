@@ -11,6 +11,8 @@ export const templates = {
     "Otra persona espera este documento, así que no se puede renovar. Devuélvalo antes de su fecha de vencimiento.",
   "reason.ITEM_NOT_LOANABLE": "Este documento no se puede prestar aquí. Pregunte al personal.",
   "reason.ITEM_ALREADY_ON_LOAN": "Este documento sigue prestado a otro carné. Pregunte al personal.",
+  "reason.ITEM_ALREADY_YOURS":
+    "Ya tiene este documento en préstamo. Para quedárselo más tiempo, elija Renovar préstamos.",
   "reason.LIMIT_REACHED": "Ha llegado a su límite de préstamos. Devuelva algo antes o pregunte al personal.",
   "reason.PATRON_BLOCKED": "Su carné no puede tomar préstamos ahora. Hable con el personal.",
   "reason.CARD_EXPIRED": "Su carné ha caducado. El personal puede renovarlo.",

@@ -11,6 +11,8 @@ export const templates = {
     "Quelqu'un d'autre attend ce document : il ne peut pas être prolongé. Merci de le rendre avant sa date de retour.",
   "reason.ITEM_NOT_LOANABLE": "Ce document ne peut pas être emprunté ici. Demandez au personnel.",
   "reason.ITEM_ALREADY_ON_LOAN": "Ce document est encore prêté sur une autre carte. Demandez au personnel.",
+  "reason.ITEM_ALREADY_YOURS":
+    "Vous avez déjà ce document en prêt. Pour le garder plus longtemps, choisissez Renouveler des prêts.",
   "reason.LIMIT_REACHED":
     "Vous avez atteint votre limite de prêts. Rendez d'abord un document ou demandez au personnel.",
   "reason.PATRON_BLOCKED": "Votre carte ne peut pas emprunter pour le moment. Adressez-vous au personnel.",

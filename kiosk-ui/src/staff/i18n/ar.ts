@@ -332,6 +332,7 @@ export const templates = {
   "staff.words.reason-on-hold-for-other": "محجوزة لمستفيد آخر",
   "staff.words.reason-not-loanable": "غير قابلة للإعارة",
   "staff.words.reason-already-on-loan": "مُعارة بالفعل",
+  "staff.words.reason-already-yours": "مُعارة لهذا المستفيد بالفعل",
   "staff.words.reason-limit-reached": "بلغ الحد الأقصى للإعارات",
   "staff.words.reason-patron-blocked": "المستفيد محظور",
   "staff.words.reason-card-expired": "البطاقة منتهية الصلاحية",

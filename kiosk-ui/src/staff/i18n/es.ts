@@ -337,6 +337,7 @@ export const templates = {
   "staff.words.reason-on-hold-for-other": "reservado para otro usuario",
   "staff.words.reason-not-loanable": "excluido de préstamo",
   "staff.words.reason-already-on-loan": "ya está prestado",
+  "staff.words.reason-already-yours": "ya prestado a este usuario",
   "staff.words.reason-limit-reached": "límite de préstamos alcanzado",
   "staff.words.reason-patron-blocked": "usuario bloqueado",
   "staff.words.reason-card-expired": "carné caducado",

@@ -337,6 +337,7 @@ export const templates = {
   "staff.words.reason-on-hold-for-other": "réservé pour un autre usager",
   "staff.words.reason-not-loanable": "exclu du prêt",
   "staff.words.reason-already-on-loan": "déjà en prêt",
+  "staff.words.reason-already-yours": "déjà en prêt à cet usager",
   "staff.words.reason-limit-reached": "nombre maximal de prêts atteint",
   "staff.words.reason-patron-blocked": "usager bloqué",
   "staff.words.reason-card-expired": "carte expirée",
