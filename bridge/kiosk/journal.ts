@@ -126,10 +126,18 @@ export type SendOutcome =
 /** What the ILS says about a transaction that may or may not have reached it. */
 export type InquiryAnswer = "done" | "not-done" | "unknown";
 
+/** An answer, or an unknown that says what was seen (kept as the entry's result message for staff). */
+export type Inquired = InquiryAnswer | { answer: "unknown"; seen: string };
+
 /** Talks to the ILS for the journal. Throwing means "could not reach it": the entry stays as it was. */
 export interface TransactionExecutor {
+  /**
+   * What to note in the entry before it is sent (committed before the request goes out), so that an answer
+   * lost afterwards, even to a crash, can be asked about with something to compare (a fee payment's balance).
+   */
+  prepare?(entry: JournalEntry): Promise<TransactionData | undefined>;
   send(entry: JournalEntry): Promise<SendOutcome>;
-  inquire(entry: JournalEntry): Promise<InquiryAnswer>;
+  inquire(entry: JournalEntry): Promise<Inquired>;
   /**
    * Takes back a checkout the ILS did although the kiosk kept the item (a checkin). Absent: such a loan is
    * left for staff (config `offline.unknownOutcome: "flag"`).
@@ -356,12 +364,13 @@ export class OfflineJournal {
    * sending → done | pending | unknown, from what the ILS said when asked; an online entry the ILS did
    * not do is refused instead of sent again (see the top of this file).
    */
-  settle(id: string, answer: InquiryAnswer): JournalEntry {
+  settle(id: string, inquired: Inquired): JournalEntry {
+    const answer = typeof inquired === "string" ? inquired : inquired.answer;
     if (answer === "not-done" && !this.#get(id).offline) {
       return this.#move(id, "refused", { resultCode: NOT_DONE, resultMessage: "the ILS did not do it" });
     }
     const to: JournalState = answer === "done" ? "done" : answer === "not-done" ? "pending" : "unknown";
-    return this.#move(id, to, {});
+    return this.#move(id, to, typeof inquired === "string" ? {} : { resultMessage: inquired.seen });
   }
 
   /** Adds to an unfinished entry's data (never its identifiers), in its own commit. */
@@ -459,6 +468,8 @@ export class OfflineJournal {
           : this.settle(id, answer);
     }
     if (entry.state === "pending") {
+      const noted = await executor.prepare?.(entry);
+      if (noted) this.annotate(id, noted);
       entry = this.begin(id);
       if (report) report.sent++;
       entry = this.finish(id, await executor.send(entry));

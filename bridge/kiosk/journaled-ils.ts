@@ -310,8 +310,8 @@ export class JournaledIls implements IlsPort, StaffJournal {
     const id = request.transactionId;
     if (id === undefined) return this.#ils.payFee(request);
     try {
-      this.#journal.annotate(id, { authorization: request.reference });
-      if (this.#ils.status() === "online") {
+      const entry = this.#journal.annotate(id, { authorization: request.reference });
+      if (this.#ils.status() === "online" && (await this.#prepared(entry))) {
         try {
           const answer = await this.#ils.payFee({ ...request, transactionId: id });
           this.#journal.finish(id, answer.ok ? { result: "done" } : { result: "refused", code: "FEE_REFUSED" });
@@ -329,6 +329,25 @@ export class JournaledIls implements IlsPort, StaffJournal {
       this.#live.delete(id);
       this.#changed();
       this.#replaySoon();
+    }
+  }
+
+  /**
+   * Notes in the entry what the executor wants to compare a lost answer with (a payment's balance), before the
+   * request goes. False when that could not be asked: the request is not sent now and waits for the replay.
+   */
+  async #prepared(entry: JournalEntry): Promise<boolean> {
+    try {
+      const noted = await this.#executor.prepare?.(entry);
+      if (noted) this.#journal.annotate(entry.id, noted);
+      return true;
+    } catch (err) {
+      if (codeOf(err).startsWith("JOURNAL_")) throw err;
+      this.#logger.info(
+        { id: entry.id, code: codeOf(err) },
+        "the ILS could not be asked before a payment: left for the replay",
+      );
+      return false;
     }
   }
 

@@ -16,7 +16,7 @@ import type {
   TransactionOptions,
 } from "../sip2/client.ts";
 import type { Clock } from "../transports/clock.ts";
-import type { InquiryAnswer, JournalEntry, SendOutcome, TransactionExecutor } from "./journal.ts";
+import type { Inquired, JournalEntry, SendOutcome, TransactionData, TransactionExecutor } from "./journal.ts";
 import { sumDecimals } from "./money.ts";
 import type {
   CheckinRequest,
@@ -377,11 +377,23 @@ export class Sip2Replay implements TransactionExecutor {
   }
 
   /**
-   * Did the ILS do it? The client's own verification (Item Information, the patron's loans): a checkout is
-   * done when the item is on loan to the entry's patron, a checkin when it is on loan to nobody. A renewal
-   * or a payment is told by a change from a "before" the journal does not keep, so it comes back unknown.
+   * A fee payment notes the patron's balance and whether the fee is listed (client.ts feePaid), in the entry,
+   * before its 37 goes: a replay whose answer is lost, even to a kill -9, can then ask the ILS.
    */
-  async inquire(entry: JournalEntry): Promise<InquiryAnswer> {
+  async prepare(entry: JournalEntry): Promise<TransactionData | undefined> {
+    if (entry.kind !== "fee-payment") return undefined;
+    const before = await this.#sip2.snapshot("feePaid", feePayment(entry), { tx: entry.id });
+    return { [BALANCE_BEFORE]: before.balance, [FEE_LISTED_BEFORE]: before.feeListed };
+  }
+
+  /**
+   * Did the ILS do it? The client's own verification (Item Information, the patron's loans): a checkout is
+   * done when the item is on loan to the entry's patron, a checkin when it is on loan to nobody. A payment
+   * is told by its balance and fee list against what `prepare` noted (client.ts feePaid); one the ILS has not
+   * applied is sent once more, with the same transaction id (BK), and after that it is for staff. A renewal
+   * is told by a change from a "before" the journal does not keep, so it comes back unknown.
+   */
+  async inquire(entry: JournalEntry): Promise<Inquired> {
     const patronId = entry.patronId ?? "";
     const itemId = entry.itemId ?? "";
     const options = { tx: entry.id };
@@ -391,8 +403,17 @@ export class Sip2Replay implements TransactionExecutor {
         return (await this.#sip2.inquire(entry.kind, { patronId, itemId }, undefined, options)).outcome;
       case "checkin":
         return (await this.#sip2.inquire("checkin", { itemId }, undefined, options)).outcome;
-      case "fee-payment":
-        return (await this.#sip2.inquire("feePaid", feePayment(entry), undefined, options)).outcome;
+      case "fee-payment": {
+        const balance = entry.data[BALANCE_BEFORE];
+        const before =
+          typeof balance === "string" ? { balance, feeListed: entry.data[FEE_LISTED_BEFORE] === true } : undefined;
+        const verdict = await this.#sip2.inquire("feePaid", feePayment(entry), before, options);
+        if (verdict.outcome === "unknown") return { answer: "unknown", seen: verdict.reason };
+        if (verdict.outcome === "not-done" && entry.attempts >= 2) {
+          return { answer: "unknown", seen: `sent ${entry.attempts} times and not applied: check the account` };
+        }
+        return verdict.outcome;
+      }
     }
   }
 
@@ -429,6 +450,10 @@ function outcomeOf(sent: { ok: boolean; screenMessages: string[] }): SendOutcome
   const code = reasonFromWording(sent.screenMessages) ?? "REFUSED";
   return { result: "refused", code, ...(message ? { message } : {}) };
 }
+
+/** A fee payment's entry data: what `prepare` noted before its 37 went. */
+const BALANCE_BEFORE = "balanceBefore";
+const FEE_LISTED_BEFORE = "feeListedBefore";
 
 /** The 37 of a journaled card payment: the fee, and the terminal's authorization as its transaction id. */
 function feePayment(entry: JournalEntry): FeePaidRequest {

@@ -236,8 +236,16 @@ export interface Sip2Transactions {
     answer: "renewAllResponse";
     before: { dueDates: Record<string, string> };
   };
-  /** The balance before (BV as the ILS reports it, "0" for none). */
-  feePaid: { request: FeePaidRequest; result: FeePaidResult; answer: "feePaidResponse"; before: { balance: string } };
+  /**
+   * The balance before (BV as the ILS reports it, "0" for none) and, for a payment of one fee (CG), whether
+   * the ILS listed that fee among the patron's fine items (false also when its lines carry no fee ids).
+   */
+  feePaid: {
+    request: FeePaidRequest;
+    result: FeePaidResult;
+    answer: "feePaidResponse";
+    before: { balance: string; feeListed: boolean };
+  };
   /** How many holds the patron had: ready ones (hold items) and the others (unavailable holds). */
   hold: {
     request: HoldRequest;
@@ -559,21 +567,36 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
       ...opt("transactionId", r.transactionId),
       raw: r,
     }),
-    snapshot: async (request, ctx) => ({ balance: (await ctx.patronInfo(request)).fee?.amount ?? "0" }),
+    snapshot: async (request, ctx) => {
+      const { balance, feeListed } = await outstanding(request, ctx);
+      return { balance, feeListed };
+    },
+    // SIP2 has no message that looks a payment up: the 37's transaction id (BK) is only echoed in the 38 (SIP2
+    // 2.00 "Fee Paid"; Koha C4/SIP/ILS.pm pay_fee and Evergreen OpenILS/SIP.pm pay_fee set it on the reply).
+    // What a client can see is the patron's balance (BV of 63/64) and the fine items (AV, summary position 3),
+    // whose lines are free text: Koha's default is "description amount" (C4/SIP/ILS/Patron.pm fine_items,
+    // av_field_template), Evergreen's "balance type title" (OpenILS/SIP/Patron.pm fine_items); a fee id leads
+    // a line only where the ILS is set up so. So: the fee paid (CG) no longer listed, or the balance lower by
+    // at least the amount → applied; the balance unchanged and the fee (if it was listed) still there → not
+    // applied, safe to send again; anything else (a fine that grew meanwhile, a part payment) → unknown.
     verify: async (request, ctx, before) => {
       if (before === undefined) return NOTHING_NOTED;
-      const after = await ctx.patronInfo(request);
+      const after = await outstanding(request, ctx);
       const was = cents(before.balance);
-      const now = cents(after.fee?.amount ?? "0");
+      const now = cents(after.balance);
       const paid = cents(request.amount);
+      const feeGone = before.feeListed && !after.feeListed;
+      const recovered = () =>
+        done({ ...ctx.common(after.info.raw), recovered: "confirmed" as const, accepted: true, raw: after.info.raw });
+      if (feeGone) return recovered();
       if (was === undefined || now === undefined || paid === undefined) {
         return unknown("the ILS reports no readable balance");
       }
-      if (now === was) return NOT_DONE;
-      if (now === was - paid) {
-        return done({ ...ctx.common(after.raw), recovered: "confirmed", accepted: true, raw: after.raw });
-      }
-      return unknown(`the balance changed by ${(was - now) / 100}, not by ${request.amount.trim()}`);
+      if (now === was && after.feeListed === before.feeListed) return NOT_DONE;
+      if (was - now >= paid) return recovered();
+      return unknown(
+        `the balance was ${before.balance} before and is ${after.balance} now, for a payment of ${request.amount.trim()}`,
+      );
     },
   },
 
@@ -992,6 +1015,23 @@ export function checkinAlerts(r: MessageOf<"checkinResponse">, here: string): Ch
   }
   if (r.sortBin) alerts.push({ kind: "sort-bin", bin: r.sortBin });
   return alerts;
+}
+
+/**
+ * The patron's balance (BV) and, when the payment names a fee (CG), whether a fine-item line (AV) starts with
+ * that fee's id. One 63 asks for both: the fine items summary (position 3) brings the balance with it.
+ */
+async function outstanding(
+  request: FeePaidRequest,
+  ctx: TxContext,
+): Promise<{ balance: string; feeListed: boolean; info: PatronInformationResult }> {
+  const patron = { patronId: request.patronId, ...opt("patronPassword", request.patronPassword) };
+  const info = await ctx.patronInfo(
+    request.feeId === undefined ? patron : { ...patron, summary: "fineItems", start: 1, end: 9999 },
+  );
+  const id = request.feeId?.trim();
+  const feeListed = id !== undefined && info.items.some((line) => line.trim().split(/\s+/)[0] === id);
+  return { balance: info.fee?.amount ?? "0", feeListed, info };
 }
 
 function fee(r: { feeType?: string; feeAmount?: string; currencyType?: string }): { fee?: FeeDetails } {
