@@ -187,6 +187,7 @@ export class JournaledIls implements IlsPort, StaffJournal {
     const executor = options.executor;
     const undo = options.unknownOutcome !== "flag" && executor.undo ? executor.undo.bind(executor) : undefined;
     this.#replayExecutor = {
+      ...(executor.prepare ? { prepare: executor.prepare.bind(executor) } : {}),
       send: (entry) => executor.send(entry),
       inquire: (entry) => executor.inquire(entry),
       ...(undo ? { undo } : {}),

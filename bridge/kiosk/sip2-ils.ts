@@ -383,7 +383,7 @@ export class Sip2Replay implements TransactionExecutor {
   async prepare(entry: JournalEntry): Promise<TransactionData | undefined> {
     if (entry.kind !== "fee-payment") return undefined;
     const before = await this.#sip2.snapshot("feePaid", feePayment(entry), { tx: entry.id });
-    return { [BALANCE_BEFORE]: before.balance, [FEE_LISTED_BEFORE]: before.feeListed };
+    return { [BALANCE_BEFORE]: before.balance, [FEE_LISTED_BEFORE]: before.feeListed, [SENDS]: sendsOf(entry) + 1 };
   }
 
   /**
@@ -409,8 +409,8 @@ export class Sip2Replay implements TransactionExecutor {
           typeof balance === "string" ? { balance, feeListed: entry.data[FEE_LISTED_BEFORE] === true } : undefined;
         const verdict = await this.#sip2.inquire("feePaid", feePayment(entry), before, options);
         if (verdict.outcome === "unknown") return { answer: "unknown", seen: verdict.reason };
-        if (verdict.outcome === "not-done" && entry.attempts >= 2) {
-          return { answer: "unknown", seen: `sent ${entry.attempts} times and not applied: check the account` };
+        if (verdict.outcome === "not-done" && sendsOf(entry) >= 2) {
+          return { answer: "unknown", seen: `sent ${sendsOf(entry)} times and not applied: check the account` };
         }
         return verdict.outcome;
       }
@@ -454,6 +454,13 @@ function outcomeOf(sent: { ok: boolean; screenMessages: string[] }): SendOutcome
 /** A fee payment's entry data: what `prepare` noted before its 37 went. */
 const BALANCE_BEFORE = "balanceBefore";
 const FEE_LISTED_BEFORE = "feeListedBefore";
+/** How many times its 37 was about to go (an entry's attempts also count the card payment's own start). */
+const SENDS = "sends";
+
+function sendsOf(entry: JournalEntry): number {
+  const sends = entry.data[SENDS];
+  return typeof sends === "number" ? sends : 0;
+}
 
 /** The 37 of a journaled card payment: the fee, and the terminal's authorization as its transaction id. */
 function feePayment(entry: JournalEntry): FeePaidRequest {

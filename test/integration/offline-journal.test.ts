@@ -11,6 +11,7 @@ import { OfflinePolicy } from "../../bridge/kiosk/offline-policy.ts";
 import { Sip2Ils, Sip2Replay } from "../../bridge/kiosk/sip2-ils.ts";
 import { Statistics } from "../../bridge/kiosk/statistics.ts";
 import type { Sip2Client } from "../../bridge/sip2/client.ts";
+import type { Fee } from "../../protocols/kiosk-api/schema.ts";
 import { InMemoryIls } from "../../simulators/acs/ils.ts";
 import type { AcsServer } from "../../simulators/acs/server.ts";
 import { capturedLogger } from "../bridge/devices/scanner/helpers.ts";
@@ -22,6 +23,9 @@ import { VirtualClock } from "../support/virtual-clock.ts";
 const PATRON = "24711000000012"; // "valid", PIN 1111 (simulators/acs/fixtures/CASES.md)
 const PIN = "1111";
 const OTHER = "24711000000202"; // "has-loans"
+const GRETA = "24711000000087"; // "fines-under-limit": owes F0003, 2.50 EUR overdue
+const F0003: Fee = { id: "F0003", amount: { value: "2.50", currency: "EUR" }, kind: "overdue" };
+const AUTHORIZATION = "SIM000777";
 const databases = tempDatabases();
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 
@@ -49,6 +53,8 @@ interface SetUpOptions {
   executor?: (real: Sip2Replay) => TransactionExecutor;
   /** The ACS delays answers on the test's clock (its latency fault waits for virtual time). */
   acsOnClock?: boolean;
+  /** Told the kiosk once it is set up (an executor that injects faults needs its server). */
+  bind?: (k: Kiosk) => void;
 }
 
 async function setUp(options: SetUpOptions = {}): Promise<Kiosk> {
@@ -61,7 +67,9 @@ async function setUp(options: SetUpOptions = {}): Promise<Kiosk> {
     .filter((i) => i.note === "regular" && i.homeBranch === "MAIN" && i.currentBranch === "MAIN")
     .filter((i) => !ils.loanOf(i.barcode) && ils.holdQueue(i.titleId).length === 0)
     .map((i) => i.barcode);
-  return { clock, ils, server, port, books, ...(await startDesk(port, clock, options)) };
+  const kiosk: Kiosk = { clock, ils, server, port, books, ...(await startDesk(port, clock, options)) };
+  options.bind?.(kiosk);
+  return kiosk;
 }
 
 /** The kiosk's side: SIP2 client, journal (the test's one database file) and the journaled ILS. */
@@ -121,6 +129,40 @@ function dropNextAnswer(server: AcsServer): void {
 }
 
 const secondOf = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+/** Greta pays F0003 by card while the ACS is down: the payment waits in the journal (provisional). */
+async function provisionalPayment(k: Kiosk): Promise<string> {
+  await acsDown(k);
+  const [id = ""] = k.desk.notePayment({ patron: GRETA, fees: [F0003], reference: "pay-1" });
+  expect(await k.desk.payFee({ patron: GRETA, fee: F0003, reference: AUTHORIZATION, transactionId: id })).toEqual({
+    ok: true,
+    offline: true,
+  });
+  expect(k.journal.get(id)?.state).toBe("pending");
+  return id;
+}
+
+/** The replay's fee payment meets `fault` as its first send starts. */
+function faultAtFirstPayment(fault: (k: Kiosk) => void): SetUpOptions {
+  let kiosk: Kiosk | undefined;
+  let struck = false;
+  return {
+    executor: (real) => ({
+      prepare: (entry) => real.prepare(entry),
+      send: (entry) => {
+        if (entry.kind === "fee-payment" && !struck && kiosk) {
+          struck = true;
+          fault(kiosk);
+        }
+        return real.send(entry);
+      },
+      inquire: (entry) => real.inquire(entry),
+    }),
+    bind: (k) => {
+      kiosk = k;
+    },
+  };
+}
 
 describe("offline journal against the ACS simulator", () => {
   it("lends offline while the ACS is down and replays in order with no block and the original dates", async () => {
@@ -249,6 +291,52 @@ describe("offline journal against the ACS simulator", () => {
     expect(restarted.journal.get(entry?.id as string)).toMatchObject({ state: "done", attempts: 1 });
     expect(k.ils.loanOf(book)).toMatchObject({ patron: PATRON, renewals: 0, offlineRenewals: 0 });
     expect(restarted.desk.offlineMode()).toBe(false);
+  });
+
+  it("a replayed card payment the ILS applied but whose answer was lost is found applied from the balance, never paid twice", async () => {
+    const k = await setUp();
+    const id = await provisionalPayment(k);
+    // The ILS carries out the first 37 it gets; the answer, being written, is lost with the link.
+    const feePaid = k.ils.feePaid.bind(k.ils);
+    k.ils.feePaid = (request) => {
+      if (k.ils.paymentsOf(GRETA).length === 0) dropNextAnswer(k.server);
+      return feePaid(request);
+    };
+    k.server.faults.clear();
+    await until(k.clock, () => k.desk.summary().lastReplay?.stoppedAt?.id === id, {
+      what: "the replay to stop at the payment whose answer was lost",
+      stepMs: 100,
+    });
+    expect(k.journal.get(id)).toMatchObject({
+      state: "sending",
+      data: { balanceBefore: "2.50", feeListedBefore: true },
+    });
+    expect(k.ils.paymentsOf(GRETA)).toHaveLength(1); // carried out, answer lost
+
+    await acsBack(k);
+    expect(k.journal.get(id)).toMatchObject({ state: "done", data: { sends: 1 } });
+    expect(k.ils.paymentsOf(GRETA).map((p) => [p.transactionId, p.amount])).toEqual([[AUTHORIZATION, 250]]);
+    expect(k.ils.feesOf(GRETA).find((f) => f.id === "F0003")?.balance).toBe(0);
+  });
+
+  it("a replayed card payment lost before the ILS had it is found not applied and sent once more, with the same BK", async () => {
+    const k = await setUp(
+      faultAtFirstPayment((kiosk) => {
+        kiosk.server.faults.set({ dropAfter: 0 }); // the link goes before the 37 reaches the ILS
+        kiosk.server.disconnect();
+      }),
+    );
+    const id = await provisionalPayment(k);
+    k.server.faults.clear();
+    await until(k.clock, () => k.desk.summary().lastReplay?.stoppedAt?.id === id, {
+      what: "the replay to stop at the payment that never arrived",
+      stepMs: 100,
+    });
+    expect(k.ils.paymentsOf(GRETA)).toEqual([]);
+
+    await acsBack(k);
+    expect(k.journal.get(id)).toMatchObject({ state: "done", data: { sends: 2 } });
+    expect(k.ils.paymentsOf(GRETA).map((p) => [p.transactionId, p.amount])).toEqual([[AUTHORIZATION, 250]]);
   });
 
   it("keeps a replayed checkout the ILS refuses as a conflict for staff", async () => {
