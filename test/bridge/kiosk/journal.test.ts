@@ -426,6 +426,41 @@ describe("OfflineJournal: replay", () => {
     expect(ils.sent).toHaveLength(5);
   });
 
+  it("notes what the executor prepares before the entry is marked sending, and keeps what an unknown inquiry saw", async () => {
+    const { journal: j } = journal();
+    const entry = j.append({ kind: "fee-payment", patronId: PATRON, offline: true, data: { amount: "2.50" } });
+    const ils = new FakeIls();
+    const atSend: JournalEntry[] = [];
+    const prepared = Object.assign(ils, {
+      prepare: async (e: JournalEntry) => {
+        // Still pending: a crash here leaves it to be prepared and sent again, never asked about.
+        expect(j.get(e.id)?.state).toBe("pending");
+        return { balanceBefore: "2.50" };
+      },
+    });
+    ils.answer = (e) => {
+      atSend.push(e);
+      return { result: "done" };
+    };
+    const send = ils.send.bind(ils);
+    prepared.send = async (e) => {
+      // Committed before the request goes: what a restarted replay would find.
+      expect(j.get(e.id)).toMatchObject({ state: "sending", data: { amount: "2.50", balanceBefore: "2.50" } });
+      throw new Error("connection reset");
+    };
+    expect((await j.replay(prepared)).stoppedAt?.id).toBe(entry.id);
+    prepared.send = send;
+    const unknown = Object.assign(prepared, {
+      inquire: async () => ({ answer: "unknown" as const, seen: "the balance was 2.50 before and is 1.00 now" }),
+    });
+    await j.replay(unknown);
+    expect(atSend).toEqual([]);
+    expect(j.get(entry.id)).toMatchObject({
+      state: "unknown",
+      resultMessage: "the balance was 2.50 before and is 1.00 now",
+    });
+  });
+
   it("stops at the first entry the ILS cannot take, and asks about it before sending anything again", async () => {
     const { journal: j } = journal();
     const ids = [0, 1, 2].map((i) => j.append(checkout(true, `item-${i}`)).id);

@@ -3,21 +3,27 @@
  * engine, journaled ILS and simulated terminal on a SQLite file, payment-crash.child.ts) is killed right
  * after the terminal approves, and right after the patron is told the payment is provisional. A new
  * process on the same file then replays: money taken is never without a record, and no 37 goes twice.
+ * Then the replay itself, against the ACS simulator over TCP, killed between each of its steps for a
+ * payment (payment-replay.child.ts): the restarted kiosk asks the ILS and the fee is paid exactly once.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   type InquiryAnswer,
   type JournalEntry,
   OfflineJournal,
   type SendOutcome,
 } from "../../../bridge/kiosk/journal.ts";
+import { Sip2Replay } from "../../../bridge/kiosk/sip2-ils.ts";
+import { InMemoryIls } from "../../../simulators/acs/ils.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
+import { fixture, startAcs, startClient } from "../sip2/helpers.ts";
 import { ScriptedIls } from "./engine-helpers.ts";
 import { journaledIls, killAt, tempDatabases } from "./helpers.ts";
 
 const CHILD = fileURLToPath(new URL("./payment-crash.child.ts", import.meta.url));
+const REPLAY_CHILD = fileURLToPath(new URL("./payment-replay.child.ts", import.meta.url));
 const databases = tempDatabases();
 
 /** The restarted kiosk, with the ILS back: what its replay sends, and what asking about an entry says. */
@@ -79,5 +85,54 @@ describe("a card payment under kill -9 while the ILS is dead", () => {
     await k.ils.replayNow();
     expect(k.sent).toHaveLength(2);
     k.ils.close();
+  });
+});
+
+describe("the replay of a card payment under kill -9", () => {
+  const GRETA = "24711000000087"; // "fines-under-limit": owes F0003, 2.50 EUR (simulators/acs/fixtures/CASES.md)
+  const AUTHORIZATION = "SIM000314";
+  const acs: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const stop of acs.splice(0)) await stop();
+  });
+
+  /** The ACS simulator, and a journal whose one entry is Greta's provisional payment of F0003, waiting. */
+  async function waitingPayment() {
+    const ils = new InMemoryIls(fixture, { checkInvariants: true });
+    const { server, port } = await startAcs({ ils });
+    acs.push(() => server.stop());
+    const db = databases.open("kiosk.db");
+    const journal = new OfflineJournal(db, { clock: new VirtualClock() });
+    const { id } = journal.intend({
+      kind: "fee-payment",
+      patronId: GRETA,
+      data: { feeId: "F0003", feeType: "overdue", amount: "2.50", currency: "EUR", authorization: AUTHORIZATION },
+    });
+    journal.settle(id, "not-done");
+    db.close();
+    return { ils, port, id, dbPath: join(databases.dir(), "kiosk.db") };
+  }
+
+  it.each([
+    ["after the balance was read, before it was noted", "prepared"],
+    ["after it was marked sending, before the 37 went", "begun"],
+    ["after the ILS applied the 37, before its answer was written down", "sent"],
+  ])("killed %s: the restarted replay pays the fee exactly once", { timeout: 60_000 }, async (_, stage) => {
+    const k = await waitingPayment();
+    await killAt(REPLAY_CHILD, [k.dbPath, String(k.port), stage], stage.toUpperCase());
+    expect(k.ils.paymentsOf(GRETA)).toHaveLength(stage === "sent" ? 1 : 0);
+
+    const clock = new VirtualClock();
+    const journal = new OfflineJournal(databases.open("kiosk.db"), { clock });
+    const { client } = await startClient(k.port, { clock, connections: 1 });
+    acs.push(() => client.close());
+    const report = await journal.replay(new Sip2Replay(client));
+    expect(report.stoppedAt).toBeUndefined();
+    expect(journal.get(k.id)).toMatchObject({ state: "done" });
+    expect(k.ils.paymentsOf(GRETA).map((p) => [p.transactionId, p.amount])).toEqual([[AUTHORIZATION, 250]]);
+    expect(k.ils.feesOf(GRETA).find((f) => f.id === "F0003")?.balance).toBe(0);
+    // Replayed again: nothing more goes.
+    await journal.replay(new Sip2Replay(client));
+    expect(k.ils.paymentsOf(GRETA)).toHaveLength(1);
   });
 });
