@@ -20,7 +20,7 @@ import {
   type SupportedMessage,
 } from "../../protocols/sip2/index.ts";
 import type { FixtureAccount } from "./fixture.ts";
-import { type FeeInfo, formatAmount, type InMemoryIls, type PatronStatusResult } from "./ils.ts";
+import { formatAmount, type InMemoryIls, type PatronStatusResult } from "./ils.ts";
 
 /** What the ACS knows about one SC connection while answering it. */
 export interface AcsSession {
@@ -49,14 +49,18 @@ const dateOrUndefined = (text: string | undefined): Date | undefined => {
   }
 };
 const screen = (messages: readonly string[]) => (messages.length > 0 ? [...messages] : undefined);
-const fee = (f: FeeInfo | undefined) =>
-  f ? { feeType: FEE_TYPE[f.type], feeAmount: formatAmount(f.amount), currencyType: f.currency } : {};
-/** Drops undefined values, so optional SIP2 fields are left out rather than sent empty. */
-const optional = <T extends object>(o: T) => {
-  const out: Record<string, unknown> = {};
-  for (const key in o) if (o[key] !== undefined) out[key] = o[key];
-  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
-};
+/** A 64's item limits: four digits. */
+const limit = (n: number) => String(Math.min(n, 9999)).padStart(4, "0");
+const sip2DateOf = (date: Date | undefined) => (date ? formatSip2Date(date) : undefined);
+
+/**
+ * A response whose optional fields may hold undefined. The encoder leaves an undefined field out (so does
+ * JSON in the debug log), so each response is built as one object literal naming every field it can carry:
+ * dropping the undefined ones first (spreads, a loop over keys) took more CPU than the ILS's work itself
+ * (issue 7, profiled under bench/acs.bench.ts).
+ */
+type Draft<T> = { [K in keyof T]: T[K] | undefined };
+const answer = <T extends Sip2Message["type"]>(draft: Draft<MessageOf<T>>) => draft as MessageOf<T>;
 
 /**
  * Turns SIP2 requests into calls on the in-memory ILS and its results into SIP2 responses. Pure: no I/O,
@@ -100,7 +104,7 @@ export class AcsResponder {
     const online = session.offline !== true;
     const flags = session.account?.flags;
     const bx = SUPPORTED_MESSAGES.map((m) => (this.supported.has(m) ? "Y" : "N")).join("");
-    return {
+    return answer<"acsStatus">({
       type: "acsStatus",
       onlineStatus: online,
       checkinOk: online && (flags?.checkinOk ?? true),
@@ -115,9 +119,9 @@ export class AcsResponder {
       institutionId: session.account?.institution ?? this.institutionId,
       libraryName: this.ils.institution.name,
       supportedMessages: bx,
-      ...(session.account ? { terminalLocation: session.account.branch } : {}),
-      ...(online ? {} : { screenMessage: ["The library system is offline."] }),
-    };
+      terminalLocation: session.account?.branch,
+      screenMessage: online ? undefined : ["The library system is offline."],
+    });
   }
 
   /** Answers one request. Throws Sip2Error for a message an ACS never receives (a response type). */
@@ -151,7 +155,9 @@ export class AcsResponder {
             : request.type === "blockPatron"
               ? this.ils.blockPatron(request.patronIdentifier, request.blockedCardMessage, request.cardRetained)
               : this.ils.patronStatus(request.patronIdentifier, request.patronPassword || undefined);
-        const common = {
+        const owes = r.feeTotal > 0;
+        return answer<"patronStatusResponse" | "patronEnableResponse">({
+          type: request.type === "patronEnable" ? "patronEnableResponse" : "patronStatusResponse",
           patronStatus: r.status,
           language: r.language,
           transactionDate,
@@ -159,15 +165,12 @@ export class AcsResponder {
           patronIdentifier: request.patronIdentifier,
           personalName: r.name,
           validPatron: YN(r.validPatron)!,
-          ...optional({ validPatronPassword: YN(r.validPassword) }),
-          ...(refused ? { screenMessage: refused } : optional({ screenMessage: screen(r.screenMessages) })),
-        };
-        if (request.type === "patronEnable") return { type: "patronEnableResponse", ...common };
-        return {
-          type: "patronStatusResponse",
-          ...common,
-          ...(r.feeTotal > 0 ? { currencyType: r.currency, feeAmount: formatAmount(r.feeTotal) } : {}),
-        };
+          validPatronPassword: YN(r.validPassword),
+          screenMessage: refused ?? screen(r.screenMessages),
+          // Fee fields only in a 24: the encoder of a 26 has no such fields and skips them.
+          currencyType: owes ? r.currency : undefined,
+          feeAmount: owes ? formatAmount(r.feeTotal) : undefined,
+        });
       }
 
       case "patronInformation": {
@@ -179,23 +182,20 @@ export class AcsResponder {
           request.summary
             ? {
                 kind: request.summary,
-                ...(Number.isNaN(start) ? {} : { start }),
-                ...(Number.isNaN(end) ? {} : { end }),
+                start: Number.isNaN(start) ? undefined : start,
+                end: Number.isNaN(end) ? undefined : end,
               }
             : undefined,
         );
-        const list = r.list
-          ? {
-              // The summary list names are the names of the 64 response fields that carry them (AS … CD).
-              [r.list.kind]: r.list.entries.map((e) =>
-                r.list?.kind === "fineItems" && e.amount !== undefined
-                  ? `${e.id} ${formatAmount(e.amount)} ${r.currency} ${e.title}`
-                  : e.id,
-              ),
-            }
-          : {};
-        const limit = (n: number) => String(Math.min(n, 9999)).padStart(4, "0");
-        return {
+        // The summary list names are the names of the 64 response fields that carry them (AS … CD).
+        const listed = r.list?.kind;
+        const entries = r.list?.entries.map((e) =>
+          listed === "fineItems" && e.amount !== undefined
+            ? `${e.id} ${formatAmount(e.amount)} ${r.currency} ${e.title}`
+            : e.id,
+        );
+        const limits = r.found ? r.limits : undefined;
+        return answer<"patronInformationResponse">({
           type: "patronInformationResponse",
           patronStatus: r.status,
           language: r.language,
@@ -209,83 +209,90 @@ export class AcsResponder {
           institutionId,
           patronIdentifier: request.patronIdentifier,
           personalName: r.name,
-          ...(r.found
-            ? {
-                holdItemsLimit: limit(r.limits.hold),
-                overdueItemsLimit: limit(r.limits.overdue),
-                chargedItemsLimit: limit(r.limits.charged),
-                feeLimit: formatAmount(r.limits.fee),
-              }
-            : {}),
+          holdItemsLimit: limits && limit(limits.hold),
+          overdueItemsLimit: limits && limit(limits.overdue),
+          chargedItemsLimit: limits && limit(limits.charged),
+          feeLimit: limits && formatAmount(limits.fee),
           validPatron: YN(r.validPatron)!,
-          ...optional({ validPatronPassword: YN(r.validPassword) }),
+          validPatronPassword: YN(r.validPassword),
           currencyType: r.currency,
           feeAmount: formatAmount(r.feeTotal),
-          ...list,
-          ...optional({
-            homeAddress: r.contact.address,
-            emailAddress: r.contact.email,
-            homePhoneNumber: r.contact.phone,
-          }),
-          ...(refused ? { screenMessage: refused } : optional({ screenMessage: screen(r.screenMessages) })),
-        } as MessageOf<"patronInformationResponse">;
+          holdItems: listed === "holdItems" ? entries : undefined,
+          overdueItems: listed === "overdueItems" ? entries : undefined,
+          chargedItems: listed === "chargedItems" ? entries : undefined,
+          fineItems: listed === "fineItems" ? entries : undefined,
+          recallItems: listed === "recallItems" ? entries : undefined,
+          unavailableHoldItems: listed === "unavailableHoldItems" ? entries : undefined,
+          homeAddress: r.contact.address,
+          emailAddress: r.contact.email,
+          homePhoneNumber: r.contact.phone,
+          screenMessage: refused ?? screen(r.screenMessages),
+        });
       }
 
       case "checkout":
       case "renew": {
-        const base = {
-          transactionDate,
-          institutionId,
-          patronIdentifier: request.patronIdentifier,
-          itemIdentifier: request.itemIdentifier ?? "",
-        };
-        if (refused || !this.allowed(request.type === "checkout" ? "checkout" : "renew", session)) {
-          return this.circulation(request.type, {
+        const type = request.type === "checkout" ? "checkoutResponse" : "renewResponse";
+        if (refused || !this.allowed(request.type, session)) {
+          return answer<typeof type>({
+            type,
             ok: false,
             renewalOk: false,
             magneticMedia: null,
             desensitize: false,
-            ...base,
+            transactionDate,
+            institutionId,
+            patronIdentifier: request.patronIdentifier,
+            itemIdentifier: request.itemIdentifier ?? "",
             titleIdentifier: "",
             dueDate: "",
             screenMessage: refused ?? ["This terminal may not do that."],
           });
         }
-        const common = {
-          patronId: request.patronIdentifier,
-          patronPassword: request.patronPassword || undefined,
-          feeAcknowledged: request.feeAcknowledged === "Y",
-          noBlock: request.noBlock,
-          nbDueDate: dateOrUndefined(request.nbDueDate),
-        };
+        const patronPassword = request.patronPassword || undefined;
+        const feeAcknowledged = request.feeAcknowledged === "Y";
+        const nbDueDate = dateOrUndefined(request.nbDueDate);
         const r =
           request.type === "checkout"
             ? this.ils.checkout({
-                ...common,
+                patronId: request.patronIdentifier,
+                patronPassword,
+                feeAcknowledged,
+                noBlock: request.noBlock,
+                nbDueDate,
                 itemId: request.itemIdentifier,
                 transactionDate: dateOrUndefined(request.transactionDate) ?? this.now(),
                 branch,
                 renewalAllowed: request.scRenewalPolicy,
               })
             : this.ils.renew({
-                ...common,
+                patronId: request.patronIdentifier,
+                patronPassword,
+                feeAcknowledged,
+                noBlock: request.noBlock,
+                nbDueDate,
                 itemId: request.itemIdentifier || undefined,
                 titleId: request.titleIdentifier || undefined,
                 transactionDate: dateOrUndefined(request.transactionDate),
               });
-        return this.circulation(request.type, {
+        return answer<typeof type>({
+          type,
           ok: r.ok,
           renewalOk: r.ok && r.renewal, // "renewal ok" means it was already out to this patron and was renewed
           magneticMedia: r.magneticMedia ?? null,
           desensitize: r.desensitize,
-          ...base,
+          transactionDate,
+          institutionId,
+          patronIdentifier: request.patronIdentifier,
           itemIdentifier: r.itemId,
           titleIdentifier: r.title ?? "",
           dueDate: r.dueDate ? formatSip2Date(r.dueDate) : "",
-          ...fee(r.fee),
-          ...(r.mediaType ? { mediaType: MEDIA_TYPE[r.mediaType] } : {}),
-          ...(r.transactionId ? { transactionId: r.transactionId } : {}),
-          ...optional({ screenMessage: screen(r.screenMessages) }),
+          feeType: r.fee && FEE_TYPE[r.fee.type],
+          feeAmount: r.fee && formatAmount(r.fee.amount),
+          currencyType: r.fee?.currency,
+          mediaType: r.mediaType && MEDIA_TYPE[r.mediaType],
+          transactionId: r.transactionId || undefined,
+          screenMessage: screen(r.screenMessages),
         });
       }
 
@@ -310,7 +317,7 @@ export class AcsResponder {
           returnDate: dateOrUndefined(request.returnDate),
           noBlock: request.noBlock,
         });
-        return {
+        return answer<"checkinResponse">({
           type: "checkinResponse",
           ok: r.ok,
           resensitize: r.resensitize,
@@ -320,19 +327,17 @@ export class AcsResponder {
           institutionId,
           itemIdentifier: r.itemId,
           permanentLocation: r.permanentLocation ?? "",
-          ...optional({
-            titleIdentifier: r.title,
-            sortBin: r.sortBin,
-            patronIdentifier: r.patronId,
-            mediaType: r.mediaType ? MEDIA_TYPE[r.mediaType] : undefined,
-            screenMessage: screen(r.screenMessages),
-            callNumber: r.callNumber,
-            destinationLocation: r.destination,
-            alertType: r.alertType ? ALERT_TYPE[r.alertType] : undefined,
-            holdPatronId: r.holdPatronId,
-            holdPatronName: r.holdPatronName,
-          }),
-        };
+          titleIdentifier: r.title,
+          sortBin: r.sortBin,
+          patronIdentifier: r.patronId,
+          mediaType: r.mediaType && MEDIA_TYPE[r.mediaType],
+          screenMessage: screen(r.screenMessages),
+          callNumber: r.callNumber,
+          destinationLocation: r.destination,
+          alertType: r.alertType && ALERT_TYPE[r.alertType],
+          holdPatronId: r.holdPatronId,
+          holdPatronName: r.holdPatronName,
+        });
       }
 
       case "renewAll": {
@@ -343,29 +348,29 @@ export class AcsResponder {
               request.patronPassword || undefined,
               request.feeAcknowledged === "Y",
             );
-        return {
+        return answer<"renewAllResponse">({
           type: "renewAllResponse",
           ok: r?.ok ?? false,
           renewedCount: r?.renewed.length ?? 0,
           unrenewedCount: r?.unrenewed.length ?? 0,
           transactionDate,
           institutionId,
-          ...(r && r.renewed.length > 0 ? { renewedItems: r.renewed } : {}),
-          ...(r && r.unrenewed.length > 0 ? { unrenewedItems: r.unrenewed } : {}),
-          ...optional({ screenMessage: refused ?? screen(r?.screenMessages ?? []) }),
-        };
+          renewedItems: r && r.renewed.length > 0 ? r.renewed : undefined,
+          unrenewedItems: r && r.unrenewed.length > 0 ? r.unrenewed : undefined,
+          screenMessage: refused ?? screen(r?.screenMessages ?? []),
+        });
       }
 
       case "endPatronSession": {
         const r = this.ils.endSession(request.patronIdentifier);
-        return {
+        return answer<"endSessionResponse">({
           type: "endSessionResponse",
           endSession: r.ended,
           transactionDate,
           institutionId,
           patronIdentifier: request.patronIdentifier,
-          ...optional({ screenMessage: screen(r.screenMessages) }),
-        };
+          screenMessage: screen(r.screenMessages),
+        });
       }
 
       case "feePaid": {
@@ -381,19 +386,20 @@ export class AcsResponder {
               feeId: request.feeIdentifier || undefined,
               transactionId: request.transactionId || undefined,
             });
-        return {
+        return answer<"feePaidResponse">({
           type: "feePaidResponse",
           paymentAccepted: r?.accepted ?? false,
           transactionDate,
           institutionId,
           patronIdentifier: request.patronIdentifier,
-          ...optional({ transactionId: r?.transactionId, screenMessage: refused ?? screen(r?.screenMessages ?? []) }),
-        };
+          transactionId: r?.transactionId,
+          screenMessage: refused ?? screen(r?.screenMessages ?? []),
+        });
       }
 
       case "itemInformation": {
         const r = this.ils.itemInformation(request.itemIdentifier);
-        return {
+        return answer<"itemInformationResponse">({
           type: "itemInformationResponse",
           circulationStatus: CIRCULATION_STATUS[r.circulationStatus],
           securityMarker: SECURITY_MARKER[r.securityMarker],
@@ -401,37 +407,34 @@ export class AcsResponder {
           transactionDate,
           itemIdentifier: r.itemId,
           titleIdentifier: r.title ?? "",
-          ...optional({
-            holdQueueLength: r.found ? String(r.holdQueueLength) : undefined,
-            dueDate: r.dueDate ? formatSip2Date(r.dueDate) : undefined,
-            recallDate: r.recallDate ? formatSip2Date(r.recallDate) : undefined,
-            holdPickupDate: r.holdPickupDate ? formatSip2Date(r.holdPickupDate) : undefined,
-            owner: r.owner,
-            ...(r.fee ? { currencyType: r.fee.currency, feeAmount: formatAmount(r.fee.amount) } : {}),
-            mediaType: r.mediaType ? MEDIA_TYPE[r.mediaType] : undefined,
-            permanentLocation: r.permanentLocation,
-            currentLocation: r.currentLocation,
-            itemProperties: r.properties,
-            screenMessage: screen(r.screenMessages),
-            callNumber: r.callNumber,
-            destinationLocation: r.destination,
-          }),
-        };
+          holdQueueLength: r.found ? String(r.holdQueueLength) : undefined,
+          dueDate: sip2DateOf(r.dueDate),
+          recallDate: sip2DateOf(r.recallDate),
+          holdPickupDate: sip2DateOf(r.holdPickupDate),
+          owner: r.owner,
+          currencyType: r.fee?.currency,
+          feeAmount: r.fee && formatAmount(r.fee.amount),
+          mediaType: r.mediaType && MEDIA_TYPE[r.mediaType],
+          permanentLocation: r.permanentLocation,
+          currentLocation: r.currentLocation,
+          itemProperties: r.properties,
+          screenMessage: screen(r.screenMessages),
+          callNumber: r.callNumber,
+          destinationLocation: r.destination,
+        });
       }
 
       case "itemStatusUpdate": {
         const r = this.ils.itemStatusUpdate(request.itemIdentifier, request.itemProperties);
-        return {
+        return answer<"itemStatusUpdateResponse">({
           type: "itemStatusUpdateResponse",
           itemPropertiesOk: r.ok,
           transactionDate,
           itemIdentifier: r.itemId,
-          ...optional({
-            titleIdentifier: r.title,
-            itemProperties: r.properties,
-            screenMessage: screen(r.screenMessages),
-          }),
-        };
+          titleIdentifier: r.title,
+          itemProperties: r.properties,
+          screenMessage: screen(r.screenMessages),
+        });
       }
 
       case "hold": {
@@ -458,22 +461,20 @@ export class AcsResponder {
           holdType: request.holdType ? (nameOfCode(HOLD_TYPE, request.holdType) as HoldType | undefined) : undefined,
           feeAcknowledged: request.feeAcknowledged === "Y",
         });
-        return {
+        return answer<"holdResponse">({
           type: "holdResponse",
           ok: r.ok,
           available: r.available,
           transactionDate,
           institutionId,
           patronIdentifier: request.patronIdentifier,
-          ...optional({
-            expirationDate: r.expirationDate ? formatSip2Date(r.expirationDate) : undefined,
-            queuePosition: r.queuePosition === undefined ? undefined : String(r.queuePosition),
-            pickupLocation: r.pickupLocation,
-            itemIdentifier: r.itemId,
-            titleIdentifier: r.title,
-            screenMessage: screen(r.screenMessages),
-          }),
-        };
+          expirationDate: sip2DateOf(r.expirationDate),
+          queuePosition: r.queuePosition === undefined ? undefined : String(r.queuePosition),
+          pickupLocation: r.pickupLocation,
+          itemIdentifier: r.itemId,
+          titleIdentifier: r.title,
+          screenMessage: screen(r.screenMessages),
+        });
       }
 
       default:
@@ -481,11 +482,6 @@ export class AcsResponder {
           type: request.type,
         });
     }
-  }
-
-  /** Checkout (12) and renew (30) responses have the same fields. */
-  private circulation(request: "checkout" | "renew", fields: Omit<MessageOf<"checkoutResponse">, "type">): Sip2Message {
-    return request === "checkout" ? { type: "checkoutResponse", ...fields } : { type: "renewResponse", ...fields };
   }
 
   private allowed(what: "checkout" | "checkin" | "renew", session: AcsSession): boolean {

@@ -212,12 +212,17 @@ export function route(
  * runs it.
  */
 export function expireHolds(s: IlsStore, at: Date): boolean {
-  const expired = (h: HoldRecord) =>
-    (h.state === "pending" && h.expires !== undefined && h.expires < at) ||
-    (h.state === "ready" && h.shelfExpires !== undefined && h.shelfExpires < at);
-  if (!s.holds.some(expired)) return false; // the common case, without building a list
-  const gone = s.holds.filter(expired);
+  // Runs before every request: times as numbers (comparing Dates converts both each time), no closure.
+  const now = at.getTime();
+  let any = false;
+  for (let i = 0; i < s.holds.length && !any; i++) any = expiredAt(s.holds[i]!, now);
+  if (!any) return false; // the common case, without building a list
+  const gone = s.holds.filter((h) => expiredAt(h, now));
   for (const hold of gone) untrap(s, hold, true);
   s.holds = s.holds.filter((h) => !gone.includes(h));
   return true;
 }
+
+const expiredAt = (h: HoldRecord, now: number): boolean =>
+  (h.state === "pending" && h.expires !== undefined && h.expires.getTime() < now) ||
+  (h.state === "ready" && h.shelfExpires !== undefined && h.shelfExpires.getTime() < now);

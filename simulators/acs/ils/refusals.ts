@@ -50,7 +50,9 @@ export function passwordRefused(patron: PatronRecord, valid: boolean | undefined
 
 export function standingOf(s: IlsStore, patron: PatronRecord, at: Date): Standing {
   const loans = s.loansOfPatron(patron.barcode);
-  const overdue = loans.filter((l) => l.due < at).length;
+  const now = at.getTime(); // compared as numbers: a Date comparison converts both Dates each time
+  let overdue = 0;
+  for (const l of loans) if (l.due.getTime() < now) overdue++;
   const balance = s.owed(patron.barcode);
   const expired = dayOf(at) > patron.expiresDay;
   const fines = balance > s.policy.fineBlockThreshold;

@@ -64,8 +64,13 @@ export class IlsStore {
   readonly items = new Map<string, ItemRecord>();
   /** Copies per title id; the catalogue does not change while the ILS runs. */
   readonly copies = new Map<string, ItemRecord[]>();
-  /** Keyed by item barcode: an item has at most one loan. */
-  readonly loans = new Map<string, LoanRecord>();
+  /** Keyed by item barcode: an item has at most one loan. Changed only through addLoan and removeLoan. */
+  private readonly loanOfItem = new Map<string, LoanRecord>();
+  /**
+   * The same loans by patron, in the order they were made: a patron's loans are read on most requests,
+   * and scanning every loan each time was a good part of the ACS's time per request (issue 7).
+   */
+  private readonly loansByPatron = new Map<string, Set<LoanRecord>>();
   /** In placement order; the queue of a title is its holds in this order. */
   holds: HoldRecord[] = [];
   readonly fees: FeeRecord[] = [];
@@ -94,7 +99,7 @@ export class IlsStore {
       this.items.set(item.barcode, item);
       this.copies.set(item.titleId, [...(this.copies.get(item.titleId) ?? []), item]);
     }
-    for (const l of copy.loans) this.loans.set(l.item, { ...l, checkedOut: at(l.checkedOut), due: at(l.due) });
+    for (const l of copy.loans) this.addLoan({ ...l, checkedOut: at(l.checkedOut), due: at(l.due) });
     this.holds = copy.holds
       .map((h) => ({ ...h, placed: at(h.placed), expires: atOpt(h.expires), shelfExpires: atOpt(h.shelfExpires) }))
       .sort((a, b) => a.placed.getTime() - b.placed.getTime());
@@ -188,10 +193,26 @@ export class IlsStore {
     return this.loansOfPatron(patronId).find((l) => this.items.get(l.item)?.titleId === titleId);
   }
 
+  get loans(): ReadonlyMap<string, LoanRecord> {
+    return this.loanOfItem;
+  }
+
   loansOfPatron(patronId: string): LoanRecord[] {
-    const loans: LoanRecord[] = [];
-    for (const loan of this.loans.values()) if (loan.patron === patronId) loans.push(loan);
-    return loans;
+    const loans = this.loansByPatron.get(patronId);
+    return loans ? [...loans] : [];
+  }
+
+  /** A new loan; the item has none (end it first with removeLoan). */
+  addLoan(loan: LoanRecord): void {
+    this.loanOfItem.set(loan.item, loan);
+    const mine = this.loansByPatron.get(loan.patron);
+    if (mine) mine.add(loan);
+    else this.loansByPatron.set(loan.patron, new Set([loan]));
+  }
+
+  removeLoan(loan: LoanRecord): void {
+    this.loanOfItem.delete(loan.item);
+    this.loansByPatron.get(loan.patron)?.delete(loan);
   }
 
   openFees(patronId: string): FeeRecord[] {
