@@ -189,16 +189,9 @@ export function checkin(s: IlsStore, at: Date, req: CheckinRequest): CheckinResu
   if (item.parts > 1) messages.push(`This item has ${item.parts} parts. Please make sure all are returned.`);
 
   const routed = route(s, item, req.branch, at);
-  // Written out rather than spread from `base`: a spread and the fields added after it cost a third of
-  // the ACS's time per checkin (issue 7's profile); one literal is built from a template.
-  return {
-    itemId: item.barcode,
-    magneticMedia: item.magneticMedia,
-    title: item.title,
-    mediaType: item.mediaType,
-    parts: item.parts,
-    permanentLocation: item.homeBranch,
-    callNumber: item.callNumber,
+  // Object.assign, not a spread: a spread followed by more fields cost a third of the ACS's time per
+  // checkin (issue 7's profile).
+  return Object.assign(base, {
     ok: true,
     // Koha and Evergreen: resensitize = !magnetic_media.
     resensitize: s.hasSecurity(item),
@@ -213,7 +206,7 @@ export function checkin(s: IlsStore, at: Date, req: CheckinRequest): CheckinResu
     holdPatronName: routed.holdPatronName,
     holdShelfExpires: routed.holdShelfExpires,
     screenMessages: routed.messages.length > 0 ? [...messages, ...routed.messages] : messages,
-  };
+  });
 }
 
 export function renew(s: IlsStore, at: Date, req: RenewRequest): CirculationResult {
