@@ -8,29 +8,12 @@
 import { msg, str } from "@lit/localize";
 import { html, nothing, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
-import {
-  type HoursView,
-  type OpenInterval,
-  type OpeningHoursConfig,
-  WEEKDAYS,
-} from "../../../../protocols/staff-api/hours.ts";
+import { type HoursView, type OpeningHoursConfig, WEEKDAYS } from "../../../../protocols/staff-api/hours.ts";
+import { type Exception, type ExceptionRow, exceptionOf, intervalsText, parseIntervals, rowOf } from "../hours-text.ts";
 import { formatOpening, formatWallClock } from "../i18n/format.ts";
 import { StaffApiError, staffApi } from "../staff-client.ts";
 import { ILS_WORDS, inService, outOfService, PHASE_WORDS, wordFor } from "../words.ts";
 import { ConsolePage } from "./console-page.ts";
-
-/** "09:00–12:30, 13:30–19:00" ↔ intervals; what does not read as one is sent as written, for the bridge to name. */
-const intervalsText = (intervals: readonly OpenInterval[]) => intervals.map((i) => `${i.opens}–${i.closes}`).join(", ");
-function parseIntervals(text: string): OpenInterval[] {
-  return text
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "")
-    .map((part) => {
-      const [opens = "", closes = ""] = part.split(/\s*[-–]\s*/);
-      return { opens, closes };
-    });
-}
 
 /** Monday 5 January 2026 and the six days after it, to name the weekdays in the console's language. */
 const weekdayName = (index: number) =>
@@ -38,31 +21,7 @@ const weekdayName = (index: number) =>
     Date.UTC(2026, 0, 5 + index),
   );
 
-type Exception = OpeningHoursConfig["exceptions"][number];
-
-/** A dated exception as the form edits it: every field as typed; `key` keeps a row's inputs when one above goes. */
-interface ExceptionRow {
-  key: number;
-  date: string;
-  until: string;
-  hours: string;
-  note: string;
-}
-
 let nextKey = 0;
-const rowOf = (e: Exception): ExceptionRow => ({
-  key: nextKey++,
-  date: e.date,
-  until: e.until ?? "",
-  hours: intervalsText(e.hours),
-  note: e.note ?? "",
-});
-const exceptionOf = (row: ExceptionRow): Exception => ({
-  date: row.date,
-  ...(row.until !== "" && row.until !== row.date ? { until: row.until } : {}),
-  hours: parseIntervals(row.hours),
-  ...(row.note.trim() !== "" ? { note: row.note.trim() } : {}),
-});
 
 /** The zones this browser knows (Intl.supportedValuesOf), with `current` among them even where it is an alias. */
 function timeZones(current: string): string[] {
@@ -108,7 +67,7 @@ export class ServicePage extends ConsolePage {
     this.exceptions = view.hours.exceptions
       .filter(upcoming)
       .sort((a, b) => a.date.localeCompare(b.date))
-      .map(rowOf);
+      .map((e) => rowOf(e, nextKey++));
     this.#past = view.hours.exceptions.filter((e) => !upcoming(e));
   }
 
