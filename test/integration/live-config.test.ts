@@ -18,6 +18,7 @@ import { InMemoryIls } from "../../simulators/acs/ils.ts";
 import { AcsServer } from "../../simulators/acs/server.ts";
 import { type Stack, startStack } from "../../simulators/stack.ts";
 import { KioskClient, padSawEmpty } from "../support/kiosk-client.ts";
+import { until } from "../support/settle.ts";
 import { control, type StaffCall, staffLogin } from "./stack-http.ts";
 
 const PATRON = "24711000000012"; // "valid" (simulators/acs/fixtures/CASES.md)
@@ -68,37 +69,29 @@ async function save(change: (config: Json) => void): Promise<ConfigSaved> {
 
 const view = async () => (await (await staff("GET", "/api/staff/config")).json()) as ConfigView;
 
-/** Waits for the kiosk's state to satisfy `predicate`, at most 15 s; then fails naming what it waited for. */
-async function until(what: string, predicate: (s: KioskState) => boolean): Promise<KioskState> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(`waited 15 s for ${what}; notices: ${ui.notices.join(", ")}; state: ${JSON.stringify(ui.state)}`),
-        ),
-      15_000,
-    );
+/** Waits for the kiosk's state to satisfy `predicate`, at most 15 s; then fails naming what it waited for and saw. */
+async function untilState(what: string, predicate: (s: KioskState) => boolean): Promise<KioskState> {
+  const matches = () => ui.state !== undefined && predicate(ui.state);
+  await until(null, matches, {
+    what,
+    limitMs: 15_000,
+    diagnostics: () => `notices: ${ui.notices.join(", ")}; state: ${JSON.stringify(ui.state)}`,
   });
-  try {
-    return await Promise.race([ui.until(predicate), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return ui.state as KioskState;
 }
 
 /** A patron borrows `book` from the pad and leaves; resolves with the row's status. */
 async function borrow(book: string): Promise<string | undefined> {
   // Typed, not scanned: the scanner takes the same card twice within a second as one scan.
   expect(await ui.send({ type: "identify", credential: PATRON })).toMatchObject({ ok: true });
-  await until(`the home screen to borrow ${book}`, (s) => s.phase === "home");
+  await untilState(`the home screen to borrow ${book}`, (s) => s.phase === "home");
   await ui.send({ type: "show", screen: "checkout" });
   await control(stack, "/sims/rfid-pad/placeTags", { tags: [{ itemId: book }] });
-  const done = await until(`${book} checked out`, (s) =>
+  const done = await untilState(`${book} checked out`, (s) =>
     s.items.some((r) => r.itemId === book && r.status !== "pending" && r.status !== "working"),
   );
   await ui.send({ type: "endSession" });
-  await until("the idle screen", (s) => s.phase === "idle");
+  await untilState("the idle screen", (s) => s.phase === "idle");
   await control(stack, "/sims/rfid-pad/removeTags", { all: true });
   await padSawEmpty(stack.control.url);
   return done.items.find((r) => r.itemId === book)?.status;
@@ -152,7 +145,7 @@ describe("a saved config applies to the running kiosk", () => {
       c.sip2.port = second.port;
     });
     expect(saved).toMatchObject({ appliedLive: ["sip2.port"], pending: [], sip2Test: { ok: true, verdict: "ok" } });
-    await until("the ILS online", (s) => s.ils.status === "online");
+    await untilState("the ILS online", (s) => s.ils.status === "online");
     expect(await borrow("34711000000028")).toBe("done");
     expect(second.ils.loanOf("34711000000028")).toBeDefined();
     expect(stack.acs.ils.loanOf("34711000000028")).toBeUndefined();
@@ -160,16 +153,16 @@ describe("a saved config applies to the running kiosk", () => {
     // A patron signs in; the change back waits until they have gone.
     // Typed, not scanned: the scanner takes the same card twice within a second as one scan.
     expect(await ui.send({ type: "identify", credential: PATRON })).toMatchObject({ ok: true });
-    await until("the home screen", (s) => s.phase === "home");
+    await untilState("the home screen", (s) => s.phase === "home");
     const waiting = await save((c) => {
       c.sip2.port = stack.acs.address.port;
     });
     expect(waiting).toMatchObject({ appliedLive: [], pending: ["sip2.port"] });
     expect((await view()).pending).toEqual(["sip2.port"]);
     await ui.send({ type: "endSession" });
-    await until("the idle screen", (s) => s.phase === "idle");
+    await untilState("the idle screen", (s) => s.phase === "idle");
     await expect.poll(async () => (await view()).pending, { timeout: 10_000 }).toEqual([]);
-    await until("the ILS online", (s) => s.ils.status === "online");
+    await untilState("the ILS online", (s) => s.ils.status === "online");
     expect(await borrow("34711000000200")).toBe("done");
     expect(stack.acs.ils.loanOf("34711000000200")).toBeDefined();
     expect(second.ils.loanOf("34711000000200")).toBeUndefined();
@@ -181,7 +174,7 @@ describe("a saved config applies to the running kiosk", () => {
       c.sip2.port = nowhere;
     });
     expect(saved.sip2Test).toMatchObject({ ok: false, verdict: "unreachable" });
-    await until("the ILS offline", (s) => s.ils.status !== "online");
+    await untilState("the ILS offline", (s) => s.ils.status !== "online");
     expect(await borrow("34711000000275")).toBe("done");
     expect(stack.bridge.journal?.summary()).toMatchObject({ offlineMode: true });
     expect(stack.acs.ils.loanOf("34711000000275")).toBeUndefined();

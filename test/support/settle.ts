@@ -23,10 +23,12 @@ export interface WaitOptions {
    * on a working system, however busy the machine.
    */
   limitMs?: number;
+  /** What else the failure says: what was seen instead (the last state, the notices). */
+  diagnostics?: () => string;
 }
 
-const gaveUp = (what: string | undefined, after: string) =>
-  new Error(`gave up waiting for ${what ?? "the condition"} after ${after}`);
+const gaveUp = ({ what, diagnostics }: WaitOptions, after: string) =>
+  new Error(`gave up waiting for ${what ?? "the condition"} after ${after}${diagnostics ? `; ${diagnostics()}` : ""}`);
 
 /** Resolves (or rejects) as `promise` does, moving virtual time forward while it waits. */
 export async function settle<T>(clock: VirtualClock, promise: Promise<T>, options: WaitOptions = {}): Promise<T> {
@@ -63,14 +65,14 @@ export async function until(
   condition: () => boolean,
   options: WaitOptions = {},
 ): Promise<void> {
-  const { what, stepMs = 1 } = options;
+  const { stepMs = 1 } = options;
   if (clock === null) {
     const limitMs = options.limitMs ?? 20_000;
     const giveUpAt = performance.now() + limitMs;
     for (;;) {
       await flushIo();
       if (condition()) return;
-      if (performance.now() >= giveUpAt) throw gaveUp(what, `${limitMs} ms (a hang guard, in wall time)`);
+      if (performance.now() >= giveUpAt) throw gaveUp(options, `${limitMs} ms (a hang guard, in wall time)`);
       // A real pause, not a spin: what we wait for may need this core (a child process, the kernel).
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
@@ -80,7 +82,7 @@ export async function until(
   for (;;) {
     await flushIo();
     if (condition()) return;
-    if (clock.now() - start >= limitMs) throw gaveUp(what, `${limitMs} ms of virtual time`);
+    if (clock.now() - start >= limitMs) throw gaveUp(options, `${limitMs} ms of virtual time`);
     await clock.advance(stepMs);
   }
 }

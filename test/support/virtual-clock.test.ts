@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { until } from "./settle.ts";
 import { VirtualClock } from "./virtual-clock.ts";
 
 describe("VirtualClock", () => {
@@ -42,5 +43,21 @@ describe("VirtualClock", () => {
     await clock.runAll();
     expect(fired).toBe(false);
     expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe("until", () => {
+  it("gives up after its bound, naming what it waited for and what it saw instead", async () => {
+    const clock = new VirtualClock(0);
+    let seen = 0;
+    const waited = until(clock, () => false, {
+      what: "the answer",
+      limitMs: 10,
+      diagnostics: () => `checked ${++seen} times`,
+    });
+    await expect(waited).rejects.toThrow(
+      /^gave up waiting for the answer after 10 ms of virtual time; checked 1 times$/,
+    );
+    await expect(until(null, () => false, { limitMs: 5 })).rejects.toThrow(/the condition after 5 ms \(a hang guard/);
   });
 });

@@ -12,6 +12,7 @@ import WebSocket from "ws";
 import { KioskEngine } from "../../../bridge/kiosk/engine.ts";
 import { type RunningServer, startServer } from "../../../bridge/server/server.ts";
 import type { KioskState, ServerMessage } from "../../../protocols/kiosk-api/schema.ts";
+import { until as settleUntil } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { capturedLogger } from "../devices/scanner/helpers.ts";
 import { PATRON, PIN, ScriptedIls } from "../kiosk/engine-helpers.ts";
@@ -37,23 +38,16 @@ async function start() {
   server = await startServer({ host: "127.0.0.1", port: 0, endpoint: engine, logger: log.logger });
   const socket = new WebSocket(`${server.url.replace("http", "ws")}/api/kiosk`);
   const wire: ServerMessage[] = [];
-  let arrived: () => void = () => undefined;
   socket.on("message", (data) => {
     wire.push(JSON.parse(data.toString()) as ServerMessage);
-    arrived();
   });
-  /** Waits (bounded by the test's timeout, failing with what came) until a message matches. */
-  const until = async (what: string, match: (m: ServerMessage) => boolean): Promise<void> => {
-    while (!wire.some(match)) {
-      const more = new Promise<void>((resolve) => {
-        arrived = resolve;
-      });
-      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 10_000));
-      if ((await Promise.race([more, timeout])) === "timeout") {
-        throw new Error(`no ${what} came; the wire had ${JSON.stringify(wire.map(summary))}`);
-      }
-    }
-  };
+  /** Waits (10 s at most, a hang guard) until a message matches; a failure lists what came. */
+  const until = (what: string, match: (m: ServerMessage) => boolean): Promise<void> =>
+    settleUntil(null, () => wire.some(match), {
+      what,
+      limitMs: 10_000,
+      diagnostics: () => `the wire had ${JSON.stringify(wire.map(summary))}`,
+    });
   let n = 0;
   /** Sends a command and waits for its reply. */
   const send = async (command: Record<string, unknown>): Promise<string> => {
