@@ -128,6 +128,7 @@ export class FaultController {
   }
 
   for(connectionId: number): FaultPlan {
+    if (this.perConnection.size === 0) return this.global; // the usual case, asked twice per request
     const own = this.perConnection.get(connectionId);
     return own ? { ...this.global, ...own } : this.global;
   }
