@@ -6,11 +6,9 @@
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations } from "./support/axe.ts";
-import { type KioskPage, openKiosk } from "./support/browser.ts";
+import { type KioskPage, openKiosk, SCREENSHOTS } from "./support/browser.ts";
 import { type FakeBridge, startFakeBridge } from "./support/fake-bridge.ts";
 import { checkoutRows, idleState, SCREEN_STATES, type ScriptedState } from "./support/states.ts";
-
-const SHOTS = join(import.meta.dirname, "screenshots");
 
 let bridge: FakeBridge;
 let kiosk: KioskPage | undefined;
@@ -171,11 +169,11 @@ describe("patron journey in the browser", () => {
       "ar",
     ]);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, "idle-arabic-portrait.png"), animations: "disabled" });
+    await page.screenshot({ path: join(SCREENSHOTS, "idle-arabic-portrait.png"), animations: "disabled" });
 
     bridge.setState({ ...SCREEN_STATES.checkout!, language: "ar" });
     await expect.poll(heading).toBe("استعارة مواد");
-    await page.screenshot({ path: join(SHOTS, "checkout-arabic-portrait.png"), animations: "disabled" });
+    await page.screenshot({ path: join(SCREENSHOTS, "checkout-arabic-portrait.png"), animations: "disabled" });
     bridge.setState({ ...SCREEN_STATES.home!, language: "es" });
     await expect.poll(heading).toBe("Hola, Ana");
     expect(await page.evaluate(() => document.documentElement.dir)).toBe("ltr");
@@ -189,7 +187,7 @@ describe("patron journey in the browser", () => {
     const modes = () => page.evaluate(() => Array.from(document.documentElement.classList).sort().join(" "));
     expect(await modes()).toBe("high-contrast large-text");
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, "home-contrast-large-portrait.png"), animations: "disabled" });
+    await page.screenshot({ path: join(SCREENSHOTS, "home-contrast-large-portrait.png"), animations: "disabled" });
     await page.reload();
     await expect.poll(heading).toBe("Hello, Ana");
     expect(await modes()).toBe("high-contrast large-text");

@@ -4,15 +4,12 @@
  * test/e2e/screenshots/<screen>-<orientation>.png (committed: look at them).
  */
 import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations } from "./support/axe.ts";
-import { type KioskPage, ORIENTATIONS, type Orientation, openKiosk } from "./support/browser.ts";
+import { type KioskPage, ORIENTATIONS, type Orientation, openKiosk, SCREENSHOTS } from "./support/browser.ts";
 import { type FakeBridge, startFakeBridge } from "./support/fake-bridge.ts";
 import { SCREEN_STATES } from "./support/states.ts";
-
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
 
 /** Text each screen must show for its scripted state (en-US formats: Intl with the chosen language). */
 const SHOWS: Record<keyof typeof SCREEN_STATES, string[]> = {
@@ -63,7 +60,7 @@ afterAll(async () => {
 describe.each(Object.keys(ORIENTATIONS) as Orientation[])("patron screens, %s", (orientation) => {
   let kiosk: KioskPage;
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
     bridge.setState(SCREEN_STATES.idle!);
     kiosk = await openKiosk(bridge.url, bridge.now, orientation);
   });
@@ -78,6 +75,6 @@ describe.each(Object.keys(ORIENTATIONS) as Orientation[])("patron screens, %s", 
     for (const text of SHOWS[screen]!) await expect.poll(() => app.innerText()).toContain(text);
     for (const text of HIDES[screen] ?? []) expect(await app.innerText()).not.toContain(text);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, `${screen}-${orientation}.png`), animations: "disabled" });
+    await page.screenshot({ path: join(SCREENSHOTS, `${screen}-${orientation}.png`), animations: "disabled" });
   });
 });

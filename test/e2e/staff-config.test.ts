@@ -12,10 +12,8 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_STAFF } from "../../simulators/stack.ts";
 import { axeViolations } from "./support/axe.ts";
-import { browser, ORIENTATIONS } from "./support/browser.ts";
+import { browser, ORIENTATIONS, SCREENSHOTS, screenshotBoth } from "./support/browser.ts";
 import { type RealKiosk, startRealKiosk } from "./support/real-stack.ts";
-
-const SHOTS = join(import.meta.dirname, "screenshots");
 
 let kiosk: RealKiosk;
 let staff: Page;
@@ -65,10 +63,7 @@ describe("configuration page", () => {
     expect(await staff.getByText(/runs a generated config/).count()).toBe(1);
     expect(await staff.getByRole("button", { name: "Save", exact: true }).isDisabled()).toBe(true);
     expect(await axeViolations(staff)).toEqual([]);
-    await staff.screenshot({ path: join(SHOTS, "staff-config-landscape.png") });
-    await staff.setViewportSize(ORIENTATIONS.portrait);
-    await staff.screenshot({ path: join(SHOTS, "staff-config-portrait.png") });
-    await staff.setViewportSize(ORIENTATIONS.landscape);
+    await screenshotBoth(staff, "staff-config", { fullPage: false });
   });
 
   it("a bad port shows the validator's message at the field", async () => {
@@ -103,7 +98,7 @@ describe("configuration page", () => {
     expect(await staff.evaluate(() => document.activeElement?.id)).toBe("cfg-sip2-result");
     expect(await axeViolations(staff)).toEqual([]);
     await result.scrollIntoViewIfNeeded();
-    await staff.screenshot({ path: join(SHOTS, "staff-config-sip2-test-landscape.png") });
+    await staff.screenshot({ path: join(SCREENSHOTS, "staff-config-sip2-test-landscape.png") });
   });
 
   it("a wrong password typed in the form is tested as typed: the ILS refuses the login", async () => {

@@ -4,16 +4,14 @@
  * ILS lends one of them to someone else meanwhile, so when the ACS is back the replay leaves a conflict,
  * which the page shows with the card's last four digits only and staff mark resolved with a note.
  */
-import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_STAFF } from "../../simulators/stack.ts";
 import { until } from "../support/settle.ts";
 import { axeViolations } from "./support/axe.ts";
-import { browser, ORIENTATIONS } from "./support/browser.ts";
+import { browser, ORIENTATIONS, screenshotBoth } from "./support/browser.ts";
 import { control, PATRONS, patronView, type RealKiosk, startRealKiosk } from "./support/real-stack.ts";
 
-const SHOTS = join(import.meta.dirname, "screenshots");
 /** Two regular books of the default fixture that no other browser scenario lends. */
 const BOOKS = ["34711000001018", "34711000001042"];
 
@@ -95,10 +93,7 @@ describe("staff console: offline queue", () => {
     expect(await waitingRows().count()).toBe(0);
     await expect.poll(() => staff.locator(".staff-bar").innerText()).toContain("Offline queue: 1 for staff");
     expect(await axeViolations(staff)).toEqual([]);
-    await staff.screenshot({ path: join(SHOTS, "staff-offline-queue-landscape.png"), fullPage: true });
-    await staff.setViewportSize(ORIENTATIONS.portrait);
-    await staff.screenshot({ path: join(SHOTS, "staff-offline-queue-portrait.png"), fullPage: true });
-    await staff.setViewportSize(ORIENTATIONS.landscape);
+    await screenshotBoth(staff, "staff-offline-queue");
 
     // Resolving needs a note; with one, the conflict is gone and the journal keeps the note.
     await conflict.getByRole("button", { name: "Mark resolved" }).click();

@@ -12,10 +12,8 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_STAFF } from "../../simulators/stack.ts";
 import { axeViolations } from "./support/axe.ts";
-import { browser, ORIENTATIONS } from "./support/browser.ts";
+import { browser, ORIENTATIONS, screenshotBoth } from "./support/browser.ts";
 import { control, type RealKiosk, startRealKiosk, tagsOnPad } from "./support/real-stack.ts";
-
-const SHOTS = join(import.meta.dirname, "screenshots");
 
 let kiosk: RealKiosk;
 let staff: Page;
@@ -48,14 +46,6 @@ const focusedHeading = () =>
 async function openPage(name: string) {
   await staff.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name, exact: true }).click();
   await expect.poll(focusedHeading).toBe(name);
-}
-
-/** Both orientations, back to landscape after. */
-async function screenshots(name: string) {
-  await staff.screenshot({ path: join(SHOTS, `${name}-landscape.png`), fullPage: true });
-  await staff.setViewportSize(ORIENTATIONS.portrait);
-  await staff.screenshot({ path: join(SHOTS, `${name}-portrait.png`), fullPage: true });
-  await staff.setViewportSize(ORIENTATIONS.landscape);
 }
 
 describe("tag programming and inventory in the staff console", () => {
@@ -93,7 +83,7 @@ describe("tag programming and inventory in the staff console", () => {
       data: { model: "iso28560-3", itemId: "34711000000150", owner: "DE-1", partNumber: 1, partsInSet: 3 },
     });
     expect(await axeViolations(staff)).toEqual([]);
-    await screenshots("staff-tags");
+    await screenshotBoth(staff, "staff-tags");
     await control(kiosk.stack, "/sims/rfid-pad/removeTags", { all: true });
   });
 
@@ -121,7 +111,7 @@ describe("tag programming and inventory in the staff console", () => {
     await button("Stop").click();
     await button("Start inventory").waitFor();
     expect(await axeViolations(staff)).toEqual([]);
-    await screenshots("staff-inventory");
+    await screenshotBoth(staff, "staff-inventory");
 
     const [download] = await Promise.all([
       staff.waitForEvent("download"),

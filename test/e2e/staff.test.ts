@@ -12,10 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_STAFF } from "../../simulators/stack.ts";
 import { KioskClient } from "../support/kiosk-client.ts";
 import { axeViolations } from "./support/axe.ts";
-import { browser, ORIENTATIONS } from "./support/browser.ts";
+import { browser, ORIENTATIONS, SCREENSHOTS, screenshotBoth } from "./support/browser.ts";
 import { control, type RealKiosk, startRealKiosk } from "./support/real-stack.ts";
-
-const SHOTS = join(import.meta.dirname, "screenshots");
 
 let kiosk: RealKiosk;
 let staff: Page;
@@ -68,7 +66,7 @@ async function logIn(password: string) {
 describe("staff console", () => {
   it("refuses a wrong password, then logs in and shows every device live", async () => {
     expect(await axeViolations(staff)).toEqual([]);
-    await staff.screenshot({ path: join(SHOTS, "staff-login-landscape.png") });
+    await screenshotBoth(staff, "staff-login", { fullPage: false });
 
     await logIn("not-the-password");
     await expect.poll(() => staff.getByRole("alert").innerText()).toBe("Wrong user name or password");
@@ -128,7 +126,6 @@ describe("staff console", () => {
     expect(await kiosk.page.locator(".staff-message").innerText()).toBe("Back at 2 pm");
     await expect.poll(() => staff.getByText("Out of service: “Back at 2 pm”").count()).toBe(1);
     expect(await staff.locator(".staff-bar").innerText()).toContain("Out of service");
-    await staff.screenshot({ path: join(SHOTS, "staff-service-landscape.png"), fullPage: true });
 
     await openPage("Devices");
     await button("Print a test page: Receipt printer").click();
@@ -137,10 +134,7 @@ describe("staff console", () => {
     expect(await staff.getByRole("alert").count(), "a call that worked clears the error line").toBe(0);
 
     expect(await axeViolations(staff)).toEqual([]);
-    await staff.screenshot({ path: join(SHOTS, "staff-dashboard-landscape.png"), fullPage: true });
-    await staff.setViewportSize(ORIENTATIONS.portrait);
-    await staff.screenshot({ path: join(SHOTS, "staff-dashboard-portrait.png"), fullPage: true });
-    await staff.setViewportSize(ORIENTATIONS.landscape);
+    await screenshotBoth(staff, "staff-dashboard");
 
     await openPage("Out of service");
     await button("Put back in service").click();
@@ -176,10 +170,7 @@ describe("staff console", () => {
     expect(await patron.innerText()).toMatch(/Opens again tomorrow at /);
     expect(await patron.getByRole("button", { name: "Return items (no card needed)" }).count()).toBe(1);
     expect(await axeViolations(staff)).toEqual([]);
-    await staff.screenshot({ path: join(SHOTS, "staff-service-landscape.png"), fullPage: true });
-    await staff.setViewportSize(ORIENTATIONS.portrait);
-    await staff.screenshot({ path: join(SHOTS, "staff-service-portrait.png"), fullPage: true });
-    await staff.setViewportSize(ORIENTATIONS.landscape);
+    await screenshotBoth(staff, "staff-service");
     await resetHours();
     await expect.poll(() => patron.locator("h1").innerText()).not.toBe("The library is closed");
   });
@@ -214,7 +205,7 @@ describe("staff console", () => {
     await expect.poll(() => hours.innerText()).toMatch(/Today\s+Closed all day \(Public holiday\)/);
     expect(await row.locator("legend").innerText()).toMatch(/closed$/);
     expect(await axeViolations(staff)).toEqual([]);
-    await staff.screenshot({ path: join(SHOTS, "staff-hours-holiday-landscape.png"), fullPage: true });
+    await screenshotBoth(staff, "staff-hours-holiday");
 
     await row.getByRole("button", { name: /^Remove / }).click();
     await button("Save opening hours").click();
@@ -252,10 +243,7 @@ describe("staff console", () => {
     await button("Last month by day").click();
     await expect.poll(() => table.locator("thead th").first().innerText()).toBe("Day");
     expect(await axeViolations(staff)).toEqual([]);
-    await staff.screenshot({ path: join(SHOTS, "staff-statistics-landscape.png"), fullPage: true });
-    await staff.setViewportSize(ORIENTATIONS.portrait);
-    await staff.screenshot({ path: join(SHOTS, "staff-statistics-portrait.png"), fullPage: true });
-    await staff.setViewportSize(ORIENTATIONS.landscape);
+    await screenshotBoth(staff, "staff-statistics");
   });
 
   it("watches the live session: a patron signs in and staff see 'a patron', never who", async () => {
@@ -272,10 +260,7 @@ describe("staff console", () => {
       for (const secret of ["24711000000012", "Anna", "Schmidt"]) expect(text).not.toContain(secret);
       expect(await staff.locator('monitor-page [data-phase="home"]').innerText()).toBe("Main menu");
       expect(await axeViolations(staff)).toEqual([]);
-      await staff.screenshot({ path: join(SHOTS, "staff-monitor-landscape.png"), fullPage: true });
-      await staff.setViewportSize(ORIENTATIONS.portrait);
-      await staff.screenshot({ path: join(SHOTS, "staff-monitor-portrait.png"), fullPage: true });
-      await staff.setViewportSize(ORIENTATIONS.landscape);
+      await screenshotBoth(staff, "staff-monitor");
       await ui.send({ type: "endSession" });
       await expect.poll(() => facts.innerText()).toContain("Nobody is signed in");
     } finally {
@@ -296,7 +281,7 @@ describe("staff console", () => {
     await expect.poll(() => staff.evaluate(() => document.documentElement.lang)).toBe("ar");
     await staff.getByRole("heading", { name: "الأجهزة" }).waitFor();
     expect(await axeViolations(staff)).toEqual([]);
-    await staff.screenshot({ path: join(SHOTS, "staff-devices-arabic-landscape.png"), fullPage: true });
+    await staff.screenshot({ path: join(SCREENSHOTS, "staff-devices-arabic-landscape.png"), fullPage: true });
     // The statistics in Arabic: chart, table and times (the earlier test's transactions), mirrored.
     await staff
       .getByRole("navigation", { name: "أقسام وحدة التحكم" })
@@ -307,7 +292,7 @@ describe("staff console", () => {
       .poll(() => staff.locator("table[data-chart-table] caption").innerText())
       .toMatch(/^المعاملات في كل (ساعة|يوم)/);
     expect(await axeViolations(staff)).toEqual([]);
-    await staff.screenshot({ path: join(SHOTS, "staff-statistics-arabic-landscape.png"), fullPage: true });
+    await staff.screenshot({ path: join(SCREENSHOTS, "staff-statistics-arabic-landscape.png"), fullPage: true });
     await staff.getByLabel("اللغة").selectOption("en");
     await expect.poll(() => staff.evaluate(() => document.documentElement.dir)).toBe("ltr");
     await staff.getByRole("heading", { name: "Statistics", exact: true }).waitFor();
@@ -331,7 +316,7 @@ describe("staff console", () => {
       .poll(() => staff.getByRole("status").innerText())
       .toContain("Your password has been changed. You stay logged in here.");
     expect(await current.inputValue()).toBe("");
-    await staff.screenshot({ path: join(SHOTS, "staff-account-landscape.png"), fullPage: true });
+    await screenshotBoth(staff, "staff-account");
 
     await button("Log out").click();
     await staff.getByRole("heading", { name: "Log in" }).waitFor();

@@ -4,6 +4,7 @@
  * /tmp, so a fresh machine needs no extra step.
  */
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type Browser, type BrowserContext, type BrowserServer, chromium, type Page } from "playwright-core";
 import { inject } from "vitest";
 
@@ -53,6 +54,24 @@ export const ORIENTATIONS = {
   landscape: { width: 1920, height: 1080 },
 } as const;
 export type Orientation = keyof typeof ORIENTATIONS;
+
+/** Where the committed screenshots live (look at them: they must look finished). */
+export const SCREENSHOTS = join(import.meta.dirname, "..", "screenshots");
+
+/**
+ * A screen's committed screenshots, NAME-landscape.png and NAME-portrait.png; the page is left in landscape.
+ * Whole page by default (staff pages scroll); `fullPage: false` for the first screenful only.
+ */
+export async function screenshotBoth(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  for (const orientation of ["landscape", "portrait"] as const) {
+    await page.setViewportSize(ORIENTATIONS[orientation]);
+    await page.screenshot({
+      path: join(SCREENSHOTS, `${name}-${orientation}.png`),
+      fullPage: options.fullPage ?? true,
+    });
+  }
+  await page.setViewportSize(ORIENTATIONS.landscape);
+}
 
 export interface KioskPage {
   page: Page;
