@@ -14,7 +14,8 @@ import type { ReceiptPort, SessionReceipt } from "./engine.ts";
 interface Wording {
   title: Record<SessionReceipt["kind"], string>;
   due: string;
-  notDone: string;
+  /** After the "not done" label (`printed.failed`). */
+  askStaff: string;
   provisional: string;
   /** A card payment: its line, the terminal's reference, and what became of it when not simply recorded. */
   payment: string;
@@ -22,6 +23,16 @@ interface Wording {
   paymentProvisional: string;
   paymentNotRecorded: string;
   thanks: string;
+  /** The printed receipt's own labels (the printer's are the library's words, in one language). */
+  printed: {
+    patron: string;
+    newDue: string;
+    returned: string;
+    item: string;
+    failed: string;
+    items: string;
+    transaction: string;
+  };
   /** Routing slips, for staff; `{to}` is the destination branch. */
   slip: { "hold-here": string; "hold-elsewhere": string; transit: string; somewhere: string };
 }
@@ -30,13 +41,22 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
   en: {
     title: { checkout: "Loan receipt", checkin: "Return receipt", renew: "Renewal receipt", fees: "Payment receipt" },
     due: "Due",
-    notDone: "Not done: please ask staff",
+    askStaff: "Please ask staff",
     provisional: "The library system was offline: these loans are recorded and will be confirmed later.",
     payment: "Card payment",
     authorization: "Authorization",
     paymentProvisional: "Provisional: will be recorded when the library system is back.",
     paymentNotRecorded: "Not recorded by the library system: please show this receipt to staff.",
     thanks: "Thank you for using the library.",
+    printed: {
+      patron: "Patron",
+      newDue: "New due date",
+      returned: "Returned",
+      item: "Item",
+      failed: "Not done",
+      items: "Items",
+      transaction: "Transaction",
+    },
     slip: {
       "hold-here": "HOLD: put it on the hold shelf here",
       "hold-elsewhere": "HOLD: send it to {to}",
@@ -52,13 +72,22 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
       fees: "Recibo de pago",
     },
     due: "Vence",
-    notDone: "No realizado: consulte al personal",
+    askStaff: "Consulte al personal",
     provisional: "El sistema de la biblioteca no estaba disponible: estos préstamos se confirmarán más tarde.",
     payment: "Pago con tarjeta",
     authorization: "Autorización",
     paymentProvisional: "Provisional: se registrará cuando el sistema de la biblioteca vuelva a funcionar.",
     paymentNotRecorded: "No registrado por el sistema de la biblioteca: muestre este recibo al personal.",
     thanks: "Gracias por usar la biblioteca.",
+    printed: {
+      patron: "Usuario",
+      newDue: "Nueva fecha de vencimiento",
+      returned: "Devuelto",
+      item: "Ejemplar",
+      failed: "No realizado",
+      items: "Documentos",
+      transaction: "Transacción",
+    },
     slip: {
       "hold-here": "RESERVA: colóquelo en el estante de reservas de aquí",
       "hold-elsewhere": "RESERVA: envíelo a {to}",
@@ -74,13 +103,22 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
       fees: "Reçu de paiement",
     },
     due: "À rendre le",
-    notDone: "Non effectué : adressez-vous au personnel",
+    askStaff: "Adressez-vous au personnel",
     provisional: "Le système de la bibliothèque était hors ligne : ces prêts seront confirmés plus tard.",
     payment: "Paiement par carte",
     authorization: "Autorisation",
     paymentProvisional: "Provisoire : sera enregistré au retour du système de la bibliothèque.",
     paymentNotRecorded: "Non enregistré par le système de la bibliothèque : montrez ce reçu au personnel.",
     thanks: "Merci d'utiliser la bibliothèque.",
+    printed: {
+      patron: "Usager",
+      newDue: "Nouvelle date de retour",
+      returned: "Rendu",
+      item: "Exemplaire",
+      failed: "Non effectué",
+      items: "Documents",
+      transaction: "Transaction",
+    },
     slip: {
       "hold-here": "RÉSERVATION : à mettre sur l’étagère des réservations ici",
       "hold-elsewhere": "RÉSERVATION : à envoyer à {to}",
@@ -91,13 +129,22 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
   ar: {
     title: { checkout: "إيصال الإعارة", checkin: "إيصال الإرجاع", renew: "إيصال التجديد", fees: "إيصال الدفع" },
     due: "تاريخ الإرجاع",
-    notDone: "لم تتم: يرجى مراجعة الموظفين",
+    askStaff: "يرجى مراجعة الموظفين",
     provisional: "كان نظام المكتبة غير متصل: سيتم تأكيد هذه الإعارات لاحقًا.",
     payment: "دفع بالبطاقة",
     authorization: "رقم التفويض",
     paymentProvisional: "مؤقت: سيُسجَّل عند عودة نظام المكتبة.",
     paymentNotRecorded: "لم يسجله نظام المكتبة: يرجى عرض هذا الإيصال على الموظفين.",
     thanks: "شكرًا لاستخدامك المكتبة.",
+    printed: {
+      patron: "المستفيد",
+      newDue: "تاريخ الإرجاع الجديد",
+      returned: "أُرجعت",
+      item: "النسخة",
+      failed: "لم تتم",
+      items: "المواد",
+      transaction: "المعاملة",
+    },
     slip: {
       "hold-here": "حجز: ضعه على رف الحجوزات هنا",
       "hold-elsewhere": "حجز: أرسله إلى {to}",
@@ -126,19 +173,30 @@ function receiptItems(receipt: SessionReceipt, words: Wording): ReceiptItem[] {
   return [...receipt.items.map((row) => rowItem(row, words)), ...payments];
 }
 
+/**
+ * A due date as the printer formats it in the library's zone: an instant as it is, a bare day at noon UTC so
+ * no zone within ±12 h moves it to another day.
+ */
+function dueDay(iso: string): Date | string {
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T12:00:00Z` : iso);
+  return Number.isFinite(date.getTime()) ? date : iso;
+}
+
 function rowItem(row: ItemRow, words: Wording): ReceiptItem {
   const item: ReceiptItem = { title: row.title ?? row.itemId, itemId: row.itemId };
-  if (row.dueDate) item.dueDate = row.dueDate;
+  if (row.dueDate) item.dueDate = dueDay(row.dueDate);
   if (row.status === "refused") {
     item.ok = false;
-    item.note = words.notDone;
+    item.note = words.askStaff;
   }
   return item;
 }
 
-function formatDate(iso: string, language: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : new Intl.DateTimeFormat(language, { dateStyle: "long" }).format(date);
+function formatDate(when: Date | string, language: string): string {
+  const date = when instanceof Date ? when : new Date(when);
+  return Number.isNaN(date.getTime())
+    ? String(when)
+    : new Intl.DateTimeFormat(language, { dateStyle: "long" }).format(date);
 }
 
 function formatMoney(money: { amount: number; currency: string }, language: string): string {
@@ -148,12 +206,13 @@ function formatMoney(money: { amount: number; currency: string }, language: stri
 /** The email body: plain text, one line per item, no patron identifier. */
 export function emailText(receipt: SessionReceipt, library: string): { subject: string; text: string } {
   const words = wordingFor(receipt.language);
-  const lines = [library, words.title[receipt.kind], formatDate(receipt.date.toISOString(), receipt.language), ""];
+  const lines = [library, words.title[receipt.kind], formatDate(receipt.date, receipt.language), ""];
   for (const item of receiptItems(receipt, words)) {
     lines.push(item.title);
-    if (item.dueDate) lines.push(`  ${words.due}: ${formatDate(String(item.dueDate), receipt.language)}`);
+    if (item.dueDate) lines.push(`  ${words.due}: ${formatDate(item.dueDate, receipt.language)}`);
     if (item.amount) lines.push(`  ${formatMoney(item.amount, receipt.language)}`);
-    if (item.note) lines.push(`  ${item.note}`);
+    if (item.ok === false) lines.push(`  ${words.printed.failed}: ${item.note}`);
+    else if (item.note) lines.push(`  ${item.note}`);
     for (const line of item.lines ?? []) lines.push(`  ${line}`);
   }
   if (receipt.provisional) lines.push("", words.provisional);
@@ -219,6 +278,7 @@ export class Receipts implements ReceiptPort {
         library: { name: this.#config.library },
         date: receipt.date,
         items: receiptItems(receipt, words),
+        language: { locale: receipt.language, labels: { title: words.title, due: words.due, ...words.printed } },
         footerLines: receipt.provisional ? [words.provisional, words.thanks] : [words.thanks],
       };
       await this.#printer.printReceipt(printed);

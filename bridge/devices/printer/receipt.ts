@@ -49,7 +49,17 @@ export interface Receipt {
   footerLines?: readonly string[];
   /** Printed as a CODE128 barcode and/or QR code (layout.transactionCode), printable ASCII. */
   transactionId?: string;
+  /**
+   * The reader's language, for this receipt only: its labels over the printer's (which are the library's
+   * own words, in one language) and its locale for dates and money.
+   */
+  language?: { locale: string; labels: ReceiptLabelWords };
 }
+
+/** Some or all of a receipt's labels, e.g. in another language. */
+export type ReceiptLabelWords = Partial<Omit<ReceiptLabels, "title">> & {
+  title?: Partial<Record<ReceiptKind, string>>;
+};
 
 export interface ReceiptLabels {
   title: Record<ReceiptKind, string>;
@@ -104,7 +114,7 @@ export interface ReceiptLayoutOptions {
   locale?: string;
   /** IANA time zone for dates. Default: the system's. */
   timeZone?: string;
-  labels?: Partial<Omit<ReceiptLabels, "title">> & { title?: Partial<Record<ReceiptKind, string>> };
+  labels?: ReceiptLabelWords;
   privacy?: ReceiptPrivacy;
   /** How the transaction id is printed. Default "both". */
   transactionCode?: "barcode" | "qr" | "both" | "none";
@@ -240,7 +250,7 @@ export function resolveLayout(options: ReceiptLayoutOptions = {}): ReceiptLayout
     printerModel: options.printerModel ?? `generic ${probe.columns === 32 ? 58 : 80} mm`,
     locale,
     timeZone,
-    labels: { ...DEFAULT_LABELS, ...options.labels, title: { ...DEFAULT_LABELS.title, ...options.labels?.title } },
+    labels: withLabels(DEFAULT_LABELS, options.labels),
     privacy,
     transactionCode,
     qrTemplate: options.qrTemplate ?? "{id}",
@@ -359,6 +369,14 @@ export function maskIdentifier(id: string, visible: number, mask = "•"): strin
 const TRANSACTION_ID = /^[\x21-\x7e]{1,40}$/;
 
 /** Checks a receipt from anywhere (JSON, another process). Throws PRINTER_BAD_RECEIPT naming the field. */
+function knownLocale(locale: unknown): boolean {
+  try {
+    return typeof locale === "string" && Intl.DateTimeFormat.supportedLocalesOf(locale).length > 0;
+  } catch {
+    return false; // not a language tag at all
+  }
+}
+
 export function checkReceipt(receipt: unknown): Receipt {
   const problems: string[] = [];
   const r = receipt as Partial<Receipt> | null;
@@ -379,6 +397,15 @@ export function checkReceipt(receipt: unknown): Receipt {
     if (r.library && !textList(r.library.headerLines)) problems.push("library.headerLines must be a list of text");
     if (r.date !== undefined && !(r.date instanceof Date && Number.isFinite(r.date.getTime()))) {
       problems.push("date must be a valid Date");
+    }
+    if (r.language !== undefined) {
+      const labels = r.language?.labels as Record<string, unknown> | undefined;
+      const texts = labels
+        ? Object.entries(labels).flatMap(([k, v]) => (k === "title" ? Object.values(v ?? {}) : [v]))
+        : [];
+      if (!labels || typeof labels !== "object" || !texts.every(isText)) problems.push("language.labels must be text");
+      if (!knownLocale(r.language?.locale))
+        problems.push(`language.locale "${String(r.language?.locale)}" is not a locale this system knows`);
     }
     if (r.patron !== undefined && (typeof r.patron !== "object" || r.patron === null))
       problems.push("patron must be an object");
@@ -491,8 +518,16 @@ function dateTimeText(date: Date, layout: ReceiptLayout, timeStyle: "short" | "m
   return new Intl.DateTimeFormat(layout.locale, { dateStyle: "medium", timeStyle, ...zone }).format(date);
 }
 
+function withLabels(base: ReceiptLabels, words: ReceiptLabelWords | undefined): ReceiptLabels {
+  return words ? { ...base, ...words, title: { ...base.title, ...words.title } } : base;
+}
+
 /** The ESC/POS bytes of a receipt. The receipt must have passed checkReceipt(). */
-export function encodeReceipt(receipt: Receipt, layout: ReceiptLayout, now: Date = new Date()): Uint8Array {
+export function encodeReceipt(receipt: Receipt, printerLayout: ReceiptLayout, now: Date = new Date()): Uint8Array {
+  const language = receipt.language;
+  const layout = language
+    ? { ...printerLayout, locale: language.locale, labels: withLabels(printerLayout.labels, language.labels) }
+    : printerLayout;
   const { columns, labels, locale, timeZone } = layout;
   const line = (text: string) => writeLine(e, text, layout);
   const e = startDocument(layout);

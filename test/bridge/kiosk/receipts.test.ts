@@ -84,7 +84,7 @@ describe("receipts", () => {
       expect(text.split("\n").length).toBeGreaterThan(8);
     }
     const { text } = emailText(receipt("en"), "Central Library");
-    expect(text).toContain("Not done: please ask staff");
+    expect(text).toContain("Not done: Please ask staff");
     expect(text).toContain("The library system was offline");
     expect(text).toContain("December 29, 2026");
   });
@@ -141,6 +141,24 @@ describe("receipts", () => {
     expect(ascii).toContain("Authorization: SIM000042");
     expect(ascii).toContain("Provisional: will be recorded when the library system is back.");
     expect(ascii).toContain("2.50");
+  });
+
+  it("prints in the patron's language: title, labels, dates, whatever the printer's own labels say", async () => {
+    const { printed, printer } = capturingPrinter();
+    const receipts = new Receipts({ library: "Central Library", print: true, routingSlips: false }, printer);
+    await receipts.deliver("print", receipt("fr"));
+    // The printer's labels are the library's (English here); the French reader gets French.
+    const layout = resolveLayout({ columns: 48, locale: "en-GB", labels: { title: { checkout: "Your loans" } } });
+    const paper = new TextDecoder("latin1").decode(encodeReceipt(printed[0] as Receipt, layout)).replace(/\s+/g, " ");
+    const fr = RECEIPT_WORDING.fr!;
+    for (const words of [fr.title.checkout, `${fr.due}: 29 déc. 2026`, fr.printed.failed, fr.printed.items]) {
+      expect(paper).toContain(words);
+    }
+    expect(paper).toContain(`${fr.printed.failed}: ${fr.askStaff}`);
+    expect(paper).not.toContain("Your loans");
+    // Without a language (a test page, a receipt from elsewhere) the printer's labels hold.
+    const { language: _, ...plain } = printed[0] as Receipt;
+    expect(new TextDecoder("latin1").decode(encodeReceipt(plain, layout))).toContain("Your loans");
   });
 
   it("prints a routing slip for a hold or a transfer, with no patron data, and none when slips are off", async () => {
