@@ -6,14 +6,12 @@
 import type { Transporter } from "nodemailer";
 import type { ItemRow } from "../../protocols/kiosk-api/schema.ts";
 import type { ReceiptsConfig } from "../config/schema.ts";
-import type { Receipt, ReceiptItem } from "../devices/printer/receipt.ts";
+import { DEFAULT_LABELS, type Receipt, type ReceiptItem, type ReceiptLabels } from "../devices/printer/receipt.ts";
 import type { ReceiptPrinter } from "../devices/printer/receipt-printer.ts";
 import type { ReceiptPort, SessionReceipt } from "./engine.ts";
 
 /** The words of a receipt in each language the kiosk offers. English is the fallback. */
 interface Wording {
-  title: Record<SessionReceipt["kind"], string>;
-  due: string;
   /** After the "not done" label (`printed.failed`). */
   askStaff: string;
   provisional: string;
@@ -23,24 +21,17 @@ interface Wording {
   paymentProvisional: string;
   paymentNotRecorded: string;
   thanks: string;
-  /** The printed receipt's own labels (the printer's are the library's words, in one language). */
-  printed: {
-    patron: string;
-    newDue: string;
-    returned: string;
-    item: string;
-    failed: string;
-    items: string;
-    transaction: string;
-  };
+  /** The receipt's labels (the printer's own are the library's words, in one language). */
+  labels: Omit<ReceiptLabels, "testPage">;
   /** Routing slips, for staff; `{to}` is the destination branch. */
   slip: { "hold-here": string; "hold-elsewhere": string; transit: string; somewhere: string };
 }
 
+/** English is the printer's own default wording (its test page line aside). */
+const { testPage: _, ...ENGLISH_LABELS } = DEFAULT_LABELS;
+
 export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
   en: {
-    title: { checkout: "Loan receipt", checkin: "Return receipt", renew: "Renewal receipt", fees: "Payment receipt" },
-    due: "Due",
     askStaff: "Please ask staff",
     provisional: "The library system was offline: these loans are recorded and will be confirmed later.",
     payment: "Card payment",
@@ -48,15 +39,7 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     paymentProvisional: "Provisional: will be recorded when the library system is back.",
     paymentNotRecorded: "Not recorded by the library system: please show this receipt to staff.",
     thanks: "Thank you for using the library.",
-    printed: {
-      patron: "Patron",
-      newDue: "New due date",
-      returned: "Returned",
-      item: "Item",
-      failed: "Not done",
-      items: "Items",
-      transaction: "Transaction",
-    },
+    labels: ENGLISH_LABELS,
     slip: {
       "hold-here": "HOLD: put it on the hold shelf here",
       "hold-elsewhere": "HOLD: send it to {to}",
@@ -65,13 +48,6 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     },
   },
   es: {
-    title: {
-      checkout: "Recibo de préstamo",
-      checkin: "Recibo de devolución",
-      renew: "Recibo de renovación",
-      fees: "Recibo de pago",
-    },
-    due: "Vence",
     askStaff: "Consulte al personal",
     provisional: "El sistema de la biblioteca no estaba disponible: estos préstamos se confirmarán más tarde.",
     payment: "Pago con tarjeta",
@@ -79,7 +55,14 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     paymentProvisional: "Provisional: se registrará cuando el sistema de la biblioteca vuelva a funcionar.",
     paymentNotRecorded: "No registrado por el sistema de la biblioteca: muestre este recibo al personal.",
     thanks: "Gracias por usar la biblioteca.",
-    printed: {
+    labels: {
+      title: {
+        checkout: "Recibo de préstamo",
+        checkin: "Recibo de devolución",
+        renew: "Recibo de renovación",
+        fees: "Recibo de pago",
+      },
+      due: "Vence",
       patron: "Usuario",
       newDue: "Nueva fecha de vencimiento",
       returned: "Devuelto",
@@ -96,13 +79,6 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     },
   },
   fr: {
-    title: {
-      checkout: "Reçu de prêt",
-      checkin: "Reçu de retour",
-      renew: "Reçu de prolongation",
-      fees: "Reçu de paiement",
-    },
-    due: "À rendre le",
     askStaff: "Adressez-vous au personnel",
     provisional: "Le système de la bibliothèque était hors ligne : ces prêts seront confirmés plus tard.",
     payment: "Paiement par carte",
@@ -110,7 +86,14 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     paymentProvisional: "Provisoire : sera enregistré au retour du système de la bibliothèque.",
     paymentNotRecorded: "Non enregistré par le système de la bibliothèque : montrez ce reçu au personnel.",
     thanks: "Merci d'utiliser la bibliothèque.",
-    printed: {
+    labels: {
+      title: {
+        checkout: "Reçu de prêt",
+        checkin: "Reçu de retour",
+        renew: "Reçu de prolongation",
+        fees: "Reçu de paiement",
+      },
+      due: "À rendre le",
       patron: "Usager",
       newDue: "Nouvelle date de retour",
       returned: "Rendu",
@@ -127,8 +110,6 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     },
   },
   ar: {
-    title: { checkout: "إيصال الإعارة", checkin: "إيصال الإرجاع", renew: "إيصال التجديد", fees: "إيصال الدفع" },
-    due: "تاريخ الإرجاع",
     askStaff: "يرجى مراجعة الموظفين",
     provisional: "كان نظام المكتبة غير متصل: سيتم تأكيد هذه الإعارات لاحقًا.",
     payment: "دفع بالبطاقة",
@@ -136,7 +117,9 @@ export const RECEIPT_WORDING: Readonly<Record<string, Wording>> = {
     paymentProvisional: "مؤقت: سيُسجَّل عند عودة نظام المكتبة.",
     paymentNotRecorded: "لم يسجله نظام المكتبة: يرجى عرض هذا الإيصال على الموظفين.",
     thanks: "شكرًا لاستخدامك المكتبة.",
-    printed: {
+    labels: {
+      title: { checkout: "إيصال الإعارة", checkin: "إيصال الإرجاع", renew: "إيصال التجديد", fees: "إيصال الدفع" },
+      due: "تاريخ الإرجاع",
       patron: "المستفيد",
       newDue: "تاريخ الإرجاع الجديد",
       returned: "أُرجعت",
@@ -206,18 +189,18 @@ function formatMoney(money: { amount: number; currency: string }, language: stri
 /** The email body: plain text, one line per item, no patron identifier. */
 export function emailText(receipt: SessionReceipt, library: string): { subject: string; text: string } {
   const words = wordingFor(receipt.language);
-  const lines = [library, words.title[receipt.kind], formatDate(receipt.date, receipt.language), ""];
+  const lines = [library, words.labels.title[receipt.kind], formatDate(receipt.date, receipt.language), ""];
   for (const item of receiptItems(receipt, words)) {
     lines.push(item.title);
-    if (item.dueDate) lines.push(`  ${words.due}: ${formatDate(item.dueDate, receipt.language)}`);
+    if (item.dueDate) lines.push(`  ${words.labels.due}: ${formatDate(item.dueDate, receipt.language)}`);
     if (item.amount) lines.push(`  ${formatMoney(item.amount, receipt.language)}`);
-    if (item.ok === false) lines.push(`  ${words.printed.failed}: ${item.note}`);
+    if (item.ok === false) lines.push(`  ${words.labels.failed}: ${item.note}`);
     else if (item.note) lines.push(`  ${item.note}`);
     for (const line of item.lines ?? []) lines.push(`  ${line}`);
   }
   if (receipt.provisional) lines.push("", words.provisional);
   lines.push("", words.thanks);
-  return { subject: `${library}: ${words.title[receipt.kind]}`, text: `${lines.join("\n")}\n` };
+  return { subject: `${library}: ${words.labels.title[receipt.kind]}`, text: `${lines.join("\n")}\n` };
 }
 
 export class Receipts implements ReceiptPort {
@@ -278,7 +261,7 @@ export class Receipts implements ReceiptPort {
         library: { name: this.#config.library },
         date: receipt.date,
         items: receiptItems(receipt, words),
-        language: { locale: receipt.language, labels: { title: words.title, due: words.due, ...words.printed } },
+        language: { locale: receipt.language, labels: words.labels },
         footerLines: receipt.provisional ? [words.provisional, words.thanks] : [words.thanks],
       };
       await this.#printer.printReceipt(printed);

@@ -104,7 +104,7 @@ describe("receipts", () => {
     const receipts = new Receipts({ library: "Central Library", print: true, routingSlips: false }, printer);
     for (const [language, words] of Object.entries(RECEIPT_WORDING)) {
       const { subject, text } = emailText(paid(language), "Central Library");
-      expect(subject).toBe(`Central Library: ${words.title.fees}`);
+      expect(subject).toBe(`Central Library: ${words.labels.title.fees}`);
       const lines = text.split("\n");
       const at = lines.indexOf(words.payment);
       expect(lines.slice(at, at + 4)).toEqual([
@@ -151,10 +151,15 @@ describe("receipts", () => {
     const layout = resolveLayout({ columns: 48, locale: "en-GB", labels: { title: { checkout: "Your loans" } } });
     const paper = new TextDecoder("latin1").decode(encodeReceipt(printed[0] as Receipt, layout)).replace(/\s+/g, " ");
     const fr = RECEIPT_WORDING.fr!;
-    for (const words of [fr.title.checkout, `${fr.due}: 29 déc. 2026`, fr.printed.failed, fr.printed.items]) {
+    for (const words of [
+      fr.labels.title.checkout,
+      `${fr.labels.due}: 29 déc. 2026`,
+      fr.labels.failed,
+      fr.labels.items,
+    ]) {
       expect(paper).toContain(words);
     }
-    expect(paper).toContain(`${fr.printed.failed}: ${fr.askStaff}`);
+    expect(paper).toContain(`${fr.labels.failed}: ${fr.askStaff}`);
     expect(paper).not.toContain("Your loans");
     // Without a language (a test page, a receipt from elsewhere) the printer's labels hold.
     const { language: _, ...plain } = printed[0] as Receipt;
