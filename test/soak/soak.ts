@@ -299,6 +299,9 @@ class World {
       this.acs.faults.clear();
       await this.printer.simulator.control("setPaper", { state: "ok" });
     }
+    const failed = this.#sideFailure;
+    this.#sideFailure = undefined;
+    if (failed !== undefined) throw failed;
     if (!this.#kill) {
       // The kiosk died: whatever was not final, the patron never learnt.
       for (const request of mine) if (request.outcome === "unknown") this.#retire(request);
@@ -333,7 +336,7 @@ class World {
     const chosen = r < 0.6 ? plans[Math.floor(r / 0.15)] : undefined;
     if (this.random() < 0.15) {
       this.faults.paperOut = (this.faults.paperOut ?? 0) + 1;
-      void this.printer.simulator.control("setPaper", { state: "out" });
+      this.#meanwhile(this.printer.simulator.control("setPaper", { state: "out" }));
     }
     if (!chosen) return undefined;
     this.faults[chosen[0]] = (this.faults[chosen[0]] ?? 0) + 1;
@@ -419,12 +422,14 @@ class World {
         previous?.(itemId);
         if (itemId !== liftedRequest.itemId) return;
         this.ils.onRequest = previous;
-        void this.#pad(v, "removeTags", { uids: [liftedUid] }).then(() => {
-          if (putBack)
-            return this.#pad(v, "placeTags", {
-              tags: [{ uid: liftedUid, itemId: liftedRequest.itemId, secured: liftedRequest.kind === "checkout" }],
-            });
-        });
+        this.#meanwhile(
+          this.#pad(v, "removeTags", { uids: [liftedUid] }).then(() => {
+            if (putBack)
+              return this.#pad(v, "placeTags", {
+                tags: [{ uid: liftedUid, itemId: liftedRequest.itemId, secured: liftedRequest.kind === "checkout" }],
+              });
+          }),
+        );
       };
     }
     await this.#results(v, requests);
@@ -490,6 +495,17 @@ class World {
     this.#visit = { ui: this.#ui, dead: false };
     return this.#visit;
   }
+
+  /**
+   * Work that runs beside the session (a hand lifting a book while the ILS works). The kill may overtake it,
+   * which is no failure; anything else fails the session that started it, at its end.
+   */
+  #meanwhile(work: Promise<unknown>): void {
+    work.catch((err: unknown) => {
+      if (!(err instanceof Killed)) this.#sideFailure ??= err;
+    });
+  }
+  #sideFailure: unknown;
 
   /** A patron's hand on the pad. */
   async #pad(v: Visit, action: string, params: Record<string, unknown>): Promise<unknown> {
