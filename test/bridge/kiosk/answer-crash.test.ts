@@ -8,16 +8,11 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import {
-  type InquiryAnswer,
-  type JournalEntry,
-  OfflineJournal,
-  type SendOutcome,
-} from "../../../bridge/kiosk/journal.ts";
+import { OfflineJournal } from "../../../bridge/kiosk/journal.ts";
 import { Statistics } from "../../../bridge/kiosk/statistics.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { ScriptedIls } from "./engine-helpers.ts";
-import { journaledIls, killAt, tempDatabases } from "./helpers.ts";
+import { journaledIls, killAt, ScriptedReplay, tempDatabases } from "./helpers.ts";
 
 const CHILD = fileURLToPath(new URL("./answer-crash.child.ts", import.meta.url));
 const databases = tempDatabases();
@@ -36,28 +31,18 @@ describe("an online checkout under kill -9 after the patron was told, before the
     const statistics = new Statistics(db, { clock, retentionDays: 30, timeZone: "UTC" });
     expect(journal.get(id as string)?.state).toBe("sending");
     expect(statistics.records()).toEqual([]);
-    const sent: JournalEntry[] = [];
-    const asked: string[] = [];
+    const replay = new ScriptedReplay();
+    replay.inquiry = () => "done"; // the ILS made the loan the patron was shown
     const ils = journaledIls({
       ils: new ScriptedIls(),
-      executor: {
-        send: async (entry): Promise<SendOutcome> => {
-          sent.push(entry);
-          return { result: "done" };
-        },
-        // The ILS made the loan the patron was shown.
-        inquire: async (entry): Promise<InquiryAnswer> => {
-          asked.push(entry.id);
-          return "done";
-        },
-      },
+      executor: replay,
       journal,
       clock,
       statistics,
     });
     await ils.replayNow();
-    expect(asked).toEqual([id]);
-    expect(sent).toEqual([]);
+    expect(replay.asked).toEqual([id]);
+    expect(replay.sent).toEqual([]);
     expect(journal.list().map((e) => [e.id, e.state, e.patronId])).toEqual([[id, "done", undefined]]);
     expect(statistics.records().map((r) => [r.kind, r.result, r.errorCode])).toEqual([
       ["checkout", "ok", "ANSWER_LOST"],

@@ -4,10 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import { type KioskDatabase, openKioskDatabase } from "../../../bridge/kiosk/database.ts";
-import type { OfflineJournal, TransactionExecutor } from "../../../bridge/kiosk/journal.ts";
+import type {
+  InquiryAnswer,
+  JournalEntry,
+  OfflineJournal,
+  SendOutcome,
+  TransactionExecutor,
+} from "../../../bridge/kiosk/journal.ts";
 import { JournaledIls } from "../../../bridge/kiosk/journaled-ils.ts";
 import { OfflinePolicy } from "../../../bridge/kiosk/offline-policy.ts";
 import type { IlsPort } from "../../../bridge/kiosk/ports.ts";
+import { IlsUnavailable } from "../../../bridge/kiosk/sip2-ils.ts";
 import type { Statistics } from "../../../bridge/kiosk/statistics.ts";
 import type { Logger } from "../../../bridge/log/logger.ts";
 import type { Clock } from "../../../bridge/transports/clock.ts";
@@ -90,4 +97,39 @@ export async function killAt(script: string, args: readonly string[], line: stri
   if (signal !== "SIGKILL")
     throw new Error(`the child ended (${signal ?? "by itself"}) before it printed "${line}": ${err}`);
   return out;
+}
+
+/** The ILS's side of a replay: remembers what was sent and asked, and can be taken down. */
+export class ScriptedReplay implements TransactionExecutor {
+  readonly sent: JournalEntry[] = [];
+  readonly asked: string[] = [];
+  down = false;
+  /** Holds each send until the test releases it. */
+  hold = false;
+  #held: Array<() => void> = [];
+  answer: (entry: JournalEntry) => SendOutcome = () => ({ result: "done" });
+  inquiry: (entry: JournalEntry) => InquiryAnswer = () => "not-done";
+
+  async send(entry: JournalEntry): Promise<SendOutcome> {
+    if (this.hold) await new Promise<void>((resolve) => this.#held.push(resolve));
+    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
+    this.sent.push(entry);
+    return this.answer(entry);
+  }
+  async inquire(entry: JournalEntry): Promise<InquiryAnswer> {
+    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
+    this.asked.push(entry.id);
+    return this.inquiry(entry);
+  }
+  /** Checkouts taken back (journal.ts #takeBack), by item. */
+  readonly undone: string[] = [];
+  undoAnswer: SendOutcome = { result: "done" };
+  async undo(entry: JournalEntry): Promise<SendOutcome> {
+    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
+    this.undone.push(entry.itemId as string);
+    return this.undoAnswer;
+  }
+  release(): void {
+    for (const go of this.#held.splice(0)) go();
+  }
 }

@@ -9,13 +9,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { openKioskDatabase } from "../../../bridge/kiosk/database.ts";
 import {
-  type InquiryAnswer,
-  type JournalEntry,
   KEPT_AT_KIOSK,
   LOAN_NOT_TAKEN,
   LOAN_NOT_TAKEN_CHECKED_IN,
   OfflineJournal,
-  type SendOutcome,
   type TransactionExecutor,
 } from "../../../bridge/kiosk/journal.ts";
 import { JournaledIls, type UnknownOutcomePolicy } from "../../../bridge/kiosk/journaled-ils.ts";
@@ -26,45 +23,10 @@ import { Statistics } from "../../../bridge/kiosk/statistics.ts";
 import { flushMicrotasks, VirtualClock } from "../../support/virtual-clock.ts";
 import { capturedLogger } from "../devices/scanner/helpers.ts";
 import { PATRON, ScriptedIls } from "./engine-helpers.ts";
-import { tempDatabases } from "./helpers.ts";
+import { ScriptedReplay, tempDatabases } from "./helpers.ts";
 
 const databases = tempDatabases();
 const BOOK = "31000000000001";
-
-/** The ILS's side of a replay: remembers what was sent and asked, and can be taken down. */
-class ScriptedReplay implements TransactionExecutor {
-  readonly sent: JournalEntry[] = [];
-  readonly asked: string[] = [];
-  down = false;
-  /** Holds each send until the test releases it. */
-  hold = false;
-  #held: Array<() => void> = [];
-  answer: (entry: JournalEntry) => SendOutcome = () => ({ result: "done" });
-  inquiry: (entry: JournalEntry) => InquiryAnswer = () => "not-done";
-
-  async send(entry: JournalEntry): Promise<SendOutcome> {
-    if (this.hold) await new Promise<void>((resolve) => this.#held.push(resolve));
-    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
-    this.sent.push(entry);
-    return this.answer(entry);
-  }
-  async inquire(entry: JournalEntry): Promise<InquiryAnswer> {
-    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
-    this.asked.push(entry.id);
-    return this.inquiry(entry);
-  }
-  /** Checkouts taken back (journal.ts #takeBack), by item. */
-  readonly undone: string[] = [];
-  undoAnswer: SendOutcome = { result: "done" };
-  async undo(entry: JournalEntry): Promise<SendOutcome> {
-    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
-    this.undone.push(entry.itemId as string);
-    return this.undoAnswer;
-  }
-  release(): void {
-    for (const go of this.#held.splice(0)) go();
-  }
-}
 
 function setUp(
   options: {

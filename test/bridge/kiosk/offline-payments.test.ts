@@ -10,21 +10,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { KioskEngine } from "../../../bridge/kiosk/engine.ts";
-import {
-  type InquiryAnswer,
-  type JournalEntry,
-  OfflineJournal,
-  type SendOutcome,
-  type TransactionExecutor,
-} from "../../../bridge/kiosk/journal.ts";
-import { IlsUnavailable } from "../../../bridge/kiosk/sip2-ils.ts";
+import { OfflineJournal } from "../../../bridge/kiosk/journal.ts";
 import { Statistics } from "../../../bridge/kiosk/statistics.ts";
 import type { Fee, KioskState } from "../../../protocols/kiosk-api/schema.ts";
 import { SimulatedPaymentTerminal } from "../../../simulators/payment/terminal.ts";
 import { flushMicrotasks, VirtualClock } from "../../support/virtual-clock.ts";
 import { capturedLogger } from "../devices/scanner/helpers.ts";
 import { PATRON, PIN, patronRecord, RecordingReceipts, ScriptedIls } from "./engine-helpers.ts";
-import { journaledIls, tempDatabases } from "./helpers.ts";
+import { journaledIls, ScriptedReplay, tempDatabases } from "./helpers.ts";
 
 const databases = tempDatabases();
 const FEES: Fee[] = [
@@ -32,21 +25,6 @@ const FEES: Fee[] = [
   { id: "F2", amount: { value: "0.75", currency: "EUR" }, kind: "other" },
 ];
 const BOOK = "31000000000001";
-
-/** The ILS's side of the replay: what was sent, by kind and data. */
-class Replay implements TransactionExecutor {
-  readonly sent: JournalEntry[] = [];
-  down = true;
-  async send(entry: JournalEntry): Promise<SendOutcome> {
-    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
-    this.sent.push(entry);
-    return { result: "done" };
-  }
-  async inquire(): Promise<InquiryAnswer> {
-    if (this.down) throw new IlsUnavailable("ILS_OFFLINE", "not connected");
-    return "unknown";
-  }
-}
 
 function setUp() {
   const clock = new VirtualClock();
@@ -64,8 +42,8 @@ function setUp() {
     found: credential === PATRON,
     ...(pin !== undefined ? { pinOk: pin === PIN } : {}),
   });
-  const replay = new Replay();
-  replay.down = false;
+  const replay = new ScriptedReplay();
+  replay.inquiry = () => "unknown";
   const log = capturedLogger("debug");
   const ils = journaledIls({
     ils: inner,

@@ -9,18 +9,13 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type InquiryAnswer,
-  type JournalEntry,
-  OfflineJournal,
-  type SendOutcome,
-} from "../../../bridge/kiosk/journal.ts";
+import { OfflineJournal } from "../../../bridge/kiosk/journal.ts";
 import { Sip2Replay } from "../../../bridge/kiosk/sip2-ils.ts";
 import { InMemoryIls } from "../../../simulators/acs/ils.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { fixture, startAcs, startClient } from "../sip2/helpers.ts";
 import { ScriptedIls } from "./engine-helpers.ts";
-import { journaledIls, killAt, tempDatabases } from "./helpers.ts";
+import { journaledIls, killAt, ScriptedReplay, tempDatabases } from "./helpers.ts";
 
 const CHILD = fileURLToPath(new URL("./payment-crash.child.ts", import.meta.url));
 const REPLAY_CHILD = fileURLToPath(new URL("./payment-replay.child.ts", import.meta.url));
@@ -30,21 +25,16 @@ const databases = tempDatabases();
 function restart() {
   const clock = new VirtualClock();
   const journal = new OfflineJournal(databases.open("kiosk.db"), { clock });
-  const sent: JournalEntry[] = [];
+  const replay = new ScriptedReplay();
+  // A 37 without the balance noted before cannot be told from the ILS (sip2-ils.ts Sip2Replay.inquire).
+  replay.inquiry = () => "unknown";
   const ils = journaledIls({
     ils: new ScriptedIls(),
-    executor: {
-      send: async (entry): Promise<SendOutcome> => {
-        sent.push(entry);
-        return { result: "done" };
-      },
-      // A 37 without the balance noted before cannot be told from the ILS (sip2-ils.ts Sip2Replay.inquire).
-      inquire: async (): Promise<InquiryAnswer> => "unknown",
-    },
+    executor: replay,
     journal,
     clock,
   });
-  return { journal, ils, sent };
+  return { journal, ils, sent: replay.sent };
 }
 
 describe("a card payment under kill -9 while the ILS is dead", () => {
