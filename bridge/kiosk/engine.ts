@@ -1072,6 +1072,12 @@ export class KioskEngine {
       this.#changed();
       return;
     }
+    try {
+      this.#ports.ils.approvePayment?.(noted, outcome.authorization);
+    } catch (err) {
+      // payFee writes it again with each fee; only a kill before then leaves one for staff.
+      this.#logger.error({ err: describeError(err), reference }, "the card's approval could not be journaled");
+    }
     if (current()) {
       payment.state = { status: "processing", amount };
       this.#changed();

@@ -293,6 +293,10 @@ export class JournaledIls implements IlsPort, StaffJournal {
     return ids;
   }
 
+  approvePayment(ids: readonly string[], authorization: string): void {
+    for (const id of ids) this.#journal.annotate(id, { authorization });
+  }
+
   dropPayment(ids: readonly string[], why: string): void {
     for (const id of ids) {
       this.#live.delete(id);
@@ -301,8 +305,8 @@ export class JournaledIls implements IlsPort, StaffJournal {
   }
 
   /**
-   * A fee paid by card. Noted (`transactionId`): its entry takes the terminal's authorization (sent as
-   * the 37's transaction id), then the 37 goes now if the ILS answers; if it cannot be reached the entry
+   * A fee paid by card. Noted (`transactionId`): its entry has the terminal's authorization (sent as
+   * the 37's transaction id; written here if `approvePayment` could not), then the 37 goes now if the ILS answers; if it cannot be reached the entry
    * waits for the replay, which sends it once, and the patron is told the payment is provisional. A 37
    * the ILS refuses is a conflict for staff (the money is taken). Not noted: straight to the ILS.
    * Holds go straight to the ILS: the kiosk offers them only while it is online.
@@ -311,7 +315,11 @@ export class JournaledIls implements IlsPort, StaffJournal {
     const id = request.transactionId;
     if (id === undefined) return this.#ils.payFee(request);
     try {
-      const entry = this.#journal.annotate(id, { authorization: request.reference });
+      const noted = this.#journal.get(id);
+      const entry =
+        noted?.data.authorization === request.reference
+          ? noted
+          : this.#journal.annotate(id, { authorization: request.reference });
       if (this.#ils.status() === "online" && (await this.#prepared(entry))) {
         try {
           const answer = await this.#ils.payFee({ ...request, transactionId: id });

@@ -87,6 +87,11 @@ export interface IlsPort {
    * taken is never unrecorded, even if the bridge dies between the approval and the ILS. Absent: not kept.
    */
   notePayment?(request: { patron: string; fees: readonly Fee[]; reference: string }): string[];
+  /**
+   * The card was charged: the authorization goes on every noted fee at once, before any 37, so a kill from
+   * here on leaves fees the replay sends rather than ones staff must check against the terminal.
+   */
+  approvePayment?(ids: readonly string[], authorization: string): void;
   /** The noted payment was not taken (declined, timed out): nothing to record. */
   dropPayment?(ids: readonly string[], why: string): void;
   /** Places or cancels a hold on the item's title for the patron (SIP2 15). */

@@ -389,9 +389,11 @@ export class Sip2Replay implements TransactionExecutor {
   /**
    * Did the ILS do it? The client's own verification (Item Information, the patron's loans): a checkout is
    * done when the item is on loan to the entry's patron, a checkin when it is on loan to nobody. A payment
-   * is told by its balance and fee list against what `prepare` noted (client.ts feePaid); one the ILS has not
-   * applied is sent once more, with the same transaction id (BK), and after that it is for staff. A renewal
-   * is told by a change from a "before" the journal does not keep, so it comes back unknown.
+   * the card terminal approved but whose 37 never went is sent; one without an approval is for staff (the
+   * kiosk died while the terminal worked). Otherwise it is told by its balance and fee list against what
+   * `prepare` noted (client.ts feePaid); one the ILS has not applied is sent once more, with the same
+   * transaction id (BK), and after that it is for staff. A renewal is told by a change from a "before" the
+   * journal does not keep, so it comes back unknown.
    */
   async inquire(entry: JournalEntry): Promise<Inquired> {
     const patronId = entry.patronId ?? "";
@@ -404,6 +406,12 @@ export class Sip2Replay implements TransactionExecutor {
       case "checkin":
         return (await this.#sip2.inquire("checkin", { itemId }, undefined, options)).outcome;
       case "fee-payment": {
+        // Not approved as far as the kiosk knows: only the terminal's record can say whether the card was charged.
+        if (typeof entry.data.authorization !== "string") {
+          return { answer: "unknown", seen: "the kiosk stopped while the card terminal was working: check its record" };
+        }
+        // Approved, and no 37 has gone (prepare counts each before it goes): it goes now.
+        if (sendsOf(entry) === 0) return "not-done";
         const balance = entry.data[BALANCE_BEFORE];
         const before =
           typeof balance === "string" ? { balance, feeListed: entry.data[FEE_LISTED_BEFORE] === true } : undefined;

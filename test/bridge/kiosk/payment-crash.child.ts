@@ -1,9 +1,11 @@
 /**
- * A kiosk taking a card payment while the ILS is dead, to be killed with SIGKILL by payment-crash.test.ts.
- * Run with `node --import tsx payment-crash.child.ts DB STAGE`: the real engine and journaled ILS on the
- * SQLite file DB, the simulated terminal approving at once. It prints `APPROVED <authorization>` the moment
- * the terminal approves (before anything else runs: STAGE `approval` stops there), and `PROVISIONAL` once
- * the patron has been told the payment is provisional (STAGE `provisional`); then it waits to be killed.
+ * A kiosk taking a card payment, to be killed with SIGKILL by payment-crash.test.ts. Run with
+ * `node --import tsx payment-crash.child.ts DB STAGE`: the real engine and journaled ILS on the SQLite file
+ * DB, the simulated terminal approving at once. It prints `APPROVED <authorization>` the moment the terminal
+ * approves (before anything else runs: STAGE `approval` stops there). With STAGE `provisional` the ILS dies
+ * while the card is at the terminal, and `PROVISIONAL` is printed once the patron has been told the payment
+ * is provisional. With STAGE `approved` the ILS stays up, and `PREPARING` is printed when the first fee's
+ * 37 is about to be prepared (the engine has had the approval; no 37 has gone). Then it waits to be killed.
  */
 import { writeSync } from "node:fs";
 import { openKioskDatabase } from "../../../bridge/kiosk/database.ts";
@@ -19,8 +21,8 @@ import { SimulatedPaymentTerminal } from "../../../simulators/payment/terminal.t
 import { PATRON, PIN, patronRecord, ScriptedIls } from "./engine-helpers.ts";
 
 const [dbPath, stage] = process.argv.slice(2);
-if (!dbPath || (stage !== "approval" && stage !== "provisional")) {
-  throw new Error("usage: payment-crash.child.ts DB approval|provisional");
+if (!dbPath || (stage !== "approval" && stage !== "provisional" && stage !== "approved")) {
+  throw new Error("usage: payment-crash.child.ts DB approval|provisional|approved");
 }
 const clock = systemClock;
 const journal = new OfflineJournal(openKioskDatabase(dbPath), { clock });
@@ -36,10 +38,15 @@ inner.patron = () => ({
   pinOk: true,
 });
 const unreachable = () => Promise.reject(new IlsUnavailable("ILS_OFFLINE", "the ILS is dead"));
+const forever = new Promise<never>(() => undefined);
+const preparing = () => {
+  writeSync(1, "PREPARING\n");
+  return forever;
+};
 const logger = createLogger({ level: "silent" });
 const ils = new JournaledIls({
   ils: inner,
-  executor: { send: unreachable, inquire: unreachable },
+  executor: { send: unreachable, inquire: unreachable, prepare: preparing },
   journal,
   policy: new OfflinePolicy({ enabled: true, maxItemsPerPatron: 5 }, { openOfflineCheckouts: () => 0 }),
   clock,
@@ -47,10 +54,9 @@ const ils = new JournaledIls({
   identifyOffline: true,
 });
 const simulated = new SimulatedPaymentTerminal({ clock, mode: "approve", processingMs: 0 });
-const forever = new Promise<never>(() => undefined);
 const terminal: PaymentPort = {
   async charge(request, abort) {
-    inner.setStatus("down"); // the ILS dies while the patron's card is at the terminal
+    if (stage !== "approved") inner.setStatus("down"); // the ILS dies while the patron's card is at the terminal
     const outcome = await simulated.charge(request, abort);
     if (outcome.status === "approved") {
       writeSync(1, `APPROVED ${outcome.authorization}\n`);

@@ -58,6 +58,21 @@ describe("a card payment under kill -9 while the ILS is dead", () => {
     k.ils.close();
   });
 
+  it("killed after the engine had the approval, before any 37: every fee's entry has the authorization, for the replay to send", {
+    timeout: 60_000,
+  }, async () => {
+    const dbPath = join(databases.dir(), "kiosk.db");
+    const out = await killAt(CHILD, [dbPath, "approved"], "PREPARING");
+    const authorization = /^APPROVED (\S+)$/m.exec(out)?.[1];
+    expect(authorization).toMatch(/^SIM/);
+    const journal = new OfflineJournal(databases.open("kiosk.db"), { clock: new VirtualClock() });
+    // Both, though only the first fee's 37 had begun: the second waited behind it (Sip2Replay sends such an entry).
+    expect(journal.list().map((e) => [e.data.feeId, e.state, e.data.authorization, e.data.sends])).toEqual([
+      ["F1", "sending", authorization, undefined],
+      ["F2", "sending", authorization, undefined],
+    ]);
+  });
+
   it("killed after the patron was told 'provisional': the replay sends each fee's 37 once, with the authorization", {
     timeout: 60_000,
   }, async () => {
@@ -86,22 +101,65 @@ describe("the replay of a card payment under kill -9", () => {
     for (const stop of acs.splice(0)) await stop();
   });
 
-  /** The ACS simulator, and a journal whose one entry is Greta's provisional payment of F0003, waiting. */
-  async function waitingPayment() {
+  /** The ACS simulator, and a journal whose one entry is Greta's payment of F0003, as `write` leaves it. */
+  async function journaledPayment(write: (journal: OfflineJournal) => string) {
     const ils = new InMemoryIls(fixture, { checkInvariants: true });
     const { server, port } = await startAcs({ ils });
     acs.push(() => server.stop());
     const db = databases.open("kiosk.db");
-    const journal = new OfflineJournal(db, { clock: new VirtualClock() });
-    const { id } = journal.intend({
-      kind: "fee-payment",
-      patronId: GRETA,
-      data: { feeId: "F0003", feeType: "overdue", amount: "2.50", currency: "EUR", authorization: AUTHORIZATION },
-    });
-    journal.settle(id, "not-done");
+    const id = write(new OfflineJournal(db, { clock: new VirtualClock() }));
     db.close();
     return { ils, port, id, dbPath: join(databases.dir(), "kiosk.db") };
   }
+
+  /** Greta's payment as `notePayment` writes it, with the terminal's authorization when it approved. */
+  const noted = (journal: OfflineJournal, authorization?: string) =>
+    journal.intend({
+      kind: "fee-payment",
+      patronId: GRETA,
+      data: {
+        feeId: "F0003",
+        feeType: "overdue",
+        amount: "2.50",
+        currency: "EUR",
+        ...(authorization ? { authorization } : {}),
+      },
+    }).id;
+
+  /** A provisional payment (the ILS was down), waiting for the replay. */
+  const waitingPayment = () =>
+    journaledPayment((journal) => {
+      const id = noted(journal, AUTHORIZATION);
+      journal.settle(id, "not-done");
+      return id;
+    });
+
+  /** The restarted kiosk's replay, against the ACS over TCP. */
+  async function replayAgainst(port: number) {
+    const journal = new OfflineJournal(databases.open("kiosk.db"), { clock: new VirtualClock() });
+    const { client } = await startClient(port, { clock: new VirtualClock(), connections: 1 });
+    acs.push(() => client.close());
+    const replay = () => journal.replay(new Sip2Replay(client));
+    return { journal, replay };
+  }
+
+  it("approved, killed before its 37 was prepared: the replay sends it, once", { timeout: 60_000 }, async () => {
+    const k = await journaledPayment((journal) => noted(journal, AUTHORIZATION));
+    const { journal, replay } = await replayAgainst(k.port);
+    expect((await replay()).stoppedAt).toBeUndefined();
+    expect(journal.get(k.id)).toMatchObject({ state: "done" });
+    expect(k.ils.paymentsOf(GRETA).map((p) => [p.transactionId, p.amount])).toEqual([[AUTHORIZATION, 250]]);
+    await replay();
+    expect(k.ils.paymentsOf(GRETA)).toHaveLength(1);
+  });
+
+  it("killed while the terminal worked (no approval written): for staff, and no 37 goes", async () => {
+    const k = await journaledPayment((journal) => noted(journal));
+    const { journal, replay } = await replayAgainst(k.port);
+    await replay();
+    expect(journal.get(k.id)).toMatchObject({ state: "unknown", resultMessage: expect.stringMatching(/terminal/) });
+    expect(k.ils.paymentsOf(GRETA)).toEqual([]);
+  });
 
   it.each([
     ["after the balance was read, before it was noted", "prepared"],
@@ -112,17 +170,13 @@ describe("the replay of a card payment under kill -9", () => {
     await killAt(REPLAY_CHILD, [k.dbPath, String(k.port), stage], stage.toUpperCase());
     expect(k.ils.paymentsOf(GRETA)).toHaveLength(stage === "sent" ? 1 : 0);
 
-    const clock = new VirtualClock();
-    const journal = new OfflineJournal(databases.open("kiosk.db"), { clock });
-    const { client } = await startClient(k.port, { clock, connections: 1 });
-    acs.push(() => client.close());
-    const report = await journal.replay(new Sip2Replay(client));
-    expect(report.stoppedAt).toBeUndefined();
+    const { journal, replay } = await replayAgainst(k.port);
+    expect((await replay()).stoppedAt).toBeUndefined();
     expect(journal.get(k.id)).toMatchObject({ state: "done" });
     expect(k.ils.paymentsOf(GRETA).map((p) => [p.transactionId, p.amount])).toEqual([[AUTHORIZATION, 250]]);
     expect(k.ils.feesOf(GRETA).find((f) => f.id === "F0003")?.balance).toBe(0);
     // Replayed again: nothing more goes.
-    await journal.replay(new Sip2Replay(client));
+    await replay();
     expect(k.ils.paymentsOf(GRETA)).toHaveLength(1);
   });
 });
