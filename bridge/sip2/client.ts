@@ -786,13 +786,23 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
     const { tx } = ctx;
     return this.pool.withKey(spec.key(request), async () => {
       const before = spec.snapshot ? await spec.snapshot(request, ctx) : undefined;
+      let resentAfterOffline = false;
       for (let attempt = 0; ; attempt++) {
         let lost: Sip2ClientError;
         try {
           const answer = await this.#request(spec.message(request, ctx), spec.answer, tx, options);
           const out = spec.result(answer as MessageOf<Sip2Transactions[K]["answer"]>, ctx);
-          if (refused(out) && ACS_OFFLINE_WORDING.test(out.screenMessages.join(" ")))
+          if (refused(out) && ACS_OFFLINE_WORDING.test(out.screenMessages.join(" "))) {
             await this.#offlineRefusal(kind, tx);
+            // Refused as offline, yet its status says online: it came back in between (or the wording was
+            // about something else). A refusal did nothing, so it goes once more, and that answer stands.
+            if (!resentAfterOffline) {
+              resentAfterOffline = true;
+              this.#logger?.info({ tx, what: kind }, "sip2: refused as offline, but the ACS is online; sending it again");
+              attempt--;
+              continue;
+            }
+          }
           return attempt > 0 ? { ...out, recovered: "retried" } : out;
         } catch (error) {
           if (!isLinkFailure(error)) throw error;

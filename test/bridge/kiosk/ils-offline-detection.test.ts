@@ -107,3 +107,51 @@ describe("an ACS that goes offline mid-session is noticed at the first sign, not
     expect(t.acs.ils.loanOf(t.items[0] as string)).toBeUndefined();
   });
 });
+
+describe("an ACS that refuses as offline and is back by the time its status is asked", () => {
+  /**
+   * The ACS goes offline as the client sends its first `request` (a code), and is back as the client
+   * receives the refusal (`answer`): the 98 the client then asks for says online.
+   */
+  function offlineForOneRefusal(t: Awaited<ReturnType<typeof setUp>>, request: string, answer: string) {
+    let struck = false;
+    for (const connection of t.pool.connections) {
+      connection.on("exchange", (e: { direction: string; bytes: Buffer }) => {
+        const code = e.bytes.toString("latin1", 0, 2);
+        if (e.direction === "sent" && code === request && !struck) {
+          struck = true;
+          t.acs.server.faults.set({ offline: true });
+        }
+        if (e.direction === "received" && code === answer && struck) t.acs.server.faults.set({});
+      });
+    }
+  }
+
+  it("a checkout: sent once more and lent, not shown as refused", async () => {
+    const t = await setUp();
+    const item = t.items[0] as string;
+    offlineForOneRefusal(t, "11", "12");
+    const result = await settle(t.clock, t.ils.checkout({ patron: t.anna, itemId: item, renewal: true }));
+    expect(result).toMatchObject({ ok: true });
+    expect(result.offline).toBeFalsy();
+    expect(t.acs.ils.loanOf(item)?.patron).toBe(t.anna);
+    expect(t.pool.state).toBe("online");
+  });
+
+  it("an offline checkout in the replay: sent once more and done, not a conflict (a soak under load found it)", async () => {
+    const t = await setUp();
+    const item = t.items[0] as string;
+    t.acs.server.faults.set({ offline: true });
+    const lent = await settle(t.clock, t.ils.checkout({ patron: t.anna, itemId: item, renewal: true }));
+    expect(lent).toMatchObject({ ok: true, offline: true });
+    // Back: the pool hears it at its next status, and the replay's checkout meets one more offline refusal.
+    offlineForOneRefusal(t, "11", "12");
+    t.acs.server.faults.set({});
+    await until(t.clock, () => t.acs.ils.loanOf(item) !== undefined && t.ils.entries().length === 0, {
+      what: "the replay to lend it",
+      stepMs: 100,
+    });
+    expect(t.acs.ils.loanOf(item)?.patron).toBe(t.anna);
+        expect(t.ils.entries({ states: ["conflict"] })).toEqual([]);
+  });
+});
