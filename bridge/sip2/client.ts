@@ -798,7 +798,10 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
             // about something else). A refusal did nothing, so it goes once more, and that answer stands.
             if (!resentAfterOffline) {
               resentAfterOffline = true;
-              this.#logger?.info({ tx, what: kind }, "sip2: refused as offline, but the ACS is online; sending it again");
+              this.#logger?.info(
+                { tx, what: kind },
+                "sip2: refused as offline, but the ACS is online; sending it again",
+              );
               attempt--;
               continue;
             }

@@ -152,6 +152,6 @@ describe("an ACS that refuses as offline and is back by the time its status is a
       stepMs: 100,
     });
     expect(t.acs.ils.loanOf(item)?.patron).toBe(t.anna);
-        expect(t.ils.entries({ states: ["conflict"] })).toEqual([]);
+    expect(t.ils.entries({ states: ["conflict"] })).toEqual([]);
   });
 });
