@@ -219,7 +219,7 @@ export async function addedLatency(): Promise<BenchRow[]> {
 /**
  * The floor the disk sets under those figures: one journal commit of each kind, wall time, on the disk the
  * bridge's journal used above (the temporary folder), in the same run. FULL waits for fsync; NORMAL hands the
- * WAL to the operating system, except when SQLite checkpoints the WAL (about every 1,000 pages), which syncs.
+ * WAL to the operating system. Neither checkpoints: the kiosk does that when a session ends (database.ts checkpoint).
  */
 export function journalCommits(samples = 200): BenchRow[] {
   const dir = mkdtempSync(join(tmpdir(), "selfcheck-bench-disk-"));
@@ -252,7 +252,7 @@ export function journalCommits(samples = 200): BenchRow[] {
       ...rows(
         "journal commit at synchronous NORMAL",
         normal,
-        "an online entry, written before its SIP2 request (inside the in-bridge WebSocket → SIP2 figure); a WAL checkpoint syncs inside it",
+        "an online entry, written before its SIP2 request (inside the in-bridge WebSocket → SIP2 figure)",
       ),
     ];
   } finally {

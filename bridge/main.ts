@@ -5,12 +5,13 @@
  * engine on top of both, and the HTTP/WebSocket server the kiosk UI talks to.
  */
 import type { Logger } from "pino";
+import { describeError } from "../protocols/errors.ts";
 import { type LoadedConfig, loadConfig, type ParseOptions } from "./config/load.ts";
 import type { KioskConfig } from "./config/schema.ts";
 import { DEVICE_FACTORIES, DEVICE_MODELS, type DeviceFactory } from "./devices/factories.ts";
 import type { ReceiptPrinter } from "./devices/printer/receipt-printer.ts";
 import { DeviceRegistry, type RegistryOptions } from "./devices/registry.ts";
-import { openKioskDatabase } from "./kiosk/database.ts";
+import { checkpoint, openKioskDatabase } from "./kiosk/database.ts";
 import { devicesPort, KioskPad, relayPort, scannerPort } from "./kiosk/device-ports.ts";
 import { KioskEngine, type KioskSettings } from "./kiosk/engine.ts";
 import { OfflineJournal } from "./kiosk/journal.ts";
@@ -158,8 +159,18 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
       logger,
     });
     stops.push(async () => kiosk.close());
-    const offWatch = kiosk.onPhase((_, to) => pad.watch(to === "checkout" || to === "checkin"));
-    stops.push(async () => offWatch());
+    const offPhase = kiosk.onPhase((_, to) => {
+      pad.watch(to === "checkout" || to === "checkin");
+      // A session has ended: the journal's WAL goes into the database file now, while nobody waits.
+      if (to === "idle") {
+        try {
+          checkpoint(db);
+        } catch (err) {
+          logger.warn({ err: describeError(err) }, "journal checkpoint failed; the WAL keeps every entry");
+        }
+      }
+    });
+    stops.push(async () => offPhase());
     const inventory = new ShelfInventory({ registry, kiosk, ils, clock, logger, settings: inventorySettings(config) });
     stops.push(async () => inventory.close());
     const tags = new TagStation({ registry, kiosk, settings: config.staff.tags });

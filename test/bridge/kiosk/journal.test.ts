@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { openKioskDatabase, SCHEMA_VERSION } from "../../../bridge/kiosk/database.ts";
+import { checkpoint, openKioskDatabase, SCHEMA_VERSION } from "../../../bridge/kiosk/database.ts";
 import {
   FINISHED_STATES,
   type InquiryAnswer,
@@ -100,6 +100,20 @@ describe("OfflineJournal: storage", () => {
       "DELETE statistic @1", // the hourly pruning, due at the first record
     ]);
     expect(db.pragma("synchronous", { simple: true })).toBe(2);
+  });
+
+  it("checkpoints when told (a session's end), not inside a patron's commit after SQLite's usual 1,000 frames", () => {
+    const db = databases.open("wal.db");
+    const journal = new OfflineJournal(db, { clock: new VirtualClock() });
+    const data = { note: "x".repeat(3000) }; // about a page of its own per entry, besides the indexes'
+    const items = Array.from({ length: 600 }, (_, i) => `3999900000${String(i).padStart(4, "0")}`);
+    for (const itemId of items) journal.start({ kind: "checkout", itemId, patronId: PATRON, data });
+    // SQLite's default copies the WAL into the file at 1,000 frames and then writes it again from its start, so
+    // the file would stop growing near 1,000 frames (4 KiB each); here it holds every commit so far.
+    const frames = statSync(join(databases.dir(), "wal.db-wal")).size / 4096;
+    expect(frames).toBeGreaterThan(2000);
+    expect(checkpoint(db)).toBe(0); // every frame copied
+    expect(journal.list({ limit: 1000 })).toHaveLength(600);
   });
 
   it("keeps appended entries across a reopen, with everything needed to replay them", () => {
