@@ -162,7 +162,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     const offPhase = kiosk.onPhase((_, to) => {
       pad.watch(to === "checkout" || to === "checkin");
       // A session has ended: the journal's WAL goes into the database file now, while nobody waits.
-      if (to === "idle") {
+      if (to === "idle" || to === "closed") {
         try {
           checkpoint(db);
         } catch (err) {
