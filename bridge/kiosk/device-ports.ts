@@ -250,10 +250,21 @@ const HEALTH: Readonly<Record<DeviceHealth["state"], DeviceSummary["health"]>> =
   disconnected: "down",
 };
 
+/**
+ * The devices as the patron's screen sees them. The engine asks at every state it sends (several per item),
+ * and the registry's full list costs far more than the state around it, so the summaries are kept until a
+ * device's health changes or the devices are replaced. Treat the array as read-only.
+ */
 export function devicesPort(registry: DeviceRegistry): DevicesPort {
+  let kept: DeviceSummary[] | undefined;
+  const forget = () => {
+    kept = undefined;
+  };
+  registry.on("health", forget);
+  registry.on("replaced", forget);
   return {
     summaries: () =>
-      registry.list().map((entry) => {
+      (kept ??= registry.list().map((entry) => {
         const summary: DeviceSummary = {
           id: entry.id,
           kind: entry.kind,
@@ -261,7 +272,7 @@ export function devicesPort(registry: DeviceRegistry): DevicesPort {
         };
         if (summary.health !== "ok" && entry.health.lastError) summary.problem = entry.health.lastError.code;
         return summary;
-      }),
+      })),
     onChange(listener) {
       registry.on("health", listener);
       return () => registry.off("health", listener);

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DeviceRegistry } from "../../../bridge/devices/registry.ts";
-import { KioskPad, PadTags } from "../../../bridge/kiosk/device-ports.ts";
+import { devicesPort, KioskPad, PadTags } from "../../../bridge/kiosk/device-ports.ts";
 import { KioskEngine } from "../../../bridge/kiosk/engine.ts";
 import type { CheckinRequest } from "../../../bridge/kiosk/ports.ts";
 import { until } from "../../support/settle.ts";
@@ -77,5 +77,29 @@ describe("KioskPad: the pace of the pad's polling (real driver and simulator, vi
     kioskPad.watch(false);
     await gapsOver(150); // the round already waiting at the watching pace
     expect(await gapsOver(1000)).toEqual(new Set([150]));
+  });
+});
+
+describe("devicesPort: the devices as the patron's screen sees them", () => {
+  it("reads the registry once per change of health or devices, not at every state the engine sends", () => {
+    let state: "ok" | "disconnected" = "ok";
+    let reads = 0;
+    const registry = Object.assign(new EventEmitter(), {
+      list: () => {
+        reads++;
+        const lastError = state === "ok" ? undefined : { code: "DEVICE_NOT_FOUND", message: "gone", at: "" };
+        return [{ id: "pad", kind: "rfid", enabled: true, health: { state, ...(lastError ? { lastError } : {}) } }];
+      },
+    }) as unknown as DeviceRegistry;
+    const port = devicesPort(registry);
+    expect(port.summaries()).toEqual([{ id: "pad", kind: "rfid", health: "ok" }]);
+    port.summaries();
+    expect(reads).toBe(1);
+    state = "disconnected";
+    registry.emit("health", "pad", { state });
+    expect(port.summaries()).toEqual([{ id: "pad", kind: "rfid", health: "down", problem: "DEVICE_NOT_FOUND" }]);
+    registry.emit("replaced", { added: [], removed: [], changed: [] });
+    port.summaries();
+    expect(reads).toBe(3);
   });
 });
