@@ -96,7 +96,7 @@ describe("devicesPort: the devices as the patron's screen sees them", () => {
     port.summaries();
     expect(reads).toBe(1);
     state = "disconnected";
-    registry.emit("health", "pad", { state });
+    registry.emit("health", "pad", { state, since: "" });
     expect(port.summaries()).toEqual([{ id: "pad", kind: "rfid", health: "down", problem: "DEVICE_NOT_FOUND" }]);
     registry.emit("replaced", { added: [], removed: [], changed: [] });
     port.summaries();
