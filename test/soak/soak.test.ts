@@ -18,8 +18,14 @@ describe(`soak, short (seed ${SEED}; SOAK_SEED=${SEED} repeats it)`, () => {
     );
     expect(report.violations).toEqual([]);
     expect(report).toMatchObject({ lost: 0, doubled: 0, unasked: 0, kills: 2 });
-    // The only conflicts: loans the ILS made of books the kiosk kept, checked back in (issue 9).
-    expect(report.journal).toMatchObject({ pending: 0, sending: 0, conflict: report.takenBack, unknown: 0 });
+    // The only conflicts: loans the ILS made of books the kiosk kept, checked back in (issue 9); the only
+    // unknowns: renewals whose lost answer the ILS cannot tell (soak.ts unknownRenewals).
+    expect(report.journal).toMatchObject({
+      pending: 0,
+      sending: 0,
+      conflict: report.takenBack,
+      unknown: report.unknownRenewals,
+    });
     // The run did something: transactions were acknowledged and reached the ILS.
     expect(report.requests.acked).toBeGreaterThan(0);
     expect(report.ilsChanges).toBeGreaterThanOrEqual(report.requests.acked);
