@@ -109,7 +109,7 @@ async function bridgeStartAndMemory(): Promise<BenchRow[]> {
       name: "bridge idle CPU",
       value: idleCpu,
       unit: "% of a core",
-      note: `over ${IDLE_CPU_MS / 1000} s with nobody at the kiosk, after the RSS reading: mostly the pad's inventory rounds, resting 150 ms apart (PAD_PACE in bridge/main.ts); ${what}`,
+      note: `over ${IDLE_CPU_MS / 1000} s with nobody at the kiosk, after the RSS reading: mostly the pad's inventory rounds (PAD_POLL_MS in bridge/main.ts); ${what}`,
     },
   ];
 }
@@ -348,9 +348,8 @@ const suite: BenchSuite = {
         target: { value: 1.15, better: "lower" },
         // The pad is the one serial resource; the bound leaves out the tag reads and the verify read after each
         // write (0 ms in the simulator, one serial round trip each). Not work but in the measure: the wait for
-        // the first inventory that sees the stack, 0–120 ms (at the checkout screen the pad rests 20 ms after
-        // each 100 ms round: PAD_PACE in bridge/main.ts).
-        note: `bound ${bound} ms = inventory + first checkout + ${STACK.items} writes; 0–120 ms (60 on average) of waiting for the pad's next inventory round is in the measure`,
+        // the first inventory that sees the stack, 0–250 ms (the pad rests 150 ms after each 100 ms round).
+        note: `bound ${bound} ms = inventory + first checkout + ${STACK.items} writes; 0–250 ms (125 on average) of waiting for the pad's next inventory round is in the measure`,
       },
     );
 

@@ -142,7 +142,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     const printer = () => registry.ofKind<ReceiptPrinter>("printer")[0];
     const receipts = new Receipts(config.receipts, printer());
     stops.push(async () => receipts.close());
-    const pad = new KioskPad(registry, { logger: logger.child({ component: "kiosk-pad" }), pace: PAD_PACE });
+    const pad = new KioskPad(registry, { logger: logger.child({ component: "kiosk-pad" }), pollMs: PAD_POLL_MS });
     stops.push(async () => pad.close());
     const kiosk = new KioskEngine({
       settings: kioskSettings(config.kiosk, config.sip2.connections),
@@ -160,7 +160,6 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     });
     stops.push(async () => kiosk.close());
     const offPhase = kiosk.onPhase((_, to) => {
-      pad.watch(to === "checkout" || to === "checkin");
       // A session has ended: the journal's WAL goes into the database file now, while nobody waits.
       if (to === "idle" || to === "closed") {
         try {
@@ -297,8 +296,5 @@ function inventorySettings(config: LoadedConfig) {
   };
 }
 
-/**
- * The pad's rest between inventory rounds (device-ports.ts PadPace): a stack placed at the checkout screen
- * is seen by the next round, one round plus 20 ms away at most instead of one round plus 150 ms.
- */
-const PAD_PACE = { watchingMs: 20, restingMs: 150 };
+/** How often the kiosk asks the pad what is on it: fast enough that a book shows within ~0.2 s. */
+const PAD_POLL_MS = 150;

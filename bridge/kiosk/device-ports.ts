@@ -110,34 +110,23 @@ export class PadTags implements PadPort {
 }
 
 /**
- * How long the pad rests between inventory rounds. Watching (a patron at the checkout or return screen):
- * hardly at all, so a stack shows as soon as it is placed; resting (anything else): long enough that an
- * idle kiosk costs little CPU and serial traffic, short enough that a card or a book shows within ~0.25 s.
- */
-export interface PadPace {
-  watchingMs: number;
-  restingMs: number;
-}
-
-/**
- * The kiosk's pad: the registry's first RFID device (others are staff's handhelds), polled at the pace
- * `watch` sets. When the registry replaces it, the new pad's tags are read and announced.
+ * The kiosk's pad: the registry's first RFID device (others are staff's handhelds), polled so a book shows
+ * within `pollMs`. When the registry replaces it, the new pad's tags are read and announced.
  */
 export class KioskPad implements PadPort {
   readonly #registry: DeviceRegistry;
   readonly #logger: Logger;
-  readonly #pace: PadPace;
-  #watching = false;
+  readonly #pollMs: number;
   readonly #listeners = new Set<TagsListener>();
   #pad: RfidPad | undefined;
   #tags: PadTags | undefined;
   #offTags: (() => void) | undefined;
   readonly #onReplaced = () => this.#follow();
 
-  constructor(registry: DeviceRegistry, options: { logger: Logger; pace: PadPace }) {
+  constructor(registry: DeviceRegistry, options: { logger: Logger; pollMs: number }) {
     this.#registry = registry;
     this.#logger = options.logger;
-    this.#pace = options.pace;
+    this.#pollMs = options.pollMs;
     registry.on("replaced", this.#onReplaced);
     this.#follow();
   }
@@ -164,17 +153,6 @@ export class KioskPad implements PadPort {
     return this.#tags?.setSecurity(uid, secured) ?? Promise.resolve(false);
   }
 
-  /** Whether a patron is at a screen that takes items from the pad (the pace above). */
-  watch(watching: boolean): void {
-    if (watching === this.#watching) return;
-    this.#watching = watching;
-    this.#pad?.startPolling(this.#pollMs());
-  }
-
-  #pollMs(): number {
-    return this.#watching ? this.#pace.watchingMs : this.#pace.restingMs;
-  }
-
   close(): void {
     this.#registry.off("replaced", this.#onReplaced);
     this.#detach();
@@ -191,7 +169,7 @@ export class KioskPad implements PadPort {
     this.#offTags = tags.onTags((present, tooMany) => {
       for (const listener of this.#listeners) listener(present, tooMany);
     });
-    pad.startPolling(this.#pollMs());
+    pad.startPolling(this.#pollMs);
   }
 
   #detach(): void {

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DeviceRegistry } from "../../../bridge/devices/registry.ts";
-import { devicesPort, KioskPad, PadTags } from "../../../bridge/kiosk/device-ports.ts";
+import { devicesPort, PadTags } from "../../../bridge/kiosk/device-ports.ts";
 import { KioskEngine } from "../../../bridge/kiosk/engine.ts";
 import type { CheckinRequest } from "../../../bridge/kiosk/ports.ts";
 import { until } from "../../support/settle.ts";
@@ -47,36 +47,6 @@ describe("PadTags: the pad's tags for the kiosk engine (real driver and simulato
     await until(null, () => ils.calls.length === items.length, { what: "a checkout for every tag" });
     // No AFI read: the kiosk reads a book's item data only (its security is written and read back later).
     expect(events).toEqual(items.flatMap((itemId, i) => [`readBlocks ${uids[i]}`, `checkout ${itemId}`]));
-  });
-});
-
-describe("KioskPad: the pace of the pad's polling (real driver and simulator, virtual time)", () => {
-  it("rests between rounds, and hardly at all while a patron is at the checkout or return screen", async () => {
-    const { pad, sim, clock } = await memoryRig("3m810", cleanups, { start: true });
-    const rounds: number[] = [];
-    sim.on("command", (c) => {
-      if (c.kind === "inventory") rounds.push(clock.now());
-    });
-    // The registry as KioskPad sees it: its one RFID device, and word when devices are replaced.
-    const registry = Object.assign(new EventEmitter(), { ofKind: () => [pad] }) as unknown as DeviceRegistry;
-    const { logger } = capturedLogger("silent");
-    const kioskPad = new KioskPad(registry, { logger, pace: { watchingMs: 20, restingMs: 150 } });
-    cleanups.push(() => kioskPad.close());
-    /** The gaps between the rounds of the next `ms` of virtual time (the simulator answers at once). */
-    const gapsOver = async (ms: number) => {
-      const from = rounds.length;
-      const end = clock.now() + ms;
-      await until(null, () => clock.now() >= end, { what: `${ms} ms of polling` });
-      const seen = rounds.slice(from);
-      return new Set(seen.slice(1).map((at, i) => at - (seen[i] as number)));
-    };
-
-    expect(await gapsOver(1000)).toEqual(new Set([150]));
-    kioskPad.watch(true);
-    expect(await gapsOver(1000)).toEqual(new Set([20]));
-    kioskPad.watch(false);
-    await gapsOver(150); // the round already waiting at the watching pace
-    expect(await gapsOver(1000)).toEqual(new Set([150]));
   });
 });
 
