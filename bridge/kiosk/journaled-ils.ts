@@ -305,10 +305,11 @@ export class JournaledIls implements IlsPort, StaffJournal {
   }
 
   /**
-   * A fee paid by card. Noted (`transactionId`): its entry has the terminal's authorization (sent as
-   * the 37's transaction id; written here if `approvePayment` could not), then the 37 goes now if the ILS answers; if it cannot be reached the entry
-   * waits for the replay, which sends it once, and the patron is told the payment is provisional. A 37
-   * the ILS refuses is a conflict for staff (the money is taken). Not noted: straight to the ILS.
+   * A fee paid by card. Noted (`transactionId`): its entry has the terminal's authorization (sent as the
+   * 37's transaction id; written here if `approvePayment` could not), then the 37 goes now if the ILS
+   * answers; if it cannot be reached the entry waits for the replay, which sends it once, and the patron is
+   * told the payment is provisional. A 37 the ILS refuses is a conflict for staff (the money is taken).
+   * Not noted: straight to the ILS.
    * Holds go straight to the ILS: the kiosk offers them only while it is online.
    */
   async payFee(request: Parameters<IlsPort["payFee"]>[0]): Promise<{ ok: boolean; offline?: boolean }> {
