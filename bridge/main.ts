@@ -12,7 +12,7 @@ import { DEVICE_FACTORIES, DEVICE_MODELS, type DeviceFactory } from "./devices/f
 import type { ReceiptPrinter } from "./devices/printer/receipt-printer.ts";
 import { DeviceRegistry, type RegistryOptions } from "./devices/registry.ts";
 import { checkpoint, openKioskDatabase } from "./kiosk/database.ts";
-import { devicesPort, KioskPad, relayPort, scannerPort } from "./kiosk/device-ports.ts";
+import { devicesPort, KIOSK_PAD_PACE, KioskPad, relayPort, scannerPort } from "./kiosk/device-ports.ts";
 import { KioskEngine, type KioskSettings } from "./kiosk/engine.ts";
 import { OfflineJournal } from "./kiosk/journal.ts";
 import { JournaledIls, type StaffJournal } from "./kiosk/journaled-ils.ts";
@@ -142,7 +142,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     const printer = () => registry.ofKind<ReceiptPrinter>("printer")[0];
     const receipts = new Receipts(config.receipts, printer());
     stops.push(async () => receipts.close());
-    const pad = new KioskPad(registry, { logger: logger.child({ component: "kiosk-pad" }), pollMs: PAD_POLL_MS });
+    const pad = new KioskPad(registry, { logger: logger.child({ component: "kiosk-pad" }), pace: KIOSK_PAD_PACE });
     stops.push(async () => pad.close());
     const kiosk = new KioskEngine({
       settings: kioskSettings(config.kiosk, config.sip2.connections),
@@ -160,6 +160,7 @@ export async function startBridge(config: LoadedConfig, options: BridgeOptions):
     });
     stops.push(async () => kiosk.close());
     const offPhase = kiosk.onPhase((_, to) => {
+      pad.followPhase(to);
       // A session has ended: the journal's WAL goes into the database file now, while nobody waits.
       if (to === "idle" || to === "closed") {
         try {
@@ -295,6 +296,3 @@ function inventorySettings(config: LoadedConfig) {
     concurrency: config.staff.inventory.concurrency,
   };
 }
-
-/** How often the kiosk asks the pad what is on it: fast enough that a book shows within ~0.2 s. */
-const PAD_POLL_MS = 150;

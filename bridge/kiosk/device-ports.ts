@@ -4,7 +4,7 @@
  * its driver through the registry, and again after the registry replaced devices (a saved config), so the
  * engine keeps one port while the drivers behind it change.
  */
-import type { DeviceSummary } from "../../protocols/kiosk-api/schema.ts";
+import type { DeviceSummary, Phase } from "../../protocols/kiosk-api/schema.ts";
 import type { DeviceHealth } from "../devices/device.ts";
 import type { DeviceRegistry } from "../devices/registry.ts";
 import type { SecurityRelay } from "../devices/relay/security-relay.ts";
@@ -110,23 +110,41 @@ export class PadTags implements PadPort {
 }
 
 /**
- * The kiosk's pad: the registry's first RFID device (others are staff's handhelds), polled so a book shows
- * within `pollMs`. When the registry replaces it, the new pad's tags are read and announced.
+ * How long the pad rests between inventory rounds. Watching (a patron at the checkout or return screen):
+ * hardly at all, so a stack shows as soon as it is placed; resting (anything else): long enough that an
+ * idle kiosk costs little CPU and serial traffic, short enough that a card or a book shows within ~0.25 s.
+ */
+export interface PadPace {
+  watchingMs: number;
+  restingMs: number;
+}
+
+/**
+ * The kiosk's pace: a stack placed at the checkout screen is seen by the next round, at most one round plus
+ * 20 ms away (one round plus 150 ms at the resting pace); the pad driver keeps rounds out of the way of a
+ * stack's reads and writes (pad.ts POLL_QUIET_MS).
+ */
+export const KIOSK_PAD_PACE: PadPace = { watchingMs: 20, restingMs: 150 };
+
+/**
+ * The kiosk's pad: the registry's first RFID device (others are staff's handhelds), polled at the pace
+ * `followPhase` sets. When the registry replaces it, the new pad's tags are read and announced.
  */
 export class KioskPad implements PadPort {
   readonly #registry: DeviceRegistry;
   readonly #logger: Logger;
-  readonly #pollMs: number;
+  readonly #pace: PadPace;
+  #watching = false;
   readonly #listeners = new Set<TagsListener>();
   #pad: RfidPad | undefined;
   #tags: PadTags | undefined;
   #offTags: (() => void) | undefined;
   readonly #onReplaced = () => this.#follow();
 
-  constructor(registry: DeviceRegistry, options: { logger: Logger; pollMs: number }) {
+  constructor(registry: DeviceRegistry, options: { logger: Logger; pace: PadPace }) {
     this.#registry = registry;
     this.#logger = options.logger;
-    this.#pollMs = options.pollMs;
+    this.#pace = options.pace;
     registry.on("replaced", this.#onReplaced);
     this.#follow();
   }
@@ -153,6 +171,18 @@ export class KioskPad implements PadPort {
     return this.#tags?.setSecurity(uid, secured) ?? Promise.resolve(false);
   }
 
+  /** Paces the pad for the kiosk's phase: watching at the screens that take items from the pad. */
+  followPhase(phase: Phase): void {
+    const watching = phase === "checkout" || phase === "checkin";
+    if (watching === this.#watching) return;
+    this.#watching = watching;
+    this.#pad?.startPolling(this.#pollMs());
+  }
+
+  #pollMs(): number {
+    return this.#watching ? this.#pace.watchingMs : this.#pace.restingMs;
+  }
+
   close(): void {
     this.#registry.off("replaced", this.#onReplaced);
     this.#detach();
@@ -169,7 +199,7 @@ export class KioskPad implements PadPort {
     this.#offTags = tags.onTags((present, tooMany) => {
       for (const listener of this.#listeners) listener(present, tooMany);
     });
-    pad.startPolling(this.#pollMs);
+    pad.startPolling(this.#pollMs());
   }
 
   #detach(): void {

@@ -162,6 +162,8 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
   #polling = false;
   /** Reads, writes and inventories that callers are waiting for (polling's own rounds not counted). */
   #callerWork = 0;
+  /** When the callers' work last went to none. */
+  #callerWorkEndedAt = Number.NEGATIVE_INFINITY;
   /** When the last polling round finished. */
   #lastRoundAt = Number.NEGATIVE_INFINITY;
   /** The end of the last operation asked for (#runOp). */
@@ -284,10 +286,18 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     });
   }
 
-  /** Polls the pad every `intervalMs`, emitting tagsChanged when tags come or go. */
+  /**
+   * Polls the pad, resting `intervalMs` between rounds, emitting tagsChanged when tags come or go. The first
+   * call polls at once; a later one changes the pace and keeps the rhythm: the next round comes `intervalMs`
+   * after the last, so a kiosk changing pace as its screens change does not run an extra round each time.
+   */
   startPolling(intervalMs: number): void {
+    const wasPolling = this.polling;
     this.#pollIntervalMs = option("pollIntervalMs", intervalMs);
-    if (this.#life.running && this.#ready) this.#schedulePoll(0);
+    // A round under way schedules the next at its end, at the new pace.
+    if (!this.#life.running || !this.#ready || this.#polling) return;
+    const sinceLastRound = this.#clock.now() - this.#lastRoundAt;
+    this.#schedulePoll(wasPolling ? Math.max(0, this.#pollIntervalMs - sinceLastRound) : 0);
   }
 
   /** Whether the pad is polled (startPolling, or the pollIntervalMs option). */
@@ -604,7 +614,7 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     try {
       return await this.#runOp(run);
     } finally {
-      this.#callerWork--;
+      if (--this.#callerWork === 0) this.#callerWorkEndedAt = this.#clock.now();
     }
   }
 
@@ -745,10 +755,13 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     // While the reader is unplugged the loop rests; the set-up after the reconnect starts it again.
     if (!this.#transport.isOpen) return;
     // Tag reads and writes go first: a patron is waiting on each, and an inventory between two of them costs
-    // a whole round (100 ms or more on a full pad). Polling waits while they run, but never longer than
+    // a whole round (100 ms or more on a full pad). Polling waits while they run and for POLL_QUIET_MS after
+    // (a stack's reads end before its first checkout answers and its writes begin), but never longer than
     // POLL_YIELD_MAX_MS since its last round, so tags placed or lifted meanwhile are still seen.
-    if (this.#callerWork > 0 && this.#clock.now() - this.#lastRoundAt < POLL_YIELD_MAX_MS) {
-      this.#schedulePoll(this.#pollIntervalMs);
+    const now = this.#clock.now();
+    const quietFrom = this.#callerWork > 0 ? Number.POSITIVE_INFINITY : this.#callerWorkEndedAt + POLL_QUIET_MS;
+    if (now < quietFrom && now - this.#lastRoundAt < POLL_YIELD_MAX_MS) {
+      this.#schedulePoll(Math.min(this.#pollIntervalMs, quietFrom - now));
       return;
     }
     this.#polling = true;
@@ -775,6 +788,12 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
 
 /** The longest polling gives way to reads and writes before it runs a round between them anyway. */
 export const POLL_YIELD_MAX_MS = 1000;
+/**
+ * How long polling waits after the last read or write. A stack's tags are read, then nothing happens on the
+ * pad until the first checkout's answer lets its security write start: a round begun in that gap holds the
+ * write up by a whole round. Real ILSs answer within this on a good day; a slower one is the bottleneck anyway.
+ */
+export const POLL_QUIET_MS = 200;
 
 export function createRfidPad(options: RfidPadOptions): RfidPad {
   return new RfidPad(options);

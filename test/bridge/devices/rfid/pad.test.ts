@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createRfidPad, POLL_YIELD_MAX_MS } from "../../../../bridge/devices/rfid/pad.ts";
+import { createRfidPad, POLL_QUIET_MS, POLL_YIELD_MAX_MS } from "../../../../bridge/devices/rfid/pad.ts";
 import type { RfidModel } from "../../../../bridge/devices/rfid/reader.ts";
 import { TransportError } from "../../../../bridge/transports/errors.ts";
 import { createMemoryPair } from "../../../../bridge/transports/memory.ts";
@@ -274,6 +274,53 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
     const gaps = marks.slice(1).map((t, i) => t - (marks[i] as number));
     // A round may start just after the limit and then wait its turn behind one write (with its read-back).
     expect(Math.max(...gaps)).toBeLessThanOrEqual(POLL_YIELD_MAX_MS + 150);
+  });
+
+  it("polling stays quiet for POLL_QUIET_MS after reads and writes, then resumes its pace", async () => {
+    const { pad, sim, commands, clock } = await memoryRig(model, cleanups);
+    const uids = sim.placeTags(itemIds(3).map((itemId) => ({ itemId, secured: true })));
+    await sim.control("setFaults", { commandDelayMs: { inventory: 100 } });
+    pad.startPolling(20);
+    while (!commands.includes("inventory")) await new Promise((r) => setImmediate(r));
+    for (const uid of uids) await pad.readTag(uid); // the first waits for polling's round to end
+    // A stack's reads, then the wait for the first checkout's answer: no round may start in that gap, or
+    // the security writes that follow wait a whole round for the pad.
+    commands.length = 0;
+    await clock.sleep(POLL_QUIET_MS - 50);
+    expect(commands).toEqual([]);
+    const rounds: number[] = [];
+    sim.on("command", (c) => c.kind === "inventory" && rounds.push(clock.now()));
+    const results = await pad.setSecurity(uids, false);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(rounds).toEqual([]);
+    const workEnded = clock.now();
+    // Then the pad rests POLL_QUIET_MS, and polls at its pace again: 100 ms rounds, 20 ms apart.
+    await clock.sleep(POLL_QUIET_MS + 300);
+    expect(rounds[0]).toBe(workEnded + POLL_QUIET_MS);
+    expect(rounds.slice(1).map((at, i) => at - (rounds[i] as number))).toEqual([120, 120]);
+  });
+
+  it("a change of pace keeps the rhythm: the next round is the new pace after the last, not at once", async () => {
+    const { pad, sim, clock } = await memoryRig(model, cleanups);
+    await sim.control("setFaults", { commandDelayMs: { inventory: 100 } });
+    const rounds: number[] = [];
+    sim.on("command", (c) => c.kind === "inventory" && rounds.push(clock.now()));
+    pad.startPolling(150);
+    await clock.sleep(10);
+    expect(rounds).toHaveLength(1); // the first call polls at once
+    await clock.sleep(100 + 50);
+    pad.startPolling(20); // 50 ms into the rest after the first round: the next round is due now
+    pad.startPolling(20);
+    await clock.sleep(1);
+    expect(rounds).toHaveLength(2);
+    expect(rounds[1]! - rounds[0]!).toBeLessThan(100 + 60);
+    await clock.sleep(100 + 5);
+    pad.startPolling(150); // 5 ms into a 20 ms rest: the round waits 145 ms more
+    await clock.sleep(140);
+    expect(rounds).toHaveLength(2);
+    await clock.sleep(10);
+    expect(rounds).toHaveLength(3);
+    expect(rounds[2]! - rounds[1]!).toBe(100 + 150);
   });
 
   it("times out on a silent reader (degraded), then sets it up again when it answers", async () => {
