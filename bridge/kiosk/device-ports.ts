@@ -113,18 +113,21 @@ export class PadTags implements PadPort {
  * How long the pad rests between inventory rounds. Watching (a patron at the checkout or return screen):
  * hardly at all, so a stack shows as soon as it is placed; resting (anything else): long enough that an
  * idle kiosk costs little CPU and serial traffic, short enough that a card or a book shows within ~0.25 s.
+ * Quiet: how long polling keeps off the pad after the kiosk's reads and writes (RfidPad.startPolling).
  */
 export interface PadPace {
   watchingMs: number;
   restingMs: number;
+  quietMs: number;
 }
 
 /**
  * The kiosk's pace: a stack placed at the checkout screen is seen by the next round, at most one round plus
- * 20 ms away (one round plus 150 ms at the resting pace); the pad driver keeps rounds out of the way of a
- * stack's reads and writes (pad.ts POLL_QUIET_MS).
+ * 20 ms away (one round plus 150 ms at the resting pace). 200 ms of quiet covers the wait for a checkout's
+ * answer between a stack's reads and its security writes on an ILS having a good day; with a slower one the
+ * ILS, not the pad, is what the patron waits for.
  */
-export const KIOSK_PAD_PACE: PadPace = { watchingMs: 20, restingMs: 150 };
+export const KIOSK_PAD_PACE: PadPace = { watchingMs: 20, restingMs: 150, quietMs: 200 };
 
 /**
  * The kiosk's pad: the registry's first RFID device (others are staff's handhelds), polled at the pace
@@ -176,11 +179,11 @@ export class KioskPad implements PadPort {
     const watching = phase === "checkout" || phase === "checkin";
     if (watching === this.#watching) return;
     this.#watching = watching;
-    this.#pad?.startPolling(this.#pollMs());
+    if (this.#pad) this.#poll(this.#pad);
   }
 
-  #pollMs(): number {
-    return this.#watching ? this.#pace.watchingMs : this.#pace.restingMs;
+  #poll(pad: RfidPad): void {
+    pad.startPolling(this.#watching ? this.#pace.watchingMs : this.#pace.restingMs, { quietMs: this.#pace.quietMs });
   }
 
   close(): void {
@@ -199,7 +202,7 @@ export class KioskPad implements PadPort {
     this.#offTags = tags.onTags((present, tooMany) => {
       for (const listener of this.#listeners) listener(present, tooMany);
     });
-    pad.startPolling(this.#pollMs());
+    this.#poll(pad);
   }
 
   #detach(): void {

@@ -158,6 +158,8 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
   #firmware: string | undefined;
   #setupDetail: Record<string, unknown> = {};
   #pollIntervalMs: number | undefined;
+  /** How long polling waits after callers' reads and writes (startPolling's quietMs). */
+  #pollQuietMs = 0;
   #pollTimer: TimerHandle | undefined;
   #polling = false;
   /** Reads, writes and inventories that callers are waiting for (polling's own rounds not counted). */
@@ -290,10 +292,22 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
    * Polls the pad, resting `intervalMs` between rounds, emitting tagsChanged when tags come or go. The first
    * call polls at once; a later one changes the pace and keeps the rhythm: the next round comes `intervalMs`
    * after the last, so a kiosk changing pace as its screens change does not run an extra round each time.
+   *
+   * Callers' reads and writes go first: polling waits while they run, and `quietMs` after them (default 0).
+   * A kiosk sets it: a stack's tags are read, then the pad is idle until the first checkout's answer lets the
+   * security writes start, and a round begun in that gap would hold every write up by a whole round.
    */
-  startPolling(intervalMs: number): void {
+  startPolling(intervalMs: number, options: { quietMs?: number } = {}): void {
     const wasPolling = this.polling;
     this.#pollIntervalMs = option("pollIntervalMs", intervalMs);
+    const quietMs = options.quietMs ?? 0;
+    if (!Number.isInteger(quietMs) || quietMs < 0 || quietMs > POLL_YIELD_MAX_MS) {
+      throw badOption(
+        "quietMs",
+        `must be a whole number of milliseconds from 0 to ${POLL_YIELD_MAX_MS}, got ${quietMs}`,
+      );
+    }
+    this.#pollQuietMs = quietMs;
     // A round under way schedules the next at its end, at the new pace.
     if (!this.#life.running || !this.#ready || this.#polling) return;
     const sinceLastRound = this.#clock.now() - this.#lastRoundAt;
@@ -755,11 +769,11 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
     // While the reader is unplugged the loop rests; the set-up after the reconnect starts it again.
     if (!this.#transport.isOpen) return;
     // Tag reads and writes go first: a patron is waiting on each, and an inventory between two of them costs
-    // a whole round (100 ms or more on a full pad). Polling waits while they run and for POLL_QUIET_MS after
-    // (a stack's reads end before its first checkout answers and its writes begin), but never longer than
-    // POLL_YIELD_MAX_MS since its last round, so tags placed or lifted meanwhile are still seen.
+    // a whole round (100 ms or more on a full pad). Polling waits while they run and the quiet time after
+    // (startPolling), but never longer than POLL_YIELD_MAX_MS since its last round, so tags placed or lifted
+    // meanwhile are still seen.
     const now = this.#clock.now();
-    const quietFrom = this.#callerWork > 0 ? Number.POSITIVE_INFINITY : this.#callerWorkEndedAt + POLL_QUIET_MS;
+    const quietFrom = this.#callerWork > 0 ? Number.POSITIVE_INFINITY : this.#callerWorkEndedAt + this.#pollQuietMs;
     if (now < quietFrom && now - this.#lastRoundAt < POLL_YIELD_MAX_MS) {
       this.#schedulePoll(Math.min(this.#pollIntervalMs, quietFrom - now));
       return;
@@ -788,12 +802,6 @@ export class RfidPad extends EventEmitter<RfidPadEvents> implements Device<RfidP
 
 /** The longest polling gives way to reads and writes before it runs a round between them anyway. */
 export const POLL_YIELD_MAX_MS = 1000;
-/**
- * How long polling waits after the last read or write. A stack's tags are read, then nothing happens on the
- * pad until the first checkout's answer lets its security write start: a round begun in that gap holds the
- * write up by a whole round. Real ILSs answer within this on a good day; a slower one is the bottleneck anyway.
- */
-export const POLL_QUIET_MS = 200;
 
 export function createRfidPad(options: RfidPadOptions): RfidPad {
   return new RfidPad(options);

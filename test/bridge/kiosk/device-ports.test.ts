@@ -60,7 +60,7 @@ describe("KioskPad: the pace of the pad's polling (real driver and simulator, vi
     // The registry as KioskPad sees it: its one RFID device, and word when devices are replaced.
     const registry = Object.assign(new EventEmitter(), { ofKind: () => [pad] }) as unknown as DeviceRegistry;
     const { logger } = capturedLogger("silent");
-    const kioskPad = new KioskPad(registry, { logger, pace: { watchingMs: 20, restingMs: 150 } });
+    const kioskPad = new KioskPad(registry, { logger, pace: KIOSK_PAD_PACE });
     cleanups.push(() => kioskPad.close());
     /** The gaps between the rounds of the next `ms` of virtual time (the simulator answers at once). */
     const gapsOver = async (ms: number) => {
@@ -71,11 +71,11 @@ describe("KioskPad: the pace of the pad's polling (real driver and simulator, vi
       return new Set(seen.slice(1).map((at, i) => at - (seen[i] as number)));
     };
 
-    expect(await gapsOver(1000)).toEqual(new Set([150]));
+    expect(await gapsOver(1000)).toEqual(new Set([KIOSK_PAD_PACE.restingMs]));
     kioskPad.followPhase("checkout");
-    expect(await gapsOver(1000)).toEqual(new Set([20]));
+    expect(await gapsOver(1000)).toEqual(new Set([KIOSK_PAD_PACE.watchingMs]));
     kioskPad.followPhase("idle");
-    expect(await gapsOver(1000)).toEqual(new Set([150]));
+    expect(await gapsOver(1000)).toEqual(new Set([KIOSK_PAD_PACE.restingMs]));
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createRfidPad, POLL_QUIET_MS, POLL_YIELD_MAX_MS } from "../../../../bridge/devices/rfid/pad.ts";
+import { createRfidPad, POLL_YIELD_MAX_MS } from "../../../../bridge/devices/rfid/pad.ts";
 import type { RfidModel } from "../../../../bridge/devices/rfid/reader.ts";
 import { TransportError } from "../../../../bridge/transports/errors.ts";
 import { createMemoryPair } from "../../../../bridge/transports/memory.ts";
@@ -276,17 +276,20 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
     expect(Math.max(...gaps)).toBeLessThanOrEqual(POLL_YIELD_MAX_MS + 150);
   });
 
-  it("polling stays quiet for POLL_QUIET_MS after reads and writes, then resumes its pace", async () => {
+  it("polling keeps off the pad for its quiet time after reads and writes, then resumes its pace", async () => {
     const { pad, sim, commands, clock } = await memoryRig(model, cleanups);
     const uids = sim.placeTags(itemIds(3).map((itemId) => ({ itemId, secured: true })));
     await sim.control("setFaults", { commandDelayMs: { inventory: 100 } });
-    pad.startPolling(20);
+    const QUIET = 200;
+    expect(() => pad.startPolling(20, { quietMs: -1 })).toThrow(/quietMs/);
+    expect(() => pad.startPolling(20, { quietMs: POLL_YIELD_MAX_MS + 1 })).toThrow(/quietMs/);
+    pad.startPolling(20, { quietMs: QUIET });
     while (!commands.includes("inventory")) await new Promise((r) => setImmediate(r));
     for (const uid of uids) await pad.readTag(uid); // the first waits for polling's round to end
     // A stack's reads, then the wait for the first checkout's answer: no round may start in that gap, or
     // the security writes that follow wait a whole round for the pad.
     commands.length = 0;
-    await clock.sleep(POLL_QUIET_MS - 50);
+    await clock.sleep(QUIET - 50);
     expect(commands).toEqual([]);
     const rounds: number[] = [];
     sim.on("command", (c) => c.kind === "inventory" && rounds.push(clock.now()));
@@ -294,9 +297,9 @@ describe.each(MODELS)("RfidPad %s against its simulator over a memory pair", (mo
     expect(results.every((r) => r.ok)).toBe(true);
     expect(rounds).toEqual([]);
     const workEnded = clock.now();
-    // Then the pad rests POLL_QUIET_MS, and polls at its pace again: 100 ms rounds, 20 ms apart.
-    await clock.sleep(POLL_QUIET_MS + 300);
-    expect(rounds[0]).toBe(workEnded + POLL_QUIET_MS);
+    // Then the pad keeps quiet, and polls at its pace again: 100 ms rounds, 20 ms apart.
+    await clock.sleep(QUIET + 300);
+    expect(rounds[0]).toBe(workEnded + QUIET);
     expect(rounds.slice(1).map((at, i) => at - (rounds[i] as number))).toEqual([120, 120]);
   });
 
