@@ -246,10 +246,7 @@ export class Receipts implements ReceiptPort {
 
   /** The printer says it can print: connected, and its last status had paper in and the cover shut. */
   #canPrint(): boolean {
-    const printer = this.#printer;
-    if (!printer) return false;
-    const health = printer.health();
-    return health.state !== "disconnected" && health.detail?.canPrint !== false;
+    return this.#printer?.canPrint ?? false;
   }
 
   async deliver(method: "print" | "email", receipt: SessionReceipt): Promise<void> {

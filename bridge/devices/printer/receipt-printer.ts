@@ -155,6 +155,15 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     return this.#life.health();
   }
 
+  /**
+   * Connected, and the latest status on this connection (if any) lets it print: what `health()` says as
+   * `detail.canPrint`, without building the health (the kiosk asks at every state it sends).
+   */
+  get canPrint(): boolean {
+    if (this.#life.state === "disconnected" || !this.#transport.isOpen) return false;
+    return this.#condition === undefined || refusalOf(this.#condition) === undefined;
+  }
+
   /** The condition from the latest status answer, if there was one. */
   get condition(): PrinterCondition | undefined {
     return this.#condition ? { ...this.#condition } : undefined;

@@ -65,6 +65,7 @@ describe("ReceiptPrinter against the ESC/POS printer simulator (memory pair)", (
     const health = printer.health();
     expect(health.state).toBe("ok");
     expect(health.detail).toMatchObject({ paper: "ok", coverOpen: false, online: true, canPrint: true, columns: 48 });
+    expect(printer.canPrint).toBe(true);
     expect(simulator.state().statusRequests).toBe(3); // DLE EOT 1, 2 and 4
     expect(printer.kind).toBe("printer");
     expect(printer.model).toBe("escpos");
@@ -110,6 +111,7 @@ describe("ReceiptPrinter against the ESC/POS printer simulator (memory pair)", (
     expect(health.state).toBe("degraded");
     expect(health.lastError?.code).toBe("PRINTER_PAPER_OUT");
     expect(health.detail).toMatchObject({ paper: "out", canPrint: false });
+    expect(printer.canPrint).toBe(false);
     simulator.setPaper({ state: "ok" });
     await run(printer.printReceipt(LOAN));
     expect(simulator.receipts()).toHaveLength(1);
@@ -127,6 +129,7 @@ describe("ReceiptPrinter against the ESC/POS printer simulator (memory pair)", (
     const health = printer.health();
     expect(health.state).toBe("degraded");
     expect(health.detail).toMatchObject({ paper: "near-end", canPrint: true, message: expect.stringMatching(/roll/) });
+    expect(printer.canPrint).toBe(true);
   });
 
   it.each([
@@ -221,6 +224,7 @@ describe("ReceiptPrinter against the ESC/POS printer simulator (memory pair)", (
     const down = await health((h) => h.state === "disconnected");
     expect(down.lastError?.code).toMatch(/DISCONNECTED/);
     expect(down.detail).toMatchObject({ canPrint: false });
+    expect(printer.canPrint).toBe(false);
     await expect(printer.printReceipt(LOAN)).rejects.toMatchObject({ code: "PRINTER_DISCONNECTED" });
 
     host.reconnect();
