@@ -117,11 +117,30 @@ export class Sip2Pool extends EventEmitter<{ state: [state: Sip2ConnectionState]
   }
 
   /**
-   * Asks every idle usable connection for the ACS's status now (99); resolves with the pool's state once
-   * they have answered or failed.
+   * Asks the ACS for its status now (99): on every idle usable connection, or, when all are at work, on the
+   * next one free (the state they last heard may be a heartbeat old: a refusal that just said "offline"
+   * needs today's answer). Resolves with the pool's state once asked, or once no connection came free.
    */
   async checkStatus(): Promise<Sip2ConnectionState> {
-    await Promise.allSettled(this.#idle().map((c) => c.probe().then(() => this.#heard())));
+    const idle = this.#idle();
+    if (idle.length > 0) {
+      await Promise.allSettled(idle.map((c) => c.probe().then(() => this.#heard())));
+      return this.#state;
+    }
+    let connection: Sip2Connection;
+    try {
+      connection = await this.#acquire(this.#waitMs);
+    } catch {
+      return this.#state; // none usable within the wait: the state says so already
+    }
+    try {
+      await connection.probe();
+      this.#heard();
+    } catch {
+      // A failed probe shows in the connection's state, and so in the pool's.
+    } finally {
+      this.#release(connection);
+    }
     return this.#state;
   }
 

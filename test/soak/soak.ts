@@ -585,7 +585,11 @@ class World {
           unknownRenewals++;
           continue;
         }
-        violations.push(`journal entry ${entry.id} (${entry.kind} ${entry.itemId}) left ${entry.state}`);
+        const answer = entry.resultCode || entry.resultMessage ? `: ${entry.resultCode} ${entry.resultMessage}` : "";
+        const tries = `${entry.offline ? "offline" : "online"}, ${entry.attempts} attempt(s)`;
+        violations.push(
+          `journal entry ${entry.id} (${entry.kind} ${entry.itemId}, ${tries}) left ${entry.state}${answer}`,
+        );
       }
       statistics = new Statistics(db, { clock: systemClock, retentionDays: 30 }).records();
     } finally {

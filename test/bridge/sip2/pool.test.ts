@@ -82,6 +82,21 @@ describe("Sip2Pool", () => {
   });
 });
 
+describe("Sip2Pool status", () => {
+  it("asks the ACS even when every connection is at work: on the next one free, not from the last heartbeat", async () => {
+    // A soak under load found it: an offline refusal checked against a stale "online" was sent again into
+    // the same refusal, and an offline return became a conflict.
+    const { pool, connections, server } = await rig(1);
+    expect(pool.state).toBe("online");
+    server.faults.set({ latencyMs: 100 });
+    const busy = pool.request(itemInfo(item("available").barcode), "itemInformationResponse");
+    await until(null, () => connections.every((c) => c.busy), { what: "the connection busy" });
+    server.faults.set({ latencyMs: 100, offline: true });
+    expect(await pool.checkStatus()).toBe("acs-offline");
+    expect((await busy).itemIdentifier).toBe(item("available").barcode);
+  });
+});
+
 describe("Sip2Pool waiting", () => {
   it("a request queued behind busy connections waits as long as it takes", async () => {
     const { pool, clock, server } = await (async () => {
