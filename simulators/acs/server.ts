@@ -13,6 +13,7 @@ import {
   Sip2Framer,
   type Sip2Message,
   type SupportedMessage,
+  sip2Checksum,
   tryDecodeMessage,
 } from "../../protocols/sip2/index.ts";
 import { FaultController, type FaultPlan, type Random } from "./faults.ts";
@@ -368,8 +369,8 @@ function summary(request: Sip2Message, response: Sip2Message): { request: string
     : { request: request.type, response: response.type, ok };
 }
 
-/** Checksum corruption and garbling work on the encoded bytes, as a bad line would. */
-function applyByteFaults(bytes: Buffer, plan: FaultPlan, random: Random): Buffer {
+/** Checksum corruption and garbling work on the encoded bytes, as a bad line would. Exported for its tests. */
+export function applyByteFaults(bytes: Buffer, plan: FaultPlan, random: Random): Buffer {
   if (!plan.corruptChecksum && !plan.garble) return bytes;
   const out = Buffer.from(bytes);
   let end = out.length;
@@ -385,6 +386,17 @@ function applyByteFaults(bytes: Buffer, plan: FaultPlan, random: Random): Buffer
       const byte = 0x21 + Math.floor(random() * 0x5d);
       out[at] = byte === out[at] ? byte + 1 : byte;
     }
+    // SIP2's checksum is a sum: changes that cancel out pass it (about 1 garble in 200), and the SC takes a
+    // wrong answer it cannot know is wrong. This fault is there to exercise the resend (97), so it always shows.
+    while (checksumHolds(out, end)) out[2] = out[2] === 0x7e ? 0x21 : (out[2] as number) + 1;
   }
   return out;
+}
+
+/** The message in bytes [0, end) ends with AZ and a checksum that matches it. */
+function checksumHolds(bytes: Buffer, end: number): boolean {
+  return (
+    hasChecksumTrailer(bytes, end) &&
+    sip2Checksum(bytes, 0, end - 4) === Number.parseInt(bytes.toString("latin1", end - 4, end), 16)
+  );
 }

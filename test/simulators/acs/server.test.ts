@@ -1,11 +1,20 @@
 import { Buffer } from "node:buffer";
+import fc from "fast-check";
 import { generate } from "selfsigned";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { decodeMessage, formatSip2Date, type Sip2Message, sip2Checksum } from "../../../protocols/sip2/index.ts";
+import {
+  decodeMessage,
+  encodeMessage,
+  formatSip2Date,
+  type Sip2Message,
+  sip2Checksum,
+  tryDecodeMessage,
+} from "../../../protocols/sip2/index.ts";
 import { loadFixture } from "../../../simulators/acs/fixture.ts";
 import { DEFAULT_FIXTURE_PATH } from "../../../simulators/acs/fixtures/generate.ts";
 import { InMemoryIls } from "../../../simulators/acs/ils.ts";
-import { AcsServer, type AcsServerOptions } from "../../../simulators/acs/server.ts";
+import { AcsServer, type AcsServerOptions, applyByteFaults } from "../../../simulators/acs/server.ts";
+import { seededRandom } from "../../../simulators/random.ts";
 import { until } from "../../support/settle.ts";
 import { TestSipClient } from "../../support/sip2-client.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
@@ -325,6 +334,34 @@ describe("ACS simulator: fault injection", () => {
     expect(first.subarray(0, 2).toString()).toBe("94"); // the command code is left alone
     await restartServer({ faults: { seed: 1234 } });
     expect((await garbledLogin()).equals(first)).toBe(true);
+  });
+
+  it("a garbled answer never passes its checksum, so the SC always sees it and asks again (97)", () => {
+    // SIP2's checksum is a sum: three bytes changed by amounts that cancel out would pass it (about 1 in 200
+    // garbles), and the SC would take a wrong answer. A test of the client's resend ran into one.
+    const frame = encodeMessage(
+      {
+        type: "itemInformationResponse",
+        circulationStatus: "03",
+        securityMarker: "02",
+        feeType: "01",
+        transactionDate: formatSip2Date(new Date(Date.UTC(2026, 11, 2, 9, 0))),
+        itemIdentifier: "31000000000011",
+        titleIdentifier: "The Quiet Harbour",
+        sequence: 3,
+      },
+      { errorDetection: true },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        const garbled = applyByteFaults(frame, { garble: true }, seededRandom(seed));
+        expect(garbled).toHaveLength(frame.length);
+        const decoded = tryDecodeMessage(garbled.subarray(0, -1), { errorDetection: true });
+        expect(decoded.ok ? "taken" : decoded.error.code).toMatch(/^SIP2_CHECKSUM/);
+      }),
+      // 505227549: a garble whose changes cancelled out, found by this property before the fix.
+      { numRuns: 3000, examples: [[505227549]] },
+    );
   });
 
   it("splits responses into 1-byte writes", async () => {
