@@ -319,6 +319,8 @@ interface TxContext {
   patronInfo(
     request: PatronRequest & { summary?: SummaryList; start?: number; end?: number },
   ): Promise<PatronInformationResult>;
+  /** Throws SIP2_ACS_OFFLINE if the ACS's status, asked now, says it is offline. */
+  requireOnline(): Promise<void>;
 }
 
 interface PatronFields {
@@ -432,6 +434,12 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
       // a hold waits for). So the patron's charged items (63) tell.
       const patron = await ctx.patronInfo({ ...request, summary: "chargedItems", start: 1, end: 9999 });
       if (patron.items.includes(itemId)) return done(recoveredCheckout(ctx, itemId, item));
+      // An ACS that does not know the patron just now lists no loans, which says nothing about this one.
+      // Offline (it answers for nobody), it is asked again when back; otherwise staff must look.
+      if (!patron.valid) {
+        await ctx.requireOnline();
+        return unknown("the ILS did not recognise the patron when asked");
+      }
       return patron.items.length >= patron.counts.charged ? NOT_DONE : unknown("the list of loans is cut short");
     },
   },
@@ -870,6 +878,14 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
       common: (r) => this.#common(tx, r),
       item: (itemId) => this.#item(itemId, tx, options),
       patronInfo: (request) => this.#patronInfo(request, tx, options),
+      requireOnline: async () => {
+        if ((await this.pool.checkStatus()) !== "acs-offline") return;
+        throw new Sip2ClientError(
+          "SIP2_ACS_OFFLINE",
+          `${tx}: the ACS is offline (its status says online = N), so it cannot tell now; ask again when it is back.`,
+          { tx },
+        );
+      },
     };
   }
 

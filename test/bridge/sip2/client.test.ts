@@ -178,6 +178,22 @@ describe("Sip2Client transactions against the ACS simulator", () => {
 });
 
 describe("Sip2Client.inquire: asking the ILS about a transaction without sending it (crash recovery)", () => {
+  it("a loan asked about while the ACS is offline is not called not-done: it is asked again (a soak found it)", async () => {
+    // Killed with a checkout in flight; the restarted kiosk asked while the ACS was offline. Its 63 answers for
+    // nobody (no loans), and the checkout the ILS had made was recorded as never done.
+    const { client, ils, server } = await rig();
+    const anna = patron("valid").barcode;
+    const book = item("available").barcode;
+    const request = { patronId: anna, itemId: book };
+    await client.checkout(request);
+    server.faults.set({ offline: true });
+    // Offline: no verdict at all (the journal entry stays to be asked again), neither done nor not-done.
+    await expect(client.inquire("checkout", request, undefined)).rejects.toMatchObject({ code: "SIP2_ACS_OFFLINE" });
+    server.faults.clear();
+    expect(await client.inquire("checkout", request, undefined)).toMatchObject({ outcome: "done" });
+    expect(ils.loanOf(book)?.patron).toBe(anna);
+  });
+
   it("says done, not-done or unknown from reads alone, with what was noted before", async () => {
     const { client, ils } = await rig();
     const anna = patron("valid").barcode;
