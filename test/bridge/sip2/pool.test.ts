@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Sip2Connection } from "../../../bridge/sip2/connection.ts";
 import { Sip2Pool } from "../../../bridge/sip2/pool.ts";
 import { formatSip2Date, type Sip2Message } from "../../../protocols/sip2/index.ts";
-import { until } from "../../support/settle.ts";
+import { settle, until } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
 import { item, link, startAcs, startClient } from "./helpers.ts";
 
@@ -86,13 +86,18 @@ describe("Sip2Pool status", () => {
   it("asks the ACS even when every connection is at work: on the next one free, not from the last heartbeat", async () => {
     // A soak under load found it: an offline refusal checked against a stale "online" was sent again into
     // the same refusal, and an offline return became a conflict.
-    const { pool, connections, server } = await rig(1);
+    // The ACS's latency on the client's virtual clock: the connection stays busy until the test moves time.
+    const clock = new VirtualClock();
+    const { server, port } = await startAcs({ clock });
+    cleanups.push(() => server.stop());
+    const { pool, connections, client } = await startClient(port, { clock, connections: 1 });
+    cleanups.push(() => client.close());
     expect(pool.state).toBe("online");
     server.faults.set({ latencyMs: 100 });
     const busy = pool.request(itemInfo(item("available").barcode), "itemInformationResponse");
     await until(null, () => connections.every((c) => c.busy), { what: "the connection busy" });
     server.faults.set({ latencyMs: 100, offline: true });
-    expect(await pool.checkStatus()).toBe("acs-offline");
+    expect(await settle(clock, pool.checkStatus(), { what: "the status" })).toBe("acs-offline");
     expect((await busy).itemIdentifier).toBe(item("available").barcode);
   });
 });
