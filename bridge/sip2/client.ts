@@ -856,14 +856,18 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
    * says online = N, the refusal is the ACS's state, not a verdict on this item: SIP2_ACS_OFFLINE, and
    * the pool reports acs-offline, so the kiosk lends offline from now on.
    */
-  async #offlineRefusal(kind: TransactionKind, tx: string): Promise<void> {
-    if ((await this.pool.checkStatus()) !== "acs-offline") return;
-    throw new Sip2ClientError(
-      "SIP2_ACS_OFFLINE",
+  #offlineRefusal(kind: TransactionKind, tx: string): Promise<void> {
+    return this.#requireOnline(
       `${kind} ${tx}: the ACS refused it because it is offline (its status says online = N). Nothing was done; ` +
         "it can be done offline or tried again when the ACS is back.",
       { tx, what: kind },
     );
+  }
+
+  /** Throws SIP2_ACS_OFFLINE with `message` when the ACS's status, asked now, says online = N. */
+  async #requireOnline(message: string, details: Record<string, unknown>): Promise<void> {
+    if ((await this.pool.checkStatus()) !== "acs-offline") return;
+    throw new Sip2ClientError("SIP2_ACS_OFFLINE", message, details);
   }
 
   #context(tx: string, options: TransactionOptions): TxContext {
@@ -878,14 +882,11 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
       common: (r) => this.#common(tx, r),
       item: (itemId) => this.#item(itemId, tx, options),
       patronInfo: (request) => this.#patronInfo(request, tx, options),
-      requireOnline: async () => {
-        if ((await this.pool.checkStatus()) !== "acs-offline") return;
-        throw new Sip2ClientError(
-          "SIP2_ACS_OFFLINE",
+      requireOnline: () =>
+        this.#requireOnline(
           `${tx}: the ACS is offline (its status says online = N), so it cannot tell now; ask again when it is back.`,
           { tx },
-        );
-      },
+        ),
     };
   }
 
