@@ -24,6 +24,21 @@ export function hasChecksumTrailer(bytes: Uint8Array, end = bytes.length): boole
   );
 }
 
+/** The checksum a trailer found by `hasChecksumTrailer` carries: its four hex digits, read as a number. */
+export function trailerChecksum(bytes: Uint8Array, end: number): number {
+  let value = 0;
+  for (let i = end - 4; i < end; i++) {
+    const b = bytes[i]!;
+    value = value * 16 + (b <= 0x39 ? b - 0x30 : (b & 0x5f) - 0x37);
+  }
+  return value;
+}
+
+/** Bytes [0, end) end with the error-detection trailer, and its checksum matches them. */
+export function checksumHolds(bytes: Uint8Array, end = bytes.length): boolean {
+  return hasChecksumTrailer(bytes, end) && sip2Checksum(bytes, 0, end - 4) === trailerChecksum(bytes, end);
+}
+
 /** Set in `checksumAndHighBit`'s result when a byte is 0x80 or above. */
 export const HIGH_BIT = 0x10000;
 

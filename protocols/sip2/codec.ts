@@ -1,7 +1,7 @@
 import type { Buffer } from "node:buffer";
 import type { MessageOf, MessageType, Sip2Message } from "./catalog.ts";
 import { decodeText, type Sip2Charset } from "./charset.ts";
-import { checksumAndHighBit, formatChecksum, HIGH_BIT, hasChecksumTrailer } from "./checksum.ts";
+import { checksumAndHighBit, formatChecksum, HIGH_BIT, hasChecksumTrailer, trailerChecksum } from "./checksum.ts";
 import { BY_TYPE, compiledForCode } from "./compile.ts";
 import { Sip2Error } from "./errors.ts";
 import { Sip2Writer } from "./writer.ts";
@@ -32,11 +32,7 @@ export function decodeMessage(frame: Uint8Array, options: Sip2CodecOptions = {})
   let sequence: number | undefined;
   let ascii = false; // known only after the checksum pass, which sees every byte of the text
   if (end >= 8 && hasChecksumTrailer(frame, end)) {
-    let expected = 0;
-    for (let i = end - 4; i < end; i++) {
-      const b = frame[i]!;
-      expected = expected * 16 + (b <= 0x39 ? b - 0x30 : (b & 0x5f) - 0x37);
-    }
+    const expected = trailerChecksum(frame, end);
     const scan = checksumAndHighBit(frame, 0, end - 4);
     ascii = (scan & HIGH_BIT) === 0;
     const actual = scan & 0xffff;

@@ -5,6 +5,7 @@ import tls from "node:tls";
 import type { Logger } from "pino";
 import { type Clock, systemClock, type TimerHandle } from "../../bridge/transports/clock.ts";
 import {
+  checksumHolds,
   DEFAULT_MAX_MESSAGE_LENGTH,
   encodeMessage,
   hasChecksumTrailer,
@@ -13,7 +14,6 @@ import {
   Sip2Framer,
   type Sip2Message,
   type SupportedMessage,
-  sip2Checksum,
   tryDecodeMessage,
 } from "../../protocols/sip2/index.ts";
 import { FaultController, type FaultPlan, type Random } from "./faults.ts";
@@ -391,12 +391,4 @@ export function applyByteFaults(bytes: Buffer, plan: FaultPlan, random: Random):
     while (checksumHolds(out, end)) out[2] = out[2] === 0x7e ? 0x21 : (out[2] as number) + 1;
   }
   return out;
-}
-
-/** The message in bytes [0, end) ends with AZ and a checksum that matches it. */
-function checksumHolds(bytes: Buffer, end: number): boolean {
-  return (
-    hasChecksumTrailer(bytes, end) &&
-    sip2Checksum(bytes, 0, end - 4) === Number.parseInt(bytes.toString("latin1", end - 4, end), 16)
-  );
 }

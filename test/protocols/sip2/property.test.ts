@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  checksumHolds,
   decodeMessage,
   encodeMessage,
   hasChecksumTrailer,
@@ -165,5 +166,21 @@ describe("hasChecksumTrailer (fast-check)", () => {
     const frame = Buffer.from("941AY0AZFDFB\rAB", "latin1");
     expect(hasChecksumTrailer(frame, 12)).toBe(true);
     expect(hasChecksumTrailer(frame)).toBe(false);
+  });
+
+  it("checksumHolds: an encoded message's checksum holds; one changed byte before it breaks it", () => {
+    fc.assert(
+      fc.property(anyMessage("utf-8", true), fc.nat(), fc.integer({ min: 1, max: 255 }), (message, at, delta) => {
+        const frame = encodeMessage(message, { errorDetection: true }).subarray(0, -1);
+        expect(checksumHolds(frame)).toBe(true);
+        const changed = Buffer.from(frame);
+        const i = at % (frame.length - 4);
+        changed[i] = ((changed[i] as number) + delta) & 0xff;
+        expect(checksumHolds(changed)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+    expect(checksumHolds(Buffer.from("941AY0AZFDFD\rAB", "latin1"), 12)).toBe(true);
+    expect(checksumHolds(Buffer.from("941AY0AZFDFB", "latin1"))).toBe(false);
   });
 });
