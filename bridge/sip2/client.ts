@@ -316,11 +316,10 @@ interface TxContext {
   patron(request: PatronRequest): PatronFields;
   common(r: { screenMessage?: string[]; printLine?: string[] }): Common;
   item(itemId: string): Promise<ItemResult>;
+  /** A 63; one that does not recognise the patron is asked again if the ACS is online (else SIP2_ACS_OFFLINE). */
   patronInfo(
     request: PatronRequest & { summary?: SummaryList; start?: number; end?: number },
   ): Promise<PatronInformationResult>;
-  /** Throws SIP2_ACS_OFFLINE if the ACS's status, asked now, says it is offline. */
-  requireOnline(): Promise<void>;
 }
 
 interface PatronFields {
@@ -349,6 +348,8 @@ const NOT_DONE = { outcome: "not-done" } as const;
 const unknown = (reason: string) => ({ outcome: "unknown", reason }) as const;
 const done = <R>(result: R) => ({ outcome: "done", result }) as const;
 const NOTHING_NOTED = unknown("nothing was noted before it was sent to compare with");
+/** A 63 whose patron the ACS does not recognise lists no loans, holds or fees: it says nothing about them. */
+const UNRECOGNISED = unknown("the ILS did not recognise the patron when asked");
 
 const itemKey = (request: { itemId: string }) => request.itemId.trim();
 const patronKey = (request: PatronRequest) => `patron:${request.patronId.trim()}`;
@@ -433,13 +434,8 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
       // Evergreen (OpenILS/Application/SIP2.pm handle_item_info) send no borrower (Evergreen's CY is the patron
       // a hold waits for). So the patron's charged items (63) tell.
       const patron = await ctx.patronInfo({ ...request, summary: "chargedItems", start: 1, end: 9999 });
+      if (!patron.valid) return UNRECOGNISED;
       if (patron.items.includes(itemId)) return done(recoveredCheckout(ctx, itemId, item));
-      // An ACS that does not know the patron just now lists no loans, which says nothing about this one.
-      // Offline (it answers for nobody), it is asked again when back; otherwise staff must look.
-      if (!patron.valid) {
-        await ctx.requireOnline();
-        return unknown("the ILS did not recognise the patron when asked");
-      }
       return patron.items.length >= patron.counts.charged ? NOT_DONE : unknown("the list of loans is cut short");
     },
   },
@@ -539,6 +535,7 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
     verify: async (request, ctx, before) => {
       if (before === undefined) return NOTHING_NOTED;
       const after = await loansDue(request, ctx);
+      if (!after.info.valid) return UNRECOGNISED;
       const loans = Object.keys(before.dueDates);
       const due = after.dueDates;
       const renewed = loans.filter((id) => due[id] !== undefined && due[id] !== before.dueDates[id]);
@@ -590,6 +587,7 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
     verify: async (request, ctx, before) => {
       if (before === undefined) return NOTHING_NOTED;
       const after = await outstanding(request, ctx);
+      if (!after.info.valid) return UNRECOGNISED;
       const was = cents(before.balance);
       const now = cents(after.balance);
       const paid = cents(request.amount);
@@ -637,6 +635,7 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
       if (request.mode === "change") return NOT_DONE;
       if (before === undefined) return NOTHING_NOTED;
       const { info, counts } = await holdsOf(request, ctx);
+      if (!info.valid) return UNRECOGNISED;
       const change = counts.ready + counts.waiting - (before.ready + before.waiting);
       if (change === 0) return NOT_DONE;
       if (change !== (request.mode === "add" ? 1 : -1)) return unknown(`the patron's holds changed by ${change}`);
@@ -881,12 +880,17 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
       patron: (request) => this.#patron(request),
       common: (r) => this.#common(tx, r),
       item: (itemId) => this.#item(itemId, tx, options),
-      patronInfo: (request) => this.#patronInfo(request, tx, options),
-      requireOnline: () =>
-        this.#requireOnline(
+      // An ACS that is offline answers a 63 for nobody (BL N). Offline now: SIP2_ACS_OFFLINE, to be asked when
+      // it is back. Online now, it may have come back since that answer: the second answer stands.
+      patronInfo: async (request) => {
+        const info = await this.#patronInfo(request, tx, options);
+        if (info.valid) return info;
+        await this.#requireOnline(
           `${tx}: the ACS is offline (its status says online = N), so it cannot tell now; ask again when it is back.`,
           { tx },
-        ),
+        );
+        return this.#patronInfo(request, tx, options);
+      },
     };
   }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Sip2Ils } from "../../../bridge/kiosk/sip2-ils.ts";
+import type { Sip2Client } from "../../../bridge/sip2/client.ts";
 import type { AcsServer } from "../../../simulators/acs/server.ts";
 import { settle, until } from "../../support/settle.ts";
 import { VirtualClock } from "../../support/virtual-clock.ts";
@@ -178,21 +179,60 @@ describe("Sip2Client transactions against the ACS simulator", () => {
 });
 
 describe("Sip2Client.inquire: asking the ILS about a transaction without sending it (crash recovery)", () => {
-  it("a loan asked about while the ACS is offline is not called not-done: it is asked again (a soak found it)", async () => {
-    // Killed with a checkout in flight; the restarted kiosk asked while the ACS was offline. Its 63 answers for
-    // nobody (no loans), and the checkout the ILS had made was recorded as never done.
-    const { client, ils, server } = await rig();
-    const anna = patron("valid").barcode;
-    const book = item("available").barcode;
-    const request = { patronId: anna, itemId: book };
-    await client.checkout(request);
-    server.faults.set({ offline: true });
-    // Offline: no verdict at all (the journal entry stays to be asked again), neither done nor not-done.
-    await expect(client.inquire("checkout", request, undefined)).rejects.toMatchObject({ code: "SIP2_ACS_OFFLINE" });
-    server.faults.clear();
-    expect(await client.inquire("checkout", request, undefined)).toMatchObject({ outcome: "done" });
-    expect(ils.loanOf(book)?.patron).toBe(anna);
-  });
+  // Each kind whose verification reads the patron (63). An offline ACS answers a 63 for nobody: no loans, no
+  // holds, no balance. Taken as true, a loan the ILS made was recorded as never done (a soak found it, twice:
+  // the second time the ACS came back between that 63 and the status asked after it), and a payment would
+  // have been taken as applied.
+  const anna = patron("valid").barcode;
+  const quentin = patron("has-loans");
+  const greta = patron("fines-under-limit");
+  const checkout = { patronId: anna, itemId: item("available").barcode };
+  const renewAll = { patronId: quentin.barcode, patronPassword: quentin.password! };
+  const feePaid = { patronId: greta.barcode, patronPassword: greta.password!, amount: "1.00", currency: "EUR" };
+  const hold = {
+    mode: "add",
+    patronId: anna,
+    itemId: item("checked-out-to-another").barcode,
+    pickupLocation: "MAIN",
+  } as const;
+  /** Each sends its transaction and returns what was noted before it (false if the ILS refused it). */
+  const READS_THE_PATRON = {
+    checkout: async (c: Sip2Client) => (await c.checkout(checkout)).ok && (await c.snapshot("checkout", checkout)),
+    renewAll: async (c: Sip2Client) => {
+      const before = await c.snapshot("renewAll", renewAll);
+      return (await c.renewAll(renewAll)).ok && before;
+    },
+    feePaid: async (c: Sip2Client) => {
+      const before = await c.snapshot("feePaid", feePaid);
+      return (await c.feePaid(feePaid)).accepted && before;
+    },
+    hold: async (c: Sip2Client) => {
+      const before = await c.snapshot("hold", hold);
+      return (await c.hold(hold)).ok && before;
+    },
+  };
+  const REQUESTS = { checkout, renewAll, feePaid, hold };
+  for (const [kind, send] of Object.entries(READS_THE_PATRON)) {
+    it(`${kind}: asked while the ACS is offline, no verdict (asked again); back just after its 63, the next 63 tells`, async () => {
+      const { client, ils, server } = await rig();
+      const k = kind as keyof typeof REQUESTS;
+      const request = REQUESTS[k] as never;
+      const sent = await send(client);
+      expect(sent).not.toBe(false);
+      const before = sent || undefined;
+
+      server.faults.set({ offline: true });
+      await expect(client.inquire(k, request, before)).rejects.toMatchObject({ code: "SIP2_ACS_OFFLINE" });
+
+      // Back right after answering a 63 for nobody, before the client asks its status.
+      const answer = ils.patronInformation.bind(ils);
+      ils.patronInformation = (patronId, ...rest) => {
+        if (patronId === "") server.faults.clear();
+        return answer(patronId, ...rest);
+      };
+      expect(await client.inquire(k, request, before)).toMatchObject({ outcome: "done" });
+    });
+  }
 
   it("says done, not-done or unknown from reads alone, with what was noted before", async () => {
     const { client, ils } = await rig();
