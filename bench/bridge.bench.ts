@@ -348,9 +348,9 @@ const suite: BenchSuite = {
         target: { value: 1.15, better: "lower" },
         // The pad is the one serial resource; the bound leaves out the tag reads and the verify read after each
         // write (0 ms in the simulator, one serial round trip each). Not work but in the measure: the wait for
-        // the first inventory that sees the stack, 0–120 ms (at the checkout screen the pad rests 20 ms after
+        // the first inventory that sees the stack, 0–110 ms (at the checkout screen the pad rests 10 ms after
         // each 100 ms round: KIOSK_PAD_PACE in bridge/kiosk/device-ports.ts).
-        note: `bound ${bound} ms = inventory + first checkout + ${STACK.items} writes; 0–120 ms (60 on average) of waiting for the pad's next inventory round is in the measure`,
+        note: `bound ${bound} ms = inventory + first checkout + ${STACK.items} writes; 0–110 ms (55 on average) of waiting for the pad's next inventory round is in the measure`,
       },
     );
 
