@@ -316,7 +316,7 @@ interface TxContext {
   patron(request: PatronRequest): PatronFields;
   common(r: { screenMessage?: string[]; printLine?: string[] }): Common;
   item(itemId: string): Promise<ItemResult>;
-  /** A 63; one that does not recognise the patron is asked again if the ACS is online (else SIP2_ACS_OFFLINE). */
+  /** The item and patron reads of a verification: see `Sip2Client.#recognised`. */
   patronInfo(
     request: PatronRequest & { summary?: SummaryList; start?: number; end?: number },
   ): Promise<PatronInformationResult>;
@@ -350,6 +350,8 @@ const done = <R>(result: R) => ({ outcome: "done", result }) as const;
 const NOTHING_NOTED = unknown("nothing was noted before it was sent to compare with");
 /** A 63 whose patron the ACS does not recognise lists no loans, holds or fees: it says nothing about them. */
 const UNRECOGNISED = unknown("the ILS did not recognise the patron when asked");
+/** Nor does an 18 for an item the ACS does not know say whether it is on loan. */
+const ITEM_UNKNOWN = unknown("the ILS did not know the item when asked");
 
 const itemKey = (request: { itemId: string }) => request.itemId.trim();
 const patronKey = (request: PatronRequest) => `patron:${request.patronId.trim()}`;
@@ -372,7 +374,8 @@ function circulationFields(request: CirculationRequest, ctx: TxContext) {
 async function loansDue(request: PatronRequest, ctx: TxContext) {
   const info = await ctx.patronInfo({ ...request, summary: "chargedItems", start: 1, end: 9999 });
   const items = await Promise.all(info.items.map((id) => ctx.item(id)));
-  return { info, dueDates: Object.fromEntries(items.map((i) => [i.itemId, i.raw.dueDate ?? ""])) };
+  const allFound = items.every((i) => i.found);
+  return { info, allFound, dueDates: Object.fromEntries(items.map((i) => [i.itemId, i.raw.dueDate ?? ""])) };
 }
 
 async function holdsOf(request: PatronRequest, ctx: TxContext) {
@@ -429,6 +432,7 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
     verify: async (request, ctx) => {
       const itemId = itemKey(request);
       const item = await ctx.item(itemId);
+      if (!item.found) return ITEM_UNKNOWN;
       if (!CHARGED.has(item.raw.circulationStatus)) return NOT_DONE;
       // Charged: to this patron? The 18 does not say: Koha (C4/SIP/Sip/MsgType.pm handle_item_information) and
       // Evergreen (OpenILS/Application/SIP2.pm handle_item_info) send no borrower (Evergreen's CY is the patron
@@ -469,6 +473,7 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
     }),
     verify: async (request, ctx) => {
       const item = await ctx.item(itemKey(request));
+      if (!item.found) return ITEM_UNKNOWN;
       if (CHARGED.has(item.raw.circulationStatus)) return NOT_DONE;
       // The 17 says where the item is going, not why: a transit or the hold shelf is all it can tell.
       const alerts: CheckinAlert[] =
@@ -505,6 +510,7 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
     verify: async (request, ctx, before) => {
       if (before === undefined) return NOTHING_NOTED;
       const after = await ctx.item(itemKey(request));
+      if (!after.found) return ITEM_UNKNOWN;
       if (!CHARGED.has(after.raw.circulationStatus)) return unknown("the item is no longer on loan");
       // An unchanged due date does not prove it was not renewed: a renewal on the day of the checkout (or
       // of an earlier renewal) gives the same date. Sending it again could renew twice, so it is unknown.
@@ -536,6 +542,7 @@ const TRANSACTIONS: { [K in TransactionKind]: TransactionSpec<K> } = {
       if (before === undefined) return NOTHING_NOTED;
       const after = await loansDue(request, ctx);
       if (!after.info.valid) return UNRECOGNISED;
+      if (!after.allFound) return ITEM_UNKNOWN;
       const loans = Object.keys(before.dueDates);
       const due = after.dueDates;
       const renewed = loans.filter((id) => due[id] !== undefined && due[id] !== before.dueDates[id]);
@@ -879,19 +886,35 @@ export class Sip2Client extends EventEmitter<{ state: [state: Sip2ConnectionStat
       date: (at) => this.#date(at),
       patron: (request) => this.#patron(request),
       common: (r) => this.#common(tx, r),
-      item: (itemId) => this.#item(itemId, tx, options),
-      // An ACS that is offline answers a 63 for nobody (BL N). Offline now: SIP2_ACS_OFFLINE, to be asked when
-      // it is back. Online now, it may have come back since that answer: the second answer stands.
-      patronInfo: async (request) => {
-        const info = await this.#patronInfo(request, tx, options);
-        if (info.valid) return info;
-        await this.#requireOnline(
-          `${tx}: the ACS is offline (its status says online = N), so it cannot tell now; ask again when it is back.`,
-          { tx },
-        );
-        return this.#patronInfo(request, tx, options);
-      },
+      item: (itemId) =>
+        this.#recognised(
+          () => this.#item(itemId, tx, options),
+          (r) => r.found,
+          tx,
+        ),
+      patronInfo: (request) =>
+        this.#recognised(
+          () => this.#patronInfo(request, tx, options),
+          (r) => r.valid,
+          tx,
+        ),
     };
+  }
+
+  /**
+   * A verification's read. An ACS that is offline, or whose ILS is down a moment, may answer for nobody: a 63
+   * with BL N, an 18 with no title (as for an unknown item). Such an answer is asked again if the ACS's status
+   * says online (it may have come back since), else SIP2_ACS_OFFLINE, to be asked when it is back. A second
+   * answer that still does not recognise it stands; the verifications read it as telling nothing.
+   */
+  async #recognised<R>(read: () => Promise<R>, recognised: (r: R) => boolean, tx: string): Promise<R> {
+    const first = await read();
+    if (recognised(first)) return first;
+    await this.#requireOnline(
+      `${tx}: the ACS is offline (its status says online = N), so it cannot tell now; ask again when it is back.`,
+      { tx },
+    );
+    return read();
   }
 
   #request<T extends MessageType>(

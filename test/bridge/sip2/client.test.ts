@@ -234,6 +234,23 @@ describe("Sip2Client.inquire: asking the ILS about a transaction without sending
     });
   }
 
+  it("an 18 for an unknown item (its ILS down a moment, the ACS online) is asked again, and never read as not lent or returned", async () => {
+    const { client, ils } = await rig();
+    const request = { patronId: anna, itemId: item("available").barcode };
+    await client.checkout(request);
+    // As Koha and Evergreen answer for an item they cannot find: no title, circulation status 01.
+    const answer = ils.itemInformation.bind(ils);
+    let blanks = 1;
+    ils.itemInformation = (itemId) => answer(blanks-- > 0 ? `NO-SUCH-${itemId}` : itemId);
+    expect(await client.inquire("checkout", request, undefined)).toMatchObject({ outcome: "done" });
+    // Unknown at every asking: it tells nothing, so the loan is not sent again and no return is taken as done.
+    blanks = Number.POSITIVE_INFINITY;
+    expect(await client.inquire("checkout", request, undefined)).toMatchObject({ outcome: "unknown" });
+    expect(await client.inquire("checkin", { itemId: request.itemId }, undefined)).toMatchObject({
+      outcome: "unknown",
+    });
+  });
+
   it("says done, not-done or unknown from reads alone, with what was noted before", async () => {
     const { client, ils } = await rig();
     const anna = patron("valid").barcode;
