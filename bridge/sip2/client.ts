@@ -315,8 +315,8 @@ interface TxContext {
   date(at: Date): string;
   patron(request: PatronRequest): PatronFields;
   common(r: { screenMessage?: string[]; printLine?: string[] }): Common;
-  item(itemId: string): Promise<ItemResult>;
   /** The item and patron reads of a verification: see `Sip2Client.#recognised`. */
+  item(itemId: string): Promise<ItemResult>;
   patronInfo(
     request: PatronRequest & { summary?: SummaryList; start?: number; end?: number },
   ): Promise<PatronInformationResult>;

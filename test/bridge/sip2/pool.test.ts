@@ -19,10 +19,11 @@ const itemInfo = (id: string): Sip2Message => ({
   terminalPassword: "",
 });
 
-async function rig(connections: number) {
-  const acs = await startAcs();
+/** `clock`: the ACS's latency and the client's timers on one virtual clock. */
+async function rig(connections: number, clock?: VirtualClock) {
+  const acs = await startAcs(clock ? { clock } : {});
   cleanups.push(() => acs.server.stop());
-  const started = await startClient(acs.port, { connections });
+  const started = await startClient(acs.port, { connections, ...(clock ? { clock } : {}) });
   cleanups.push(() => started.client.close());
   return { ...acs, ...started };
 }
@@ -88,10 +89,7 @@ describe("Sip2Pool status", () => {
     // the same refusal, and an offline return became a conflict.
     // The ACS's latency on the client's virtual clock: the connection stays busy until the test moves time.
     const clock = new VirtualClock();
-    const { server, port } = await startAcs({ clock });
-    cleanups.push(() => server.stop());
-    const { pool, connections, client } = await startClient(port, { clock, connections: 1 });
-    cleanups.push(() => client.close());
+    const { pool, connections, server } = await rig(1, clock);
     expect(pool.state).toBe("online");
     server.faults.set({ latencyMs: 100 });
     const busy = pool.request(itemInfo(item("available").barcode), "itemInformationResponse");
