@@ -19,6 +19,7 @@ import { formatNumber } from "./i18n/format.ts";
 import { applyLanguage, LANGUAGES, languageFor } from "./i18n/localization.ts";
 import { noticeWords } from "./i18n/words.ts";
 import { SCREENS } from "./screens/index.ts";
+import { rowToReveal, type ShownRows, shownRows } from "./screens/reveal.ts";
 import type { Entry, View } from "./screens/view.ts";
 
 /** Phases with nobody signed in: arriving at one of these from a session is a logout. */
@@ -51,7 +52,7 @@ export class KioskApp extends LitElement {
   #shownPhase: Phase | undefined;
   #language = "";
   #tick: ReturnType<typeof setInterval> | undefined;
-  #rowsShown = 0;
+  #shownRows: ShownRows = new Map();
 
   constructor() {
     super();
@@ -70,6 +71,9 @@ export class KioskApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Scroll events do not bubble: listen in the capture phase for every screen body's.
+    this.addEventListener("scroll", this.#showMoreBelow, { capture: true, passive: true });
+    window.addEventListener("resize", this.#showMoreBelow);
     // Countdowns move with the clock, not with messages: re-render while a deadline is running.
     this.#tick = setInterval(() => {
       if (this.client?.state?.idle) this.requestUpdate();
@@ -79,6 +83,8 @@ export class KioskApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.#tick);
+    this.removeEventListener("scroll", this.#showMoreBelow, { capture: true });
+    window.removeEventListener("resize", this.#showMoreBelow);
     for (const off of this.#unsubscribe.splice(0)) off();
   }
 
@@ -128,26 +134,46 @@ export class KioskApp extends LitElement {
     });
   };
 
-  protected override updated(): void {
+  protected override updated(changed: PropertyValues<this>): void {
     const state = this.client?.state;
     const phase = state?.phase;
-    // A row added on the screen being shown scrolls into view, so the item just placed is the one the
-    // patron sees; a new screen starts at its top.
-    const rows = state?.items.length ?? 0;
-    if (phase === this.#shownPhase && rows > this.#rowsShown) {
-      this.querySelector("main .item:last-child")?.scrollIntoView({ block: "nearest" });
+    const rows = state?.items ?? [];
+    const sameScreen = phase === this.#shownPhase;
+    // Lit keeps the body element from screen to screen, and with it the scroll of the last one.
+    if (!sameScreen) for (const body of this.querySelectorAll(".screen-body")) body.scrollTop = 0;
+    const reveal = rowToReveal(this.#shownRows, rows, sameScreen);
+    if (reveal) {
+      this.#showMoreBelow(); // first, as the cue takes its place from the body
+      this.querySelector(`main .item[data-key="${CSS.escape(reveal)}"]`)?.scrollIntoView({ block: "nearest" });
     }
-    this.#rowsShown = rows;
+    this.#shownRows = shownRows(rows);
+    // A keypad just opened is what the patron is looking for.
+    if (changed.has("entry") && this.entry)
+      this.querySelector("main kiosk-keypad")?.scrollIntoView({ block: "nearest" });
     document.documentElement.classList.toggle("large-text", this.largeText);
     document.documentElement.classList.toggle("high-contrast", this.highContrast);
     saveDisplayModes({ largeText: this.largeText, highContrast: this.highContrast });
-    if (phase && phase !== this.#shownPhase) {
+    if (phase && !sameScreen) {
       this.#shownPhase = phase;
       this.querySelector<HTMLElement>("main h1")?.focus();
     }
     const warning = this.querySelector<HTMLElement>(".idle-warning button");
     if (warning && !warning.contains(document.activeElement)) warning.focus();
+    this.#showMoreBelow();
   }
+
+  /**
+   * Under a body that scrolls, the "more below" cue keeps its place (so the body does not jump as it comes
+   * and goes) and shows while there is more below what is in view.
+   */
+  #showMoreBelow = (): void => {
+    for (const cue of this.querySelectorAll<HTMLElement>(".more-below")) {
+      const body = cue.previousElementSibling as HTMLElement;
+      const place = cue.hidden ? 0 : cue.getBoundingClientRect().bottom - body.getBoundingClientRect().bottom;
+      cue.hidden = body.scrollHeight <= body.clientHeight + place + 1;
+      cue.classList.toggle("at-end", body.scrollHeight - body.scrollTop - body.clientHeight < 2);
+    }
+  };
 
   #header(view: View | undefined) {
     const signedIn = view?.state.patron !== undefined && view.state.phase !== "goodbye";

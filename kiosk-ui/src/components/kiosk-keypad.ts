@@ -6,7 +6,8 @@
 import { msg, updateWhenLocaleChanges } from "@lit/localize";
 import { html, LitElement, type PropertyValues } from "lit";
 
-const DIGIT_ROWS = ["123", "456", "789"];
+/** The delete key ends the last row. */
+const DIGIT_ROWS = ["123", "456", "789", "0"];
 const ALNUM_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"];
 
 export class KioskKeypad extends LitElement {
@@ -81,6 +82,9 @@ export class KioskKeypad extends LitElement {
   override render() {
     const rows = this.layout === "digits" ? DIGIT_ROWS : ALNUM_ROWS;
     const key = (k: string) => html`<button type="button" class="key" @click=${() => this.#press(k)}>${k}</button>`;
+    const backspace = html`<button type="button" class="key key-wide" @click=${this.#backspace} aria-label=${msg("Delete last character", { id: "keypad.delete" })}>
+      <span aria-hidden="true">⌫</span>
+    </button>`;
     return html`
       <form class="keypad keypad-${this.layout}" @submit=${this.#submit}>
         <label class="keypad-label">
@@ -98,13 +102,7 @@ export class KioskKeypad extends LitElement {
           />
         </label>
         <div class="keys" dir="ltr">
-          ${rows.map((row) => html`<div class="key-row">${[...row].map(key)}</div>`)}
-          <div class="key-row">
-            ${this.layout === "digits" ? key("0") : ""}
-            <button type="button" class="key key-wide" @click=${this.#backspace} aria-label=${msg("Delete last character", { id: "keypad.delete" })}>
-              <span aria-hidden="true">⌫</span>
-            </button>
-          </div>
+          ${rows.map((row, i) => html`<div class="key-row">${[...row].map(key)}${i === rows.length - 1 ? backspace : ""}</div>`)}
         </div>
         <button type="submit" class="primary" ?disabled=${!this.value}>
           ${this.submitLabel || msg("OK", { id: "keypad.ok" })}

@@ -7,7 +7,7 @@ import { formatDate, formatNumber } from "../i18n/format.ts";
 import { backHome, frame, icon, itemList, tally } from "./parts.ts";
 import type { View } from "./view.ts";
 
-/** How to present items: on the pad (at most N at a time) and by barcode. */
+/** How to present items: on the pad (at most N at a time) and by barcode; not while the keypad is open. */
 function placeGuidance(view: View, verb: "borrow" | "return") {
   const { can, tooManyTags, items } = view.state;
   const capacity = can.padCapacity;
@@ -41,7 +41,7 @@ function placeGuidance(view: View, verb: "borrow" | "return") {
           }</p>`
         : nothing
     }
-    <p class="guidance">${lines.join(" ")}</p>
+    ${view.entry === "item" ? nothing : html`<p class="guidance">${lines.join(" ")}</p>`}
   `;
 }
 

@@ -18,7 +18,10 @@ export interface Frame {
 
 /**
  * The heading takes focus on every new screen (tabindex -1), so a screen reader starts there. The body
- * scrolls when it is long, so it is focusable too: arrow keys scroll it.
+ * scrolls when it is long, so it is focusable too: arrow keys scroll it. Under a body that scrolls, a cue
+ * says while there is more below (the app shows and hides it), and a tap on it scrolls on. It is beside the
+ * body, not over it, so it never covers a key or a row; it is for the eye only, as a screen reader reads
+ * the whole body anyway.
  */
 export function frame(f: Frame): TemplateResult {
   return html`
@@ -27,13 +30,24 @@ export function frame(f: Frame): TemplateResult {
         <h1 id="screen-title" tabindex="-1">${f.title}</h1>
         ${f.lead ? html`<p class="lead">${f.lead}</p>` : nothing}
       </div>
-      <div class="screen-body" tabindex="0">
-        ${f.error ? html`<p class="notice notice-failure" role="alert">${errorWords[f.error]()}</p>` : nothing}
-        ${f.body ?? nothing}
+      <div class="screen-scroll">
+        <div class="screen-body" tabindex="0">
+          ${f.error ? html`<p class="notice notice-failure" role="alert">${errorWords[f.error]()}</p>` : nothing}
+          ${f.body ?? nothing}
+        </div>
+        <div class="more-below" hidden aria-hidden="true" @click=${scrollOn}>
+          <span class="more-below-arrow">↓</span>${msg("More below", { id: "app.more-below" })}
+        </div>
       </div>
       ${f.actions ? html`<div class="actions">${f.actions}</div>` : nothing}
     </section>
   `;
+}
+
+function scrollOn(event: Event): void {
+  const body = (event.currentTarget as HTMLElement).previousElementSibling;
+  const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
+  body?.scrollBy({ top: body.clientHeight * 0.75, behavior: still ? "instant" : "smooth" });
 }
 
 export const icon = (name: "ok" | "fail" | "warn" | "wait"): TemplateResult =>

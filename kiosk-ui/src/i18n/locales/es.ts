@@ -109,6 +109,7 @@ export const templates = {
   "app.contrast": "Alto contraste",
   "app.sign-out": "Cerrar sesión",
   "language.label": "Idioma",
+  "app.more-below": "Hay más abajo",
   "app.offline":
     "El sistema de la biblioteca está desconectado. Aún puede llevarse y devolver documentos; la biblioteca lo confirmará después.",
   "app.ils-down":

@@ -112,6 +112,7 @@ export const templates = {
   "app.contrast": "Contraste élevé",
   "app.sign-out": "Se déconnecter",
   "language.label": "Langue",
+  "app.more-below": "Suite plus bas",
   "app.offline":
     "Le système de la bibliothèque est hors ligne. Vous pouvez toujours emprunter et rendre ; la bibliothèque confirmera plus tard.",
   "app.ils-down":
