@@ -1,10 +1,12 @@
 /**
  * Every patron screen in a real headless Chromium against the fake bridge: it renders the scripted state,
- * axe finds no violations, and a screenshot is saved at 1080×1920 and 1920×1080 under
- * test/e2e/screenshots/<screen>-<orientation>.png (committed: look at them).
+ * axe finds no violations, every control outside the scrolling body is in the window, and a screenshot is
+ * saved at 1080×1920 and 1920×1080 under test/e2e/screenshots/<screen>-<orientation>.png (committed: look at
+ * them).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations } from "./support/axe.ts";
 import { type KioskPage, ORIENTATIONS, type Orientation, openKiosk, SCREENSHOTS } from "./support/browser.ts";
@@ -49,6 +51,21 @@ const HIDES: Partial<Record<keyof typeof SCREEN_STATES, string[]>> = {
   "receipt-printer-down": ["Print a receipt"],
 };
 
+/**
+ * The header's and the screen's own controls (not those in the body, which scrolls) that are not wholly in
+ * the window: the patron cannot scroll to them.
+ */
+const controlsOffScreen = (page: Page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll("header button, header select, main button")]
+      .filter((control) => !control.closest(".screen-body"))
+      .filter((control) => {
+        const r = control.getBoundingClientRect();
+        return r.top < 0 || r.left < 0 || r.bottom > innerHeight + 1 || r.right > innerWidth + 1;
+      })
+      .map((control) => (control as HTMLElement).innerText.trim()),
+  );
+
 let bridge: FakeBridge;
 beforeAll(async () => {
   bridge = await startFakeBridge(inject("uiDist"));
@@ -75,6 +92,7 @@ describe.each(Object.keys(ORIENTATIONS) as Orientation[])("patron screens, %s", 
     for (const text of SHOWS[screen]!) await expect.poll(() => app.innerText()).toContain(text);
     for (const text of HIDES[screen] ?? []) expect(await app.innerText()).not.toContain(text);
     expect(await axeViolations(page)).toEqual([]);
+    expect(await controlsOffScreen(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, `${screen}-${orientation}.png`), animations: "disabled" });
   });
 });
