@@ -53,6 +53,8 @@ export class KioskApp extends LitElement {
   #language = "";
   #tick: ReturnType<typeof setInterval> | undefined;
   #shownRows: ShownRows = new Map();
+  /** The row scrolled into view last, kept in view as it changes. */
+  #following: string | undefined;
 
   constructor() {
     super();
@@ -141,7 +143,8 @@ export class KioskApp extends LitElement {
     const sameScreen = phase === this.#shownPhase;
     // Lit keeps the body element from screen to screen, and with it the scroll of the last one.
     if (!sameScreen) for (const body of this.querySelectorAll(".screen-body")) body.scrollTop = 0;
-    const reveal = rowToReveal(this.#shownRows, rows, sameScreen);
+    const reveal = rowToReveal(this.#shownRows, rows, sameScreen, this.#following);
+    this.#following = reveal ?? (sameScreen ? this.#following : undefined);
     if (reveal) {
       this.#showMoreBelow(); // first, as the cue takes its place from the body
       this.querySelector(`main .item[data-key="${CSS.escape(reveal)}"]`)?.scrollIntoView({ block: "nearest" });

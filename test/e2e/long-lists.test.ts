@@ -69,12 +69,17 @@ describe("a list longer than the screen", () => {
     expect(await cue().isVisible()).toBe(false);
   });
 
-  it("brings the item just placed into view, and an item just refused before it", async () => {
+  it("brings the item just placed into view, keeps it there as it grows, and an item just refused goes first", async () => {
     await page.locator(".screen-body").evaluate((b) => b.scrollTo({ top: 0 }));
     await expect.poll(() => cue().isVisible()).toBe(true);
     borrowing(rows([...Array(9).fill("done"), "working"]));
     await expect.poll(() => inView("k10")).toBe(true);
     await expect.poll(() => cue().isVisible()).toBe(false);
+    // Done, it grows by two lines of notes, and stays wholly in view.
+    const taller = { ...borrowed(10), set: { part: 1, of: 2 }, offline: true };
+    borrowing([...rows(Array(9).fill("done")), taller]);
+    await expect.poll(() => page.locator('.item[data-key="k10"]').innerText()).toContain("Recorded while offline");
+    expect(await inView("k10")).toBe(true);
 
     // Back at the top, the eighth turns refused as an eleventh arrives: the refused one is shown.
     await page.locator(".screen-body").evaluate((b) => b.scrollTo({ top: 0 }));

@@ -63,6 +63,14 @@ describe("rowToReveal", () => {
     expect(rowToReveal(before, rows, sameScreen)).toBe(reveals);
   });
 
+  it("keeps the row revealed last in view as its status moves on, and only then", () => {
+    const rows = [row("a", "done"), row("b", "done"), row("c", "refused")];
+    expect(rowToReveal(before, rows, true, "b")).toBe("b");
+    expect(rowToReveal(before, rows, true, "a")).toBeUndefined();
+    expect(rowToReveal(before, rows, false, "b")).toBeUndefined();
+    expect(rowToReveal(before, [row("a", "done")], true, "b")).toBeUndefined();
+  });
+
   it("on a page opened with rows already there, reveals the first problem", () => {
     const rows = [row("a", "done"), row("b", "attention"), row("c", "refused")];
     expect(rowToReveal(new Map(), rows, false)).toBe("b");

@@ -14,11 +14,20 @@ export const shownRows = (rows: readonly ItemRow[]): ShownRows => new Map(rows.m
 /**
  * The key of the row to reveal: the first row that has just become refused or in need of attention (also on
  * a screen just entered, a reload included); else, on the same screen, the last row just added (the item
- * just placed); else none, so a new screen starts at its top.
+ * just placed); else the row revealed last time (`following`) when its status moved on, as its new words
+ * may make it taller; else none, so a new screen starts at its top.
  */
-export function rowToReveal(before: ShownRows, rows: readonly ItemRow[], sameScreen: boolean): string | undefined {
+export function rowToReveal(
+  before: ShownRows,
+  rows: readonly ItemRow[],
+  sameScreen: boolean,
+  following?: string,
+): string | undefined {
   const newProblem = rows.find((r) => needsPatron(r.status) && !needsPatron(before.get(r.key)));
   if (newProblem) return newProblem.key;
   if (!sameScreen) return undefined;
-  return rows.findLast((r) => !before.has(r.key))?.key;
+  const added = rows.findLast((r) => !before.has(r.key));
+  if (added) return added.key;
+  const followed = rows.find((r) => r.key === following);
+  return followed && before.get(followed.key) !== followed.status ? followed.key : undefined;
 }
