@@ -44,6 +44,7 @@ export function frame(f: Frame): TemplateResult {
   `;
 }
 
+/** A tap on the cue scrolls the body on by three quarters of its height; at once if motion is reduced. */
 function scrollOn(event: Event): void {
   const body = (event.currentTarget as HTMLElement).previousElementSibling;
   const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
