@@ -40,18 +40,21 @@ const EXTERNAL = [
   "pino",
 ];
 
-/** True when the bundle is missing, or a file it was built from changed or went since it was built. */
-export function bundleIsStale() {
-  const built = statSync(BUNDLE, { throwIfNoEntry: false });
+/**
+ * True when the bundle is missing, or a file it was built from, or this builder, changed or went since it
+ * was built. `base` is the repository (a test gives a folder of its own).
+ */
+export function bundleIsStale(bundle = BUNDLE, base = root) {
+  const built = statSync(bundle, { throwIfNoEntry: false });
   if (!built) return true;
   let inputs;
   try {
-    inputs = JSON.parse(readFileSync(INPUTS, "utf8"));
+    inputs = JSON.parse(readFileSync(`${bundle}.inputs.json`, "utf8"));
   } catch {
     return true;
   }
-  return inputs.some((path) => {
-    const source = statSync(join(root, path), { throwIfNoEntry: false });
+  return [...inputs, "bin/bundle.js"].some((path) => {
+    const source = statSync(join(base, path), { throwIfNoEntry: false });
     return !source || source.mtimeMs > built.mtimeMs;
   });
 }
@@ -99,7 +102,10 @@ export async function ensureBundle() {
     platform: "node",
     target: "node20",
     external: EXTERNAL,
-    banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
+    // Named apart, so a bundled module may import createRequire itself.
+    banner: {
+      js: 'import { createRequire as bundleRequire } from "node:module"; const require = bundleRequire(import.meta.url);',
+    },
     plugins: [importMetaUrl],
     metafile: true,
     logLevel: "error",

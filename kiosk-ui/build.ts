@@ -2,8 +2,11 @@
  * Builds kiosk-ui/dist when it is missing or older than its sources, so `npm start` needs no separate
  * build step. Node code (the CLI calls it), not part of the browser bundle.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const uiRoot = fileURLToPath(new URL(".", import.meta.url));
@@ -38,13 +41,29 @@ export function uiBuildIsStale(): boolean {
 export async function ensureUiBuilt(log: (line: string) => void = () => undefined): Promise<string> {
   if (uiBuildIsStale()) {
     log("building the kiosk UI (kiosk-ui/dist is missing or older than its sources)…");
-    const { build } = await import("vite");
     // Built beside dist and swapped in whole, so a server (or a second build started at the same
     // moment, e.g. by a test run and a bench) never sees a half-written or emptied dist.
     const next = `${UI_DIST}-building-${process.pid}`;
-    await build({ configFile: join(uiRoot, "vite.config.ts"), logLevel: "warn", build: { outDir: next } });
+    await viteBuild(next);
     rmSync(UI_DIST, { recursive: true, force: true });
     renameSync(next, UI_DIST);
   }
   return UI_DIST;
+}
+
+/**
+ * `vite build` of the UI into `outDir`, in a child process: a build loads rollup and esbuild and leaves the
+ * process's heap twice the bridge's own size, which a bridge that runs for weeks should not keep.
+ */
+async function viteBuild(outDir: string): Promise<void> {
+  const vite = join(dirname(createRequire(import.meta.url).resolve("vite/package.json")), "bin", "vite.js");
+  const args = ["build", uiRoot, "--config", join(uiRoot, "vite.config.ts"), "--outDir", outDir, "--logLevel", "warn"];
+  const child = spawn(process.execPath, [vite, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk: Buffer) => (output += chunk));
+  const [code, signal] = (await once(child, "close")) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw new Error(`building the kiosk UI failed (vite exited with ${code ?? signal}):\n${output.trim()}`);
+  }
 }
