@@ -64,7 +64,13 @@ describe("a list longer than the screen", () => {
     await expect(cue().isVisible()).resolves.toBe(true);
     expect(await cue().innerText()).toContain("More below");
 
-    for (let tap = 0; tap < 10 && (await cue().isVisible()); tap++) await cue().click();
+    // The cue updates on the scroll event, which comes with the next frame: wait for two before looking again.
+    for (let tap = 0; tap < 10 && (await cue().isVisible()); tap++) {
+      const before = await scrollTop();
+      await cue().click({ timeout: 5000 });
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+      expect(await scrollTop()).toBeGreaterThan(before);
+    }
     await expect.poll(() => inView("k9")).toBe(true);
     expect(await cue().isVisible()).toBe(false);
   });
