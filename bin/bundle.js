@@ -21,7 +21,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const BUNDLE = join(root, ".build", "selfcheck.mjs");
 /** The source files the bundle was built from (esbuild's metafile), relative to the repository. */
-const INPUTS = `${BUNDLE}.inputs.json`;
+const inputsOf = (bundle) => `${bundle}.inputs.json`;
+const INPUTS = inputsOf(BUNDLE);
 const ENTRY = join(root, "bridge", "cli.ts");
 const EXTERNAL = [
   // Native code, found by its package's own path.
@@ -49,7 +50,7 @@ export function bundleIsStale(bundle = BUNDLE, base = root) {
   if (!built) return true;
   let inputs;
   try {
-    inputs = JSON.parse(readFileSync(`${bundle}.inputs.json`, "utf8"));
+    inputs = JSON.parse(readFileSync(inputsOf(bundle), "utf8"));
   } catch {
     return true;
   }

@@ -4,6 +4,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import type { ItemRow } from "../../../protocols/kiosk-api/schema.ts";
 import { formatDate, formatNumber } from "../i18n/format.ts";
 import { cartSwatch, errorWords, reasonWords, routingWords, rowReasonWords } from "../i18n/words.ts";
+import { needsPatron } from "./reveal.ts";
 import type { View } from "./view.ts";
 
 export interface Frame {
@@ -122,7 +123,7 @@ export function itemList(rows: readonly ItemRow[], label: string): TemplateResul
 export function tally(rows: readonly ItemRow[]): TemplateResult | typeof nothing {
   if (rows.length === 0) return nothing;
   const done = rows.filter((r) => r.status === "done").length;
-  const problems = rows.filter((r) => r.status === "refused" || r.status === "attention").length;
+  const problems = rows.filter((r) => needsPatron(r.status)).length;
   return html`<p class="tally">
     ${msg(str`${formatNumber(done)} of ${formatNumber(rows.length)} done`, { id: "tally.done" })}${
       problems

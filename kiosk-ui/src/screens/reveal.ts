@@ -7,7 +7,9 @@ import type { ItemRow } from "../../../protocols/kiosk-api/schema.ts";
 /** Each row's status as last shown, by key. */
 export type ShownRows = ReadonlyMap<string, ItemRow["status"]>;
 
-const needsPatron = (status: ItemRow["status"] | undefined): boolean => status === "refused" || status === "attention";
+/** Refused or in need of attention: the patron has something to do about it. */
+export const needsPatron = (status: ItemRow["status"] | undefined): boolean =>
+  status === "refused" || status === "attention";
 
 export const shownRows = (rows: readonly ItemRow[]): ShownRows => new Map(rows.map((r) => [r.key, r.status]));
 
