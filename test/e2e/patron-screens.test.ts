@@ -51,6 +51,13 @@ const HIDES: Partial<Record<keyof typeof SCREEN_STATES, string[]>> = {
   "receipt-printer-down": ["Print a receipt"],
 };
 
+/** The picture a screen shows, where it depends on the state. */
+const DRAWS: Partial<Record<keyof typeof SCREEN_STATES, string>> = {
+  receipt: "receipt",
+  // The printer is down: the picture must not promise a printed receipt.
+  "receipt-printer-down": "email",
+};
+
 /**
  * The header's and the screen's own controls (not those in the body, which scrolls) that are not wholly in
  * the window: the patron cannot scroll to them.
@@ -91,6 +98,12 @@ describe.each(Object.keys(ORIENTATIONS) as Orientation[])("patron screens, %s", 
     const app = page.locator("kiosk-app");
     for (const text of SHOWS[screen]!) await expect.poll(() => app.innerText()).toContain(text);
     for (const text of HIDES[screen] ?? []) expect(await app.innerText()).not.toContain(text);
+    if (screen in DRAWS) {
+      const drawings = await page
+        .locator(".art[data-drawing]")
+        .evaluateAll((arts) => arts.map((a) => a.getAttribute("data-drawing")));
+      expect(drawings).toEqual([DRAWS[screen]]);
+    }
     expect(await axeViolations(page)).toEqual([]);
     expect(await controlsOffScreen(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, `${screen}-${orientation}.png`), animations: "disabled" });

@@ -29,6 +29,10 @@ const DRAWINGS = {
     <rect class="a-soft" x="122" y="106" width="76" height="8" rx="4"/>
     <rect class="a-soft" x="122" y="124" width="56" height="8" rx="4"/>
     <rect class="a-soft" x="122" y="142" width="66" height="8" rx="4"/>`,
+  email: svg`<circle class="a-soft" cx="160" cy="120" r="92"/>
+    <rect class="a-surface a-outline" x="84" y="70" width="152" height="104" rx="8"/>
+    <path class="a-line" d="M86 74 L160 130 L234 74 M86 170 L138 114 M234 170 L182 114"/>
+    <path class="a-wave" d="M36 96 H68 M24 122 H68 M40 148 H68"/>`,
   clock: svg`<circle class="a-soft" cx="160" cy="120" r="92"/>
     <circle class="a-surface a-outline" cx="160" cy="120" r="70"/>
     <path class="a-hand" d="M160 120 V76 M160 120 L192 138"/>
@@ -40,4 +44,4 @@ const DRAWINGS = {
 export type Drawing = keyof typeof DRAWINGS;
 
 export const art = (drawing: Drawing): TemplateResult =>
-  html`<div class="art" aria-hidden="true"><svg viewBox="0 0 320 240" focusable="false">${DRAWINGS[drawing]}</svg></div>`;
+  html`<div class="art" data-drawing=${drawing} aria-hidden="true"><svg viewBox="0 0 320 240" focusable="false">${DRAWINGS[drawing]}</svg></div>`;

@@ -14,6 +14,13 @@ const RESULT_WORDS = {
   failed: () => msg("We could not make your receipt. Choose another way, or ask staff.", { id: "receipt.failed" }),
 };
 
+/** The picture shows the way the receipt can come: a printer only while printing is offered. */
+function receiptArt(methods: readonly ReceiptMethod[]) {
+  if (methods.includes("print")) return art("receipt");
+  if (methods.includes("email")) return art("email");
+  return nothing;
+}
+
 function printerDown(view: View): boolean {
   return view.state.devices.some((d) => d.kind === "printer" && (d.health === "down" || d.health === "degraded"));
 }
@@ -50,7 +57,7 @@ export function receipt(view: View) {
           ? html`<p class="guidance">${msg("The printer is not working right now.", { id: "receipt.printer-down" })}</p>`
           : nothing
       }
-      ${art("receipt")}
+      ${receiptArt(methods)}
     `,
     actions: html`${ordered.map(
       (
