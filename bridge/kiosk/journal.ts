@@ -41,7 +41,7 @@
  * resolved, because staff need to know who has the book. Nothing here logs, and error messages name
  * entries by their id only.
  */
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { CodedError } from "../../protocols/errors.ts";
 import type { Clock } from "../transports/clock.ts";
 import { crashSafeWrite, type KioskDatabase, statements, storageError } from "./database.ts";
@@ -232,7 +232,7 @@ export class OfflineJournal {
     this.#db = db;
     this.#sql = statements(db);
     this.#clock = options.clock;
-    this.#random = options.random ?? randomBytes;
+    this.#random = options.random ?? pooledRandomBytes();
     this.#file = db.name;
     this.#insertOne = db.transaction(this.#insertRow.bind(this));
     this.#moveOne = db.transaction(this.#moveRow.bind(this));
@@ -626,6 +626,26 @@ function toEntry(row: Row): JournalEntry {
   if (row.result_message !== null) entry.resultMessage = row.result_message;
   if (row.note !== null) entry.note = row.note;
   return entry;
+}
+
+/**
+ * Random bytes handed out from a buffer the system's generator fills 4 KiB at a time: one call into it per
+ * ~400 ids instead of one per id. Each call cost ~45 µs p50 and ~150 µs p99 with the process idle before it, as
+ * a kiosk's commands come, and every online transaction paid it before its SIP2 request went out. Each request
+ * gets its own copy, never bytes handed out before.
+ */
+export function pooledRandomBytes(poolSize = 4096): (size: number) => Uint8Array {
+  const pool = new Uint8Array(poolSize);
+  let used = poolSize;
+  return (size) => {
+    if (size > poolSize) return randomFillSync(new Uint8Array(size));
+    if (used + size > poolSize) {
+      randomFillSync(pool);
+      used = 0;
+    }
+    used += size;
+    return pool.slice(used - size, used);
+  };
 }
 
 /** Crockford's base32 (https://www.crockford.com/base32.html), as ULIDs use it. */

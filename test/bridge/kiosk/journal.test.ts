@@ -14,6 +14,7 @@ import {
   type NewTransaction,
   newEntryId,
   OfflineJournal,
+  pooledRandomBytes,
   type SendOutcome,
   type TransactionExecutor,
 } from "../../../bridge/kiosk/journal.ts";
@@ -218,6 +219,22 @@ describe("OfflineJournal: storage", () => {
     expect([...ids].sort((a, b) => a.slice(0, 10).localeCompare(b.slice(0, 10)))).toEqual(ids);
     expect(newEntryId(0, (n) => new Uint8Array(n))).toBe("0".repeat(26));
     expect(newEntryId(2 ** 48 - 1, (n) => new Uint8Array(n).fill(255))).toBe("7ZZZZZZZZZ" + "Z".repeat(16));
+  });
+});
+
+describe("pooledRandomBytes", () => {
+  it("hands out fresh bytes across refills, each request its own copy", () => {
+    const random = pooledRandomBytes(64);
+    const first = random(10);
+    const kept = Uint8Array.from(first);
+    // 1,000 draws of 10 bytes from a 64-byte pool: many refills, and a draw that would cross the end refills first.
+    const draws = Array.from({ length: 1000 }, () => random(10));
+    expect(first).toEqual(kept);
+    expect(draws.every((d) => d.length === 10)).toBe(true);
+    expect(new Set(draws.map((d) => Buffer.from(d).toString("hex"))).size).toBe(1000);
+    expect(random(100)).toHaveLength(100);
+    const ids = Array.from({ length: 1000 }, () => newEntryId(1_764_000_000_000, pooledRandomBytes()));
+    expect(new Set(ids).size).toBe(1000);
   });
 });
 
