@@ -99,6 +99,11 @@ type State = "closed" | "opening" | "open" | "closing";
 export abstract class TransportBase extends EventEmitter<TransportEvents> implements Transport {
   abstract readonly description: string;
   #state: State = "closed";
+  /**
+   * Fails the writes in flight when the connection ends under them: a device that vanishes mid-write may never
+   * call back (serialport's write on a hung-up tty can wait for writability forever).
+   */
+  readonly #abandonWrites = new Set<(error: TransportError) => void>();
   #pending: Promise<void> | undefined;
   readonly #status = new StatusBoard();
 
@@ -157,6 +162,11 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
     if (this.#state === "closing") return this.#pending;
     if (this.#state !== "open") return;
     this.#state = "closing";
+    this.#abandonInFlightWrites(
+      transportError("DEVICE_NOT_OPEN", `${this.description}: the connection was closed during the write.`, {
+        device: this.description,
+      }),
+    );
     const closing = (async () => {
       try {
         await this.closeDevice();
@@ -185,11 +195,24 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
       );
     }
     if (bytes.length === 0) return;
+    let abandon: (error: TransportError) => void = () => undefined;
+    const abandoned = new Promise<never>((_, reject) => {
+      abandon = reject;
+    });
+    this.#abandonWrites.add(abandon);
     try {
-      await this.writeDevice(bytes);
+      // race() subscribes to both, so a device write that fails after being abandoned is not an unhandled rejection.
+      await Promise.race([this.writeDevice(bytes), abandoned]);
     } catch (err) {
       throw writeError(this.description, err);
+    } finally {
+      this.#abandonWrites.delete(abandon);
     }
+  }
+
+  #abandonInFlightWrites(error: TransportError): void {
+    for (const abandon of [...this.#abandonWrites]) abandon(error);
+    this.#abandonWrites.clear();
   }
 
   /**
@@ -209,6 +232,7 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
   protected lost(error: TransportError): boolean {
     if (this.#state !== "open") return false;
     this.#state = "closed";
+    this.#abandonInFlightWrites(error);
     this.#status.set({ state: "disconnected", attempt: 1, device: this.description, lastError: error });
     this.reportError(error);
     this.#emit("close", { reason: "disconnected", error });

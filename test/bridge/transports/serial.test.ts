@@ -161,6 +161,32 @@ describe("serial transport over a pseudo-terminal pair (real serialport)", () =>
     expect(info.error?.message).toMatch(/device node disappeared/);
   });
 
+  it("a write the port never finishes fails when the device goes away, or when the transport is closed", async () => {
+    // serialport's write on a hung-up tty can wait for writability forever: the printer's receipt waited with it.
+    class StuckWritePort extends SilentPort {
+      write() {
+        return true;
+      }
+    }
+    const dir = await mkdtemp(join(tmpdir(), "serial-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const node = join(dir, "ttyUSB0");
+    await writeFile(node, "");
+    const port = StuckWritePort as unknown as SerialPortClass;
+    const t = track(createSerialTransport({ path: node, baudRate: 9600, presenceCheckMs: 20 }, port));
+    await t.open();
+    const writing = t.write(Uint8Array.of(0x1b, 0x40));
+    await rm(node);
+    await expect(writing).rejects.toMatchObject({ code: "DEVICE_DISCONNECTED" });
+
+    await writeFile(node, "");
+    const u = track(createSerialTransport({ path: node, baudRate: 9600, presenceCheckMs: 0 }, port));
+    await u.open();
+    const stuck = u.write(Uint8Array.of(1));
+    await u.close();
+    await expect(stuck).rejects.toMatchObject({ code: "DEVICE_NOT_OPEN" });
+  });
+
   it("notices a hung-up tty that answers the modem-status ioctl with EIO", async () => {
     const dir = await mkdtemp(join(tmpdir(), "serial-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
