@@ -175,16 +175,17 @@ describe("serial transport over a pseudo-terminal pair (real serialport)", () =>
     const port = StuckWritePort as unknown as SerialPortClass;
     const t = track(createSerialTransport({ path: node, baudRate: 9600, presenceCheckMs: 20 }, port));
     await t.open();
-    const writing = t.write(Uint8Array.of(0x1b, 0x40));
+    // The expectations are attached before the write fails, so its rejection is never unhandled.
+    const writing = expect(t.write(Uint8Array.of(0x1b, 0x40))).rejects.toMatchObject({ code: "DEVICE_DISCONNECTED" });
     await rm(node);
-    await expect(writing).rejects.toMatchObject({ code: "DEVICE_DISCONNECTED" });
+    await writing;
 
     await writeFile(node, "");
     const u = track(createSerialTransport({ path: node, baudRate: 9600, presenceCheckMs: 0 }, port));
     await u.open();
-    const stuck = u.write(Uint8Array.of(1));
+    const stuck = expect(u.write(Uint8Array.of(1))).rejects.toMatchObject({ code: "DEVICE_NOT_OPEN" });
     await u.close();
-    await expect(stuck).rejects.toMatchObject({ code: "DEVICE_NOT_OPEN" });
+    await stuck;
   });
 
   it("notices a hung-up tty that answers the modem-status ioctl with EIO", async () => {
