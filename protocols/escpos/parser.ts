@@ -77,6 +77,14 @@ const BAD = -2;
 interface Spec {
   name: string;
   length: number | ((b: Uint8Array) => Length);
+  /**
+   * Where the command's data begins (image dots, barcode or 2D-code data), for commands that carry data.
+   * A printer acts on a real-time status request (DLE EOT 1-4) found in data as it arrives, and the bytes
+   * still count as data (Epson and Citizen command references, DLE EOT notes): a host whose cable came out
+   * mid-command gets its status answered although the printer is still waiting for the rest. In a fixed
+   * parameter (ESC t n) the bytes are only the parameter.
+   */
+  dataFrom?: number | ((b: Uint8Array) => number);
   build?: (b: Uint8Array, state: ParserState) => EscPosCommand | undefined;
 }
 
@@ -105,9 +113,10 @@ function nulTerminated(start: number, max: number): (b: Uint8Array) => Length {
   };
 }
 
-const setting = (name: string, length: number | ((b: Uint8Array) => Length)): Spec => ({
+const setting = (name: string, length: number | ((b: Uint8Array) => Length), dataFrom?: number): Spec => ({
   name,
   length,
+  ...(dataFrom === undefined ? {} : { dataFrom }),
   build: () => ({ type: "setting", name }),
 });
 
@@ -154,10 +163,12 @@ const ESC_COMMANDS: Record<number, Spec> = {
   40: setting(
     "ESC ( extended",
     headed(5, (b) => u16(b, 3)),
+    5,
   ),
   42: {
     name: "ESC * bit image",
     length: headed(5, (b) => (byteAt(b, 2) >= 32 ? 3 : 1) * u16(b, 3)),
+    dataFrom: 5,
     build: (b) => columnImage(b),
   },
   45: { name: "ESC - underline", length: 3, build: (b) => ({ type: "underline", thickness: underline(b) }) },
@@ -234,11 +245,13 @@ const GS_COMMANDS: Record<number, Spec> = {
   40: {
     name: "GS ( extended",
     length: headed(5, (b) => u16(b, 3)),
+    dataFrom: 5,
     build: (b, s) => extended(b, s),
   },
   42: setting(
     "GS * define downloaded image",
     headed(4, (b) => byteAt(b, 2) * byteAt(b, 3) * 8),
+    4,
   ),
   47: setting("GS / print downloaded image", 3),
   58: setting("GS : macro definition", 2),
@@ -246,6 +259,7 @@ const GS_COMMANDS: Record<number, Spec> = {
     // GS 8 L p1 p2 p3 p4 …: graphics with a 32-bit length
     name: "GS 8 L graphics",
     length: headed(7, (b) => byteAt(b, 3) + byteAt(b, 4) * 0x100 + byteAt(b, 5) * 0x10000 + byteAt(b, 6) * 0x1000000),
+    dataFrom: 7,
     build: (b) => ({ type: "unknown", bytes: b.slice(0, 7), message: "GS 8 L graphics are not rendered; skipped" }),
   },
   66: { name: "GS B reverse", length: 3, build: (b) => ({ type: "invert", on: on(b, 2) }) },
@@ -300,6 +314,7 @@ const GS_COMMANDS: Record<number, Spec> = {
       if (m >= 65 && m <= 79) return b.length < 4 ? NEED_MORE : 4 + byteAt(b, 3);
       return BAD;
     },
+    dataFrom: (b) => (byteAt(b, 2) <= 6 ? 3 : 4),
     build: (b) => {
       const m = byteAt(b, 2);
       if (m <= 6) return { type: "barcode", symbology: GS_BARCODE_A[m] ?? "unknown", data: latin1(b.subarray(3, -1)) };
@@ -316,6 +331,7 @@ const GS_COMMANDS: Record<number, Spec> = {
       if (byteAt(b, 2) !== 0x30) return BAD;
       return b.length < 8 ? NEED_MORE : 8 + u16(b, 4) * u16(b, 6);
     },
+    dataFrom: 8,
     build: (b) => {
       const bytesPerRow = u16(b, 4);
       return { type: "image", mode: "raster", width: bytesPerRow * 8, height: u16(b, 6), bits: b.slice(8) };
@@ -334,6 +350,7 @@ const FS_COMMANDS: Record<number, Spec> = {
   40: setting(
     "FS ( extended",
     headed(5, (b) => u16(b, 3)),
+    5,
   ),
   45: setting("FS - Kanji underline", 3),
   46: setting("FS . Kanji mode off", 2),
@@ -496,6 +513,10 @@ export class EscPosParser {
   private needed = 0;
   private text = "";
   private skipRemaining = 0;
+  /** Where the pending command's data begins, once its length is known (Infinity: it carries none). */
+  private pendingDataFrom = Number.POSITIVE_INFINITY;
+  /** How much of "DLE EOT" ends the command data looked through so far: 0, 1 or 2 bytes. */
+  private realtimeMatched = 0;
 
   constructor(options: EscPosParserOptions = {}) {
     const slots = options.codepageSlots ?? EPSON_CODEPAGE_SLOTS;
@@ -524,10 +545,14 @@ export class EscPosParser {
       bytes = bytes.subarray(n);
     }
     if (this.pendingBytes > 0 && this.pendingBytes + bytes.length < this.needed) {
-      // Still short of a known length (a big image arriving in pieces): just keep the piece.
+      // Still short of a known length (a big image arriving in pieces): keep the piece, answer what it asks.
+      const dataAt = Math.max(0, this.pendingDataFrom - this.pendingBytes);
+      for (let k = dataAt; k < bytes.length; k++) this.matchRealtime(byteAt(bytes, k), out);
       this.keep(bytes.slice(), this.needed);
       return out;
     }
+    // The first command in `buf` may be a pending one whose first bytes were looked through already.
+    let seen = this.pendingBytes;
     const buf = this.pendingBytes === 0 ? bytes : concat([...this.pending, bytes]);
     this.pending = [];
     this.pendingBytes = 0;
@@ -552,6 +577,10 @@ export class EscPosParser {
       }
       const spec = prefix.table[byteAt(buf, i + 1)];
       this.flushText(out);
+      // A resumed command's first `seen` bytes were looked through before; any later command starts afresh.
+      const scanned = seen;
+      seen = 0;
+      if (scanned === 0) this.realtimeMatched = 0;
       if (!spec) {
         const bytes = buf.slice(i, i + 2);
         out.push({
@@ -585,10 +614,14 @@ export class EscPosParser {
         i += Math.min(length, available);
         continue;
       }
+      const dataFrom = spec.dataFrom === undefined ? Number.POSITIVE_INFINITY : dataStart(spec.dataFrom, view);
       if (length === NEED_MORE || view.length < length) {
+        this.scanData(view, Math.max(dataFrom, scanned), view.length, out);
         this.keep(buf.slice(i), length === NEED_MORE ? 0 : length);
+        this.pendingDataFrom = dataFrom;
         break;
       }
+      this.scanData(view, Math.max(dataFrom, scanned), length, out);
       const command = spec.build?.(view.subarray(0, length), this.state);
       if (command) out.push(command);
       i += length;
@@ -607,7 +640,22 @@ export class EscPosParser {
       this.pendingBytes = 0;
       this.needed = 0;
     }
+    this.realtimeMatched = 0;
     return out;
+  }
+
+  /** Looks through command data, bytes [from, to) of `view`, for real-time status requests. */
+  private scanData(view: Uint8Array, from: number, to: number, out: EscPosCommand[]): void {
+    for (let k = from; k < to; k++) this.matchRealtime(byteAt(view, k), out);
+  }
+
+  /** One byte of command data through the DLE EOT n (n 1-4) matcher. */
+  private matchRealtime(byte: number, out: EscPosCommand[]): void {
+    if (this.realtimeMatched === 2 && byte >= 1 && byte <= 4) {
+      out.push({ type: "statusRequest", n: byte });
+      this.realtimeMatched = 0;
+    } else if (byte === DLE) this.realtimeMatched = 1;
+    else this.realtimeMatched = this.realtimeMatched === 1 && byte === 0x04 ? 2 : 0;
   }
 
   private keep(bytes: Uint8Array, needed: number): void {
@@ -643,6 +691,10 @@ export class EscPosParser {
         message: `Unexpected control byte ${hex(Uint8Array.of(b))}; skipped`,
       });
   }
+}
+
+function dataStart(from: number | ((b: Uint8Array) => number), command: Uint8Array): number {
+  return typeof from === "number" ? from : from(command);
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

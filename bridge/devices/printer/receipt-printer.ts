@@ -30,6 +30,7 @@ import { RECEIPT_PRINTER_OPTIONS } from "./options.ts";
 import {
   checkReceipt,
   encodeReceipt,
+  encodeResync,
   encodeTestPage,
   type Receipt,
   type ReceiptLayout,
@@ -120,6 +121,8 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
   readonly #jobs = new JobQueue();
   #condition: PrinterCondition | undefined;
   #checkedAt: string | undefined;
+  /** Size of a receipt the connection dropped under, until the printer has been brought back in step. */
+  #interrupted: number | undefined;
 
   constructor(deps: ReceiptPrinterDeps, options: ReceiptPrinterOptions = {}) {
     super();
@@ -240,6 +243,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
 
   /** Status now, health updated; throws PRINTER_NO_RESPONSE / PRINTER_DISCONNECTED. */
   async #refresh(): Promise<PrinterCondition> {
+    await this.#resync();
     const first = await this.#ask(STATUS_KINDS);
     const offlineCause = decodeRealtimeStatus("offlineCause", first.get("offlineCause") ?? 0x12);
     const errorByte = offlineCause.errorOccurred ? (await this.#ask(["errorCause"])).get("errorCause") : undefined;
@@ -253,8 +257,25 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     return condition;
   }
 
-  /** Sends DLE EOT for each kind in one write and waits for all the answers. */
+  /**
+   * Sends DLE EOT for each kind in one write and waits for all the answers. A printer that answers only
+   * some is there, but lost the rest of the request: a command cut short by an unplug mid-receipt takes
+   * the next bytes as its parameters. The answers cannot be matched to the questions then, so it is asked
+   * once more, afresh.
+   */
   async #ask(kinds: readonly RealtimeStatusKind[]): Promise<Map<RealtimeStatusKind, number>> {
+    const answers = await this.#askOnce(kinds, false).catch((err: unknown) => {
+      const partial =
+        err instanceof PrinterError && err.code === "PRINTER_NO_RESPONSE" && Number(err.details?.answered) > 0;
+      if (!partial) throw err;
+      this.#log.debug({ answered: err.details?.answered, asked: kinds.length }, "partial status answer; asking again");
+      return undefined;
+    });
+    return answers ?? this.#askOnce(kinds, true);
+  }
+
+  /** One request and its answers; `last`: no retry follows, so a partial answer also marks the printer down. */
+  async #askOnce(kinds: readonly RealtimeStatusKind[], last: boolean): Promise<Map<RealtimeStatusKind, number>> {
     this.#requireOpen();
     const answers = new Map<RealtimeStatusKind, number>();
     const settled = new Promise<void>((resolve, reject) => {
@@ -265,7 +286,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
             "Check that it is switched on, and the cable and (for serial printers) the baud rate.",
           { timeoutMs: this.#statusTimeoutMs, answered: answers.size, asked: kinds.length },
         );
-        this.#setHealth("disconnected", { error });
+        if (last || answers.size === 0) this.#setHealth("disconnected", { error });
         done(error);
       }, this.#statusTimeoutMs);
       const done = (error?: CodedError) => {
@@ -321,16 +342,20 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     const refusal = refusalOf(before);
     if (refusal)
       throw new PrinterError(refusal.code, `${this.description}: ${refusal.message}.`, { condition: before });
-    for (let offset = 0; offset < bytes.length; offset += this.#chunkSize) {
-      this.#requireOpen();
-      try {
-        await this.#transport.write(bytes.subarray(offset, offset + this.#chunkSize));
-      } catch (err) {
-        throw this.#writeFailure(err, { sent: offset, total: bytes.length });
-      }
+    this.#requireOpen();
+    try {
+      await this.#send(bytes);
+    } catch (err) {
+      // Some of it may have reached the printer, which then waits for the rest of a command.
+      this.#interrupted = bytes.length;
+      throw err;
     }
     // The printer answers DLE EOT in real time, so this also tells whether the paper ran out meanwhile.
-    const after = await this.#refresh();
+    const after = await this.#refresh().catch((err: unknown) => {
+      // Written is not printed: what was still on its way when the line dropped is lost.
+      if (err instanceof PrinterError && err.code === "PRINTER_DISCONNECTED") this.#interrupted = bytes.length;
+      throw err;
+    });
     const problem = refusalOf(after);
     if (problem) {
       throw new PrinterError(
@@ -342,6 +367,36 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     return after.paperNearEnd
       ? { bytes: bytes.length, condition: after, warning: NEAR_END_WARNING }
       : { bytes: bytes.length, condition: after };
+  }
+
+  /** Writes in chunks of writeChunkSize; throws PRINTER_DISCONNECTED / PRINTER_WRITE_FAILED. */
+  async #send(bytes: Uint8Array): Promise<void> {
+    for (let offset = 0; offset < bytes.length; offset += this.#chunkSize) {
+      this.#requireOpen();
+      try {
+        await this.#transport.write(bytes.subarray(offset, offset + this.#chunkSize));
+      } catch (err) {
+        throw this.#writeFailure(err, { sent: offset, total: bytes.length });
+      }
+    }
+  }
+
+  /**
+   * Brings a printer whose connection dropped mid-receipt back in step before anything else is sent: it
+   * may still be waiting for the rest of a command, and would take the next status requests and receipt
+   * as that command's data (a receipt lost without a word). What reached it of the old receipt is cut off,
+   * so the next patron's receipt does not come out joined to someone else's loans.
+   */
+  async #resync(): Promise<void> {
+    const interrupted = this.#interrupted;
+    if (interrupted === undefined) return;
+    const bytes = encodeResync(this.layout, interrupted);
+    await this.#send(bytes);
+    this.#interrupted = undefined;
+    this.#log.warn(
+      { bytes: bytes.length },
+      "the connection dropped during a receipt; brought the printer back in step and cut off what it had printed of it",
+    );
   }
 
   #requireOpen(): void {

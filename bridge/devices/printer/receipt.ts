@@ -603,6 +603,20 @@ function transactionCodes(e: ReceiptPrinterEncoder, id: string, layout: ReceiptL
   }
 }
 
+/**
+ * What brings a printer back in step after a receipt of `interruptedBytes` was cut short: NUL padding
+ * (ignored outside a command) that completes any command left waiting for the rest of its data, ESC @,
+ * then a feed and cut that separate what had printed of the old receipt. The bytes reach a printer in
+ * order, so nothing sent after the receipt on the old connection (a status request) can have reached it
+ * mid-command; the resync is the first thing sent on the new one.
+ */
+export function encodeResync(layout: ReceiptLayout, interruptedBytes: number): Uint8Array {
+  const finish = cutAndEncode(startDocument(layout));
+  const bytes = new Uint8Array(interruptedBytes + finish.length);
+  bytes.set(finish, bytes.length - finish.length);
+  return bytes;
+}
+
 export interface TestPageInfo {
   /** Where the printer is, e.g. "tcp 10.0.0.5:9100". */
   description: string;

@@ -154,6 +154,48 @@ describe("ESC/POS command parsing", () => {
     expect(parser.feed(b("ok", 0x0a))).toEqual([{ type: "text", text: "ok" }, { type: "lineFeed" }]);
   });
 
+  // Epson's and Citizen's DLE EOT notes: a real-time request found in graphics, barcode or other command
+  // data is acted on as it arrives and the bytes still count as data; in a fixed parameter it is the parameter.
+  it("acts on a real-time status request inside command data, which keeps the bytes as data", () => {
+    expect(parseEscPos(b(GS, 0x6b, 73, 5, "{B", DLE, 0x04, 2))).toEqual([
+      { type: "statusRequest", n: 2 },
+      { type: "barcode", symbology: "code128", data: "\x10\x04\x02" },
+    ]);
+    const [request, image] = parseEscPos(b(GS, 0x76, 0x30, 0, 3, 0, 1, 0, DLE, 0x04, 1));
+    expect(request).toEqual({ type: "statusRequest", n: 1 });
+    expect(image).toMatchObject({ type: "image", bits: Uint8Array.of(DLE, 0x04, 1) });
+    // In the parameters (GS v 0's xL xH yL) the same bytes are only the image's size.
+    expect(parseEscPos(b(GS, 0x76, 0x30, 0, DLE, 0x04, 1, 0)).some((c) => c.type === "statusRequest")).toBe(false);
+  });
+
+  it("answers status while a command cut short waits for data that never comes (the cable came out mid-receipt)", () => {
+    const parser = new EscPosParser();
+    // Code 128 announced with 14 bytes, 4 of them sent: the next 10 bytes belong to the barcode.
+    expect(parser.feed(b(GS, 0x6b, 73, 14, "{BTX"))).toEqual([]);
+    const ask = b(DLE, 0x04, 1, DLE, 0x04, 2, DLE, 0x04, 4);
+    expect(parser.feed(ask)).toEqual([
+      { type: "statusRequest", n: 1 },
+      { type: "statusRequest", n: 2 },
+      { type: "statusRequest", n: 4 },
+    ]);
+    // The next ask's first byte (DLE) completes the barcode, so its first request is lost, as on a real
+    // printer: EOT and 1 are stray bytes; DLE EOT 2 and DLE EOT 4 are answered.
+    const next = parser.feed(ask);
+    expect(next.filter((c) => c.type === "statusRequest").map((c) => (c as { n: number }).n)).toEqual([2, 4]);
+    expect(next[0]).toMatchObject({ type: "barcode", symbology: "code128" });
+    // A request split over pieces of a big image still counts once.
+    const image = new EscPosParser();
+    image.feed(b(GS, 0x76, 0x30, 0, 100, 0, 10, 0, 0xff));
+    expect([...image.feed(b(DLE)), ...image.feed(b(0x04)), ...image.feed(b(3))]).toEqual([
+      { type: "statusRequest", n: 3 },
+    ]);
+    // In a fixed parameter the DLE is the parameter (ESC t 16); EOT and 1 are stray bytes, then DLE EOT 2 counts.
+    const parameter = new EscPosParser();
+    parameter.feed(b(ESC, 0x74));
+    const after = parameter.feed(b(DLE, 0x04, 1, DLE, 0x04, 2));
+    expect(after.filter((c) => c.type === "statusRequest")).toEqual([{ type: "statusRequest", n: 2 }]);
+  });
+
   it("reports a stream that ends inside a command", () => {
     const parser = new EscPosParser();
     expect(parser.feed(b("x", GS, 0x76, 0x30, 0))).toEqual([{ type: "text", text: "x" }]);
@@ -172,6 +214,10 @@ describe("parser properties", () => {
     b(GS, 0x28, 0x6b, 6, 0, 0x31, 0x50, 0x30, "abc"),
     b(GS, 0x28, 0x6b, 3, 0, 0x31, 0x51, 0x30),
     b(DLE, 0x04, 1),
+    // real-time requests in command data, and one split across a data end and the next command
+    b(GS, 0x6b, 73, 5, "{B", DLE, 0x04, 2),
+    b(GS, 0x76, 0x30, 0, 2, 0, 2, 0, DLE, 0x04, 4, DLE),
+    b(0x04, 1),
     b(0x0a),
     encodeCodepage("Grüße ", "cp437"),
     b(ESC, 0x63),

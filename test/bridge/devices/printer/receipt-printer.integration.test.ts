@@ -156,10 +156,11 @@ describe("receipt printer over a serial line (PTY pair, real serialport)", () =>
     await pty.replug("a");
     await waitForHealth(printer, (h) => h.state === "ok");
     await printer.printReceipt({ ...LOAN, transactionId: "TX-AFTER" });
-    // Whatever of the interrupted receipt reached the printer is printed above the new one, uncut.
-    const after = lastReceipt(simulator);
-    expect(after?.codes.map((c) => c.data)).toContain("TX-AFTER");
-    expect(after?.lines).toContain("1. Café Müller");
+    // Whatever of the interrupted receipt reached the printer was cut off on its own, before the new one.
+    const [stub, after] = simulator.receipts().slice(-2);
+    expect(after?.codes.map((c) => c.data)).toEqual(["TX-AFTER", "TX-AFTER"]);
+    expect(stub?.text).toContain(LOAN.library.name);
+    expect(stub?.codes.map((c) => c.data)).not.toContain("TX-AFTER");
   });
 });
 

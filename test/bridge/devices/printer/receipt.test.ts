@@ -4,6 +4,7 @@ import { PrinterError } from "../../../../bridge/devices/printer/errors.ts";
 import {
   checkReceipt,
   encodeReceipt,
+  encodeResync,
   encodeTestPage,
   maskIdentifier,
   printableText,
@@ -188,6 +189,26 @@ describe("receipt content", () => {
     expect(commands.findIndex((c) => c.type === "image")).toBeLessThan(
       commands.findIndex((c) => c.type === "text" && c.text.includes("Stadtbibliothek")),
     );
+  });
+
+  it("after a receipt cut short anywhere, the resync brings the printer back in step for the next one", {
+    timeout: CPU_BOUND_TIMEOUT_MS,
+  }, () => {
+    // Every place the line can drop, with and without a logo (a raster image with a 4-byte size). The bytes
+    // arrive in order, so nothing the driver sent after the receipt on that connection got there mid-command.
+    for (const logo of [undefined, { width: 64, height: 24, bits: new Uint8Array(192).fill(0x5a) }]) {
+      const layout = resolveLayout({ timeZone: "UTC", printerModel: "pos-5890", ...(logo ? { logo } : {}) });
+      const old = encodeReceipt(checkReceipt(LOAN), layout);
+      const next = encodeReceipt(checkReceipt({ ...LOAN, transactionId: "TX-NEXT" }), layout);
+      const expected = parseEscPos(next);
+      const resync = encodeResync(layout, old.length);
+      for (let cut = 0; cut <= old.length; cut++) {
+        const commands = parseEscPos(Uint8Array.from([...old.subarray(0, cut), ...resync, ...next]));
+        expect(commands.slice(-expected.length), `cut at ${cut} of ${old.length}`).toEqual(expected);
+        // What printed of the old receipt is cut off on its own: a cut comes right before the new one.
+        expect(commands.at(-expected.length - 1)).toMatchObject({ type: "cut" });
+      }
+    }
   });
 
   it("long titles are shortened to the configured number of lines", () => {

@@ -89,6 +89,16 @@ describe("ESC/POS printer simulator: status answers", () => {
     expect(simulator.state().statusRequests).toBe(2);
   });
 
+  it("answers status while a command cut short by an unplug still waits for its data", async () => {
+    const { simulator, answer, host, device } = await wired();
+    const arrived = once(device, "data");
+    // A receipt that stopped inside its barcode: 10 more bytes are announced than ever came.
+    await host.write(Uint8Array.from([0x1b, 0x40, ...ascii("Loan"), 0x0a, 0x1d, 0x6b, 73, 14, ...ascii("{BTX")]));
+    await arrived;
+    expect(await answer([...DLE_EOT(1), ...DLE_EOT(2), ...DLE_EOT(4)], 3)).toEqual([0x12, 0x12, 0x12]);
+    expect(simulator.state().statusRequests).toBe(3);
+  });
+
   it("GS a: automatic status back at once and on every change (Epson ASB layout)", async () => {
     const { simulator, answer, received, waitFor } = await wired();
     expect(await answer([0x1d, 0x61, 0x0f], 4)).toEqual([0x10, 0x00, 0x00, 0x00]);
