@@ -474,7 +474,23 @@ function startDocument(layout: ReceiptLayout): ReceiptPrinterEncoder {
  */
 function cutAndEncode(e: ReceiptPrinterEncoder): Uint8Array {
   const bytes = e.cut().encode();
-  return bytes.at(-1) === LF ? bytes.subarray(0, -1) : bytes;
+  return withoutRealtimeCommands(bytes.at(-1) === LF ? bytes.subarray(0, -1) : bytes);
+}
+
+/** Second bytes of the real-time commands: DLE EOT (status), DLE ENQ (recover, clear), DLE DC4 (pulse, power off). */
+const REALTIME_AFTER_DLE = new Set([0x04, 0x05, 0x14]);
+
+/**
+ * A printer acts on a real-time command wherever its bytes arrive, inside image data too (Epson's and
+ * Citizen's DLE EOT and DLE DC4 notes): a logo could ask for a status the driver then takes for the answer
+ * to its own request, kick the drawer, or clear the buffer. A document carries no real-time command of its
+ * own and its text never has byte 0x10 (DLE), so such a DLE is a dot of the logo: it goes white.
+ */
+function withoutRealtimeCommands(bytes: Uint8Array): Uint8Array {
+  for (let i = 0; i + 1 < bytes.length; i++) {
+    if (bytes[i] === 0x10 && REALTIME_AFTER_DLE.has(bytes[i + 1] ?? 0)) bytes[i] = 0;
+  }
+  return bytes;
 }
 
 type Cell = (encoder: ReceiptPrinterEncoder) => void;

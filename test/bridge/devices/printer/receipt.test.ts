@@ -313,6 +313,36 @@ describe("receipt checks", () => {
     );
   });
 
+  it("property: a logo's dots never make a real-time command (status, recover, pulse) the printer would act on", {
+    timeout: CPU_BOUND_TIMEOUT_MS,
+  }, () => {
+    // Dots drawn from the bytes that make DLE EOT n, DLE ENQ n and DLE DC4 fn, so nearly every logo has some.
+    const logo = fc
+      .record({ rowBytes: fc.integer({ min: 1, max: 16 }), height: fc.integer({ min: 1, max: 48 }) })
+      .chain(({ rowBytes, height }) =>
+        fc
+          .uint8Array({ minLength: rowBytes * height, maxLength: rowBytes * height })
+          .map((random) => random.map((b) => [0x10, 0x04, 0x05, 0x14, 0x01, 0x02, 0x08, b][b % 8] ?? b))
+          .map((bits) => ({ width: rowBytes * 8, height, bits })),
+      );
+    fc.assert(
+      fc.property(logo, fc.constantFrom("pos-5890", "epson-tm-t88vi"), (image, printerModel) => {
+        const bytes = encodeReceipt(checkReceipt(LOAN), resolveLayout({ printerModel, logo: image }), new Date(0));
+        for (let i = 0; i + 1 < bytes.length; i++) {
+          if (bytes[i] === 0x10) expect([0x04, 0x05, 0x14], `DLE at ${i}`).not.toContain(bytes[i + 1]);
+        }
+        const commands = parseEscPos(bytes);
+        expect(commands.filter((c) => c.type === "statusRequest" || c.type === "unknown")).toEqual([]);
+        expect(commands.some((c) => c.type === "image")).toBe(true);
+      }),
+      {
+        numRuns: 100,
+        // Found before the fix (seed 1443406655): the last row's 0x04 after a row of 0x10 made DLE EOT.
+        examples: [[{ width: 8, height: 24, bits: Uint8Array.from([...Array(23).fill(0x10), 0x04]) }, "pos-5890"]],
+      },
+    );
+  });
+
   it("fuzz: anything at all given as a receipt gives only PRINTER_BAD_RECEIPT or prints", () => {
     const layout = resolveLayout({});
     fc.assert(
