@@ -32,4 +32,11 @@ describe("layoutFaults", () => {
       expect.stringMatching(/^<p> "One line.*" is cut off at the bottom/),
     ]);
   });
+
+  it("names a button label broken inside its parenthesis, and passes one broken before it", async () => {
+    const label = "Return items (no card needed)";
+    await show(`<button style="width:190px">${label}</button>
+      <button style="width:190px">Return items <span style="white-space:nowrap">(no card needed)</span></button>`);
+    expect(await layoutFaults(page)).toEqual([`<button> "${label}" breaks inside its parenthesis`]);
+  });
 });

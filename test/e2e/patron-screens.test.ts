@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations } from "./support/axe.ts";
 import { type KioskPage, ORIENTATIONS, type Orientation, openKiosk, SCREENSHOTS } from "./support/browser.ts";
 import { type FakeBridge, startFakeBridge } from "./support/fake-bridge.ts";
+import { layoutFaults } from "./support/layout.ts";
 import { SCREEN_STATES } from "./support/states.ts";
 
 /** Text each screen must show for its scripted state (en-US formats: Intl with the chosen language). */
@@ -106,6 +107,7 @@ describe.each(Object.keys(ORIENTATIONS) as Orientation[])("patron screens, %s", 
     }
     expect(await axeViolations(page)).toEqual([]);
     expect(await controlsOffScreen(page)).toEqual([]);
+    expect(await layoutFaults(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, `${screen}-${orientation}.png`), animations: "disabled" });
   });
 });

@@ -24,6 +24,15 @@ export interface Frame {
  * body, not over it, so it never covers a key or a row; it is for the eye only, as a screen reader reads
  * the whole body anyway.
  */
+/**
+ * A label whose "(…)" part stays on one line: a two-line label then breaks before the parenthesis, as in
+ * "Return items / (no card needed)", never inside it.
+ */
+export function keepAsides(label: string): TemplateResult {
+  const parts = label.split(/(\([^()]*\))/);
+  return html`${parts.map((part, i) => (i % 2 === 1 ? html`<span class="aside">${part}</span>` : part))}`;
+}
+
 export function frame(f: Frame): TemplateResult {
   return html`
     <section class="screen screen-${f.name}" aria-labelledby="screen-title">

@@ -5,7 +5,7 @@ import "../components/kiosk-keypad.ts";
 import { art } from "../components/art.ts";
 import { formatNumber, formatOpening } from "../i18n/format.ts";
 import { LANGUAGES, languageFor } from "../i18n/localization.ts";
-import { frame } from "./parts.ts";
+import { frame, keepAsides } from "./parts.ts";
 import type { View } from "./view.ts";
 
 export const outOfService = (view: View) =>
@@ -32,13 +32,7 @@ export const closed = (view: View) => {
     error: view.error,
     body: art("clock"),
     actions: html`
-      ${
-        hours?.returnsWhenClosed && can.checkin
-          ? html`<button type="button" class="secondary" @click=${() => view.send("show", { screen: "checkin" })}>
-            ${msg("Return items (no card needed)", { id: "idle.return" })}
-          </button>`
-          : nothing
-      }
+      ${hours?.returnsWhenClosed && can.checkin ? returnButton(view) : nothing}
       ${languageChoices(view)}
     `,
   });
@@ -54,6 +48,13 @@ function opensAgain(at: number, now: number, timeZone: string): string {
 }
 
 /** The languages the bridge offers that this UI has words for. */
+/** Returns need no card, so the way in is on the idle screen and, when the library allows it, the closed one. */
+function returnButton(view: View) {
+  return html`<button type="button" class="secondary" @click=${() => view.send("show", { screen: "checkin" })}>
+    ${keepAsides(msg("Return items (no card needed)", { id: "idle.return" }))}
+  </button>`;
+}
+
 function languageChoices(view: View) {
   const offered = view.hello?.languages ?? LANGUAGES.map((l) => l.code);
   const current = languageFor(view.state.language).code;
@@ -107,13 +108,7 @@ export function idle(view: View) {
       <button type="button" class="secondary" @click=${() => view.setEntry("card")}>
         ${msg("Type my card number", { id: "idle.type" })}
       </button>
-      ${
-        can.checkin
-          ? html`<button type="button" class="secondary" @click=${() => view.send("show", { screen: "checkin" })}>
-            ${msg("Return items (no card needed)", { id: "idle.return" })}
-          </button>`
-          : nothing
-      }
+      ${can.checkin ? returnButton(view) : nothing}
       ${languageChoices(view)}
     `,
   });
