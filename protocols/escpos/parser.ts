@@ -546,8 +546,7 @@ export class EscPosParser {
     }
     if (this.pendingBytes > 0 && this.pendingBytes + bytes.length < this.needed) {
       // Still short of a known length (a big image arriving in pieces): keep the piece, answer what it asks.
-      const dataAt = Math.max(0, this.pendingDataFrom - this.pendingBytes);
-      for (let k = dataAt; k < bytes.length; k++) this.matchRealtime(byteAt(bytes, k), out);
+      this.scanData(bytes, Math.max(0, this.pendingDataFrom - this.pendingBytes), bytes.length, out);
       this.keep(bytes.slice(), this.needed);
       return out;
     }
@@ -644,7 +643,7 @@ export class EscPosParser {
     return out;
   }
 
-  /** Looks through command data, bytes [from, to) of `view`, for real-time status requests. */
+  /** Looks through command data, bytes [from, to) of `view`, for real-time status requests (DLE EOT 1-4). */
   private scanData(view: Uint8Array, from: number, to: number, out: EscPosCommand[]): void {
     for (let k = from; k < to; k++) this.matchRealtime(byteAt(view, k), out);
   }

@@ -342,6 +342,7 @@ export class ReceiptPrinter extends EventEmitter<DeviceEvents> implements Device
     const refusal = refusalOf(before);
     if (refusal)
       throw new PrinterError(refusal.code, `${this.description}: ${refusal.message}.`, { condition: before });
+    // Not connected before the first byte: nothing reached the printer, so nothing to bring back in step.
     this.#requireOpen();
     try {
       await this.#send(bytes);

@@ -18,13 +18,6 @@ export interface Frame {
 }
 
 /**
- * The heading takes focus on every new screen (tabindex -1), so a screen reader starts there. The body
- * scrolls when it is long, so it is focusable too: arrow keys scroll it. Under a body that scrolls, a cue
- * says while there is more below (the app shows and hides it), and a tap on it scrolls on. It is beside the
- * body, not over it, so it never covers a key or a row; it is for the eye only, as a screen reader reads
- * the whole body anyway.
- */
-/**
  * A label whose "(…)" part stays on one line: a two-line label then breaks before the parenthesis, as in
  * "Return items / (no card needed)", never inside it.
  */
@@ -33,6 +26,13 @@ export function keepAsides(label: string): TemplateResult {
   return html`${parts.map((part, i) => (i % 2 === 1 ? html`<span class="aside">${part}</span>` : part))}`;
 }
 
+/**
+ * The heading takes focus on every new screen (tabindex -1), so a screen reader starts there. The body
+ * scrolls when it is long, so it is focusable too: arrow keys scroll it. Under a body that scrolls, a cue
+ * says while there is more below (the app shows and hides it), and a tap on it scrolls on. It is beside the
+ * body, not over it, so it never covers a key or a row; it is for the eye only, as a screen reader reads
+ * the whole body anyway.
+ */
 export function frame(f: Frame): TemplateResult {
   return html`
     <section class="screen screen-${f.name}" aria-labelledby="screen-title">

@@ -47,7 +47,6 @@ function opensAgain(at: number, now: number, timeZone: string): string {
   return msg(str`Opens again on ${date} at ${time}.`, { id: "closed.opens-date" });
 }
 
-/** The languages the bridge offers that this UI has words for. */
 /** Returns need no card, so the way in is on the idle screen and, when the library allows it, the closed one. */
 function returnButton(view: View) {
   return html`<button type="button" class="secondary" @click=${() => view.send("show", { screen: "checkin" })}>
@@ -55,6 +54,7 @@ function returnButton(view: View) {
   </button>`;
 }
 
+/** The languages the bridge offers that this UI has words for. */
 function languageChoices(view: View) {
   const offered = view.hello?.languages ?? LANGUAGES.map((l) => l.code);
   const current = languageFor(view.state.language).code;
